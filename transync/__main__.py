@@ -1,0 +1,3 @@
+from transync.cli import main
+
+main()

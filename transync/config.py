@@ -1,0 +1,370 @@
+"""Site configuration: where a site is, its languages and its collections.
+
+Zero configuration works on a Jekyll site: ``languages`` and ``default_lang``
+come from ``_config.yml`` and collections are discovered. Everything else
+lives in ``transync.toml`` at the site root, or in ``[tool.transync]`` of a
+``pyproject.toml`` there. Unknown keys and bad values raise
+:class:`~transync.errors.ConfigError` naming the key.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from transync.errors import ConfigError, UsageError
+
+CONFIG_FILE = "transync.toml"
+JEKYLL_CONFIG = "_config.yml"
+
+#: Folders starting with ``_`` that Jekyll uses for other things than collections.
+JEKYLL_SPECIAL_DIRS = frozenset(
+    {"_data", "_includes", "_layouts", "_sass", "_site", "_plugins", "_drafts", "_site_cache"}
+)
+
+#: What may happen to a front-matter field when a document is translated.
+FIELD_RULES = frozenset({"keep", "translate", "template", "glossary", "currency", "set", "rewrite"})
+
+#: Rules whose field is part of the translatable content of a source.
+CONTENT_RULES = frozenset({"translate", "template", "glossary"})
+
+DEFAULT_FIELDS: Mapping[str, str] = {
+    "lang": "set",
+    "permalink": "rewrite",
+    "title": "template",
+    "summary": "translate",
+    "tags": "glossary",
+    "price": "currency",
+}
+
+#: The states a translation can be in, in the order a translator handles them.
+STATES = ("current", "stale", "missing", "orphan", "duplicate", "invalid")
+
+_LANG_RE = re.compile(r"^[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
+
+
+@dataclass(frozen=True)
+class Collection:
+    """A Jekyll collection: one folder holding one sub-folder per language."""
+
+    name: str
+    path: str  # POSIX path of the folder, relative to the site root
+    source_lang: str
+    languages: tuple[str, ...]
+    #: The languages a source of this collection is translated into.
+    targets: tuple[str, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "targets", tuple(lang for lang in self.languages if lang != self.source_lang))
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """Everything transync needs to know about a site before reading documents."""
+
+    root: Path
+    languages: tuple[str, ...]
+    source_lang: str
+    collections: tuple[Collection, ...]
+    exclude: tuple[str, ...] = ()
+    required_fields: tuple[str, ...] = ("ref", "lang", "date")
+    fields: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_FIELDS))
+    provenance_key: str = "transync"
+    cache: bool = True
+    fail_on: tuple[str, ...] = tuple(s for s in STATES if s != "current")
+
+    @property
+    def content_fields(self) -> tuple[str, ...]:
+        """Front-matter fields that belong to a source's translatable content."""
+        return tuple(sorted(k for k, rule in self.fields.items() if rule in CONTENT_RULES))
+
+    @property
+    def cache_dir(self) -> Path:
+        """Where this site's header cache lives: outside the site, one folder per site root.
+
+        ``TRANSYNC_CACHE_DIR`` overrides the base folder, else ``XDG_CACHE_HOME``
+        or ``~/.cache``; the cache never lands in the site's own tree.
+        """
+        import hashlib
+        import os
+
+        base = os.environ.get("TRANSYNC_CACHE_DIR")
+        if not base:
+            xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+            base = os.path.join(xdg, "transync")
+        key = hashlib.sha256(str(self.root).encode()).hexdigest()[:16]
+        return Path(base) / f"{self.root.name or 'site'}-{key}"
+
+
+# --------------------------------------------------------------------------- root
+
+
+def find_root(start: Path) -> Path:
+    """The nearest folder at or above ``start`` that holds a site configuration."""
+    start = start.resolve()
+    here = start if start.is_dir() else start.parent
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_FILE).is_file() or (folder / JEKYLL_CONFIG).is_file():
+            return folder
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file() and _pyproject_section(pyproject) is not None:
+            return folder
+    raise UsageError(
+        f"no site found at or above {start} (looked for {JEKYLL_CONFIG}, {CONFIG_FILE}); "
+        "pass the site folder as --root"
+    )
+
+
+def _pyproject_section(path: Path) -> dict[str, Any] | None:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    section = data.get("tool", {}).get("transync")
+    return section if isinstance(section, dict) else None
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def load_config(root: Path) -> SiteConfig:
+    """Read ``_config.yml`` and ``transync.toml`` (or ``[tool.transync]``) of the site at ``root``."""
+    root = root.resolve()
+    if not root.is_dir():
+        raise UsageError(f"{root}: not a folder")
+    jekyll = _read_jekyll_config(root / JEKYLL_CONFIG)
+    own, own_name = _read_own_config(root)
+    return _build(root, jekyll, own, own_name)
+
+
+def _read_jekyll_config(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        return {}
+    from transync.document import load_yaml  # PyYAML is only imported when needed
+
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{JEKYLL_CONFIG}: cannot be read ({exc})") from None
+    try:
+        data = load_yaml(text)
+    except ValueError as exc:
+        raise ConfigError(f"{JEKYLL_CONFIG}: {exc}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{JEKYLL_CONFIG}: must be a mapping of keys to values")
+    return data
+
+
+def _read_own_config(root: Path) -> tuple[dict[str, Any], str]:
+    path = root / CONFIG_FILE
+    if path.is_file():
+        try:
+            return tomllib.loads(path.read_text(encoding="utf-8-sig")), CONFIG_FILE
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{CONFIG_FILE}: cannot be read ({exc})") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{CONFIG_FILE}: invalid TOML: {exc}") from None
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        section = _pyproject_section(pyproject)
+        if section is not None:
+            return section, "pyproject.toml [tool.transync]"
+    return {}, CONFIG_FILE
+
+
+_TOP_KEYS = {
+    "languages",
+    "source_lang",
+    "collections",
+    "discover_collections",
+    "exclude",
+    "required_fields",
+    "fields",
+    "provenance_key",
+    "cache",
+    "status",
+}
+_COLLECTION_KEYS = {"path", "source_lang", "languages"}
+_STATUS_KEYS = {"fail_on"}
+
+
+class _Reader:
+    """Typed access to one configuration mapping; errors name the file and the key."""
+
+    def __init__(self, data: Mapping[str, Any], where: str, prefix: str = "") -> None:
+        self.data = data
+        self.where = where
+        self.prefix = prefix
+
+    def key(self, name: str) -> str:
+        return f"{self.prefix}{name}"
+
+    def fail(self, name: str, problem: str) -> ConfigError:
+        return ConfigError(f"{self.where}: '{self.key(name)}' {problem}")
+
+    def check_keys(self, allowed: set[str]) -> None:
+        for name in self.data:
+            if name not in allowed:
+                known = ", ".join(sorted(allowed))
+                raise ConfigError(f"{self.where}: unknown key '{self.key(name)}' (known keys: {known})")
+
+    def get(self, name: str, kind: type, default: Any = None) -> Any:
+        if name not in self.data:
+            return default
+        value = self.data[name]
+        if kind is bool and not isinstance(value, bool):
+            raise self.fail(name, "must be true or false")
+        if kind is str and not isinstance(value, str):
+            raise self.fail(name, "must be a string")
+        if kind is dict and not isinstance(value, dict):
+            raise self.fail(name, "must be a table")
+        if kind is list:
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise self.fail(name, "must be a list of strings")
+        return value
+
+    def lang(self, name: str, default: str | None = None) -> str | None:
+        value = self.get(name, str, default)
+        if value is not None and not _LANG_RE.match(value):
+            raise self.fail(name, f"is not a language code: {value!r}")
+        return value
+
+    def langs(self, name: str) -> tuple[str, ...] | None:
+        value = self.get(name, list)
+        if value is None:
+            return None
+        if not value:
+            raise self.fail(name, "must name at least one language")
+        for code in value:
+            if not _LANG_RE.match(code):
+                raise self.fail(name, f"holds {code!r}, which is not a language code")
+        if len(set(value)) != len(value):
+            raise self.fail(name, "names a language twice")
+        return tuple(value)
+
+
+def _build(root: Path, jekyll: dict[str, Any], own: dict[str, Any], own_name: str) -> SiteConfig:
+    jek = _Reader(jekyll, JEKYLL_CONFIG)
+    cfg = _Reader(own, own_name)
+    cfg.check_keys(_TOP_KEYS)
+
+    languages = cfg.langs("languages") or jek.langs("languages")
+    if not languages:
+        raise ConfigError(
+            f"{JEKYLL_CONFIG}: 'languages' is not set: declare the site's languages there "
+            f"or in {CONFIG_FILE}"
+        )
+    source_lang = cfg.lang("source_lang") or jek.lang("default_lang") or languages[0]
+    if source_lang not in languages:
+        key = "source_lang" if "source_lang" in own else "default_lang"
+        where = own_name if key == "source_lang" else JEKYLL_CONFIG
+        raise ConfigError(f"{where}: '{key}' is {source_lang!r}, which is not one of languages {list(languages)}")
+
+    collections = _collections(root, jek, cfg, languages, source_lang)
+
+    exclude = tuple(cfg.get("exclude", list, []))
+    required = tuple(cfg.get("required_fields", list, ["ref", "lang", "date"]))
+    for needed in ("ref", "lang"):
+        if needed not in required:
+            raise cfg.fail("required_fields", f"must include {needed!r}: documents are matched by ref and lang")
+
+    fields = dict(DEFAULT_FIELDS)
+    for name, rule in cfg.get("fields", dict, {}).items():
+        if rule not in FIELD_RULES:
+            raise cfg.fail(f"fields.{name}", f"is {rule!r}; expected one of {', '.join(sorted(FIELD_RULES))}")
+        fields[name] = rule
+
+    provenance_key = cfg.get("provenance_key", str, "transync")
+    if not re.match(r"^[A-Za-z_][A-Za-z0-9_.-]*$", provenance_key):
+        raise cfg.fail("provenance_key", f"is not a usable front-matter key: {provenance_key!r}")
+
+    status = _Reader(cfg.get("status", dict, {}), own_name, "status.")
+    status.check_keys(_STATUS_KEYS)
+    fail_on = status.get("fail_on", list)
+    if fail_on is not None:
+        fail_on = tuple(parse_states(fail_on, key=f"{own_name}: 'status.fail_on'"))
+
+    return SiteConfig(
+        root=root,
+        languages=languages,
+        source_lang=source_lang,
+        collections=collections,
+        exclude=exclude,
+        required_fields=required,
+        fields=fields,
+        provenance_key=provenance_key,
+        cache=cfg.get("cache", bool, True),
+        **({"fail_on": fail_on} if fail_on is not None else {}),
+    )
+
+
+def _collections(
+    root: Path, jek: _Reader, cfg: _Reader, languages: tuple[str, ...], source_lang: str
+) -> tuple[Collection, ...]:
+    collections_dir = jek.get("collections_dir", str, "") or ""
+    base = root / collections_dir
+    names: list[str] = []
+    declared = jek.data.get("collections")
+    if isinstance(declared, dict):
+        names.extend(str(n) for n in declared)
+    elif isinstance(declared, list):
+        names.extend(str(n) for n in declared)
+    elif declared is not None:
+        raise jek.fail("collections", "must be a mapping or a list of collection names")
+    if declared is None and base.is_dir():
+        names.extend(
+            p.name[1:]
+            for p in sorted(base.iterdir())
+            if p.name.startswith("_") and p.is_dir() and p.name not in JEKYLL_SPECIAL_DIRS
+        )
+    if "posts" not in names and (base / "_posts").is_dir():
+        names.append("posts")
+
+    overrides = cfg.get("collections", dict, {})
+    if not cfg.get("discover_collections", bool, True):
+        names = []
+    for name in overrides:
+        if name not in names:
+            names.append(name)
+
+    result = []
+    for name in names:
+        spec = overrides.get(name, {})
+        if not isinstance(spec, dict):
+            raise cfg.fail(f"collections.{name}", "must be a table")
+        sub = _Reader(spec, cfg.where, f"collections.{name}.")
+        sub.check_keys(_COLLECTION_KEYS)
+        rel = sub.get("path", str) or "/".join(p for p in (collections_dir.strip("/"), f"_{name}") if p)
+        if Path(rel).is_absolute() or ".." in Path(rel).parts:
+            raise sub.fail("path", f"must be a folder inside the site: {rel!r}")
+        langs = sub.langs("languages") or languages
+        src = sub.lang("source_lang") or (source_lang if source_lang in langs else langs[0])
+        if src not in langs:
+            raise sub.fail("source_lang", f"is {src!r}, which is not one of its languages {list(langs)}")
+        result.append(Collection(name=name, path=Path(rel).as_posix(), source_lang=src, languages=langs))
+    return tuple(result)
+
+
+def parse_states(values: list[str] | tuple[str, ...], *, key: str = "--fail-on") -> list[str]:
+    """Turn ``["missing,stale", "orphan"]`` into known state names; ``none`` means no state."""
+    states: list[str] = []
+    for value in values:
+        for part in value.split(","):
+            part = part.strip().lower()
+            if not part:
+                continue
+            if part in ("none", "never"):
+                continue
+            if part == "all":
+                states.extend(s for s in STATES if s != "current")
+                continue
+            if part not in STATES:
+                raise ConfigError(f"{key}: unknown state {part!r} (states: {', '.join(STATES)}, all, none)")
+            if part not in states:
+                states.append(part)
+    return states

@@ -1,0 +1,308 @@
+"""Renderers shared by the reporting commands: table, json, github and markdown.
+
+The library returns reports; this module turns them into text. It imports
+nothing heavy unless a format needs it (babel only for language names in
+the human formats).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable, TextIO
+
+from transync.config import STATES
+from transync.status import WORK_ORDER, StatusItem, StatusReport
+
+FORMATS = ("table", "json", "github", "markdown")
+
+JSON_SCHEMA_VERSION = 1
+
+_STATE_HINTS = {
+    "stale": "the source changed: update these translations",
+    "missing": "not translated yet",
+    "orphan": "no source document: delete them or fix their ref",
+    "duplicate": "two files claim the same ref and language: keep one",
+    "invalid": "cannot be used: fix these files",
+    "current": "up to date",
+}
+
+
+@lru_cache(maxsize=None)
+def language_name(code: str) -> str:
+    """``ja`` -> ``Japanese (日本語)``, from babel's locale data; the code itself if unknown."""
+    try:
+        from babel import Locale
+
+        locale = Locale.parse(code.replace("-", "_"))
+        english = locale.get_display_name("en")
+        native = locale.get_display_name()
+    except Exception:  # babel raises several types for unknown or odd codes
+        return code
+    if not english:
+        return code
+    return english if not native or native == english else f"{english} ({native})"
+
+
+def width(text: str) -> int:
+    """Columns a string takes in a terminal (East Asian wide characters take two)."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def pad(text: str, columns: int) -> str:
+    return text + " " * max(0, columns - width(text))
+
+
+class Paths:
+    """Shows site paths relative to where the user stands (or to the GitHub workspace)."""
+
+    def __init__(self, root: Path, base: str | None = None) -> None:
+        self.root = root
+        self.base = Path(base or os.getcwd()).resolve()
+
+    def show(self, rel: str | None) -> str:
+        if rel is None:
+            return "-"
+        full = self.root / rel
+        try:
+            return full.relative_to(self.base).as_posix()
+        except ValueError:
+            return rel
+
+
+# --------------------------------------------------------------------------- json
+
+
+def status_json(report: StatusReport, fail_on: Iterable[str]) -> dict[str, Any]:
+    fail = set(fail_on)
+    languages = {}
+    for lang, row in report.summary.items():
+        languages[lang] = {
+            "source": row.source,
+            "expected": row.expected,
+            **row.counts,
+            "percent_complete": row.percent_complete,
+        }
+    return {
+        "schema_version": JSON_SCHEMA_VERSION,
+        "root": str(report.config.root),
+        "files": report.files,
+        "sources": report.sources,
+        "summary": {
+            "languages": languages,
+            "states": report.counts(),
+            "failing": sum(1 for i in report.items if i.state in fail),
+            "fail_on": sorted(fail, key=STATES.index),
+        },
+        "items": [_item_json(i) for i in report.items],
+    }
+
+
+def write_json(data: dict[str, Any], stream: TextIO, list_key: str = "items") -> None:
+    """Indented JSON with one list item per line: readable, diffable and fast.
+
+    (``json.dumps(indent=...)`` falls back to the pure-Python encoder, which
+    takes longer than the whole scan on a large site.)
+    """
+    items = data.pop(list_key)
+    head = json.dumps(data, ensure_ascii=False, indent=2)
+    body = ",\n    ".join(json.dumps(i, ensure_ascii=False) for i in items)
+    tail = f'"{list_key}": [\n    {body}\n  ]' if items else f'"{list_key}": []'
+    stream.write(head[:-2] + f",\n  {tail}\n}}\n" if data else f"{{\n  {tail}\n}}\n")
+
+
+def _item_json(item: StatusItem) -> dict[str, Any]:
+    return {
+        "collection": item.collection,
+        "ref": item.ref,
+        "lang": item.lang,
+        "state": item.state,
+        "path": item.path,
+        "source_path": item.source_path,
+        "target_path": item.target_path,
+        "reason": item.reason,
+        "line": item.line,
+        "date": item.date,
+        "source_date": item.source_date,
+        "provenance": item.provenance,
+        "edited": item.edited,
+    }
+
+
+# --------------------------------------------------------------------------- table
+
+
+class _Style:
+    def __init__(self, stream: TextIO) -> None:
+        isatty = getattr(stream, "isatty", lambda: False)()
+        self.on = isatty and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+
+    def __call__(self, text: str, code: str) -> str:
+        return f"\x1b[{code}m{text}\x1b[0m" if self.on else text
+
+
+_STATE_COLOR = {"current": "32", "stale": "33", "missing": "31", "orphan": "35", "duplicate": "35", "invalid": "31;1"}
+
+
+def status_table(report: StatusReport, shown_states: Iterable[str], stream: TextIO, paths: Paths) -> None:
+    style = _Style(stream)
+    w = stream.write
+    cfg = report.config
+    n_collections = len(cfg.collections)
+    sources = ", ".join(f"{n} {lang}" for lang, n in sorted(report.sources.items()))
+    w(style(f"{paths.show('.') if cfg.root != paths.base else '.'}", "1"))
+    w(f": {report.files} files in {n_collections} collection{'s' if n_collections != 1 else ''}; sources: {sources or 'none'}\n\n")
+
+    name_cols = max((width(language_name(code)) for code in report.summary), default=0)
+    for lang, row in report.summary.items():
+        name = pad(language_name(lang), name_cols)
+        if row.source and row.expected == 0:
+            extra = {s: n for s, n in row.counts.items() if n}
+            tail = "  " + _counts(extra, style) if extra else ""
+            w(f"  {lang:<6}{name}  source{tail}\n")
+            continue
+        bar = _bar(row.percent_complete)
+        pct = f"{row.percent_complete:5.1f}%"
+        counts = {s: row.counts[s] for s in STATES if row.counts[s] or s == "current"}
+        w(f"  {lang:<6}{name}  {bar} {pct}  of {row.expected}  {_counts(counts, style)}\n")
+
+    shown = [s for s in WORK_ORDER if s in set(shown_states)]
+    by_lang: dict[str | None, list[StatusItem]] = {}
+    for item in report.items:
+        if item.state in shown:
+            by_lang.setdefault(item.lang, []).append(item)
+    if not by_lang:
+        w("\nNothing to do.\n" if "current" not in shown else "\nNo documents match.\n")
+        return
+    for lang, items in by_lang.items():
+        title = f"{lang}  {language_name(lang)}" if lang else "unknown language"
+        w("\n" + style(f"{title}: {len(items)} document{'s' if len(items) != 1 else ''}", "1") + "\n")
+        for state in shown:
+            group = [i for i in items if i.state == state]
+            if not group:
+                continue
+            w(f"  {style(state, _STATE_COLOR[state])} ({len(group)}): {_STATE_HINTS[state]}\n")
+            ref_cols = min(40, max(width(i.ref or "-") for i in group))
+            coll_cols = max(len(i.collection) for i in group)
+            for item in group:
+                w(f"    {item.collection:<{coll_cols}}  {pad(item.ref or '-', ref_cols)}  {_where(item, paths)}")
+                note = _note(item)
+                w(f"  {style(note, '2')}\n" if note else "\n")
+
+
+def _where(item: StatusItem, paths: Paths) -> str:
+    if item.state == "missing":
+        return f"{paths.show(item.target_path)} (from {paths.show(item.source_path)})" if item.target_path else f"(from {paths.show(item.source_path)})"
+    where = paths.show(item.path)
+    if item.state == "invalid" and item.line:
+        where += f":{item.line}"
+    return where
+
+
+def _note(item: StatusItem) -> str:
+    if item.state == "stale":
+        return item.reason or ""
+    if item.state in ("orphan", "duplicate", "invalid"):
+        return item.reason or ""
+    if item.state == "current" and item.edited:
+        return "edited by hand since transync wrote it"
+    return ""
+
+
+def _counts(counts: dict[str, int], style: _Style) -> str:
+    return "  ".join(style(f"{s} {n}", _STATE_COLOR[s]) if n and s != "current" else f"{s} {n}" for s, n in counts.items())
+
+
+def _bar(percent: float, width: int = 20) -> str:
+    filled = int(round(percent / 100 * width))
+    return "█" * filled + "░" * (width - filled)
+
+
+# --------------------------------------------------------------------------- markdown
+
+
+def status_markdown(report: StatusReport, shown_states: Iterable[str], paths: Paths) -> str:
+    lines = ["## Translation status", "", "| Language | Complete | " + " | ".join(s.capitalize() for s in STATES) + " |"]
+    lines.append("|---|---:|" + "---:|" * len(STATES))
+    for lang, row in report.summary.items():
+        pct = "source" if row.source and row.expected == 0 else f"{row.percent_complete:.1f}%"
+        lines.append(f"| {language_name(lang)} (`{lang}`) | {pct} | " + " | ".join(str(row.counts[s]) for s in STATES) + " |")
+    shown = [s for s in WORK_ORDER if s in set(shown_states)]
+    todo = [i for i in report.items if i.state in shown]
+    if todo:
+        lines += ["", "| State | Language | Collection | Ref | File | Note |", "|---|---|---|---|---|---|"]
+        for item in todo:
+            where = paths.show(item.target_path or item.source_path) if item.state == "missing" else paths.show(item.path)
+            note = (_note(item) or "").replace("|", "\\|")
+            lines.append(f"| {item.state} | {item.lang or ''} | {item.collection} | {item.ref or ''} | `{where}` | {note} |")
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------- github
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def annotation(level: str, file: str | None, line: int | None, title: str, message: str) -> str:
+    """One GitHub Actions workflow command (``::error file=...,line=...::message``)."""
+    props = []
+    if file:
+        props.append(f"file={_escape_property(file)}")
+        if line:
+            props.append(f"line={line}")
+    props.append(f"title={_escape_property(title)}")
+    return f"::{level} {','.join(props)}::{_escape_data(message)}"
+
+
+def status_github(report: StatusReport, shown_states: Iterable[str], fail_on: Iterable[str], stream: TextIO) -> None:
+    fail = set(fail_on)
+    paths = Paths(report.config.root, os.environ.get("GITHUB_WORKSPACE"))
+    shown = set(shown_states)
+    for item in report.items:
+        if item.state not in shown or item.state == "current":
+            continue
+        level = "error" if item.state in fail else "warning"
+        name = f"{item.collection}/{item.ref}" if item.ref else item.collection
+        message = f"{name} [{item.lang or '?'}] is {item.state}"
+        if item.state == "missing" and item.target_path:
+            message += f": create {paths.show(item.target_path)}"
+        elif item.reason:
+            message += f": {item.reason}"
+        stream.write(annotation(level, paths.show(item.location), item.line or 1, f"transync: {item.state}", message) + "\n")
+    for lang, row in report.summary.items():
+        counts = ", ".join(f"{s} {n}" for s, n in row.counts.items() if n)
+        if row.source and row.expected == 0:
+            stream.write(f"{lang}: source language{f' ({counts})' if counts else ''}\n")
+        else:
+            stream.write(f"{lang}: {row.percent_complete:.1f}% complete ({counts or 'nothing'})\n")
+    summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary_file:
+        with open(summary_file, "a", encoding="utf-8") as fh:
+            fh.write(status_markdown(report, shown_states, paths) + "\n")
+
+
+def render_status(report: StatusReport, fmt: str, *, shown_states: Iterable[str], fail_on: Iterable[str], stream: TextIO | None = None) -> None:
+    stream = stream or sys.stdout
+    shown_states = list(shown_states)
+    fail_on = list(fail_on)
+    if fmt == "json":
+        data = status_json(report, fail_on)
+        data["items"] = [i for i, item in zip(data["items"], report.items) if item.state in shown_states]
+        write_json(data, stream)
+    elif fmt == "github":
+        status_github(report, shown_states, fail_on, stream)
+    elif fmt == "markdown":
+        stream.write(status_markdown(report, shown_states, Paths(report.config.root)))
+    else:
+        status_table(report, shown_states, stream, Paths(report.config.root))

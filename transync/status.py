@@ -1,0 +1,204 @@
+"""The translation state of every ref in every language of a site.
+
+For each ``(collection, ref)`` the source is its document in the
+collection's source language; every target language is then ``current``,
+``stale`` or ``missing``. Files that cannot be matched are ``orphan``
+(no source), ``duplicate`` (two files claim one ref and language) or
+``invalid`` (unreadable or incomplete).
+
+Stale is decided by provenance when transync wrote the translation (the
+source's translatable content changed since), else by date (the source's
+``date`` is later than the translation's).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from transync.config import STATES, SiteConfig
+from transync.scan import DocEntry, ScanResult, translation_path
+
+#: The order in which a translator works through the states.
+WORK_ORDER = ("stale", "missing", "orphan", "duplicate", "invalid", "current")
+
+
+@dataclass(frozen=True, slots=True)
+class StatusItem:
+    """The state of one ref in one language (or of one unusable file)."""
+
+    collection: str
+    ref: str | None
+    lang: str | None
+    state: str
+    path: str | None  # the translation's file; None when missing
+    source_path: str | None
+    target_path: str | None = None  # where a missing translation belongs
+    reason: str | None = None
+    line: int | None = None
+    date: str | None = None
+    source_date: str | None = None
+    edited: bool = False  # transync wrote it and a human changed it since
+    provenance: bool = False  # transync wrote it
+
+    @property
+    def location(self) -> str | None:
+        """The file a reader should open for this item."""
+        return self.path or self.source_path
+
+
+@dataclass
+class LanguageSummary:
+    lang: str
+    source: bool  # the source language of at least one collection
+    expected: int = 0  # source documents that should have this language
+    counts: dict[str, int] = field(default_factory=lambda: {s: 0 for s in STATES})
+
+    @property
+    def percent_complete(self) -> float:
+        if self.expected == 0:
+            return 100.0
+        return round(100.0 * self.counts["current"] / self.expected, 1)
+
+
+@dataclass
+class StatusReport:
+    config: SiteConfig
+    items: list[StatusItem]
+    summary: dict[str, LanguageSummary]
+    sources: dict[str, int]  # source documents per source language
+    files: int = 0
+
+    def failing(self, fail_on: Iterable[str]) -> list[StatusItem]:
+        states = set(fail_on)
+        return [item for item in self.items if item.state in states]
+
+    def counts(self) -> dict[str, int]:
+        total = {s: 0 for s in STATES}
+        for item in self.items:
+            total[item.state] += 1
+        return total
+
+
+def compute(scan: ScanResult) -> list[StatusItem]:
+    """Every status item of a scanned site, current ones included."""
+    config = scan.config
+    by_name = {c.name: c for c in config.collections}
+    groups: dict[tuple[str, str], dict[str, list[DocEntry]]] = defaultdict(lambda: defaultdict(list))
+    by_path: dict[str, DocEntry] = {}
+    for doc in scan.documents:
+        groups[(doc.collection, doc.ref)][doc.lang].append(doc)
+        by_path[doc.path] = doc
+
+    items: list[StatusItem] = []
+    for (coll_name, ref), langs in groups.items():
+        collection = by_name[coll_name]
+        for lang, docs in langs.items():
+            if len(docs) > 1:
+                docs.sort(key=lambda d: d.path)
+                for doc in docs:
+                    others = ", ".join(d.path for d in docs if d is not doc)
+                    items.append(
+                        StatusItem(coll_name, ref, lang, "duplicate", doc.path, None, reason=f"same ref and lang as {others}", line=1, date=doc.date)
+                    )
+        sources = langs.get(collection.source_lang)
+        if not sources:
+            for lang, docs in langs.items():
+                if len(docs) == 1:
+                    items.append(_orphan(docs[0], collection, by_path))
+            continue
+        source = sources[0]
+        for lang in collection.targets:
+            docs = langs.get(lang)
+            if not docs:
+                items.append(
+                    StatusItem(
+                        coll_name, ref, lang, "missing", None, source.path,
+                        target_path=translation_path(source.path, collection, lang),
+                        reason=f"no {lang} translation", source_date=source.date,
+                    )
+                )
+            elif len(docs) == 1:
+                items.append(_judge(docs[0], source))
+
+    for bad in scan.invalid:
+        items.append(StatusItem(bad.collection, bad.ref, bad.lang, "invalid", bad.path, None, reason=bad.reason, line=bad.line))
+    return items
+
+
+def _judge(doc: DocEntry, source: DocEntry) -> StatusItem:
+    prov = doc.provenance
+    if prov is not None:
+        stale = prov.source_hash != source.content_hash
+        reason = "the source's translatable content changed since it was translated" if stale else None
+    else:
+        stale = source.date is not None and doc.date is not None and source.date > doc.date
+        reason = f"source date {source.date} is later than translation date {doc.date}" if stale else None
+    return StatusItem(
+        doc.collection, doc.ref, doc.lang, "stale" if stale else "current", doc.path, source.path,
+        reason=reason, line=1, date=doc.date, source_date=source.date,
+        edited=doc.edited, provenance=prov is not None,
+    )
+
+
+def _orphan(doc: DocEntry, collection, by_path: dict[str, DocEntry]) -> StatusItem:
+    reason = f"no {collection.source_lang} source with ref '{doc.ref}'"
+    # A source at the mirrored path with another ref is the usual cause: say so.
+    parts = doc.path.split("/")
+    prefix = collection.path.split("/")
+    if len(parts) > len(prefix) + 1 and parts[len(prefix)] == doc.lang:
+        parts[len(prefix)] = collection.source_lang
+        twin = by_path.get("/".join(parts))
+        if twin is not None and twin.ref != doc.ref:
+            reason += f" ({twin.path} has ref '{twin.ref}')"
+    return StatusItem(doc.collection, doc.ref, doc.lang, "orphan", doc.path, None, reason=reason, line=1, date=doc.date)
+
+
+def summarize(config: SiteConfig, items: list[StatusItem], scan: ScanResult, langs: Iterable[str] | None = None) -> tuple[dict[str, LanguageSummary], dict[str, int]]:
+    """Counts per language and state, and the number of source documents per source language."""
+    wanted = list(langs) if langs else list(config.languages)
+    sources_lang = {c.source_lang for c in config.collections}
+    summary = {lang: LanguageSummary(lang, lang in sources_lang) for lang in wanted}
+    for item in items:
+        row = summary.get(item.lang or "")
+        if row is not None:
+            row.counts[item.state] += 1
+    sources: dict[str, int] = defaultdict(int)
+    by_name = {c.name: c for c in config.collections}
+    seen: set[tuple[str, str]] = set()
+    for doc in scan.documents:
+        collection = by_name[doc.collection]
+        if doc.lang != collection.source_lang or (doc.collection, doc.ref) in seen:
+            continue
+        seen.add((doc.collection, doc.ref))
+        sources[doc.lang] += 1
+        for lang in collection.targets:
+            if lang in summary:
+                summary[lang].expected += 1
+    return summary, dict(sources)
+
+
+def _under(path: str | None, prefixes: list[str]) -> bool:
+    return path is not None and any(path == p or path.startswith(p + "/") or p == "" for p in prefixes)
+
+
+def report(scan: ScanResult, *, langs: Iterable[str] | None = None, paths: Iterable[str] | None = None) -> StatusReport:
+    """The status of a scanned site, limited to some languages and paths (relative to the root)."""
+    config = scan.config
+    items = compute(scan)
+    lang_list = list(langs) if langs else None
+    if lang_list:
+        items = [i for i in items if i.lang in lang_list]
+    if paths is not None:
+        prefixes = [p.rstrip("/") for p in paths]
+        items = [i for i in items if _under(i.path, prefixes) or _under(i.source_path, prefixes) or _under(i.target_path, prefixes)]
+    rank = {lang: n for n, lang in enumerate(config.languages)}
+    order = {s: n for n, s in enumerate(WORK_ORDER)}
+    items.sort(key=lambda i: (rank.get(i.lang or "", len(rank)), order[i.state], i.collection, i.ref or "", i.path or i.target_path or ""))
+    summary, sources = summarize(config, items, scan, lang_list)
+    if paths is not None:
+        # Expected counts follow the paths asked for: the refs whose items are shown.
+        for row in summary.values():
+            row.expected = sum(row.counts[s] for s in ("current", "stale", "missing"))
+    return StatusReport(config, items, summary, sources, files=scan.files)
