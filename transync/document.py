@@ -89,8 +89,11 @@ def load_yaml(text: str) -> Any:
     try:
         return YAMLHandler().load(text)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        # The context (where a construct began) is where the fix usually goes.
+        mark = exc.context_mark or exc.problem_mark
         problem = exc.problem or exc.context or "invalid YAML"
+        if exc.context and exc.problem:
+            problem += f" ({exc.context})"
         raise ValueError(f"malformed YAML: {problem}", mark.line if mark else 0) from None
     except yaml.YAMLError as exc:
         raise ValueError(f"malformed YAML: {exc}", 0) from None

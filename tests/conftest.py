@@ -1,0 +1,68 @@
+"""Shared fixtures: small literal sites built in a temporary folder."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "audioreview"
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test gets its own header cache, never the user's."""
+    monkeypatch.setenv("TRANSYNC_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    monkeypatch.delenv("GITHUB_WORKSPACE", raising=False)
+
+
+def doc(ref: str, lang: str, date: str = "2025-01-10", body: str = "## Overview\n\nText.\n", **extra: str) -> str:
+    """A document in the site's usual shape; ``extra`` adds or replaces front-matter lines."""
+    fields = {"layout": "product", "title": f'"{ref} review"', "lang": lang, "ref": ref, "date": date}
+    fields.update(extra)
+    lines = "".join(f"{k}: {v}\n" for k, v in fields.items() if v is not None)
+    return f"---\n{lines}---\n{body}"
+
+
+SiteMaker = Callable[..., Path]
+
+
+@pytest.fixture
+def make_site(tmp_path: Path) -> SiteMaker:
+    """Write ``{relative path: text or bytes}`` under a site root and return the root.
+
+    A ``_config.yml`` declaring en (source), ja and de is added unless given.
+    """
+
+    def make(files: dict[str, str | bytes], config: str | None = None) -> Path:
+        root = tmp_path / "site"
+        root.mkdir(exist_ok=True)
+        (root / "_config.yml").write_text(
+            config if config is not None else 'languages: ["en", "ja", "de"]\ndefault_lang: "en"\n',
+            encoding="utf-8",
+        )
+        for rel, content in files.items():
+            path = root / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(textwrap.dedent(content) if content.startswith("\n") else content, encoding="utf-8", newline="")
+        return root
+
+    return make
+
+
+def requires_corpus() -> pytest.MarkDecorator:
+    return pytest.mark.skipif(not CORPUS.is_dir(), reason=f"corpus not present at {CORPUS}")
+
+
+def age(path: Path, seconds: float = 60) -> None:
+    """Move a file's modification time into the past (so the cache may keep it)."""
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns - int(seconds * 1e9)))
