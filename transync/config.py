@@ -43,7 +43,7 @@ DEFAULT_FIELDS: Mapping[str, str] = {
 #: The states a translation can be in, in the order a translator handles them.
 STATES = ("current", "stale", "missing", "orphan", "duplicate", "invalid")
 
-_LANG_RE = re.compile(r"^[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
+LANG_RE = re.compile(r"[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*")
 
 
 @dataclass(frozen=True)
@@ -118,10 +118,12 @@ def find_root(start: Path) -> Path:
     )
 
 
-def _pyproject_section(path: Path) -> dict[str, Any] | None:
+def _pyproject_section(path: Path, strict: bool = False) -> dict[str, Any] | None:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        if strict and "[tool.transync]" in path.read_text(encoding="utf-8", errors="replace"):
+            raise ConfigError(f"pyproject.toml: invalid TOML: {exc}") from None
         return None
     section = data.get("tool", {}).get("transync")
     return section if isinstance(section, dict) else None
@@ -152,7 +154,7 @@ def _read_jekyll_config(path: Path) -> dict[str, Any]:
     try:
         data = load_yaml(text)
     except ValueError as exc:
-        raise ConfigError(f"{JEKYLL_CONFIG}: {exc}") from None
+        raise ConfigError(f"{JEKYLL_CONFIG}: line {exc.args[1] + 1}: {exc.args[0]}") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -171,7 +173,7 @@ def _read_own_config(root: Path) -> tuple[dict[str, Any], str]:
             raise ConfigError(f"{CONFIG_FILE}: invalid TOML: {exc}") from None
     pyproject = root / "pyproject.toml"
     if pyproject.is_file():
-        section = _pyproject_section(pyproject)
+        section = _pyproject_section(pyproject, strict=True)
         if section is not None:
             return section, "pyproject.toml [tool.transync]"
     return {}, CONFIG_FILE
@@ -230,7 +232,7 @@ class _Reader:
 
     def lang(self, name: str, default: str | None = None) -> str | None:
         value = self.get(name, str, default)
-        if value is not None and not _LANG_RE.match(value):
+        if value is not None and not LANG_RE.fullmatch(value):
             raise self.fail(name, f"is not a language code: {value!r}")
         return value
 
@@ -241,7 +243,7 @@ class _Reader:
         if not value:
             raise self.fail(name, "must name at least one language")
         for code in value:
-            if not _LANG_RE.match(code):
+            if not LANG_RE.fullmatch(code):
                 raise self.fail(name, f"holds {code!r}, which is not a language code")
         if len(set(value)) != len(value):
             raise self.fail(name, "names a language twice")
@@ -275,12 +277,12 @@ def _build(root: Path, jekyll: dict[str, Any], own: dict[str, Any], own_name: st
 
     fields = dict(DEFAULT_FIELDS)
     for name, rule in cfg.get("fields", dict, {}).items():
-        if rule not in FIELD_RULES:
+        if not isinstance(rule, str) or rule not in FIELD_RULES:
             raise cfg.fail(f"fields.{name}", f"is {rule!r}; expected one of {', '.join(sorted(FIELD_RULES))}")
         fields[name] = rule
 
     provenance_key = cfg.get("provenance_key", str, "transync")
-    if not re.match(r"^[A-Za-z_][A-Za-z0-9_.-]*$", provenance_key):
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.-]*", provenance_key):
         raise cfg.fail("provenance_key", f"is not a usable front-matter key: {provenance_key!r}")
 
     status = _Reader(cfg.get("status", dict, {}), own_name, "status.")
@@ -306,7 +308,10 @@ def _build(root: Path, jekyll: dict[str, Any], own: dict[str, Any], own_name: st
 def _collections(
     root: Path, jek: _Reader, cfg: _Reader, languages: tuple[str, ...], source_lang: str
 ) -> tuple[Collection, ...]:
-    collections_dir = jek.get("collections_dir", str, "") or ""
+    # Jekyll reads collections_dir relative to the site, even with a leading "/".
+    collections_dir = (jek.get("collections_dir", str, "") or "").strip("/")
+    if ".." in Path(collections_dir).parts:
+        raise jek.fail("collections_dir", f"must be a folder inside the site: {collections_dir!r}")
     base = root / collections_dir
     names: list[str] = []
     declared = jek.data.get("collections")
@@ -361,7 +366,7 @@ def parse_states(values: list[str] | tuple[str, ...], *, key: str = "--fail-on")
             if part in ("none", "never"):
                 continue
             if part == "all":
-                states.extend(s for s in STATES if s != "current")
+                states.extend(s for s in STATES if s != "current" and s not in states)
                 continue
             if part not in STATES:
                 raise ConfigError(f"{key}: unknown state {part!r} (states: {', '.join(STATES)}, all, none)")

@@ -45,7 +45,8 @@ class Document:
 
     def line_of_key(self, key: str) -> int:
         """1-based line of a top-level front-matter key, or of the opening delimiter."""
-        match = re.search(rf"^{re.escape(key)}[ \t]*:", self.front_matter, re.MULTILINE)
+        quoted = re.escape(key)
+        match = re.search(rf"^(?:{quoted}|\"{quoted}\"|'{quoted}')[ \t]*:", self.front_matter, re.MULTILINE)
         if not match:
             return 1
         return self.yaml_line + self.front_matter.count("\n", 0, match.start())
@@ -89,8 +90,10 @@ def load_yaml(text: str) -> Any:
     try:
         return YAMLHandler().load(text)
     except yaml.MarkedYAMLError as exc:
-        # The context (where a construct began) is where the fix usually goes.
-        mark = exc.context_mark or exc.problem_mark
+        # An unclosed construct is noticed lines later: point at where it began.
+        # Everything else is reported where the parser stopped.
+        unclosed = exc.context and exc.context.startswith(("while parsing a flow", "while scanning a quoted", "while scanning a simple key"))
+        mark = (exc.context_mark if unclosed else None) or exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
         if exc.context and exc.problem:
             problem += f" ({exc.context})"
@@ -132,11 +135,15 @@ def parse(data: bytes | str) -> Document:
 def normalize_date(value: Any) -> str | None:
     """A sortable ISO string for a front-matter date; None when it is not a date.
 
-    A date without a time sorts as midnight; aware times are converted to UTC.
+    Midnight is written as the bare date, so ``2025-07-22``, ``"2025-07-22"``
+    and ``2025-07-22 00:00:00`` are equal and sort before any later time that
+    day; aware times are converted to UTC.
     """
     if isinstance(value, _dt.datetime):
         if value.tzinfo is not None:
             value = value.astimezone(_dt.timezone.utc).replace(tzinfo=None)
+        if value.time() == _dt.time(0, 0):
+            return value.date().isoformat()
         return value.isoformat(timespec="seconds")
     if isinstance(value, _dt.date):
         return value.isoformat()
@@ -147,7 +154,7 @@ def normalize_date(value: Any) -> str | None:
         except ValueError:
             pass
         # Jekyll also writes "2024-01-05 10:00:00 +0900".
-        match = re.fullmatch(r"(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(?::\d{2})?)\s*([+-]\d{2}:?\d{2}|Z)?", text)
+        match = re.fullmatch(r"(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*([+-]\d{2}:?\d{2}|Z)?", text)
         if match:
             zone = (match.group(3) or "").replace("Z", "+00:00")
             if zone and ":" not in zone:
@@ -162,8 +169,19 @@ def normalize_date(value: Any) -> str | None:
 # --------------------------------------------------------------------------- hashes
 
 
+def _plain(value: Any) -> Any:
+    """YAML values as JSON-able data; keys become strings (YAML allows dates and numbers)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return value.isoformat()
+    return value
+
+
 def _canonical(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str, separators=(",", ":"))
+    return json.dumps(_plain(value), ensure_ascii=False, sort_keys=True, default=str, separators=(",", ":"))
 
 
 def _normalize_body(body: str) -> str:

@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 from typing import Iterator, NamedTuple
 
 from transync import cache as _cache
-from transync.config import Collection, SiteConfig
+from transync.config import LANG_RE, Collection, SiteConfig
 from transync.errors import DocumentError
 
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkdn", ".mkd")
@@ -26,7 +26,6 @@ MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkdn", ".mkd")
 PARALLEL_THRESHOLD = 400
 
 _REF_BAD = re.compile(r"[\x00-\x1f\x7f\\]")
-_LANG_RE = re.compile(r"^[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +140,7 @@ def header_of(data: bytes, settings: HeaderSettings) -> Header:
             )
 
     lang = meta.get("lang")
-    if lang is not None and (not isinstance(lang, str) or not _LANG_RE.match(lang)):
+    if lang is not None and (not isinstance(lang, str) or not LANG_RE.fullmatch(lang)):
         raise DocumentError(f"'lang' is not a language code: {lang!r}", doc.line_of_key("lang"))
 
     date = None
