@@ -8,6 +8,12 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
+from hypothesis import settings
+
+# HYPOTHESIS_PROFILE=thorough runs the property tests with many more examples.
+settings.register_profile("default", max_examples=300)
+settings.register_profile("thorough", max_examples=5000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "audioreview"
 REPO = Path(__file__).resolve().parents[1]

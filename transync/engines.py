@@ -1,0 +1,78 @@
+"""Translation engines: one small interface, several implementations.
+
+An engine takes segments as placeholder XML (see :mod:`transync.placeholders`)
+and returns XML in the target language, keeping every ``<x id="N"/>`` and
+moving paired tags with the words they wrap. The ``pseudo`` engine needs no
+network: it pseudo-localizes text (accented letters, padding, brackets) so
+that anyone can see at a glance what would be translated and what is
+protected. The DeepL engine implements the same interface.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Protocol, Sequence
+
+
+@dataclass(frozen=True, slots=True)
+class Translated:
+    text: str  # XML, same placeholders as the input
+    billed_characters: int = 0
+
+
+class Engine(Protocol):
+    """What every engine does: translate a batch of XML segments, in order."""
+
+    name: str
+
+    def translate(self, texts: Sequence[str], *, source_lang: str, target_lang: str) -> list[Translated]: ...
+
+
+# --------------------------------------------------------------------------- pseudo
+
+_ACCENTS = str.maketrans(
+    "AaBCcDdEeGgHhIiJjKkLlNnOoRrSsTtUuWwYyZz",
+    "ÅåƁÇçÐđÉéĜĝĤĥÎîĴĵĶķĻļÑñÖöŔŕŠšŢţÛûŴŵÝýŽž",
+)
+# Tags and entities pass through untouched; only the text between them changes.
+_MARKUP = re.compile(r"<[^>]*>|&[#\w]+;")
+
+
+@dataclass(frozen=True)
+class PseudoEngine:
+    """Offline pseudo-localization: ``Hello <x id="1"/> world`` -> ``⟦Ĥéļļö <x id="1"/> ŵöŕļđ·····⟧``.
+
+    Padding (about 30% of the text, at least one mark) shows where layouts
+    would break on longer languages; the brackets show where a segment begins
+    and ends. It is deterministic, so its output can be compared in tests.
+    """
+
+    name: str = "pseudo"
+    expansion: float = 0.3
+
+    def translate(self, texts: Sequence[str], *, source_lang: str, target_lang: str) -> list[Translated]:
+        return [Translated(self._one(text), billed_characters=len(_MARKUP.sub("", text))) for text in texts]
+
+    def _one(self, xml: str) -> str:
+        out, pos, letters = [], 0, 0
+        for m in _MARKUP.finditer(xml):
+            chunk = xml[pos : m.start()]
+            letters += sum(ch.isalpha() for ch in chunk)
+            out.append(chunk.translate(_ACCENTS))
+            out.append(m.group())
+            pos = m.end()
+        chunk = xml[pos:]
+        letters += sum(ch.isalpha() for ch in chunk)
+        out.append(chunk.translate(_ACCENTS))
+        padding = "·" * max(1, round(letters * self.expansion))
+        return "⟦" + "".join(out) + padding + "⟧"
+
+
+def get_engine(name: str) -> Engine:
+    """An engine by name. Raises UsageError for an unknown one."""
+    from transync.errors import UsageError
+
+    if name == "pseudo":
+        return PseudoEngine()
+    raise UsageError(f"unknown engine {name!r} (engines: pseudo)")
