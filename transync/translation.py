@@ -29,18 +29,40 @@ class BodyTranslation:
     billed_characters: int = 0
 
 
-def translate_body(segmented: Segmented, engine: Engine, *, source_lang: str, target_lang: str) -> BodyTranslation:
-    todo = segmented.translatable()
-    results = engine.translate([s.template.xml for s in todo], source_lang=source_lang, target_lang=target_lang)
-    if len(results) != len(todo):
-        raise RuntimeError(f"engine {engine.name} returned {len(results)} translations for {len(todo)} segments")
-    out = BodyTranslation(text=None)
-    for seg, result in zip(todo, results):
-        out.billed_characters += result.billed_characters
+def translate_texts(
+    texts: dict[str, str], engine: Engine, *, source_lang: str, target_lang: str
+) -> tuple[dict[str, str], dict[str, str], int]:
+    """Translate ``{key: markdown}`` through placeholders in one engine call.
+
+    Returns the translations, the rejected keys with their reasons, and the
+    characters billed.
+    """
+    from transync.segments import _template
+
+    keys = list(texts)
+    templates = [_template(texts[k]) for k in keys]
+    results = engine.translate([t.xml for t in templates], source_lang=source_lang, target_lang=target_lang)
+    if len(results) != len(keys):
+        raise RuntimeError(f"engine {engine.name} returned {len(results)} translations for {len(keys)} texts")
+    done: dict[str, str] = {}
+    rejected: dict[str, str] = {}
+    billed = 0
+    for key, template, result in zip(keys, templates, results):
+        billed += result.billed_characters
         try:
-            out.translated[seg.id] = seg.template.render(result.text)
+            done[key] = template.render(result.text)
         except PlaceholderError as exc:
-            out.rejected.append(Rejected(seg, str(exc)))
+            rejected[key] = str(exc)
+    return done, rejected, billed
+
+
+def translate_body(segmented: Segmented, engine: Engine, *, source_lang: str, target_lang: str) -> BodyTranslation:
+    by_id = {s.id: s for s in segmented.translatable()}
+    done, rejected, billed = translate_texts(
+        {i: s.text for i, s in by_id.items()}, engine, source_lang=source_lang, target_lang=target_lang
+    )
+    out = BodyTranslation(text=None, translated=done, billed_characters=billed)
+    out.rejected = [Rejected(by_id[i], reason) for i, reason in rejected.items()]
     if not out.rejected:
-        out.text = segmented.reassemble(out.translated)
+        out.text = segmented.reassemble(done)
     return out

@@ -1,0 +1,169 @@
+"""Making a translated document from a source: front matter rules, body, provenance.
+
+Each front-matter field has one rule (DESIGN.md): ``keep`` (byte-identical,
+same line), ``set`` (``lang``), ``rewrite`` (``permalink``: the language
+segment), ``template`` (``title`` from ``{target_name}``-style templates,
+else translated), ``translate`` (``summary``), ``glossary`` (``tags``:
+through the glossary, else translated or kept) and ``currency`` (``price``,
+rounded to the target currency's digits from babel). Key order, quoting and
+comments follow the source; provenance is recorded under one key, last.
+
+Translation itself is left to the caller: :func:`plan` lists the texts that
+need an engine, and :meth:`Plan.render` builds the document from their
+translations, so that a whole batch of documents can share requests.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any, Mapping, Sequence
+
+from transync import document
+from transync.errors import DocumentError
+from transync.frontmatter_edit import Field, NumberText, join_fields, split_fields, with_value
+from transync.segments import Segmented, segment
+
+_TEMPLATE_KEY = re.compile(r"\{(\w+)\}")
+
+
+@dataclass(frozen=True)
+class Currency:
+    """Price conversion into a target currency: ``value * rate``, rounded for ``code``."""
+
+    code: str  # ISO 4217, e.g. JPY
+    rate: Decimal  # target units per source unit
+
+    def convert(self, value: Any) -> NumberText:
+        try:
+            amount = Decimal(str(value)) * self.rate
+        except (InvalidOperation, ValueError):
+            raise DocumentError(f"price {value!r} is not a number") from None
+        from babel.numbers import get_currency_precision
+
+        digits = get_currency_precision(self.code)
+        quantum = Decimal(1).scaleb(-digits)
+        rounded = amount.quantize(quantum, rounding=ROUND_HALF_UP)
+        return NumberText(f"{rounded:f}")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How one collection's documents become one target language."""
+
+    source_lang: str
+    target_lang: str
+    rules: Mapping[str, str]
+    provenance_key: str = "transync"
+    templates: Mapping[str, str] = field(default_factory=dict)  # field -> "{target_name} 製品レビュー"
+    glossary: Mapping[str, str] = field(default_factory=dict)  # source term (lower case) -> target term
+    untranslated_tags: str = "translate"  # or "keep": tags the glossary does not know
+    currency: Currency | None = None
+
+
+@dataclass(frozen=True)
+class Request:
+    """One text the engine must translate: a body segment or a front-matter value."""
+
+    key: str  # "body:s3", "fm:summary", "fm:tags:2", "fm:title"
+    markdown: str
+
+
+@dataclass
+class Plan:
+    source: document.Document
+    settings: Settings
+    fields: list[Field | str]
+    segmented: Segmented
+    requests: list[Request]
+    _fills: list[tuple[int, str, Any]] = field(default_factory=list)  # (field index, rule, data)
+
+    def render(self, translations: Mapping[str, str], *, source_hash: str, source_date: str | None) -> str:
+        """The translated document. ``translations`` maps request keys to Markdown."""
+        fields = list(self.fields)
+        for index, rule, data in self._fills:
+            old = fields[index]
+            assert isinstance(old, Field)
+            if rule == "translate":
+                fields[index] = with_value(old, translations[f"fm:{old.key}"])
+            elif rule == "tags":
+                values = [translations.get(f"fm:{old.key}:{n}", v) if known is None else known for n, (v, known) in enumerate(data)]
+                fields[index] = with_value(old, values)
+            else:
+                fields[index] = with_value(old, data)
+        body = self.segmented.reassemble(
+            {k[5:]: v for k, v in translations.items() if k.startswith("body:")}
+        )
+        yaml_text = join_fields(fields)
+        nl = "\r\n" if "\r\n" in self.source.text[: self.source.body_start] else "\n"
+        if yaml_text and not yaml_text.endswith("\n"):
+            yaml_text += nl
+        draft = f"---{nl}{yaml_text}---{nl}{body}"
+        meta = document.parse(draft).meta
+        out_hash = document.output_hash(meta, body, self.settings.provenance_key)
+        date = f", source_date: {source_date}" if source_date else ""
+        provenance = f"{self.settings.provenance_key}: {{source_hash: {source_hash}{date}, output_hash: {out_hash}}}{nl}"
+        return f"---{nl}{yaml_text}{provenance}---{nl}{body}"
+
+
+def plan(source: document.Document, settings: Settings) -> Plan:
+    """Work out what to translate in a source and how every field becomes the target's."""
+    items = [i for i in split_fields(source.front_matter) if not (isinstance(i, Field) and i.key == settings.provenance_key)]
+    segmented = segment(source.body)
+    requests = [Request(f"body:{s.id}", s.text) for s in segmented.translatable()]
+    result = Plan(source, settings, items, segmented, requests)
+    meta = source.meta
+    for index, item in enumerate(items):
+        if not isinstance(item, Field):
+            continue
+        key = item.key
+        rule = settings.rules.get(key, "keep")
+        value = meta.get(key)
+        if rule == "keep" or value is None:
+            continue
+        if rule == "set":
+            result._fills.append((index, "set", settings.target_lang))
+        elif rule == "rewrite":
+            result._fills.append((index, "set", rewrite_language(str(value), settings.source_lang, settings.target_lang)))
+        elif rule == "currency":
+            if settings.currency is not None:
+                result._fills.append((index, "set", settings.currency.convert(value)))
+        elif rule == "template" and key in settings.templates:
+            result._fills.append((index, "set", fill_template(settings.templates[key], meta)))
+        elif rule == "glossary" and isinstance(value, list):
+            entries = []
+            for n, tag in enumerate(value):
+                known = settings.glossary.get(str(tag).lower())
+                if known is None and settings.untranslated_tags == "keep":
+                    known = str(tag)
+                if known is None:
+                    requests.append(Request(f"fm:{key}:{n}", str(tag)))
+                entries.append((str(tag), known))
+            result._fills.append((index, "tags", entries))
+        elif rule in ("translate", "template", "glossary") and isinstance(value, str):
+            if not item.single_line:
+                continue  # a multi-line scalar is kept rather than rewritten badly
+            requests.append(Request(f"fm:{key}", value))
+            result._fills.append((index, "translate", None))
+    return result
+
+
+def rewrite_language(permalink: str, source_lang: str, target_lang: str) -> str:
+    """``/products/en/x/`` -> ``/products/ja/x/``: the first path segment equal to the source language."""
+    parts = permalink.split("/")
+    for n, part in enumerate(parts):
+        if part == source_lang:
+            parts[n] = target_lang
+            return "/".join(parts)
+    return permalink
+
+
+def fill_template(template: str, meta: Mapping[str, Any]) -> str:
+    def repl(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if name not in meta:
+            raise DocumentError(f"title template needs '{name}', which the source does not have")
+        return str(meta[name])
+
+    return _TEMPLATE_KEY.sub(repl, template)
