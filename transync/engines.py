@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import Protocol, Sequence
 
+from transync.placeholders import billable_chars
+
 
 @dataclass(frozen=True, slots=True)
 class Translated:
@@ -52,7 +54,7 @@ class PseudoEngine:
     expansion: float = 0.3
 
     def translate(self, texts: Sequence[str], *, source_lang: str, target_lang: str) -> list[Translated]:
-        return [Translated(self._one(text), billed_characters=len(_MARKUP.sub("", text))) for text in texts]
+        return [Translated(self._one(text), billed_characters=billable_chars(text)) for text in texts]
 
     def _one(self, xml: str) -> str:
         out, pos, letters = [], 0, 0

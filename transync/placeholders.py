@@ -357,6 +357,11 @@ class Template:
     pairs: dict[str, tuple[str, str, str]]  # id -> (tag, opening source, closing source)
 
     @property
+    def chars(self) -> int:
+        """Characters an engine bills for this segment: its text, not its tags."""
+        return billable_chars(self.xml)
+
+    @property
     def has_text(self) -> bool:
         """Whether anything is left to translate once placeholders are taken out."""
         bare = re.sub(r"<[^>]+>", "", self.xml)
@@ -366,6 +371,15 @@ class Template:
     def render(self, xml: str) -> str:
         """Markdown for a translated XML string; raises PlaceholderError when it is broken."""
         return source_of(from_xml(xml, self))
+
+
+_TAG = re.compile(r"<[^>]*>")
+_ENTITY = re.compile(r"&(?:amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);")
+
+
+def billable_chars(xml: str) -> int:
+    """Characters of placeholder XML once tags are removed and entities count as one."""
+    return len(_ENTITY.sub("_", _TAG.sub("", xml)))
 
 
 def to_xml(text: str) -> Template:

@@ -1,0 +1,188 @@
+"""The translation job: selection, batching, writing, refusals and resuming."""
+
+from __future__ import annotations
+
+import re
+import threading
+from pathlib import Path
+
+import pytest
+
+from conftest import doc
+from transync import document, scan, status, translate
+from transync.config import load_config
+from transync.deepl_engine import QuotaExceeded
+from transync.engines import PseudoEngine, Translated
+
+PLACEHOLDER = re.compile(r'<x id="\d+"/>')
+BODY = "## Overview\n\nThe **A-1** costs `279 USD` [1].\n\n$$ \\Large \\text{0.6} $$\n\nSecond paragraph.\n"
+
+
+def report_of(root: Path):
+    return status.report(scan.scan(load_config(root), use_cache=False))
+
+
+def states(root: Path) -> dict[tuple[str, str], str]:
+    return {(i.ref, i.lang): i.state for i in report_of(root).items}
+
+
+def run(root: Path, engine=None, *, force=False, shard=None, jobs=2, max_chars=None):
+    rep = report_of(root)
+    selected, skips = translate.select(rep, force=force, shard=shard)
+    r = translate.Run(rep.config, engine or PseudoEngine(), translate.TranslateOptions(), jobs=jobs, max_chars=max_chars)
+    summary = r.run(selected)
+    summary.skipped = skips
+    return summary
+
+
+class Recording:
+    """Pseudo translation that records every request; scripted failures by request number."""
+
+    name = "recording"
+
+    def __init__(self, fail: dict[int, Exception] | None = None, mangle: dict[int, int] | None = None):
+        self.calls: list[list[str]] = []
+        self.fail = fail or {}
+        self.mangle = mangle or {}  # request number -> how many texts with a placeholder to break
+        self.lock = threading.Lock()
+
+    def translate(self, texts, *, source_lang, target_lang):
+        with self.lock:
+            self.calls.append(list(texts))
+            n = len(self.calls)
+        if n in self.fail:
+            raise self.fail[n]
+        out = PseudoEngine().translate(texts, source_lang=source_lang, target_lang=target_lang)
+        broken = self.mangle.get(n, 0)
+        result = []
+        for t in out:
+            if broken and PLACEHOLDER.search(t.text):
+                t = Translated(PLACEHOLDER.sub("", t.text, count=1), t.billed_characters)
+                broken -= 1
+            result.append(t)
+        return result
+
+
+@pytest.fixture
+def site(make_site):
+    files = {f"_products/en/p/p{n}.md": doc(f"p{n}", "en", body=BODY) for n in range(6)}
+    return make_site(files, config='languages: ["en", "ja", "de"]\n')
+
+
+def test_missing_translations_are_written_and_become_current(site):
+    summary = run(site)
+    assert len(summary.written) == 12 and summary.failed == [] and summary.stopped is None
+    assert set(states(site).values()) == {"current"}
+    text = (site / "_products/ja/p/p0.md").read_text()
+    assert "`279 USD` [1]" in text and "$$ \\Large \\text{0.6} $$" in text and "lang: ja\n" in text
+    assert summary.billed_characters == summary.characters > 0
+
+
+def test_requests_are_batched_per_language_within_limits(site, monkeypatch):
+    engine = Recording()
+    monkeypatch.setattr(translate, "MAX_TEXTS", 5)
+    summary = run(site, engine)
+    texts_per_lang = summary.texts // 2
+    assert all(len(call) <= 5 for call in engine.calls)
+    assert summary.requests == len(engine.calls) == 2 * -(-texts_per_lang // 5)
+
+
+def test_requests_respect_the_byte_limit(site, monkeypatch):
+    engine = Recording()
+    monkeypatch.setattr(translate, "MAX_BYTES", 200)
+    run(site, engine, jobs=1)
+    for call in engine.calls:
+        assert len(call) == 1 or sum(len(t.encode()) for t in call) <= 200
+
+
+def test_stale_machine_translation_is_updated_hand_made_and_edited_are_left(site):
+    run(site)
+    # Source changes: every translation of p0 and p1 is stale.
+    for n in (0, 1):
+        path = site / f"_products/en/p/p{n}.md"
+        path.write_text(path.read_text().replace("Second paragraph.", "Revised paragraph."))
+    # p1/ja edited by hand after transync wrote it; p1/de replaced by a hand-made file.
+    ja = site / "_products/ja/p/p1.md"
+    ja.write_text(ja.read_text().replace("⟦Šéçöñđ", "⟦Hand-edited"))
+    (site / "_products/de/p/p1.md").write_text(doc("p1", "de", "2024-01-01", body="Handgemacht.\n"))
+
+    summary = run(site)
+    assert sorted((r.job.ref, r.job.lang) for r in summary.written) == [("p0", "de"), ("p0", "ja")]
+    reasons = {(s.item.ref, s.item.lang): s.reason for s in summary.skipped}
+    assert "edited by hand" in reasons[("p1", "ja")]
+    assert "made by hand" in reasons[("p1", "de")]
+    assert "Ŕévîšéđ" in (site / "_products/ja/p/p0.md").read_text()
+    assert "Hand-edited" in ja.read_text()
+
+    summary = run(site, force=True)
+    assert sorted((r.job.ref, r.job.lang) for r in summary.written) == [("p1", "de"), ("p1", "ja")]
+    assert set(states(site).values()) == {"current"}
+
+
+def test_quota_stops_cleanly_keeps_finished_documents_and_resumes(site, monkeypatch):
+    monkeypatch.setattr(translate, "MAX_TEXTS", 4)
+    engine = Recording(fail={3: QuotaExceeded("quota")})
+    summary = run(site, engine, jobs=1)
+    assert isinstance(summary.stopped, QuotaExceeded)
+    assert summary.written and summary.not_started
+    for result in summary.written:  # every written file is whole and current
+        path = site / result.job.target_path
+        assert document.parse(path.read_bytes()).meta["transync"]["source_hash"]
+    assert len(summary.written) + len(summary.not_started) == 12
+    before = {r.job.target_path for r in summary.written}
+
+    again = run(site, Recording(), jobs=2)
+    assert {r.job.target_path for r in again.written}.isdisjoint(before)
+    assert len(again.written) == len(summary.not_started)
+    assert set(states(site).values()) == {"current"}
+
+
+def test_broken_tags_are_retried_once_then_the_document_is_not_written(site, monkeypatch):
+    monkeypatch.setattr(translate, "MAX_TEXTS", 100)
+    # Request 1 breaks one text; the retry (request 3 with jobs=1, after de's request 2) succeeds.
+    summary = run(site, Recording(mangle={1: 1}), jobs=1)
+    assert summary.failed == [] and len(summary.written) == 12
+
+    for path in site.glob("_products/[jd][ae]/**/*.md"):
+        path.unlink()
+    # Every request breaks its first text: the retry breaks again and that document fails.
+    summary = run(site, Recording(mangle={n: 1 for n in range(1, 20)}), jobs=1)
+    failed = {(r.job.ref, r.job.lang) for r in summary.failed}
+    assert failed and all("after a retry" in r.reason for r in summary.failed)
+    for ref, lang in failed:
+        assert not (site / f"_products/{lang}/p/{ref}.md").exists()
+
+
+def test_max_chars_stops_before_the_budget_is_exceeded(site):
+    rep = report_of(site)
+    jobs, _ = translate.select(rep)
+    plan = translate.Run(rep.config, None, translate.TranslateOptions()).dry_run(jobs)
+    one = plan.planned[0].characters
+    summary = run(site, max_chars=one * 3 + 1)
+    assert len(summary.written) == 3
+    assert len(summary.not_started) == 9
+
+
+def test_dry_run_counts_and_sends_nothing(site):
+    rep = report_of(site)
+    jobs, _ = translate.select(rep)
+    summary = translate.Run(rep.config, None, translate.TranslateOptions()).dry_run(jobs)
+    assert len(summary.planned) == 12
+    assert summary.texts == 12 * 4  # per document: 3 body segments and the title
+    assert summary.requests == 2 * -(-(summary.texts // 2) // 50)
+    assert not list(site.glob("_products/ja/**/*.md"))
+
+
+def test_shards_split_the_work_without_overlap(site):
+    rep = report_of(site)
+    everything = {(j.ref, j.lang) for j in translate.select(rep)[0]}
+    parts = [{(j.ref, j.lang) for j in translate.select(rep, shard=(k, 3))[0]} for k in (1, 2, 3)]
+    assert set().union(*parts) == everything
+    assert sum(len(p) for p in parts) == len(everything)
+    for part in parts:  # every language of a ref in the same shard
+        refs = {r for r, _ in part}
+        assert all((r, lang) in part for r in refs for lang in ("ja", "de"))
+    with pytest.raises(Exception, match="K/N"):
+        translate.parse_shard("3")
+    with pytest.raises(Exception, match="between 1 and N"):
+        translate.parse_shard("4/3")

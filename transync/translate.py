@@ -1,0 +1,377 @@
+"""The batch translation job: missing and stale documents, in batches, in parallel.
+
+1. :func:`select` turns a status report into jobs (one target document each)
+   and skips (hand-made or hand-edited translations, unless forced).
+2. :class:`Run` plans each job's texts (body segments and front-matter
+   values), packs them into requests (at most 50 texts and ``MAX_BYTES`` of
+   UTF-8 per request, one target language per request), keeps ``jobs``
+   requests in flight, and writes each document, atomically, as soon as all
+   its texts are back. A crash or a refusal (quota, key) therefore loses only
+   documents that were not finished; running again resumes, because
+   finished documents are current.
+"""
+
+from __future__ import annotations
+
+import time
+import zlib
+from collections import deque
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Mapping
+
+from transync import document, localize
+from transync.config import Collection, SiteConfig
+from transync.engines import Engine
+from transync.errors import DocumentError, ServiceError, TransyncError, UsageError
+from transync.fsutil import atomic_write
+from transync.placeholders import Template
+from transync.segments import _template
+from transync.status import StatusItem, StatusReport
+
+MAX_TEXTS = 50
+MAX_BYTES = 100 * 1024  # DeepL takes 128 KiB per request; leave room for the parameters
+
+
+@dataclass(frozen=True)
+class Job:
+    collection: Collection
+    ref: str
+    lang: str
+    source_path: str
+    target_path: str
+    reason: str  # missing, stale, forced
+
+
+@dataclass(frozen=True)
+class Skip:
+    item: StatusItem
+    reason: str
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    try:
+        k, n = (int(x) for x in text.split("/"))
+    except ValueError:
+        raise UsageError(f"--shard {text}: expected K/N, e.g. 2/4") from None
+    if not 1 <= k <= n:
+        raise UsageError(f"--shard {text}: K must be between 1 and N")
+    return k, n
+
+
+def in_shard(collection: str, ref: str, shard: tuple[int, int] | None) -> bool:
+    """Deterministic split by ref: every language of a ref lands in the same shard."""
+    if shard is None:
+        return True
+    k, n = shard
+    return zlib.crc32(f"{collection}/{ref}".encode()) % n == k - 1
+
+
+def select(report: StatusReport, *, force: bool = False, refs: Iterable[str] = (), shard: tuple[int, int] | None = None) -> tuple[list[Job], list[Skip]]:
+    """Jobs for the missing and stale translations of a report; the rest, skipped with a reason."""
+    config = report.config
+    by_name = {c.name: c for c in config.collections}
+    wanted_refs = set(refs)
+    jobs: list[Job] = []
+    skips: list[Skip] = []
+    for item in report.items:
+        if wanted_refs and item.ref not in wanted_refs:
+            continue
+        if item.ref is None or not in_shard(item.collection, item.ref, shard):
+            continue
+        collection = by_name[item.collection]
+        if item.state == "missing":
+            if item.target_path is None:
+                skips.append(Skip(item, "the source is not in a language folder: no place to write the translation"))
+                continue
+            jobs.append(Job(collection, item.ref, item.lang, item.source_path, item.target_path, "missing"))
+        elif item.state == "stale":
+            hand = not item.provenance
+            if (hand or item.edited) and not force:
+                why = "made by hand (no provenance)" if hand else "edited by hand since transync wrote it"
+                skips.append(Skip(item, f"{why}: left alone; --force overwrites it"))
+                continue
+            jobs.append(Job(collection, item.ref, item.lang, item.source_path, item.path, "forced" if hand or item.edited else "stale"))
+        elif item.state in ("orphan", "duplicate", "invalid"):
+            skips.append(Skip(item, f"{item.state}: {item.reason}"))
+    return jobs, skips
+
+
+# --------------------------------------------------------------------------- settings per collection and language
+
+
+@dataclass(frozen=True)
+class TranslateOptions:
+    """What ``[translate]`` and ``[languages.*]`` of the configuration say, resolved."""
+
+    templates: Mapping[tuple[str, str], Mapping[str, str]] = field(default_factory=dict)  # (collection, lang) -> field -> template
+    currencies: Mapping[str, localize.Currency] = field(default_factory=dict)  # lang -> currency
+    glossaries: Mapping[tuple[str, str], Mapping[str, str]] = field(default_factory=dict)  # (src, tgt) -> term -> term
+    untranslated_tags: str = "translate"
+
+    def settings(self, config: SiteConfig, collection: Collection, lang: str) -> localize.Settings:
+        return localize.Settings(
+            source_lang=collection.source_lang,
+            target_lang=lang,
+            rules=config.fields,
+            provenance_key=config.provenance_key,
+            templates=self.templates.get((collection.name, lang), {}),
+            glossary=self.glossaries.get((collection.source_lang, lang), {}),
+            untranslated_tags=self.untranslated_tags,
+            currency=self.currencies.get(lang),
+        )
+
+
+# --------------------------------------------------------------------------- the run
+
+
+@dataclass
+class DocResult:
+    job: Job
+    status: str  # written, failed
+    reason: str = ""
+    characters: int = 0
+
+
+@dataclass
+class Summary:
+    planned: list[DocResult] = field(default_factory=list)  # --dry-run
+    written: list[DocResult] = field(default_factory=list)
+    failed: list[DocResult] = field(default_factory=list)
+    skipped: list[Skip] = field(default_factory=list)
+    not_started: list[Job] = field(default_factory=list)
+    requests: int = 0
+    texts: int = 0
+    characters: int = 0  # translatable characters sent
+    billed_characters: int = 0
+    stopped: ServiceError | None = None
+    seconds: float = 0.0
+
+
+@dataclass
+class _Pending:
+    """A document whose texts are on their way."""
+
+    job: Job
+    plan: localize.Plan
+    source_hash: str
+    source_date: str | None
+    waiting: set[str]
+    done: dict[str, str] = field(default_factory=dict)
+    retried: set[str] = field(default_factory=set)
+    failed: str | None = None
+    written: bool = False
+
+
+@dataclass(frozen=True)
+class _Text:
+    doc: int  # index of the pending document
+    key: str
+    template: Template
+
+    @property
+    def size(self) -> int:
+        return len(self.template.xml.encode())
+
+
+def take_batch(queue: deque[_Text]) -> list[_Text]:
+    """The next request from a queue: up to MAX_TEXTS texts and MAX_BYTES of XML (one text at least)."""
+    batch: list[_Text] = []
+    size = 0
+    while queue and len(batch) < MAX_TEXTS and (not batch or size + queue[0].size <= MAX_BYTES):
+        item = queue.popleft()
+        batch.append(item)
+        size += item.size
+    return batch
+
+
+class Run:
+    """One translation run over a list of jobs."""
+
+    def __init__(
+        self,
+        config: SiteConfig,
+        engine: Engine | None,
+        options: TranslateOptions,
+        *,
+        jobs: int = 4,
+        max_chars: int | None = None,
+        on_event: Callable[[str, dict], None] | None = None,
+    ) -> None:
+        self.config = config
+        self.engine = engine
+        self.options = options
+        self.workers = max(1, jobs)
+        self.max_chars = max_chars
+        self.on_event = on_event or (lambda kind, data: None)
+
+    # -- planning
+
+    def _plan(self, job: Job) -> _Pending:
+        path = self.config.root / job.source_path
+        source = document.parse(path.read_bytes())
+        settings = self.options.settings(self.config, job.collection, job.lang)
+        plan = localize.plan(source, settings)
+        return _Pending(
+            job=job,
+            plan=plan,
+            source_hash=document.content_hash(source.meta, source.body, self.config.content_fields),
+            source_date=document.normalize_date(source.meta.get("date")),
+            waiting={r.key for r in plan.requests},
+        )
+
+    def dry_run(self, jobs: list[Job]) -> Summary:
+        """Plan every job and pack its texts into requests, sending nothing."""
+        summary = Summary()
+        queues: dict[str, deque[_Text]] = {}
+        for job in jobs:
+            try:
+                pending = self._plan(job)
+            except (OSError, TransyncError) as exc:
+                summary.failed.append(DocResult(job, "failed", _reason(exc)))
+                continue
+            texts = [_Text(0, r.key, _template(r.markdown)) for r in pending.plan.requests]
+            chars = sum(t.template.chars for t in texts)
+            summary.planned.append(DocResult(job, "planned", characters=chars))
+            summary.texts += len(texts)
+            summary.characters += chars
+            queues.setdefault(job.lang, deque()).extend(texts)
+            self.on_event("planned", {"job": job, "texts": len(texts), "characters": chars})
+        for queue in queues.values():
+            while queue:
+                take_batch(queue)
+                summary.requests += 1
+        return summary
+
+    # -- running
+
+    def run(self, jobs: list[Job]) -> Summary:
+        assert self.engine is not None
+        start = time.monotonic()
+        summary = Summary()
+        docs: list[_Pending] = []
+        queues: dict[str, deque[_Text]] = {}  # target language -> texts waiting for a request
+        budget = self.max_chars
+        job_iter = iter(jobs)
+        exhausted = False
+        in_flight: dict[Future, list[_Text]] = {}
+        pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="transync-engine")
+
+        def feed() -> None:
+            """Plan documents until every language queue can fill a request (or jobs run out)."""
+            nonlocal exhausted, budget
+            while not exhausted and sum(len(q) for q in queues.values()) < MAX_TEXTS * (self.workers + 1):
+                job = next(job_iter, None)
+                if job is None:
+                    exhausted = True
+                    return
+                try:
+                    pending = self._plan(job)
+                except (OSError, TransyncError) as exc:
+                    summary.failed.append(DocResult(job, "failed", _reason(exc)))
+                    self.on_event("failed", {"job": job, "reason": _reason(exc)})
+                    continue
+                texts = [_Text(len(docs), r.key, _template(r.markdown)) for r in pending.plan.requests]
+                chars = sum(t.template.chars for t in texts)
+                if budget is not None and chars > budget:
+                    summary.not_started.append(job)
+                    summary.not_started.extend(job_iter)
+                    exhausted = True
+                    return
+                if budget is not None:
+                    budget -= chars
+                docs.append(pending)
+                summary.characters += chars
+                summary.texts += len(texts)
+                if not texts:
+                    self._finish(pending, summary)
+                queues.setdefault(job.lang, deque()).extend(texts)
+
+        def next_batch(partial: bool) -> list[_Text] | None:
+            """A full request if one is ready; a partial one when ``partial`` (or no documents remain)."""
+            for queue in queues.values():
+                if queue and (len(queue) >= MAX_TEXTS or exhausted or partial):
+                    return take_batch(queue)
+            return None
+
+        def submit(batch: list[_Text]) -> None:
+            doc = docs[batch[0].doc]
+            future = pool.submit(
+                self.engine.translate,
+                [t.template.xml for t in batch],
+                source_lang=doc.job.collection.source_lang,
+                target_lang=doc.job.lang,
+            )
+            in_flight[future] = batch
+            summary.requests += 1
+
+        try:
+            while True:
+                if summary.stopped is None:
+                    feed()
+                    while len(in_flight) < self.workers and (batch := next_batch(partial=not in_flight)) is not None:
+                        submit(batch)
+                if not in_flight:
+                    break  # nothing left to send, or stopped
+                finished, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
+                for future in finished:
+                    batch = in_flight.pop(future)
+                    try:
+                        results = future.result()
+                    except ServiceError as exc:
+                        summary.stopped = summary.stopped or exc
+                        continue
+                    self._take(batch, results, docs, queues, summary)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+        summary.not_started.extend(p.job for p in docs if p.failed is None and not p.written)
+        summary.not_started.extend(job_iter)
+        summary.seconds = time.monotonic() - start
+        return summary
+
+    def _take(self, batch, results, docs, queues, summary: Summary) -> None:
+        from transync.placeholders import PlaceholderError
+
+        for text, result in zip(batch, results):
+            summary.billed_characters += result.billed_characters
+            pending = docs[text.doc]
+            if pending.failed is not None:
+                continue
+            try:
+                pending.done[text.key] = text.template.render(result.text)
+            except PlaceholderError as exc:
+                if text.key in pending.retried:
+                    pending.failed = f"{text.key}: {exc} (after a retry)"
+                    summary.failed.append(DocResult(pending.job, "failed", pending.failed))
+                    self.on_event("failed", {"job": pending.job, "reason": pending.failed})
+                    continue
+                pending.retried.add(text.key)
+                queues[pending.job.lang].appendleft(text)
+                continue
+            pending.waiting.discard(text.key)
+            if not pending.waiting:
+                self._finish(pending, summary)
+
+    def _finish(self, pending: _Pending, summary: Summary) -> None:
+        try:
+            text = pending.plan.render(pending.done, source_hash=pending.source_hash, source_date=pending.source_date)
+            atomic_write(self.config.root / pending.job.target_path, text)
+        except (OSError, TransyncError) as exc:
+            pending.failed = _reason(exc)
+            summary.failed.append(DocResult(pending.job, "failed", pending.failed))
+            self.on_event("failed", {"job": pending.job, "reason": pending.failed})
+            return
+        chars = sum(_template(r.markdown).chars for r in pending.plan.requests)
+        pending.written = True
+        summary.written.append(DocResult(pending.job, "written", characters=chars))
+        self.on_event("written", {"job": pending.job, "characters": chars})
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, DocumentError) and exc.line:
+        return f"line {exc.line}: {exc.reason}"
+    if isinstance(exc, OSError):
+        return exc.strerror or str(exc)
+    return str(exc)
