@@ -122,7 +122,7 @@ def test_a_translated_document():
     assert lines[10].startswith('summary: "⟦Å çļöšéđ-båçķ') and lines[10].endswith('⟧"')
     assert lines[11] == "tags: [ヘッドホン, 密閉型, ⟦Ĥåļđéñ··⟧]"
     assert lines[12] == "permalink: /products/ja/halden-hx-700/"
-    assert lines[13].startswith("transync: {source_hash: 0123456789abcdef, source_date: 2026-02-14, output_hash: ")
+    assert lines[13].startswith('transync: {source_hash: "0123456789abcdef", source_date: 2026-02-14, output_hash: "')
     assert lines[14] == "---"
     assert "`1549.99 USD` [1]" in out and "$$ \\Large \\text{0.7} $$" in out
     doc = document.parse(out)
@@ -161,3 +161,11 @@ def test_rewrite_language_and_template_errors():
     assert localize.rewrite_language("/products/x/", "en", "ja") == "/products/x/"
     with pytest.raises(Exception, match="needs 'brand'"):
         localize.fill_template("{brand} review", {"title": "x"})
+
+
+def test_provenance_hashes_stay_strings_even_when_all_digits():
+    src = document.parse(SOURCE)
+    plan = localize.plan(src, settings())
+    done, _, _ = translate_texts({r.key: r.markdown for r in plan.requests}, PseudoEngine(), source_lang="en", target_lang="ja")
+    out = plan.render(done, source_hash="0123456789012345", source_date="2026-02-14")
+    assert document.parse(out).meta["transync"]["source_hash"] == "0123456789012345"

@@ -120,7 +120,7 @@ def _provenance(source_text: str, translation_body: str, translation_meta: dict,
         "output_hash": document.output_hash(translation_meta, translation_body, key),
     }
     lines = "".join(f"{k}: {v}\n" for k, v in translation_meta.items())
-    inline = ", ".join(f"{k}: {v}" for k, v in prov.items())
+    inline = ", ".join(f"{k}: \"{v}\"" for k, v in prov.items())
     return f"---\n{lines}{key}: {{{inline}}}\n---\n{translation_body}"
 
 

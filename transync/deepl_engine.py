@@ -55,7 +55,7 @@ class DeepLEngine:
     formality: str | None = None
     context: str | None = None
     retries: int = 3
-    timeout: float = 30.0
+    timeout: float = 15.0
     name: str = "deepl"
 
     def __post_init__(self) -> None:
@@ -79,7 +79,6 @@ class DeepLEngine:
                 ignore_tags=["x"],
                 formality=self.formality,
                 context=self.context,
-                extra_body_parameters={"show_billed_characters": True},
             )
         except deepl.QuotaExceededException:
             raise QuotaExceeded("DeepL quota exhausted (456): finished documents are kept; run again when the quota allows") from None
@@ -87,8 +86,13 @@ class DeepLEngine:
             raise AuthFailed("DeepL refused the key in DEEPL_AUTH_KEY (403): check the key and whether it is a Free or Pro key for this server") from None
         except deepl.DeepLException as exc:
             raise EngineFailure(f"DeepL request failed after {self.retries} retries: {_safe(exc)}") from None
+        except (TypeError, IndexError, KeyError, ValueError) as exc:
+            # The library does not check a 200 reply; a malformed one surfaces like this.
+            raise EngineFailure(f"DeepL sent a malformed reply: {type(exc).__name__}") from None
         if not isinstance(results, list):
             results = [results]
+        if len(results) != len(texts):
+            raise EngineFailure(f"DeepL returned {len(results)} translations for {len(texts)} texts")
         return [Translated(r.text, r.billed_characters or 0) for r in results]
 
     def usage(self) -> tuple[int | None, int | None]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Sequence
 
 _KEY_LINE = re.compile(r"""^(?P<q>["']?)(?P<key>[^\s"'#:][^:"']*?)(?P=q)[ \t]*:(?=[ \t]|\r?$)""")
@@ -136,12 +137,21 @@ def _plain_ok(text: str, flow: bool = False) -> bool:
         return False
     if flow and any(ch in text for ch in ",[]{}"):
         return False
-    from transync.document import load_yaml
+    return _resolves_to_str(text)
 
-    try:
-        return load_yaml(f"v: {text}") == {"v": text}
-    except ValueError:
-        return False
+
+@lru_cache(maxsize=1)
+def _resolver():
+    import yaml
+
+    return yaml.resolver.Resolver()
+
+
+def _resolves_to_str(text: str) -> bool:
+    """Whether YAML reads ``text`` unquoted as a string (not a number, bool, null or date)."""
+    import yaml
+
+    return _resolver().resolve(yaml.ScalarNode, text, (True, False)) == "tag:yaml.org,2002:str"
 
 
 def quote(text: str, style: str, *, flow: bool = False) -> str:

@@ -102,8 +102,9 @@ class Plan:
         draft = f"---{nl}{yaml_text}---{nl}{body}"
         meta = document.parse(draft).meta
         out_hash = document.output_hash(meta, body, self.settings.provenance_key)
+        # Hashes are quoted: an all-digit hash would otherwise be read back as a number.
         date = f", source_date: {source_date}" if source_date else ""
-        provenance = f"{self.settings.provenance_key}: {{source_hash: {source_hash}{date}, output_hash: {out_hash}}}{nl}"
+        provenance = f'{self.settings.provenance_key}: {{source_hash: "{source_hash}"{date}, output_hash: "{out_hash}"}}{nl}'
         return f"---{nl}{yaml_text}{provenance}---{nl}{body}"
 
 

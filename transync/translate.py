@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 import zlib
 from collections import deque
@@ -257,6 +258,8 @@ class Run:
         exhausted = False
         in_flight: dict[Future, list[_Text]] = {}
         pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="transync-engine")
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="transync-writer")
+        self._lock = threading.Lock()
 
         def feed() -> None:
             """Plan documents until every language queue can fill a request (or jobs run out)."""
@@ -325,6 +328,7 @@ class Run:
                     self._take(batch, results, docs, queues, summary)
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+            self._writer.shutdown(wait=True)  # every finished document reaches the disk
 
         summary.not_started.extend(p.job for p in docs if p.failed is None and not p.written)
         summary.not_started.extend(job_iter)
@@ -355,18 +359,30 @@ class Run:
                 self._finish(pending, summary)
 
     def _finish(self, pending: _Pending, summary: Summary) -> None:
+        """Render a completed document here; write it on the writer thread.
+
+        fsync takes milliseconds per file: done here it would hold up planning
+        and the requests in flight, so one writer thread does it meanwhile.
+        """
         try:
             text = pending.plan.render(pending.done, source_hash=pending.source_hash, source_date=pending.source_date)
-            atomic_write(self.config.root / pending.job.target_path, text)
-        except (OSError, TransyncError) as exc:
-            pending.failed = _reason(exc)
-            summary.failed.append(DocResult(pending.job, "failed", pending.failed))
-            self.on_event("failed", {"job": pending.job, "reason": pending.failed})
+        except TransyncError as exc:
+            self._record(summary, pending, error=exc)
             return
-        chars = sum(_template(r.markdown).chars for r in pending.plan.requests)
-        pending.written = True
-        summary.written.append(DocResult(pending.job, "written", characters=chars))
-        self.on_event("written", {"job": pending.job, "characters": chars})
+        future = self._writer.submit(atomic_write, self.config.root / pending.job.target_path, text)
+        future.add_done_callback(lambda f: self._record(summary, pending, error=f.exception()))
+
+    def _record(self, summary: Summary, pending: _Pending, error: BaseException | None) -> None:
+        with self._lock:
+            if error is not None:
+                pending.failed = _reason(error)
+                summary.failed.append(DocResult(pending.job, "failed", pending.failed))
+                self.on_event("failed", {"job": pending.job, "reason": pending.failed})
+                return
+            chars = sum(_template(r.markdown).chars for r in pending.plan.requests)
+            pending.written = True
+            summary.written.append(DocResult(pending.job, "written", characters=chars))
+            self.on_event("written", {"job": pending.job, "characters": chars})
 
 
 def _reason(exc: BaseException) -> str:
