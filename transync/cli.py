@@ -88,6 +88,15 @@ def _site(root: Optional[Path], paths: list[Path]):
     return load_config(site_root)
 
 
+def _langs(config, lang: Optional[List[str]]) -> list[str]:
+    """--lang values, each one of the site's languages."""
+    langs = _split(lang)
+    for code in langs:
+        if code not in config.languages:
+            raise UsageError(f"--lang {code}: not one of the site's languages ({', '.join(config.languages)})")
+    return langs
+
+
 def _relative_paths(config, paths: list[Path]) -> list[str] | None:
     if not paths:
         return None
@@ -147,10 +156,7 @@ def status(
 
     path_list = list(paths or [])
     config = _site(root, path_list)
-    langs = _split(lang)
-    for code in langs:
-        if code not in config.languages:
-            raise UsageError(f"--lang {code}: not one of the site's languages ({', '.join(config.languages)})")
+    langs = _langs(config, lang)
     shown = parse_states(state or [], key="--state") if state else None
     if shown is None:
         shown = list(STATES) if fmt is Format.json else [s for s in STATES if s != "current"]
@@ -171,6 +177,79 @@ def status(
                 typer.echo(f"transync: {where}: {item.reason}", err=True)
     output.render_status(report, fmt.value, shown_states=shown, fail_on=fail)
     raise typer.Exit(EXIT_FINDINGS if report.failing(fail) else EXIT_OK)
+
+
+CHECK_EPILOG = """\
+**Examples**
+
+    transync check                             # every translation of the site around here
+
+    transync check content/_products/ja        # the translations in one folder
+
+    transync check --check math,urls --lang ja # two checks, one language
+
+    transync check --format json > findings.json
+
+    transync check --format github --fail-on math,code,placeholders   # CI: only these fail the job
+"""
+
+
+@app.command(epilog=CHECK_EPILOG)
+@handles_errors
+def check(
+    paths: Optional[List[Path]] = typer.Argument(
+        None, help="Files or folders to check: a source checks all its translations (default: the whole site).",
+        show_default=False, metavar="PATHS",
+    ),
+    root: Optional[Path] = typer.Option(
+        None, "--root", "-r", help="Site folder (default: the nearest folder with _config.yml or transync.toml).",
+        file_okay=False, metavar="DIR",
+    ),
+    lang: Optional[List[str]] = typer.Option(None, "--lang", "-l", metavar="LANG", help="Only these languages (repeat or comma-separate)."),
+    only: Optional[List[str]] = typer.Option(
+        None, "--check", "-c", metavar="NAME",
+        help="Only these checks: math, code, urls, citations, headings, tables, kept-fields, permalink, placeholders "
+        "(default: all, or [check] checks).",
+    ),
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
+    fail_on: Optional[List[str]] = typer.Option(
+        None, "--fail-on", metavar="CHECKS",
+        help="Checks whose findings make the exit code 1 (default: all, or [check] fail_on); 'none' never fails.",
+    ),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Read and check every file again, ignoring the caches."),
+) -> None:
+    """Compare every translation with its source and report structural problems, with file and line.
+
+    A translation keeps its source's display math, code blocks, URLs, citation numbers, heading
+    levels, table shapes and kept front-matter fields; its permalink is the source's with the
+    language segment swapped; no placeholder tag is left in it. Stale translations are checked
+    against the current source.
+
+    Exit codes: 0 no findings, 1 a finding of a check counted by --fail-on (or a file that cannot
+    be read), 2 a usage or configuration error.
+    """
+    from transync import checks as checks_mod, output, scan
+    from transync.config import parse_checks
+
+    path_list = list(paths or [])
+    config = _site(root, path_list)
+    langs = _langs(config, lang)
+    names = parse_checks(only, key="--check") if only else list(config.checks)
+    fail = parse_checks(fail_on, key="--fail-on") if fail_on else list(config.check_fail_on)
+    rel_paths = _relative_paths(config, path_list)
+    for path in path_list:
+        if not path.exists():
+            raise UsageError(f"{path}: no such file or folder")
+
+    result = scan.scan(config, use_cache=False if no_cache else None)
+    report = checks_mod.check_site(result, rel_paths, langs or None, checks=names, use_cache=False if no_cache else None)
+
+    for bad in report.unreadable:
+        where = f"{bad.path}:{bad.line}" if bad.line else bad.path
+        typer.echo(f"transync: {where}: {bad.reason}", err=True)
+    output.render_check(report, fmt.value, fail_on=fail)
+    failing = report.failing(fail) or (report.unreadable and fail)
+    raise typer.Exit(EXIT_FINDINGS if failing else EXIT_OK)
 
 
 def main() -> None:

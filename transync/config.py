@@ -40,6 +40,9 @@ DEFAULT_FIELDS: Mapping[str, str] = {
     "price": "currency",
 }
 
+#: The checks of ``transync check``, by their stable names (see transync.checks).
+CHECKS = ("math", "code", "urls", "citations", "headings", "tables", "kept-fields", "permalink", "placeholders")
+
 #: The states a translation can be in, in the order a translator handles them.
 STATES = ("current", "stale", "missing", "orphan", "duplicate", "invalid")
 
@@ -75,6 +78,8 @@ class SiteConfig:
     provenance_key: str = "transync"
     cache: bool = True
     fail_on: tuple[str, ...] = tuple(s for s in STATES if s != "current")
+    checks: tuple[str, ...] = CHECKS  # the checks `check` runs by default
+    check_fail_on: tuple[str, ...] = CHECKS  # the checks whose findings make `check` exit 1
 
     @property
     def content_fields(self) -> tuple[str, ...]:
@@ -190,9 +195,11 @@ _TOP_KEYS = {
     "provenance_key",
     "cache",
     "status",
+    "check",
 }
 _COLLECTION_KEYS = {"path", "source_lang", "languages"}
 _STATUS_KEYS = {"fail_on"}
+_CHECK_KEYS = {"checks", "fail_on"}
 
 
 class _Reader:
@@ -291,6 +298,14 @@ def _build(root: Path, jekyll: dict[str, Any], own: dict[str, Any], own_name: st
     if fail_on is not None:
         fail_on = tuple(parse_states(fail_on, key=f"{own_name}: 'status.fail_on'"))
 
+    check = _Reader(cfg.get("check", dict, {}), own_name, "check.")
+    check.check_keys(_CHECK_KEYS)
+    check_settings = {}
+    for name, attr in (("checks", "checks"), ("fail_on", "check_fail_on")):
+        value = check.get(name, list)
+        if value is not None:
+            check_settings[attr] = tuple(parse_checks(value, key=f"{own_name}: 'check.{name}'"))
+
     return SiteConfig(
         root=root,
         languages=languages,
@@ -302,6 +317,7 @@ def _build(root: Path, jekyll: dict[str, Any], own: dict[str, Any], own_name: st
         provenance_key=provenance_key,
         cache=cfg.get("cache", bool, True),
         **({"fail_on": fail_on} if fail_on is not None else {}),
+        **check_settings,
     )
 
 
@@ -373,3 +389,20 @@ def parse_states(values: list[str] | tuple[str, ...], *, key: str = "--fail-on")
             if part not in states:
                 states.append(part)
     return states
+
+
+def parse_checks(values: list[str] | tuple[str, ...], *, key: str = "--check") -> list[str]:
+    """Turn ``["math,urls", "code"]`` into check names in CHECKS order; ``all`` and ``none`` as for states."""
+    wanted: set[str] = set()
+    for value in values:
+        for part in value.split(","):
+            part = part.strip().lower()
+            if not part or part in ("none", "never"):
+                continue
+            if part == "all":
+                wanted.update(CHECKS)
+                continue
+            if part not in CHECKS:
+                raise ConfigError(f"{key}: unknown check {part!r} (checks: {', '.join(CHECKS)}, all, none)")
+            wanted.add(part)
+    return [name for name in CHECKS if name in wanted]

@@ -12,10 +12,13 @@ import os
 import sys
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, TextIO
+from typing import TYPE_CHECKING, Any, Iterable, TextIO
 
 from transync.config import STATES
 from transync.status import WORK_ORDER, StatusItem, StatusReport
+
+if TYPE_CHECKING:
+    from transync.checks import CheckReport, Finding
 
 FORMATS = ("table", "json", "github", "markdown")
 
@@ -306,3 +309,143 @@ def render_status(report: StatusReport, fmt: str, *, shown_states: Iterable[str]
         stream.write(status_markdown(report, shown_states, Paths(report.config.root)))
     else:
         status_table(report, shown_states, stream, Paths(report.config.root))
+
+
+# --------------------------------------------------------------------------- check (all formats)
+
+
+def check_json(report: CheckReport, fail_on: Iterable[str]) -> dict[str, Any]:
+    fail = set(fail_on)
+    by_check = report.by_check()
+    return {
+        "schema_version": JSON_SCHEMA_VERSION,
+        "root": str(report.config.root),
+        "checks": list(report.checks),
+        "summary": {
+            "files_checked": report.files_checked,
+            "findings": len(report.findings),
+            "files_with_findings": len({f.path for f in report.findings}),
+            "by_check": by_check,
+            "failing": sum(1 for f in report.findings if f.check in fail),
+            "fail_on": [name for name in report.checks if name in fail],
+            "invalid": len(report.unreadable),
+        },
+        "invalid": [{"path": u.path, "line": u.line, "reason": u.reason} for u in report.unreadable],
+        "findings": [_finding_json(f) for f in report.findings],
+    }
+
+
+def _finding_json(finding: Finding) -> dict[str, Any]:
+    return {
+        "collection": finding.collection,
+        "ref": finding.ref,
+        "lang": finding.lang,
+        "path": finding.path,
+        "source_path": finding.source_path,
+        "state": finding.state,
+        "check": finding.check,
+        "file": finding.file,
+        "line": finding.line,
+        "message": finding.message,
+    }
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def _check_total(report: CheckReport) -> str:
+    files = len({f.path for f in report.findings})
+    text = f"{_plural(report.files_checked, 'translation')} checked: "
+    text += f"{_plural(len(report.findings), 'finding')} in {_plural(files, 'file')}" if report.findings else "no findings"
+    if report.unreadable:
+        text += f"; {_plural(len(report.unreadable), 'file')} could not be read"
+    return text + "."
+
+
+def _check_counts(report: CheckReport) -> list[tuple[str, int, int]]:
+    """(check, findings, files) for every check that ran."""
+    files: dict[str, set[str]] = {name: set() for name in report.checks}
+    for f in report.findings:
+        files[f.check].add(f.path)
+    return [(name, n, len(files[name])) for name, n in report.by_check().items()]
+
+
+def check_table(report: CheckReport, stream: TextIO, paths: Paths) -> None:
+    style = _Style(stream)
+    w = stream.write
+    groups: dict[str, list[Finding]] = {}
+    for f in report.findings:
+        groups.setdefault(f.path, []).append(f)
+    name_cols = max((len(f.check) for f in report.findings), default=0)
+    for path, findings in groups.items():
+        first = findings[0]
+        note = f"{first.lang}, stale" if first.state == "stale" else first.lang
+        w(style(paths.show(path), "1") + style(f"  ({note}; source {paths.show(first.source_path)})", "2") + "\n")
+        wheres = [f"{paths.show(f.file)}:{f.line}" if f.line else paths.show(f.file) for f in findings]
+        where_cols = max(len(x) for x in wheres)
+        for f, where in zip(findings, wheres):
+            w(f"  {where.ljust(where_cols)}  {style(f.check.ljust(name_cols), '33')}  {f.message}\n")
+        w("\n")
+    check_cols = max((len(name) for name in report.checks), default=0)
+    for name, n, files in _check_counts(report):
+        counts = f"{_plural(n, 'finding')} in {_plural(files, 'file')}" if n else "ok"
+        w(f"  {name.ljust(check_cols)}  {style(counts, '31') if n else style(counts, '32')}\n")
+    w(style(_check_total(report), "1") + "\n")
+
+
+def _cell(text: str) -> str:
+    """Text safe in a Markdown table cell: no column break, HTML tag or math."""
+    return text.replace("|", "\\|").replace("<", "&lt;").replace("$", "\\$").replace("\n", " ")
+
+
+def check_markdown(report: CheckReport, paths: Paths, limit: int | None = None) -> str:
+    lines = ["## Translation checks", "", _check_total(report), "", "| Check | Findings | Files |", "|---|---:|---:|"]
+    lines += [f"| {name} | {n} | {files} |" for name, n, files in _check_counts(report)]
+    if report.unreadable:
+        lines += ["", "| Unreadable file | Line | Reason |", "|---|---:|---|"]
+        lines += [f"| `{paths.show(u.path)}` | {u.line or ''} | {_cell(u.reason)} |" for u in report.unreadable]
+    if report.findings:
+        shown = report.findings if limit is None else report.findings[:limit]
+        lines += ["", "| File | Line | Check | Language | Message |", "|---|---:|---|---|---|"]
+        lines += [f"| `{paths.show(f.file)}` | {f.line or ''} | {f.check} | {f.lang} | {_cell(f.message)} |" for f in shown]
+        if len(shown) < len(report.findings):
+            lines += ["", f"… and {len(report.findings) - len(shown):,} more: run `transync check` for all of them."]
+    return "\n".join(lines) + "\n"
+
+
+#: Rows of findings written to $GITHUB_STEP_SUMMARY (which holds at most 1 MiB per step).
+STEP_SUMMARY_ROWS = 1000
+
+
+def check_github(report: CheckReport, fail_on: Iterable[str], stream: TextIO) -> None:
+    fail = set(fail_on)
+    paths = Paths(report.config.root, os.environ.get("GITHUB_WORKSPACE"))
+    for u in report.unreadable:
+        stream.write(annotation("error", paths.show(u.path), u.line or 1, "transync check: unreadable", u.reason) + "\n")
+    for f in report.findings:
+        level = "error" if f.check in fail else "warning"
+        message = f"{f.collection}/{f.ref} [{f.lang}]: {f.message}"
+        if f.line_in_source:
+            message += f" (translation: {paths.show(f.path)})"
+        stream.write(annotation(level, paths.show(f.file), f.line or 1, f"transync check: {f.check}", message) + "\n")
+    for name, n, files in _check_counts(report):
+        stream.write(f"{name}: {_plural(n, 'finding')} in {_plural(files, 'file')}\n" if n else f"{name}: ok\n")
+    stream.write(_check_total(report) + "\n")
+    summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary_file:
+        with open(summary_file, "a", encoding="utf-8") as fh:
+            fh.write(check_markdown(report, paths, limit=STEP_SUMMARY_ROWS) + "\n")
+
+
+def render_check(report: CheckReport, fmt: str, *, fail_on: Iterable[str], stream: TextIO | None = None) -> None:
+    stream = stream or sys.stdout
+    fail_on = list(fail_on)
+    if fmt == "json":
+        write_json(check_json(report, fail_on), stream, list_key="findings")
+    elif fmt == "github":
+        check_github(report, fail_on, stream)
+    elif fmt == "markdown":
+        stream.write(check_markdown(report, Paths(report.config.root)))
+    else:
+        check_table(report, stream, Paths(report.config.root))
