@@ -252,6 +252,122 @@ def check(
     raise typer.Exit(EXIT_FINDINGS if failing else EXIT_OK)
 
 
+class TranslateFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+class EngineName(str, Enum):
+    deepl = "deepl"
+    pseudo = "pseudo"
+
+
+TRANSLATE_EPILOG = """\
+**Examples**
+
+    transync translate content --engine pseudo --dry-run      # what would be sent, nothing is
+
+    DEEPL_AUTH_KEY=... transync translate --to ja,de           # every missing and stale document
+
+    transync translate sony-mdr-z1r --to ja                    # one ref
+
+    transync translate --shard 2/4 --jobs 8 --format json      # one job of a CI matrix
+"""
+
+
+@app.command(epilog=TRANSLATE_EPILOG)
+@handles_errors
+def translate(
+    targets: Optional[List[str]] = typer.Argument(
+        None, help="Files, folders or refs to translate (default: the whole site).", show_default=False, metavar="PATHS_OR_REFS"
+    ),
+    root: Optional[Path] = typer.Option(
+        None, "--root", "-r", help="Site folder (default: the nearest folder with _config.yml or transync.toml).",
+        file_okay=False, metavar="DIR",
+    ),
+    to: Optional[List[str]] = typer.Option(None, "--to", "-t", metavar="LANG", help="Target languages (default: every language but the source)."),
+    engine: Optional[EngineName] = typer.Option(None, "--engine", "-e", help="deepl (default when DEEPL_AUTH_KEY is set) or pseudo."),
+    dry_run: bool = typer.Option(False, "--dry-run", "-n", help="Print what would be sent (documents, texts, characters, requests); send nothing."),
+    max_chars: Optional[int] = typer.Option(None, "--max-chars", min=1, metavar="N", help="Stop before sending more than N characters."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, max=64, metavar="N", help="Requests in flight (default: [translate] jobs, 4)."),
+    force: bool = typer.Option(False, "--force", help="Also overwrite hand-made and hand-edited translations that are stale."),
+    shard: Optional[str] = typer.Option(None, "--shard", metavar="K/N", help="Only the K-th of N shards, split by ref (for CI matrices)."),
+    fmt: TranslateFormat = typer.Option(TranslateFormat.table, "--format", "-f", help="Output format."),
+) -> None:
+    """Translate missing and stale documents, writing each one as soon as it is complete.
+
+    Translations transync wrote are updated when their source changes; translations made or
+    edited by hand are reported and left alone unless --force. Interrupted runs resume: finished
+    documents are current. Exit codes: 0 done, 1 some documents failed, 2 usage or configuration
+    error, 3 the service refused (bad key, quota exhausted): finished documents are kept.
+    """
+    from transync import output, scan, status as status_mod
+    from transync import translate as tr
+    from transync.engines import make_engine
+    from transync.progress import Progress
+
+    items = list(targets or [])
+    paths = [Path(t) for t in items if Path(t).exists()]
+    refs = [t for t in items if not Path(t).exists()]
+    config = _site(root, paths)
+    langs = _langs(config, to)
+    shard_spec = tr.parse_shard(shard) if shard else None
+    rel_paths = _relative_paths(config, paths)
+
+    result = scan.scan(config)
+    report = status_mod.report(result, langs=langs or None, paths=rel_paths)
+    known_refs = {d.ref for d in result.documents}
+    for ref in refs:
+        if ref not in known_refs:
+            raise UsageError(f"{ref}: neither a file nor the ref of a document of the site")
+    selected, skips = tr.select(report, force=force, refs=refs, shard=shard_spec)
+    options = tr.options_for(config, report, selected)
+    eng = None if dry_run and engine is None else make_engine(engine.value if engine else None, config, os.environ)
+    engine_name = eng.name if eng else (engine.value if engine else "none")
+    run = tr.Run(config, eng, options, jobs=jobs or config.translate.jobs, max_chars=max_chars)
+    if dry_run:
+        summary = run.dry_run(selected)
+    else:
+        progress = Progress(len(selected))
+        run.on_event = progress.event
+        try:
+            summary = run.run(selected)
+        finally:
+            progress.close()
+    summary.skipped = skips
+    output.render_translate(summary, fmt.value, dry_run=dry_run, engine=engine_name, root=config.root)
+    if summary.stopped is not None:
+        typer.echo(f"transync: error: {summary.stopped}", err=True)
+        raise typer.Exit(summary.stopped.exit_code)
+    raise typer.Exit(EXIT_FINDINGS if summary.failed else EXIT_OK)
+
+
+@app.command(epilog="""**Example**\n\n    transync pseudo content/_products/en/halden/halden-hx-700.md\n""")
+@handles_errors
+def pseudo(
+    path: Path = typer.Argument(..., exists=True, dir_okay=False, help="A Markdown document."),
+    lang: str = typer.Option("xx", "--to", "-t", metavar="LANG", help="Target language for set and rewrite rules."),
+) -> None:
+    """Print a pseudo-localized version of a document: what transync translates is accented,
+    padded and bracketed ⟦like this⟧; what it protects (math, code, URLs, citations, kept
+    front-matter fields) is left exactly as it is. Nothing is written.
+    """
+    from transync import document, localize
+    from transync.config import load_config, find_root
+    from transync.engines import PseudoEngine
+    from transync.translation import translate_texts
+
+    config = load_config(find_root(path))
+    source = document.parse(path.read_bytes())
+    source_lang = source.meta.get("lang") if isinstance(source.meta.get("lang"), str) else config.source_lang
+    settings = localize.Settings(source_lang=source_lang, target_lang=lang, rules=config.fields, provenance_key=config.provenance_key)
+    plan = localize.plan(source, settings)
+    done, rejected, _ = translate_texts({r.key: r.markdown for r in plan.requests}, PseudoEngine(), source_lang=source_lang, target_lang=lang)
+    if rejected:  # cannot happen with the pseudo engine unless placeholders are broken
+        raise UsageError(f"{path}: {next(iter(rejected.values()))}")
+    typer.echo(plan.render(done, source_hash="pseudo", source_date=None), nl=False)
+
+
 def main() -> None:
     # Typer's completion needs the program name, not "__main__.py".
     app(prog_name="transync")

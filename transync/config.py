@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -65,6 +66,42 @@ class Collection:
 
 
 @dataclass(frozen=True)
+class TargetConfig:
+    """``[translate.targets.<lang>]``: how documents become one target language."""
+
+    currency: str | None = None  # ISO 4217 code of prices in this language
+    rate: Decimal | None = None  # units of ``currency`` per unit of the source currency
+    templates: Mapping[str, str] = field(default_factory=dict)  # field -> "{target_name} レビュー"
+    deepl_code: str | None = None  # e.g. EN-GB; default: transync.deepl_engine.DEFAULT_TARGET_CODES
+    formality: str | None = None
+
+
+@dataclass(frozen=True)
+class TranslateConfig:
+    """``[translate]``: the translation job's defaults."""
+
+    engine: str | None = None  # deepl or pseudo; default: deepl when DEEPL_AUTH_KEY is set
+    server_url: str | None = None
+    formality: str | None = None
+    context: str | None = None
+    jobs: int = 4
+    retries: int = 3
+    timeout: float = 15.0
+    untranslated_tags: str = "translate"  # tags the glossary does not know: translate or keep
+    source_currency: str = "USD"
+    glossary_dir: str = "glossaries"
+    targets: Mapping[str, TargetConfig] = field(default_factory=dict)
+    #: (collection, lang) -> field -> template, from ``[collections.<name>.templates.<lang>]``
+    collection_templates: Mapping[tuple[str, str], Mapping[str, str]] = field(default_factory=dict)
+
+    def templates(self, collection: str, lang: str) -> dict[str, str]:
+        target = self.targets.get(lang)
+        merged = dict(target.templates) if target else {}
+        merged.update(self.collection_templates.get((collection, lang), {}))
+        return merged
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     """Everything transync needs to know about a site before reading documents."""
 
@@ -78,6 +115,7 @@ class SiteConfig:
     provenance_key: str = "transync"
     cache: bool = True
     fail_on: tuple[str, ...] = tuple(s for s in STATES if s != "current")
+    translate: TranslateConfig = field(default_factory=TranslateConfig)
     checks: tuple[str, ...] = CHECKS  # the checks `check` runs by default
     check_fail_on: tuple[str, ...] = CHECKS  # the checks whose findings make `check` exit 1
 
@@ -196,8 +234,15 @@ _TOP_KEYS = {
     "cache",
     "status",
     "check",
+    "translate",
 }
-_COLLECTION_KEYS = {"path", "source_lang", "languages"}
+_COLLECTION_KEYS = {"path", "source_lang", "languages", "templates"}
+_TRANSLATE_KEYS = {
+    "engine", "server_url", "formality", "context", "jobs", "retries", "timeout",
+    "untranslated_tags", "source_currency", "glossary_dir", "targets",
+}
+_TARGET_KEYS = {"currency", "rate", "templates", "deepl_code", "formality"}
+_TEMPLATE_FIELD = re.compile(r"\{(\w+)\}")
 _STATUS_KEYS = {"fail_on"}
 _CHECK_KEYS = {"checks", "fail_on"}
 
@@ -236,6 +281,27 @@ class _Reader:
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise self.fail(name, "must be a list of strings")
         return value
+
+    def number(self, name: str, default: Any = None, *, positive: bool = True) -> Any:
+        if name not in self.data:
+            return default
+        value = self.data[name]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or (positive and value <= 0):
+            raise self.fail(name, "must be a positive number")
+        return value
+
+    def choice(self, name: str, choices: tuple[str, ...], default: str | None = None) -> str | None:
+        value = self.get(name, str, default)
+        if value is not None and value not in choices:
+            raise self.fail(name, f"is {value!r}; expected one of {', '.join(choices)}")
+        return value
+
+    def templates(self, name: str) -> dict[str, str]:
+        table = self.get(name, dict, {})
+        for fld, template in table.items():
+            if not isinstance(template, str):
+                raise self.fail(f"{name}.{fld}", "must be a string such as \"{target_name} レビュー\"")
+        return dict(table)
 
     def lang(self, name: str, default: str | None = None) -> str | None:
         value = self.get(name, str, default)
@@ -298,6 +364,8 @@ def _build(root: Path, jekyll: dict[str, Any], own: dict[str, Any], own_name: st
     if fail_on is not None:
         fail_on = tuple(parse_states(fail_on, key=f"{own_name}: 'status.fail_on'"))
 
+    translate = _translate_config(cfg, languages, collections)
+
     check = _Reader(cfg.get("check", dict, {}), own_name, "check.")
     check.check_keys(_CHECK_KEYS)
     check_settings = {}
@@ -317,6 +385,7 @@ def _build(root: Path, jekyll: dict[str, Any], own: dict[str, Any], own_name: st
         provenance_key=provenance_key,
         cache=cfg.get("cache", bool, True),
         **({"fail_on": fail_on} if fail_on is not None else {}),
+        translate=translate,
         **check_settings,
     )
 
@@ -369,6 +438,64 @@ def _collections(
             raise sub.fail("source_lang", f"is {src!r}, which is not one of its languages {list(langs)}")
         result.append(Collection(name=name, path=Path(rel).as_posix(), source_lang=src, languages=langs))
     return tuple(result)
+
+
+def _translate_config(cfg: _Reader, languages: tuple[str, ...], collections: tuple[Collection, ...]) -> TranslateConfig:
+    tr = _Reader(cfg.get("translate", dict, {}), cfg.where, "translate.")
+    tr.check_keys(_TRANSLATE_KEYS)
+    targets = {}
+    for lang, spec in tr.get("targets", dict, {}).items():
+        if lang not in languages:
+            raise tr.fail(f"targets.{lang}", f"names a language the site does not declare ({', '.join(languages)})")
+        if not isinstance(spec, dict):
+            raise tr.fail(f"targets.{lang}", "must be a table")
+        t = _Reader(spec, cfg.where, f"translate.targets.{lang}.")
+        t.check_keys(_TARGET_KEYS)
+        currency = t.get("currency", str)
+        if currency is not None and not re.fullmatch(r"[A-Z]{3}", currency):
+            raise t.fail("currency", f"is not an ISO 4217 code such as JPY: {currency!r}")
+        rate = t.number("rate")
+        if (currency is None) != (rate is None):
+            raise t.fail("rate" if rate is None else "currency", "must be set together with " + ("currency" if rate is not None else "rate"))
+        try:
+            rate_dec = Decimal(str(rate)) if rate is not None else None
+        except InvalidOperation:
+            raise t.fail("rate", "must be a positive number") from None
+        targets[lang] = TargetConfig(
+            currency=currency,
+            rate=rate_dec,
+            templates=t.templates("templates"),
+            deepl_code=t.get("deepl_code", str),
+            formality=t.get("formality", str),
+        )
+    collection_templates = {}
+    for name, spec in cfg.get("collections", dict, {}).items():
+        c = _Reader(spec, cfg.where, f"collections.{name}.")
+        for lang, table in c.get("templates", dict, {}).items():
+            if lang not in languages:
+                raise c.fail(f"templates.{lang}", "names a language the site does not declare")
+            collection_templates[(name, lang)] = _Reader({"t": table}, cfg.where, f"collections.{name}.templates.{lang}").templates("t")
+    source_currency = tr.get("source_currency", str, "USD")
+    if not re.fullmatch(r"[A-Z]{3}", source_currency):
+        raise tr.fail("source_currency", f"is not an ISO 4217 code such as USD: {source_currency!r}")
+    jobs = tr.number("jobs", 4)
+    retries = tr.number("retries", 3, positive=False)
+    if not isinstance(jobs, int) or not isinstance(retries, int) or retries < 0:
+        raise tr.fail("jobs" if not isinstance(jobs, int) else "retries", "must be a whole number")
+    return TranslateConfig(
+        engine=tr.choice("engine", ("deepl", "pseudo")),
+        server_url=tr.get("server_url", str),
+        formality=tr.get("formality", str),
+        context=tr.get("context", str),
+        jobs=jobs,
+        retries=retries,
+        timeout=float(tr.number("timeout", 15.0)),
+        untranslated_tags=tr.choice("untranslated_tags", ("translate", "keep"), "translate"),
+        source_currency=source_currency,
+        glossary_dir=tr.get("glossary_dir", str, "glossaries"),
+        targets=targets,
+        collection_templates=collection_templates,
+    )
 
 
 def parse_states(values: list[str] | tuple[str, ...], *, key: str = "--fail-on") -> list[str]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Protocol, Sequence
+from typing import Mapping, Protocol, Sequence
 
 from transync.placeholders import billable_chars
 
@@ -71,10 +71,31 @@ class PseudoEngine:
         return "⟦" + "".join(out) + padding + "⟧"
 
 
-def get_engine(name: str) -> Engine:
-    """An engine by name. Raises UsageError for an unknown one."""
+def make_engine(name: str | None, config, environ: Mapping[str, str]) -> Engine:
+    """The engine to use: ``name`` (from --engine), else the configured one, else
+    DeepL when ``DEEPL_AUTH_KEY`` is set. Raises UsageError when none can be used.
+    """
     from transync.errors import UsageError
 
+    tr = config.translate
+    name = name or tr.engine or ("deepl" if environ.get("DEEPL_AUTH_KEY") else None)
+    if name is None:
+        raise UsageError("no translation engine: set DEEPL_AUTH_KEY for DeepL, or use --engine pseudo to preview")
     if name == "pseudo":
         return PseudoEngine()
-    raise UsageError(f"unknown engine {name!r} (engines: pseudo)")
+    if name != "deepl":
+        raise UsageError(f"unknown engine {name!r} (engines: deepl, pseudo)")
+    key = environ.get("DEEPL_AUTH_KEY", "").strip()
+    if not key:
+        raise UsageError("--engine deepl needs the API key in the DEEPL_AUTH_KEY environment variable")
+    from transync.deepl_engine import DeepLEngine
+
+    return DeepLEngine(
+        key,
+        server_url=environ.get("DEEPL_SERVER_URL") or tr.server_url,
+        target_codes={lang: t.deepl_code for lang, t in tr.targets.items() if t.deepl_code},
+        formality=tr.formality,
+        context=tr.context,
+        retries=tr.retries,
+        timeout=tr.timeout,
+    )

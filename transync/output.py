@@ -19,6 +19,7 @@ from transync.status import WORK_ORDER, StatusItem, StatusReport
 
 if TYPE_CHECKING:
     from transync.checks import CheckReport, Finding
+    from transync.translate import Summary as TranslateSummary
 
 FORMATS = ("table", "json", "github", "markdown")
 
@@ -449,3 +450,75 @@ def render_check(report: CheckReport, fmt: str, *, fail_on: Iterable[str], strea
         stream.write(check_markdown(report, Paths(report.config.root)))
     else:
         check_table(report, stream, Paths(report.config.root))
+
+
+# --------------------------------------------------------------------------- translate
+
+
+def translate_json(summary: TranslateSummary, *, dry_run: bool, engine: str) -> dict[str, Any]:
+    def doc(job, status: str, reason: str = "", characters: int | None = None) -> dict[str, Any]:
+        return {
+            "collection": job.collection.name, "ref": job.ref, "lang": job.lang, "status": status,
+            "source_path": job.source_path, "path": job.target_path, "reason": reason or None,
+            "characters": characters,
+        }
+
+    documents = [doc(r.job, r.status, r.reason, r.characters) for r in (*summary.planned, *summary.written, *summary.failed)]
+    documents += [doc(j, "not_started") for j in summary.not_started]
+    documents += [
+        {"collection": s.item.collection, "ref": s.item.ref, "lang": s.item.lang, "status": "skipped",
+         "source_path": s.item.source_path, "path": s.item.path, "reason": s.reason, "characters": None}
+        for s in summary.skipped
+    ]
+    return {
+        "schema_version": JSON_SCHEMA_VERSION,
+        "dry_run": dry_run,
+        "engine": engine,
+        "summary": {
+            "planned": len(summary.planned), "written": len(summary.written), "failed": len(summary.failed),
+            "skipped": len(summary.skipped), "not_started": len(summary.not_started),
+            "requests": summary.requests, "texts": summary.texts, "characters": summary.characters,
+            "billed_characters": summary.billed_characters, "seconds": round(summary.seconds, 2),
+            "stopped": str(summary.stopped) if summary.stopped else None,
+        },
+        "documents": documents,
+    }
+
+
+def translate_table(summary: TranslateSummary, *, dry_run: bool, engine: str, stream: TextIO, paths: Paths) -> None:
+    style = _Style(stream)
+    w = stream.write
+    if dry_run:
+        w(style(f"Dry run ({engine}): nothing is sent.", "1") + "\n")
+        for r in summary.planned:
+            w(f"  {r.job.lang:<5} {paths.show(r.job.target_path)}  {r.characters:,} characters  ({r.job.reason})\n")
+        w(f"\n{_plural(len(summary.planned), 'document')}, {summary.texts:,} texts, {summary.characters:,} characters "
+          f"in {_plural(summary.requests, 'request')}\n")
+    else:
+        for r in summary.written:
+            w(f"  {style('written', '32')}  {paths.show(r.job.target_path)}\n")
+    for r in summary.failed:
+        w(f"  {style('failed', '31')}   {paths.show(r.job.target_path)}: {r.reason}\n")
+    for s in summary.skipped:
+        where = paths.show(s.item.path or s.item.target_path or s.item.source_path)
+        w(f"  {style('skipped', '33')}  {where}: {s.reason}\n")
+    if summary.not_started:
+        w(f"  {style('not started', '33')}: {_plural(len(summary.not_started), 'document')}"
+          f" ({paths.show(summary.not_started[0].target_path)}{', ...' if len(summary.not_started) > 1 else ''})\n")
+    if not dry_run:
+        w(
+            f"\n{_plural(len(summary.written), 'document')} written, {len(summary.failed)} failed, "
+            f"{len(summary.skipped)} skipped, {len(summary.not_started)} not started; "
+            f"{_plural(summary.requests, 'request')}, {summary.billed_characters:,} characters billed "
+            f"({summary.characters:,} translatable) in {summary.seconds:.1f} s\n"
+        )
+    if summary.stopped is not None:
+        w(style(f"stopped: {summary.stopped}", "31;1") + "\n")
+
+
+def render_translate(summary: TranslateSummary, fmt: str, *, dry_run: bool, engine: str, root: Path, stream: TextIO | None = None) -> None:
+    stream = stream or sys.stdout
+    if fmt == "json":
+        write_json(translate_json(summary, dry_run=dry_run, engine=engine), stream, list_key="documents")
+    else:
+        translate_table(summary, dry_run=dry_run, engine=engine, stream=stream, paths=Paths(root))

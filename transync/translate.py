@@ -124,6 +124,58 @@ class TranslateOptions:
         )
 
 
+def infer_templates(config: SiteConfig, report: StatusReport, collection: str, lang: str, *, sample: int = 20) -> dict[str, str]:
+    """Title templates the site already follows, learnt from its current translations.
+
+    When the titles of a collection's translations are ``target_name`` plus
+    the same words (``Sony WH-1000XM5 製品レビュー``), new translations get
+    the same pattern. Nothing is inferred from fewer than 3 examples or when
+    fewer than 80% agree.
+    """
+    from collections import Counter
+
+    seen: Counter[str] = Counter()
+    total = 0
+    for item in report.items:
+        if total >= sample:
+            break
+        if item.collection != collection or item.lang != lang or item.state != "current" or not item.path:
+            continue
+        try:
+            meta = document.parse((config.root / item.path).read_bytes()).meta
+        except (OSError, TransyncError):
+            continue
+        title, name = meta.get("title"), meta.get("target_name")
+        if not isinstance(title, str) or not isinstance(name, str) or not name:
+            continue
+        total += 1
+        if title.count(name) == 1:
+            seen[title.replace(name, "{target_name}")] += 1
+    if total >= 3 and seen:
+        template, count = seen.most_common(1)[0]
+        if count >= 0.8 * total:
+            return {"title": template}
+    return {}
+
+
+def options_for(config: SiteConfig, report: StatusReport, jobs: list[Job]) -> TranslateOptions:
+    """Templates, currencies and glossaries for the jobs at hand, from configuration and the site."""
+    from transync import glossary
+
+    tr = config.translate
+    templates = {}
+    for key in sorted({(j.collection.name, j.lang) for j in jobs}):
+        configured = tr.templates(*key)
+        templates[key] = configured if "title" in configured else {**infer_templates(config, report, *key), **configured}
+    currencies = {
+        lang: localize.Currency(t.currency, t.rate) for lang, t in tr.targets.items() if t.currency and t.rate is not None
+    }
+    folder = (config.root / tr.glossary_dir).resolve()
+    loaded = glossary.load(folder)
+    glossaries = {pair: loaded.terms(*pair) for pair in loaded.pairs}
+    return TranslateOptions(templates=templates, currencies=currencies, glossaries=glossaries, untranslated_tags=tr.untranslated_tags)
+
+
 # --------------------------------------------------------------------------- the run
 
 
