@@ -47,8 +47,8 @@ Deterministic, visibly different from its input, and tag-preserving:
   ``ignore_tags`` (``<x id="3">kept as is</x>``); a self-closing ``<x .../>``
   has no content anyway. Entity references (``&amp;``) are copied unchanged.
 - Every text run that contains a letter or digit becomes: its leading
-  whitespace, then ``[TARGET]`` (the target code as sent, e.g. ``[JA]``,
-  ``[EN-US]``), then the rest where each word (``[^\\W_]+``) is replaced by the
+  whitespace, then (on the first such run of a text only) ``[TARGET]`` (the
+  target code as sent, e.g. ``[JA]``, ``[EN-US]``), then the rest where each word (``[^\\W_]+``) is replaced by the
   glossary target term if a glossary entry matches (whole words, case
   sensitive, longest first), else by the small per-language ``dictionary``
   entry for its lower-case form, else by ``word.swapcase()``. Digits, spaces
@@ -285,7 +285,7 @@ def _transform_words(chunk: str, lookup: Mapping[str, str]) -> str:
 
 
 def _transform_run(
-    run: str, target: str, glossary: Mapping[str, str], lookup: Mapping[str, str], entities: bool
+    run: str, target: str, glossary: Mapping[str, str], lookup: Mapping[str, str], entities: bool, marker: bool = True
 ) -> str:
     if not any(ch.isalnum() for ch in run):
         return run
@@ -314,7 +314,7 @@ def _transform_run(
             out.append(glossary[m.group()])
             pos = m.end()
     out.append(plain(body[pos:]))
-    return f"{lead}[{target}]{''.join(out)}"
+    return f"{lead}[{target}]{''.join(out)}" if marker else f"{lead}{''.join(out)}"
 
 
 def pseudo_translate(
@@ -335,8 +335,13 @@ def pseudo_translate(
         return _transform_run(text, target, gloss, lookup, entities=False), len(text)
     ignore = list(ignore_tags)
     out = []
+    marked = False  # the [TARGET] marker goes on the first text run only, as a translation reads
     for kind, chunk in split_markup(text, ignore):
-        out.append(_transform_run(chunk, target, gloss, lookup, entities=True) if kind == "text" else chunk)
+        if kind == "text":
+            out.append(_transform_run(chunk, target, gloss, lookup, entities=True, marker=not marked))
+            marked = marked or any(ch.isalnum() for ch in chunk)
+        else:
+            out.append(chunk)
     return "".join(out), billed_characters(text, tag_handling, ignore)
 
 

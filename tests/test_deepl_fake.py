@@ -112,9 +112,9 @@ def test_batch_keeps_tags_and_bills_documented_characters(fake, client):
         assert _tags(result.text) == _tags(source)
         assert result.detected_source_lang == "EN"
         assert result.text == pseudo_translate(source, "JA", tag_handling="xml", ignore_tags=["x"])[0]
-    assert results[0].text == '[JA]こんにちは <x id="1"/> [JA]世界'
-    assert results[1].text == '[JA]rEAD <b id="1">[JA]THE レビュー</b> [JA]AT <x id="2"/>.'
-    assert results[2].text == '[JA]価格: <x id="1">`code` stays</x> [JA]&amp; MORE'  # ignored content untouched
+    assert results[0].text == '[JA]こんにちは <x id="1"/> 世界'
+    assert results[1].text == '[JA]rEAD <b id="1">THE レビュー</b> AT <x id="2"/>.'
+    assert results[2].text == '[JA]価格: <x id="1">`code` stays</x> &amp; MORE'  # ignored content untouched
     assert results[3].text == '<x id="1"/>'
 
     assert fake.character_count == sum(BATCH_BILLED)
@@ -546,7 +546,7 @@ def test_concurrency_limit_answers_429(monkeypatch):
 
 def test_pseudo_translate_rules():
     assert pseudo_translate('Hello <b id="1">big</b> world', "DE", tag_handling="xml") == (
-        '[DE]Hallo <b id="1">[DE]BIG</b> [DE]Welt', 15,
+        '[DE]Hallo <b id="1">BIG</b> Welt', 15,
     )
     nested = '<x id="1">a <x id="2">b</x> c</x> d'
     assert pseudo_translate(nested, "JA", tag_handling="xml", ignore_tags=["x"]) == (

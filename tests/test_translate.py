@@ -186,3 +186,12 @@ def test_shards_split_the_work_without_overlap(site):
         translate.parse_shard("3")
     with pytest.raises(Exception, match="between 1 and N"):
         translate.parse_shard("4/3")
+
+
+def test_leftover_temporary_files_are_cleaned_up(site):
+    folder = site / "_products/ja/p"
+    folder.mkdir(parents=True)
+    (folder / ".p0.md.ab12cd34.tmp").write_text("half a docu")
+    (folder / ".notes.txt").write_text("not ours")
+    run(site)
+    assert sorted(p.name for p in folder.iterdir() if p.name.startswith(".")) == [".notes.txt"]

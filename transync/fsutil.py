@@ -35,6 +35,30 @@ def atomic_write(path: str | os.PathLike[str], data: str | bytes, *, encoding: s
         raise
 
 
+def remove_stale_temp_files(folder: str | os.PathLike[str]) -> int:
+    """Remove temporary files that an interrupted :func:`atomic_write` left in ``folder``.
+
+    Only names of the exact form ``atomic_write`` makes (``.<name>.<random>.tmp``)
+    are touched. Returns how many were removed.
+    """
+    import re
+
+    pattern = re.compile(r"^\..+\.[A-Za-z0-9_]{8}\.tmp$")
+    removed = 0
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return 0
+    for entry in entries:
+        if pattern.match(entry.name) and entry.is_file(follow_symlinks=False):
+            try:
+                os.unlink(entry.path)
+                removed += 1
+            except OSError:
+                pass
+    return removed
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)

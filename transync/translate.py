@@ -26,7 +26,7 @@ from transync import document, localize
 from transync.config import Collection, SiteConfig
 from transync.engines import Engine
 from transync.errors import DocumentError, ServiceError, TransyncError, UsageError
-from transync.fsutil import atomic_write
+from transync.fsutil import atomic_write, remove_stale_temp_files
 from transync.placeholders import Template
 from transync.segments import _template
 from transync.status import StatusItem, StatusReport
@@ -302,6 +302,9 @@ class Run:
     def run(self, jobs: list[Job]) -> Summary:
         assert self.engine is not None
         start = time.monotonic()
+        # A run killed while writing may have left a temporary file next to a target.
+        for folder in {(self.config.root / j.target_path).parent for j in jobs}:
+            remove_stale_temp_files(folder)
         summary = Summary()
         docs: list[_Pending] = []
         queues: dict[str, deque[_Text]] = {}  # target language -> texts waiting for a request
