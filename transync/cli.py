@@ -12,7 +12,7 @@ import os
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Callable, List, Optional, TypeVar
+from typing import Annotated, Callable, List, Optional, TypeVar
 
 import typer
 
@@ -69,6 +69,16 @@ def main_options(
     version: bool = typer.Option(False, "--version", help="Show the version and exit.", callback=_version, is_eager=True),
 ) -> None:
     """Keep a multilingual Markdown site in sync across languages."""
+
+
+# Options that several commands share, declared once.
+RootOption = Annotated[
+    Optional[Path],
+    typer.Option("--root", "-r", help="Site folder (default: the nearest folder with _config.yml or transync.toml).", file_okay=False, metavar="DIR"),
+]
+LangOption = Annotated[
+    Optional[List[str]], typer.Option("--lang", "-l", metavar="LANG", help="Only these languages (repeat or comma-separate).")
+]
 
 
 def _split(values: Optional[List[str]]) -> list[str]:
@@ -130,11 +140,8 @@ def status(
     paths: Optional[List[Path]] = typer.Argument(
         None, help="Files or folders to report on (default: the whole site).", show_default=False, metavar="PATHS"
     ),
-    root: Optional[Path] = typer.Option(
-        None, "--root", "-r", help="Site folder (default: the nearest folder with _config.yml or transync.toml).",
-        file_okay=False, metavar="DIR",
-    ),
-    lang: Optional[List[str]] = typer.Option(None, "--lang", "-l", metavar="LANG", help="Only these languages (repeat or comma-separate)."),
+    root: RootOption = None,
+    lang: LangOption = None,
     state: Optional[List[str]] = typer.Option(
         None, "--state", "-s", metavar="STATE",
         help="Only list these states: current, stale, missing, orphan, duplicate, invalid "
@@ -201,11 +208,8 @@ def check(
         None, help="Files or folders to check: a source checks all its translations (default: the whole site).",
         show_default=False, metavar="PATHS",
     ),
-    root: Optional[Path] = typer.Option(
-        None, "--root", "-r", help="Site folder (default: the nearest folder with _config.yml or transync.toml).",
-        file_okay=False, metavar="DIR",
-    ),
-    lang: Optional[List[str]] = typer.Option(None, "--lang", "-l", metavar="LANG", help="Only these languages (repeat or comma-separate)."),
+    root: RootOption = None,
+    lang: LangOption = None,
     only: Optional[List[str]] = typer.Option(
         None, "--check", "-c", metavar="NAME",
         help="Only these checks: math, code, urls, citations, headings, tables, kept-fields, permalink, placeholders "
@@ -281,10 +285,7 @@ def translate(
     targets: Optional[List[str]] = typer.Argument(
         None, help="Files, folders or refs to translate (default: the whole site).", show_default=False, metavar="PATHS_OR_REFS"
     ),
-    root: Optional[Path] = typer.Option(
-        None, "--root", "-r", help="Site folder (default: the nearest folder with _config.yml or transync.toml).",
-        file_okay=False, metavar="DIR",
-    ),
+    root: RootOption = None,
     to: Optional[List[str]] = typer.Option(None, "--to", "-t", metavar="LANG", help="Target languages (default: every language but the source)."),
     engine: Optional[EngineName] = typer.Option(None, "--engine", "-e", help="deepl (default when DEEPL_AUTH_KEY is set) or pseudo."),
     dry_run: bool = typer.Option(False, "--dry-run", "-n", help="Print what would be sent (documents, texts, characters, requests); send nothing."),
