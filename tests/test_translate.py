@@ -26,10 +26,10 @@ def states(root: Path) -> dict[tuple[str, str], str]:
     return {(i.ref, i.lang): i.state for i in report_of(root).items}
 
 
-def run(root: Path, engine=None, *, force=False, shard=None, jobs=2, max_chars=None):
+def run(root: Path, engine=None, *, force=False, shard=None, jobs=2, max_chars=None, memory=False):
     rep = report_of(root)
     selected, skips = translate.select(rep, force=force, shard=shard)
-    r = translate.Run(rep.config, engine or PseudoEngine(), translate.TranslateOptions(), jobs=jobs, max_chars=max_chars)
+    r = translate.Run(rep.config, engine or PseudoEngine(), translate.TranslateOptions(), jobs=jobs, max_chars=max_chars, use_memory=memory)
     summary = r.run(selected)
     summary.skipped = skips
     return summary
@@ -42,6 +42,7 @@ class Recording:
 
     def __init__(self, fail: dict[int, Exception] | None = None, mangle: dict[int, int] | None = None):
         self.calls: list[list[str]] = []
+        self.targets: list[str] = []
         self.fail = fail or {}
         self.mangle = mangle or {}  # request number -> how many texts with a placeholder to break
         self.lock = threading.Lock()
@@ -49,6 +50,7 @@ class Recording:
     def translate(self, texts, *, source_lang, target_lang):
         with self.lock:
             self.calls.append(list(texts))
+            self.targets.append(target_lang)
             n = len(self.calls)
         if n in self.fail:
             raise self.fail[n]
@@ -195,3 +197,48 @@ def test_leftover_temporary_files_are_cleaned_up(site):
     (folder / ".notes.txt").write_text("not ours")
     run(site)
     assert sorted(p.name for p in folder.iterdir() if p.name.startswith(".")) == [".notes.txt"]
+
+
+# --------------------------------------------------------------------------- translation memory
+
+
+def test_an_edited_paragraph_is_the_only_text_sent_again(site):
+    first = run(site, Recording(), memory=True)
+    assert len(first.written) == 12
+    memory_file = site / ".transync/memory/en-ja.po"
+    assert memory_file.exists() and (site / ".transync/memory/en-de.po").exists()
+
+    path = site / "_products/en/p/p3.md"
+    path.write_text(path.read_text().replace("Second paragraph.", "A revised second paragraph."))
+    engine = Recording()
+    second = run(site, engine, memory=True)
+    assert sorted((r.job.ref, r.job.lang) for r in second.written) == [("p3", "de"), ("p3", "ja")]
+    assert [t for call in engine.calls for t in call] == ["A revised second paragraph."] * 2
+    assert second.memory_texts == 2 * 3  # title and two unchanged segments, in each language
+    assert second.memory_characters > 0
+    assert set(states(site).values()) == {"current"}
+
+
+def test_a_human_entry_in_the_memory_wins(site):
+    from transync.memory import Memory
+
+    memory = Memory.open(site, "en", "ja")
+    memory.put("Second paragraph.", "人が訳した第二段落。", origin="human")
+    memory.save()
+    engine = Recording()
+    run(site, engine, memory=True)
+    # Sent for German only: the Japanese text came from the memory.
+    sent_ja = [t for call, lang in zip(engine.calls, engine.targets) if lang == "ja" for t in call]
+    sent_de = [t for call, lang in zip(engine.calls, engine.targets) if lang == "de" for t in call]
+    assert "Second paragraph." not in sent_ja and "Second paragraph." in sent_de
+    text = (site / "_products/ja/p/p0.md").read_text()
+    assert "人が訳した第二段落。" in text
+    assert "人が訳した第二段落。" not in (site / "_products/de/p/p0.md").read_text()
+    reloaded = Memory.open(site, "en", "ja")
+    assert reloaded.get("Second paragraph.").origin == "human"
+    assert reloaded.get("Overview").origin == "machine"
+
+
+def test_the_pseudo_engine_is_never_remembered(site):
+    run(site, PseudoEngine(), memory=True)
+    assert not (site / ".transync/memory").exists()

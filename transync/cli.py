@@ -292,6 +292,7 @@ def translate(
     max_chars: Optional[int] = typer.Option(None, "--max-chars", min=1, metavar="N", help="Stop before sending more than N characters."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, max=64, metavar="N", help="Requests in flight (default: [translate] jobs, 4)."),
     force: bool = typer.Option(False, "--force", help="Also overwrite hand-made and hand-edited translations that are stale."),
+    no_memory: bool = typer.Option(False, "--no-memory", help="Neither use nor update the translation memory (.transync/memory/*.po)."),
     shard: Optional[str] = typer.Option(None, "--shard", metavar="K/N", help="Only the K-th of N shards, split by ref (for CI matrices)."),
     fmt: TranslateFormat = typer.Option(TranslateFormat.table, "--format", "-f", help="Output format."),
 ) -> None:
@@ -325,7 +326,7 @@ def translate(
     options = tr.options_for(config, report, selected)
     eng = None if dry_run and engine is None else make_engine(engine.value if engine else None, config, os.environ)
     engine_name = eng.name if eng else (engine.value if engine else "none")
-    run = tr.Run(config, eng, options, jobs=jobs or config.translate.jobs, max_chars=max_chars)
+    run = tr.Run(config, eng, options, jobs=jobs or config.translate.jobs, max_chars=max_chars, use_memory=not no_memory)
     if dry_run:
         summary = run.dry_run(selected)
     else:

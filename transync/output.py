@@ -479,6 +479,7 @@ def translate_json(summary: TranslateSummary, *, dry_run: bool, engine: str) -> 
             "skipped": len(summary.skipped), "not_started": len(summary.not_started),
             "requests": summary.requests, "texts": summary.texts, "characters": summary.characters,
             "billed_characters": summary.billed_characters, "seconds": round(summary.seconds, 2),
+            "memory_texts": summary.memory_texts, "memory_characters": summary.memory_characters,
             "stopped": str(summary.stopped) if summary.stopped else None,
         },
         "documents": documents,
@@ -493,7 +494,7 @@ def translate_table(summary: TranslateSummary, *, dry_run: bool, engine: str, st
         for r in summary.planned:
             w(f"  {r.job.lang:<5} {paths.show(r.job.target_path)}  {r.characters:,} characters  ({r.job.reason})\n")
         w(f"\n{_plural(len(summary.planned), 'document')}, {summary.texts:,} texts, {summary.characters:,} characters "
-          f"in {_plural(summary.requests, 'request')}\n")
+          f"in {_plural(summary.requests, 'request')}{_memory_note(summary)}\n")
     else:
         for r in summary.written:
             w(f"  {style('written', '32')}  {paths.show(r.job.target_path)}\n")
@@ -510,10 +511,16 @@ def translate_table(summary: TranslateSummary, *, dry_run: bool, engine: str, st
             f"\n{_plural(len(summary.written), 'document')} written, {len(summary.failed)} failed, "
             f"{len(summary.skipped)} skipped, {len(summary.not_started)} not started; "
             f"{_plural(summary.requests, 'request')}, {summary.billed_characters:,} characters billed "
-            f"({summary.characters:,} translatable) in {summary.seconds:.1f} s\n"
+            f"({summary.characters:,} translatable) in {summary.seconds:.1f} s{_memory_note(summary)}\n"
         )
     if summary.stopped is not None:
         w(style(f"stopped: {summary.stopped}", "31;1") + "\n")
+
+
+def _memory_note(summary: TranslateSummary) -> str:
+    if not summary.memory_texts:
+        return ""
+    return f"; {summary.memory_texts:,} texts from the translation memory ({summary.memory_characters:,} characters saved)"
 
 
 def render_translate(summary: TranslateSummary, fmt: str, *, dry_run: bool, engine: str, root: Path, stream: TextIO | None = None) -> None:

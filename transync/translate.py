@@ -27,12 +27,15 @@ from transync.config import Collection, SiteConfig
 from transync.engines import Engine
 from transync.errors import DocumentError, ServiceError, TransyncError, UsageError
 from transync.fsutil import atomic_write, remove_stale_temp_files
+from transync.memory import Memory, context_of
 from transync.placeholders import Template
 from transync.segments import _template
 from transync.status import StatusItem, StatusReport
 
 MAX_TEXTS = 50
 MAX_BYTES = 100 * 1024  # DeepL takes 128 KiB per request; leave room for the parameters
+#: A long run saves its translation memory this often, so a crash loses little of it.
+MEMORY_SAVE_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -198,6 +201,8 @@ class Summary:
     texts: int = 0
     characters: int = 0  # translatable characters sent
     billed_characters: int = 0
+    memory_texts: int = 0  # texts found in the translation memory, not sent
+    memory_characters: int = 0  # their characters: what the memory saved
     stopped: ServiceError | None = None
     seconds: float = 0.0
 
@@ -213,6 +218,7 @@ class _Pending:
     waiting: set[str]
     done: dict[str, str] = field(default_factory=dict)
     retried: set[str] = field(default_factory=set)
+    sent: set[str] = field(default_factory=set)  # keys sent to the engine (not from memory)
     failed: str | None = None
     written: bool = False
 
@@ -251,13 +257,69 @@ class Run:
         jobs: int = 4,
         max_chars: int | None = None,
         on_event: Callable[[str, dict], None] | None = None,
+        use_memory: bool = True,
     ) -> None:
         self.config = config
+        # The pseudo engine's output is not a translation: it is never remembered.
+        self.use_memory = use_memory and getattr(engine, "name", None) != "pseudo"
+        self._memories: dict[tuple[str, str], Memory] = {}
+        self._saved_at = time.monotonic()
         self.engine = engine
         self.options = options
         self.workers = max(1, jobs)
         self.max_chars = max_chars
         self.on_event = on_event or (lambda kind, data: None)
+
+    # -- memory
+
+    def _memory(self, job: Job) -> Memory | None:
+        if not self.use_memory:
+            return None
+        key = (job.collection.source_lang, job.lang)
+        if key not in self._memories:
+            cache = self.config.cache_dir if self.config.cache else None
+            self._memories[key] = Memory.open(self.config.root, *key, cache_dir=cache)
+        return self._memories[key]
+
+    def _recall(self, pending: _Pending, summary: Summary) -> list[localize.Request]:
+        """Take what the memory knows; return the requests still to send."""
+        memory = self._memory(pending.job)
+        if memory is None:
+            return list(pending.plan.requests)
+        todo = []
+        for request in pending.plan.requests:
+            hit = memory.get(request.markdown, context=context_of(request.key))
+            if hit is None:
+                todo.append(request)
+                continue
+            pending.done[request.key] = hit.translation
+            pending.waiting.discard(request.key)
+            summary.memory_texts += 1
+            summary.memory_characters += _template(request.markdown).chars
+        return todo
+
+    def _remember(self, pending: _Pending) -> None:
+        """Store what the engine translated for a completed document (main thread only)."""
+        memory = self._memory(pending.job)
+        if memory is None:
+            return
+        for request in pending.plan.requests:
+            if request.key in pending.sent and request.key in pending.done:
+                try:
+                    memory.put(
+                        request.markdown, pending.done[request.key], origin="machine",
+                        engine=getattr(self.engine, "name", None), context=context_of(request.key),
+                        occurrences=[(pending.job.source_path, None)],
+                    )
+                except ValueError:
+                    pass  # a pair PO cannot hold (a newline at one end only): not remembered
+        if time.monotonic() - self._saved_at > MEMORY_SAVE_SECONDS:
+            self._save_memories()
+
+    def _save_memories(self) -> None:
+        for memory in self._memories.values():
+            memory.save()
+        self._saved_at = time.monotonic()
 
     # -- planning
 
@@ -284,7 +346,7 @@ class Run:
             except (OSError, TransyncError) as exc:
                 summary.failed.append(DocResult(job, "failed", _reason(exc)))
                 continue
-            texts = [_Text(0, r.key, _template(r.markdown)) for r in pending.plan.requests]
+            texts = [_Text(0, r.key, _template(r.markdown)) for r in self._recall(pending, summary)]
             chars = sum(t.template.chars for t in texts)
             summary.planned.append(DocResult(job, "planned", characters=chars))
             summary.texts += len(texts)
@@ -330,7 +392,8 @@ class Run:
                     summary.failed.append(DocResult(job, "failed", _reason(exc)))
                     self.on_event("failed", {"job": job, "reason": _reason(exc)})
                     continue
-                texts = [_Text(len(docs), r.key, _template(r.markdown)) for r in pending.plan.requests]
+                texts = [_Text(len(docs), r.key, _template(r.markdown)) for r in self._recall(pending, summary)]
+                pending.sent = {t.key for t in texts}
                 chars = sum(t.template.chars for t in texts)
                 if budget is not None and chars > budget:
                     summary.not_started.append(job)
@@ -342,7 +405,7 @@ class Run:
                 docs.append(pending)
                 summary.characters += chars
                 summary.texts += len(texts)
-                if not texts:
+                if not pending.waiting:
                     self._finish(pending, summary)
                 queues.setdefault(job.lang, deque()).extend(texts)
 
@@ -384,6 +447,7 @@ class Run:
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
             self._writer.shutdown(wait=True)  # every finished document reaches the disk
+            self._save_memories()
 
         summary.not_started.extend(p.job for p in docs if p.failed is None and not p.written)
         summary.not_started.extend(job_iter)
@@ -411,6 +475,7 @@ class Run:
                 continue
             pending.waiting.discard(text.key)
             if not pending.waiting:
+                self._remember(pending)
                 self._finish(pending, summary)
 
     def _finish(self, pending: _Pending, summary: Summary) -> None:
