@@ -28,7 +28,7 @@ def states(root: Path) -> dict[tuple[str, str], str]:
 
 def run(root: Path, engine=None, *, force=False, shard=None, jobs=2, max_chars=None, memory=False):
     rep = report_of(root)
-    selected, skips = translate.select(rep, force=force, shard=shard)
+    selected, skips = translate.select(rep, force=force, shard=shard, keep_edits=memory)
     r = translate.Run(rep.config, engine or PseudoEngine(), translate.TranslateOptions(), jobs=jobs, max_chars=max_chars, use_memory=memory)
     summary = r.run(selected)
     summary.skipped = skips
@@ -242,3 +242,37 @@ def test_a_human_entry_in_the_memory_wins(site):
 def test_the_pseudo_engine_is_never_remembered(site):
     run(site, PseudoEngine(), memory=True)
     assert not (site / ".transync/memory").exists()
+
+
+def test_human_edits_survive_a_source_change(site):
+    run(site, Recording(), memory=True)
+    ja = site / "_products/ja/p/p1.md"
+    machine = ja.read_text()
+    machine_second = next(line for line in machine.splitlines() if "Šéçöñđ" in line)
+    ja.write_text(machine.replace(machine_second, "人が直した第二段落。"))
+    src = site / "_products/en/p/p1.md"
+    src.write_text(src.read_text().replace("## Overview", "## Overview of the A-1"))
+
+    summary = run(site, Recording(), memory=True)
+    assert sorted((r.job.ref, r.job.lang, r.job.reason) for r in summary.written) == [("p1", "de", "stale"), ("p1", "ja", "edited")]
+    assert summary.human_edits == 1
+    text = ja.read_text()
+    assert "人が直した第二段落。" in text  # the edit is kept ...
+    assert "Övéŕvîéŵ öf ţĥé Å-1" in text  # ... and the changed heading is translated
+    assert set(states(site).values()) == {"current"}
+    from transync.memory import Memory
+
+    assert Memory.open(site, "en", "ja").get("Second paragraph.").origin == "human"
+
+
+def test_an_edit_that_changes_the_structure_is_left_alone(site):
+    run(site, Recording(), memory=True)
+    ja = site / "_products/ja/p/p1.md"
+    ja.write_text(ja.read_text() + "\n追加された段落。\n")
+    src = site / "_products/en/p/p1.md"
+    src.write_text(src.read_text().replace("Second paragraph.", "Second paragraph, revised."))
+    before = ja.read_text()
+    summary = run(site, Recording(), memory=True)
+    failed = {(r.job.ref, r.job.lang): r.reason for r in summary.failed}
+    assert "no longer align" in failed[("p1", "ja")]
+    assert ja.read_text() == before

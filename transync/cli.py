@@ -322,11 +322,12 @@ def translate(
     for ref in refs:
         if ref not in known_refs:
             raise UsageError(f"{ref}: neither a file nor the ref of a document of the site")
-    selected, skips = tr.select(report, force=force, refs=refs, shard=shard_spec)
-    options = tr.options_for(config, report, selected)
     eng = None if dry_run and engine is None else make_engine(engine.value if engine else None, config, os.environ)
     engine_name = eng.name if eng else (engine.value if engine else "none")
-    run = tr.Run(config, eng, options, jobs=jobs or config.translate.jobs, max_chars=max_chars, use_memory=not no_memory)
+    use_memory = not no_memory and engine_name != "pseudo"
+    selected, skips = tr.select(report, force=force, refs=refs, shard=shard_spec, keep_edits=use_memory)
+    options = tr.options_for(config, report, selected)
+    run = tr.Run(config, eng, options, jobs=jobs or config.translate.jobs, max_chars=max_chars, use_memory=use_memory)
     if dry_run:
         summary = run.dry_run(selected)
     else:

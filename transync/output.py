@@ -480,6 +480,7 @@ def translate_json(summary: TranslateSummary, *, dry_run: bool, engine: str) -> 
             "requests": summary.requests, "texts": summary.texts, "characters": summary.characters,
             "billed_characters": summary.billed_characters, "seconds": round(summary.seconds, 2),
             "memory_texts": summary.memory_texts, "memory_characters": summary.memory_characters,
+            "human_edits": summary.human_edits,
             "stopped": str(summary.stopped) if summary.stopped else None,
         },
         "documents": documents,
@@ -518,9 +519,12 @@ def translate_table(summary: TranslateSummary, *, dry_run: bool, engine: str, st
 
 
 def _memory_note(summary: TranslateSummary) -> str:
-    if not summary.memory_texts:
-        return ""
-    return f"; {summary.memory_texts:,} texts from the translation memory ({summary.memory_characters:,} characters saved)"
+    note = ""
+    if summary.memory_texts:
+        note += f"; {summary.memory_texts:,} texts from the translation memory ({summary.memory_characters:,} characters saved)"
+    if summary.human_edits:
+        note += f"; {_plural(summary.human_edits, 'human edit')} kept"
+    return note
 
 
 def render_translate(summary: TranslateSummary, fmt: str, *, dry_run: bool, engine: str, root: Path, stream: TextIO | None = None) -> None:

@@ -29,7 +29,7 @@ from transync.errors import DocumentError, ServiceError, TransyncError, UsageErr
 from transync.fsutil import atomic_write, remove_stale_temp_files
 from transync.memory import Memory, context_of
 from transync.placeholders import Template
-from transync.segments import _template
+from transync.segments import _template, segment
 from transync.status import StatusItem, StatusReport
 
 MAX_TEXTS = 50
@@ -72,8 +72,17 @@ def in_shard(collection: str, ref: str, shard: tuple[int, int] | None) -> bool:
     return zlib.crc32(f"{collection}/{ref}".encode()) % n == k - 1
 
 
-def select(report: StatusReport, *, force: bool = False, refs: Iterable[str] = (), shard: tuple[int, int] | None = None) -> tuple[list[Job], list[Skip]]:
-    """Jobs for the missing and stale translations of a report; the rest, skipped with a reason."""
+def select(
+    report: StatusReport, *, force: bool = False, refs: Iterable[str] = (), shard: tuple[int, int] | None = None,
+    keep_edits: bool = False,
+) -> tuple[list[Job], list[Skip]]:
+    """Jobs for the missing and stale translations of a report; the rest, skipped with a reason.
+
+    With ``keep_edits`` (a run with a translation memory), a stale translation
+    that a human edited after transync wrote it is a job too: the run first
+    stores its edits in the memory as human translations, so that the new
+    version keeps them.
+    """
     config = report.config
     by_name = {c.name: c for c in config.collections}
     wanted_refs = set(refs)
@@ -92,11 +101,15 @@ def select(report: StatusReport, *, force: bool = False, refs: Iterable[str] = (
             jobs.append(Job(collection, item.ref, item.lang, item.source_path, item.target_path, "missing"))
         elif item.state == "stale":
             hand = not item.provenance
-            if (hand or item.edited) and not force:
-                why = "made by hand (no provenance)" if hand else "edited by hand since transync wrote it"
-                skips.append(Skip(item, f"{why}: left alone; --force overwrites it"))
-                continue
-            jobs.append(Job(collection, item.ref, item.lang, item.source_path, item.path, "forced" if hand or item.edited else "stale"))
+            if force:
+                jobs.append(Job(collection, item.ref, item.lang, item.source_path, item.path, "forced" if hand or item.edited else "stale"))
+            elif hand:
+                skips.append(Skip(item, "made by hand (no provenance): left alone; --force overwrites it"))
+            elif item.edited and not keep_edits:
+                skips.append(Skip(item, "edited by hand since transync wrote it: left alone; --force overwrites it"))
+            else:
+                # An edited translation is updated only after its edits are in the memory.
+                jobs.append(Job(collection, item.ref, item.lang, item.source_path, item.path, "edited" if item.edited else "stale"))
         elif item.state in ("orphan", "duplicate", "invalid"):
             skips.append(Skip(item, f"{item.state}: {item.reason}"))
     return jobs, skips
@@ -201,6 +214,7 @@ class Summary:
     texts: int = 0
     characters: int = 0  # translatable characters sent
     billed_characters: int = 0
+    human_edits: int = 0  # edited segments found in hand-edited translations, kept as human translations
     memory_texts: int = 0  # texts found in the translation memory, not sent
     memory_characters: int = 0  # their characters: what the memory saved
     stopped: ServiceError | None = None
@@ -323,11 +337,46 @@ class Run:
 
     # -- planning
 
-    def _plan(self, job: Job) -> _Pending:
+    def _harvest(self, job: Job, source: document.Document, plan: localize.Plan, summary: Summary | None) -> None:
+        """Store the human edits of a translation transync wrote, before it is rewritten.
+
+        Segment by segment, where the memory holds transync's machine translation
+        of a source segment and the translation now reads otherwise, a human
+        edited it: that text becomes the segment's human translation. Nothing
+        is guessed: when the translation's segments do not align with the
+        source's, the document is left alone.
+        """
+        from transync.memory import align
+
+        memory = self._memory(job)
+        if memory is None:
+            raise DocumentError("edited by hand since transync wrote it, and there is no translation memory to keep the edits: --force overwrites it")
+        current = document.parse((self.config.root / job.target_path).read_bytes())
+        aligned = align(plan.segmented.segments, segment(current.body).segments)
+        if not aligned.ok:
+            raise DocumentError(f"edited by hand, and its segments no longer align with the source's ({aligned.reason}): left alone; --force overwrites it")
+        pairs = [(src, tr, None) for src, tr in aligned.texts()]
+        for request in plan.requests:
+            if request.key.startswith("fm:") and request.key.count(":") == 1:
+                field_name = request.key[3:]
+                value = current.meta.get(field_name)
+                if isinstance(value, str):
+                    pairs.append((request.markdown, value, request.key))
+        for src, tr, key in pairs:
+            context = context_of(key) if key else None
+            known = memory.entry(src, context=context)
+            if known is not None and known.origin == "machine" and known.translation != tr:
+                memory.put(src, tr, origin="human", context=context, occurrences=[(job.source_path, None)])
+                if summary is not None:
+                    summary.human_edits += 1
+
+    def _plan(self, job: Job, summary: Summary | None = None) -> _Pending:
         path = self.config.root / job.source_path
         source = document.parse(path.read_bytes())
         settings = self.options.settings(self.config, job.collection, job.lang)
         plan = localize.plan(source, settings)
+        if job.reason == "edited":
+            self._harvest(job, source, plan, summary)
         return _Pending(
             job=job,
             plan=plan,
@@ -342,7 +391,7 @@ class Run:
         queues: dict[str, deque[_Text]] = {}
         for job in jobs:
             try:
-                pending = self._plan(job)
+                pending = self._plan(job, summary)
             except (OSError, TransyncError) as exc:
                 summary.failed.append(DocResult(job, "failed", _reason(exc)))
                 continue
@@ -387,7 +436,7 @@ class Run:
                     exhausted = True
                     return
                 try:
-                    pending = self._plan(job)
+                    pending = self._plan(job, summary)
                 except (OSError, TransyncError) as exc:
                     summary.failed.append(DocResult(job, "failed", _reason(exc)))
                     self.on_event("failed", {"job": job, "reason": _reason(exc)})
