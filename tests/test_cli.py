@@ -220,3 +220,32 @@ def test_console_script_runs(site):
     proc = subprocess.run([exe, "status", "--root", str(site), "--format", "json"], capture_output=True, text=True)
     assert proc.returncode == 1
     assert json.loads(proc.stdout)["summary"]["failing"] == 2
+
+
+def test_memory_seed_from_the_sample_site(tmp_path):
+    site = tmp_path / "content"
+    shutil.copytree(REPO / "content", site)
+    result = run("memory", "seed", "--root", str(site), "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    by_lang = {m["target_lang"]: m for m in data["memories"]}
+    assert by_lang["ja"]["aligned"] == by_lang["ja"]["documents"] == 5
+    assert by_lang["ja"]["human"] == by_lang["ja"]["entries"] > 50
+    from transync.memory import Memory
+
+    memory = Memory.open(site, "en", "ja")
+    assert memory.get("Overview").translation == "概要"
+    # Seeding again changes nothing.
+    before = (site / ".transync/memory/en-ja.po").read_bytes()
+    run("memory", "seed", "--root", str(site))
+    assert (site / ".transync/memory/en-ja.po").read_bytes() == before
+
+
+def test_memory_seed_reports_documents_that_do_not_align(tmp_path):
+    site = tmp_path / "content"
+    shutil.copytree(REPO / "content", site)
+    ja = site / "_products/ja/halden/halden-hx-700.md"
+    ja.write_text(ja.read_text() + "\n追加の段落。\n")
+    result = run("memory", "seed", "--root", str(site), "--lang", "ja")
+    assert result.exit_code == 1
+    assert "not aligned: _products/ja/halden/halden-hx-700.md: the source has" in result.stdout

@@ -371,6 +371,65 @@ def pseudo(
     typer.echo(plan.render(done, source_hash="pseudo", source_date=None), nl=False)
 
 
+memory_app = typer.Typer(help="The translation memory: gettext PO files in .transync/memory/, one per language pair.", no_args_is_help=True)
+app.add_typer(memory_app, name="memory")
+
+
+@memory_app.command("seed", epilog="""**Example**\n\n    transync memory seed --root ../site --lang ja\n""")
+@handles_errors
+def memory_seed(
+    root: RootOption = None,
+    lang: LangOption = None,
+    fmt: TranslateFormat = typer.Option(TranslateFormat.table, "--format", "-f", help="Output format."),
+) -> None:
+    """Fill the memory with the translations the site already has.
+
+    Every current translation whose segments align with its source's (same block sequence) gives
+    its pairs as human entries; documents that do not align are reported, never guessed.
+    Exit codes: 0 done, 1 some documents did not align, 2 a usage or configuration error.
+    """
+    import json
+
+    from transync import memory as mem, scan, status as status_mod
+
+    config = _site(root, [])
+    langs = _langs(config, lang)
+    report = status_mod.report(scan.scan(config))
+    results = {}
+    for source_lang in sorted({c.source_lang for c in config.collections}):
+        for target in langs or [l for l in config.languages if l != source_lang]:
+            memory = mem.Memory.open(config.root, source_lang, target, cache_dir=config.cache_dir if config.cache else None)
+            result = mem.seed(memory, report)
+            memory.save()
+            results[(source_lang, target, memory.path)] = (result, memory.stats())
+    misaligned = 0
+    if fmt is TranslateFormat.json:
+        out = []
+        for (src, tgt, path), (r, stats) in results.items():
+            misaligned += len(r.not_aligned)
+            out.append({
+                "source_lang": src, "target_lang": tgt, "path": str(path), "documents": r.documents,
+                "aligned": r.aligned, "machine_documents": r.machine_documents, "pairs": r.pairs,
+                "added": r.added, "replaced": r.replaced, "unchanged": r.unchanged, "conflicts": r.conflicts,
+                "entries": stats.entries, "human": stats.human,
+                "not_aligned": [{"path": n.path, "source_path": n.source_path, "reason": n.reason} for n in r.not_aligned],
+                "unreadable": [{"path": p, "reason": why} for p, why in r.unreadable],
+            })
+        typer.echo(json.dumps({"schema_version": 1, "memories": out}, ensure_ascii=False, indent=2))
+    else:
+        for (src, tgt, path), (r, stats) in results.items():
+            misaligned += len(r.not_aligned)
+            typer.echo(
+                f"{src} -> {tgt}: {r.aligned} of {r.documents} translations aligned, {r.pairs} pairs, "
+                f"{r.added} added, {r.replaced} replaced; {stats.entries} entries ({stats.human} human) in {path}"
+            )
+            for n in r.not_aligned:
+                typer.echo(f"  not aligned: {n.path}: {n.reason}")
+            for p, why in r.unreadable:
+                typer.echo(f"  unreadable: {p}: {why}")
+    raise typer.Exit(EXIT_FINDINGS if misaligned else EXIT_OK)
+
+
 def main() -> None:
     # Typer's completion needs the program name, not "__main__.py".
     app(prog_name="transync")
