@@ -276,3 +276,48 @@ def test_an_edit_that_changes_the_structure_is_left_alone(site):
     failed = {(r.job.ref, r.job.lang): r.reason for r in summary.failed}
     assert "no longer align" in failed[("p1", "ja")]
     assert ja.read_text() == before
+
+
+def test_diff_and_ack_of_a_source_change(site):
+    from typer.testing import CliRunner
+
+    from transync.cli import app
+
+    run(site, Recording(), memory=True)
+    src = site / "_products/en/p/p2.md"
+    src.write_text(src.read_text().replace("Second paragraph.", "Second paragraph, with a typo fixed."))
+    assert states(site)[("p2", "ja")] == "stale"
+
+    cli = CliRunner()
+    result = cli.invoke(app, ["diff", "p2", "--lang", "ja", "--root", str(site)])
+    assert result.exit_code == 1
+    assert "@@ changed @@ _products/en/p/p2.md:" in result.stdout
+    assert "- Second paragraph.\n+ Second paragraph, with a typo fixed.\n  translated as: ⟦Šéçöñđ" in result.stdout
+    assert result.stdout.count("@@") == 2  # one change, nothing else
+
+    before = (site / "_products/ja/p/p2.md").read_text()
+    result = cli.invoke(app, ["ack", "p2", "--lang", "ja", "--root", str(site)])
+    assert result.exit_code == 0, result.output
+    assert states(site)[("p2", "ja")] == "current"
+    assert states(site)[("p2", "de")] == "stale"
+    after = (site / "_products/ja/p/p2.md").read_text()
+    # Only the provenance line changed, and the translation still counts as transync's, not edited.
+    changed = [(a, b) for a, b in zip(before.splitlines(), after.splitlines()) if a != b]
+    assert len(changed) == 1 and changed[0][0].startswith("transync: ")
+    item = next(i for i in report_of(site).items if i.ref == "p2" and i.lang == "ja")
+    assert item.provenance and not item.edited
+    assert cli.invoke(app, ["diff", "p2", "--lang", "ja", "--root", str(site)]).exit_code == 0
+
+
+def test_ack_of_a_hand_made_translation_sets_its_date(make_site):
+    root = make_site({"_products/en/p.md": doc("p", "en", "2025-03-01"), "_products/ja/p.md": doc("p", "ja", "2025-01-01")})
+    from typer.testing import CliRunner
+
+    from transync.cli import app
+
+    result = CliRunner().invoke(app, ["ack", "p", "--lang", "ja", "--root", str(root)])
+    assert result.exit_code == 0, result.output
+    assert "date: 2025-03-01\n" in (root / "_products/ja/p.md").read_text()
+    assert states(root)[("p", "ja")] == "current"
+    result = CliRunner().invoke(app, ["ack", "p", "--lang", "ja", "--root", str(root)])
+    assert result.exit_code == 2 and "not stale" in result.stderr

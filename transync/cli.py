@@ -430,6 +430,65 @@ def memory_seed(
     raise typer.Exit(EXIT_FINDINGS if misaligned else EXIT_OK)
 
 
+@app.command(epilog="""**Example**\n\n    transync diff kestrel-ie-5 --lang ja --root content\n""")
+@handles_errors
+def diff(
+    ref: str = typer.Argument(..., help="The ref of the document."),
+    lang: str = typer.Option(..., "--lang", "-l", metavar="LANG", help="The translation's language."),
+    root: RootOption = None,
+) -> None:
+    """Show what changed in a source since its translation was made, segment by segment.
+
+    The source as it was translated is rebuilt from the translation memory, so no git history is
+    needed. Exit codes: 0 no change, 1 changes, 2 a usage error.
+    """
+    from transync import revisions, scan, status as status_mod
+
+    config = _site(root, [])
+    report = status_mod.report(scan.scan(config))
+    result = revisions.source_diff(config, report, ref, lang)
+    item = result.item
+    typer.echo(f"{item.source_path} -> {item.path} ({item.state})")
+    if not result.traced:
+        raise UsageError(
+            f"{item.path}: the translation memory does not know the source this translation was made from "
+            "(translations written by transync, or seeded with 'transync memory seed' while current, are known)"
+        )
+    for change in result.changes:
+        where = f"{item.source_path}:{change.line}" if change.line else item.source_path
+        typer.echo(f"\n@@ {change.kind} @@ {where}")
+        if change.old is not None:
+            typer.echo(f"- {change.old}")
+        if change.new is not None:
+            typer.echo(f"+ {change.new}")
+        if change.translation and change.kind != "added":
+            typer.echo(f"  translated as: {change.translation}")
+    if not result.changes:
+        typer.echo("no change in the translatable segments")
+    if result.unknown:
+        typer.echo(f"({result.unknown} segments of the translation are not in the translation memory)")
+    raise typer.Exit(EXIT_FINDINGS if result.changes else EXIT_OK)
+
+
+@app.command(epilog="""**Example**\n\n    transync ack kestrel-ie-5 --lang ja --root content\n""")
+@handles_errors
+def ack(
+    ref: str = typer.Argument(..., help="The ref of the document."),
+    lang: str = typer.Option(..., "--lang", "-l", metavar="LANG", help="The translation's language."),
+    root: RootOption = None,
+) -> None:
+    """Accept a source change that needs no new translation (a typo fix): the translation
+    becomes current without being re-translated.
+    """
+    from transync import revisions, scan, status as status_mod
+
+    config = _site(root, [])
+    report = status_mod.report(scan.scan(config))
+    result = revisions.acknowledge(config, report, ref, lang)
+    how = "its provenance now records the current source" if result.how == "provenance" else "its date is now the source's"
+    typer.echo(f"{result.item.path} is current: {how}" + (f"; {result.learned} new source segments learnt by the memory" if result.learned else ""))
+
+
 def main() -> None:
     # Typer's completion needs the program name, not "__main__.py".
     app(prog_name="transync")

@@ -1,0 +1,175 @@
+"""What changed in a source since its translation was made, and accepting a change.
+
+:func:`source_diff` rebuilds the source *as it was translated* without git:
+each segment of the translation is looked up, by its text, among the
+translations in the memory, which gives back the source segment it
+translates. Comparing that old sequence with the current source, segment by
+segment, shows what a translator has to look at.
+
+:func:`acknowledge` accepts a source change that needs no new translation
+(a typo fix): the translation becomes current without being re-translated.
+For a translation transync wrote, its provenance is updated; for one made by
+hand, its ``date`` line is set to the source's. The memory learns the new
+source texts with the translations they already have.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+
+from transync import document
+from transync.config import SiteConfig
+from transync.errors import UsageError
+from transync.frontmatter_edit import Field, join_fields, split_fields, with_value
+from transync.fsutil import atomic_write
+from transync.memory import Memory, align
+from transync.segments import segment
+from transync.status import StatusItem, StatusReport
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str  # changed, added, removed
+    old: str | None  # the source text as translated (None: added)
+    new: str | None  # the source text now (None: removed)
+    line: int | None  # line in the current source file (None: removed)
+    translation: str | None  # the translation of ``old``
+
+
+@dataclass
+class SourceDiff:
+    item: StatusItem
+    changes: list[Change] = field(default_factory=list)
+    unknown: int = 0  # translation segments the memory cannot trace back to a source text
+    segments: int = 0  # translatable segments of the translation
+
+    @property
+    def traced(self) -> bool:
+        """Whether the memory knows the source this translation was made from."""
+        return self.segments > 0 and self.unknown < self.segments
+
+
+def find_item(report: StatusReport, ref: str, lang: str) -> StatusItem:
+    matches = [i for i in report.items if i.ref == ref and i.lang == lang and i.path and i.source_path]
+    if not matches:
+        raise UsageError(f"{ref} [{lang}]: no translation with a source (see transync status)")
+    if len(matches) > 1:
+        names = ", ".join(f"{i.collection}" for i in matches)
+        raise UsageError(f"{ref} [{lang}]: the ref is in several collections ({names}): give the path instead")
+    return matches[0]
+
+
+def _memory(config: SiteConfig, item: StatusItem) -> Memory:
+    by_name = {c.name: c for c in config.collections}
+    source_lang = by_name[item.collection].source_lang
+    return Memory.open(config.root, source_lang, item.lang, cache_dir=config.cache_dir if config.cache else None)
+
+
+def source_diff(config: SiteConfig, report: StatusReport, ref: str, lang: str) -> SourceDiff:
+    item = find_item(report, ref, lang)
+    source = document.parse((config.root / item.source_path).read_bytes())
+    translation = document.parse((config.root / item.path).read_bytes())
+    memory = _memory(config, item)
+    reverse = {}
+    for entry in memory:
+        if entry.context is None:
+            reverse.setdefault(entry.translation, entry.source)
+    result = SourceDiff(item)
+    old: list[str] = []
+    for seg in segment(translation.body).segments:
+        if not seg.translatable:
+            continue
+        result.segments += 1
+        src = reverse.get(seg.text)
+        if src is None:
+            result.unknown += 1
+            src = f"\0unknown:{seg.text}"
+        old.append(src)
+    new_segments = [s for s in segment(source.body).translatable()]
+    new = [s.text for s in new_segments]
+    offset = source.text.count("\n", 0, source.body_start)
+    if not result.traced:
+        return result  # nothing to compare with: the caller says so
+    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    for tag, a0, a1, b0, b1 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        olds, news = old[a0:a1], new_segments[b0:b1]
+        for n in range(max(len(olds), len(news))):
+            o = olds[n] if n < len(olds) else None
+            s = news[n] if n < len(news) else None
+            known = o is not None and not o.startswith("\0unknown:")
+            translated = memory.get(o).translation if known and memory.get(o) else (o[9:] if o else None)
+            kind = "changed" if o is not None and s is not None else ("added" if s is not None else "removed")
+            result.changes.append(
+                Change(kind, o if known else None if o is None else "(unknown: not in the translation memory)",
+                       s.text if s else None, s.line + offset if s else None, translated)
+            )
+    return result
+
+
+@dataclass
+class Acknowledged:
+    item: StatusItem
+    how: str  # "provenance" or "date"
+    learned: int = 0  # new source segments the memory learnt
+
+
+def acknowledge(config: SiteConfig, report: StatusReport, ref: str, lang: str) -> Acknowledged:
+    item = find_item(report, ref, lang)
+    if item.state != "stale":
+        raise UsageError(f"{ref} [{lang}] is {item.state}, not stale: nothing to acknowledge")
+    source_path = config.root / item.source_path
+    target_path = config.root / item.path
+    source = document.parse(source_path.read_bytes())
+    translation = document.parse(target_path.read_bytes())
+    key = config.provenance_key
+    fields = split_fields(translation.front_matter)
+    source_date = document.normalize_date(source.meta.get("date"))
+    if item.provenance:
+        how = "provenance"
+        source_hash = document.content_hash(source.meta, source.body, config.content_fields)
+        prov = translation.meta[key]
+        date = f", source_date: {source_date}" if source_date else ""
+        out_hash = prov.get("output_hash")
+        tail = f', output_hash: "{out_hash}"' if isinstance(out_hash, str) else ""
+        old_line = next(f for f in fields if isinstance(f, Field) and f.key == key)
+        new_line = Field(key, f'{key}: {{source_hash: "{source_hash}"{date}{tail}}}{old_line.newline}')
+        fields = [new_line if f is old_line else f for f in fields]
+    else:
+        how = "date"
+        date_field = next((f for f in fields if isinstance(f, Field) and f.key == "date"), None)
+        if date_field is None or source.meta.get("date") is None:
+            raise UsageError(f"{item.path}: no date to update")
+        fields = [with_value(f, _date_text(source.meta["date"], date_field)) if f is date_field else f for f in fields]
+    text = translation.text
+    new_text = text[: translation.yaml_start] + join_fields(fields) + text[translation.yaml_start + len(translation.front_matter) :]
+    atomic_write(target_path, ("\ufeff" if translation.bom else "") + new_text)
+
+    memory = _memory(config, item)
+    learned = 0
+    aligned = align(segment(source.body).segments, segment(translation.body).segments)
+    if aligned.ok:
+        for src, tr in aligned.texts():
+            if memory.get(src) is None:
+                try:
+                    memory.put(src, tr, origin="human", occurrences=[(item.source_path, None)])
+                    learned += 1
+                except ValueError:
+                    pass
+        memory.save()
+    return Acknowledged(item, how, learned)
+
+
+def _date_text(value, field: Field):
+    """The source's date written as the translation writes its date (plain or quoted)."""
+    from transync.frontmatter_edit import NumberText
+
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    if hasattr(value, "hour") and text.endswith("T00:00:00"):
+        text = text[:-9]
+    old = field.value_text()
+    if old[:1] in "\"'":
+        return text  # with_value keeps the quotes
+    return NumberText(text.replace("T", " "))  # a plain YAML date stays plain
