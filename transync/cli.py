@@ -489,6 +489,84 @@ def ack(
     typer.echo(f"{result.item.path} is current: {how}" + (f"; {result.learned} new source segments learnt by the memory" if result.learned else ""))
 
 
+class Only(str, Enum):
+    all = "all"
+    stale = "stale"
+    missing = "missing"
+
+
+@memory_app.command("export", epilog="""**Example**\n\n    transync memory export --lang ja --only stale -o ja-todo.po\n""")
+@handles_errors
+def memory_export(
+    lang: str = typer.Option(..., "--lang", "-l", metavar="LANG", help="The target language."),
+    only: Only = typer.Option(Only.all, "--only", help="stale, missing, or all (both, plus machine translations to review)."),
+    out: Optional[Path] = typer.Option(None, "--output", "-o", dir_okay=False, help="The PO file to write (default: standard output)."),
+    root: RootOption = None,
+) -> None:
+    """Write a PO file of the texts that need a translator: those of missing and stale translations
+    that the memory does not know (a changed one with its previous source as #| msgid), and with
+    --only all the machine translations to review.
+    """
+    from transync import exchange, memory as mem, scan, status as status_mod
+    from transync.fsutil import atomic_write
+
+    config = _site(root, [])
+    (code,) = _langs(config, [lang])
+    report = status_mod.report(scan.scan(config), langs=[code])
+    memory = mem.Memory.open(config.root, config.source_lang, code, cache_dir=config.cache_dir if config.cache else None)
+    result = exchange.export_po(config, report, memory, code, only=only.value)
+    if out is None:
+        typer.echo(result.text, nl=False)
+    else:
+        atomic_write(out, result.text)
+    typer.echo(f"{result.entries} texts from {result.documents} documents" + (f" written to {out}" if out else ""), err=True)
+
+
+@memory_app.command("import", epilog="""**Example**\n\n    transync memory import ja-todo.po\n""")
+@handles_errors
+def memory_import(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="A PO file from `transync memory export`, translated."),
+    lang: Optional[str] = typer.Option(None, "--lang", "-l", metavar="LANG", help="The target language (default: the file's Language header)."),
+    apply: bool = typer.Option(True, "--apply/--no-apply", help="Also write the documents the memory now translates completely."),
+    root: RootOption = None,
+) -> None:
+    """Check a translated PO file (known msgids, protected text intact) and put its translations in
+    the memory as human ones: all of them, or none when one is wrong. Then write the missing and
+    stale documents that the memory now translates completely, without sending anything.
+    """
+    import polib
+
+    from transync import exchange, memory as mem, scan, status as status_mod
+    from transync import translate as tr
+
+    config = _site(root, [])
+    if lang is None:
+        try:
+            lang = polib.pofile(str(file)).metadata.get("Language", "")
+        except (OSError, ValueError) as exc:
+            raise UsageError(f"{file}: not a readable PO file: {exc}") from None
+        if not lang:
+            raise UsageError(f"{file}: no Language header: give --lang")
+    (code,) = _langs(config, [lang.replace("_", "-")])
+    report = status_mod.report(scan.scan(config), langs=[code])
+    memory = mem.Memory.open(config.root, config.source_lang, code, cache_dir=config.cache_dir if config.cache else None)
+    result = exchange.import_po(file, config, report, memory, code)
+    memory.save()
+    typer.echo(f"{result.entries} translations imported into {memory.path} ({result.skipped} empty or fuzzy entries skipped)")
+    if not apply:
+        return
+    selected, skips = tr.select(report, keep_edits=True)
+    run = tr.Run(config, None, tr.options_for(config, report, selected), offline=True)
+    summary = run.run(selected)
+    for r in summary.written:
+        typer.echo(f"  written  {r.job.target_path}")
+    for r in summary.failed:
+        typer.echo(f"  failed   {r.job.target_path}: {r.reason}")
+    if summary.not_started:
+        typer.echo(f"  {len(summary.not_started)} documents still need texts the memory does not have")
+    raise typer.Exit(EXIT_FINDINGS if summary.failed else EXIT_OK)
+
+
 def main() -> None:
     # Typer's completion needs the program name, not "__main__.py".
     app(prog_name="transync")

@@ -174,13 +174,18 @@ def infer_templates(config: SiteConfig, report: StatusReport, collection: str, l
     return {}
 
 
-def options_for(config: SiteConfig, report: StatusReport, jobs: list[Job]) -> TranslateOptions:
-    """Templates, currencies and glossaries for the jobs at hand, from configuration and the site."""
+def options_for(config: SiteConfig, report: StatusReport, jobs: list[Job] | None = None) -> TranslateOptions:
+    """Templates, currencies and glossaries for the jobs at hand (default: every collection and
+    target language), from configuration and the site."""
     from transync import glossary
 
     tr = config.translate
     templates = {}
-    for key in sorted({(j.collection.name, j.lang) for j in jobs}):
+    if jobs is None:
+        pairs = {(c.name, lang) for c in config.collections for lang in c.targets}
+    else:
+        pairs = {(j.collection.name, j.lang) for j in jobs}
+    for key in sorted(pairs):
         configured = tr.templates(*key)
         templates[key] = configured if "title" in configured else {**infer_templates(config, report, *key), **configured}
     currencies = {
@@ -272,8 +277,11 @@ class Run:
         max_chars: int | None = None,
         on_event: Callable[[str, dict], None] | None = None,
         use_memory: bool = True,
+        offline: bool = False,
     ) -> None:
         self.config = config
+        # Offline: only documents the memory translates completely are written; nothing is sent.
+        self.offline = offline
         # The pseudo engine's output is not a translation: it is never remembered.
         self.use_memory = use_memory and getattr(engine, "name", None) != "pseudo"
         self._memories: dict[tuple[str, str], Memory] = {}
@@ -411,7 +419,7 @@ class Run:
     # -- running
 
     def run(self, jobs: list[Job]) -> Summary:
-        assert self.engine is not None
+        assert self.engine is not None or self.offline
         start = time.monotonic()
         # A run killed while writing may have left a temporary file next to a target.
         for folder in {(self.config.root / j.target_path).parent for j in jobs}:
@@ -442,6 +450,9 @@ class Run:
                     self.on_event("failed", {"job": job, "reason": _reason(exc)})
                     continue
                 texts = [_Text(len(docs), r.key, _template(r.markdown)) for r in self._recall(pending, summary)]
+                if self.offline and texts:
+                    summary.not_started.append(job)  # the memory does not know all its texts yet
+                    continue
                 pending.sent = {t.key for t in texts}
                 chars = sum(t.template.chars for t in texts)
                 if budget is not None and chars > budget:

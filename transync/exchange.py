@@ -1,0 +1,177 @@
+"""Exchanging work with translators as PO files: export what needs a human, import what they did.
+
+:func:`export_po` writes the texts that need a human for one language: the
+segments and front-matter values of missing and stale translations that the
+memory does not know, and (``only="all"``) the memory's machine translations
+for post-editing. A changed segment carries its previous source text as
+``#| msgid``, as ``msgmerge --previous`` does, so a translator sees what
+changed. The file opens in Poedit, Weblate or any PO editor.
+
+:func:`import_po` reads such a file back. Every entry is checked first (the
+msgid is a text of the site or of the memory; protected spans such as
+inline code, URLs and citations are intact), and if one is wrong nothing is
+changed at all. Then the translations go into the memory as human ones.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from transync import document, localize
+from transync.config import SiteConfig
+from transync.errors import TransyncError
+from transync.memory import Memory, context_of
+from transync.placeholders import Keep, split
+from transync.status import StatusReport
+
+ONLY = ("all", "stale", "missing")
+
+
+class ExchangeError(TransyncError):
+    """A PO file from a translator that cannot be applied; nothing was changed."""
+
+
+@dataclass
+class Exported:
+    text: str  # the PO file
+    entries: int
+    documents: int
+
+
+def _texts_of(config: SiteConfig, report: StatusReport, lang: str, states: tuple[str, ...]):
+    """(item, request, line) for every text that translating ``lang`` in ``states`` would send."""
+    from transync.translate import options_for
+
+    options = options_for(config, report)
+    by_name = {c.name: c for c in config.collections}
+    for item in report.items:
+        if item.lang != lang or item.state not in states or not item.source_path:
+            continue
+        collection = by_name[item.collection]
+        source = document.parse((config.root / item.source_path).read_bytes())
+        plan = localize.plan(source, options.settings(config, collection, lang))
+        offset = source.text.count("\n", 0, source.body_start)
+        lines = {f"body:{s.id}": s.line + offset for s in plan.segmented.segments}
+        for request in plan.requests:
+            yield item, request, lines.get(request.key)
+
+
+def export_po(config: SiteConfig, report: StatusReport, memory: Memory, lang: str, *, only: str = "all") -> Exported:
+    import polib
+
+    from transync.revisions import source_diff
+
+    states = {"all": ("stale", "missing"), "stale": ("stale",), "missing": ("missing",)}[only]
+    po = polib.POFile(wrapwidth=0)
+    po.metadata = {
+        "Project-Id-Version": "transync",
+        "Language": lang,
+        "MIME-Version": "1.0",
+        "Content-Type": "text/plain; charset=UTF-8",
+        "Content-Transfer-Encoding": "8bit",
+        "X-Source-Language": memory.source_lang,
+    }
+    entries: dict[tuple[str | None, str], polib.POEntry] = {}
+    documents = set()
+    previous: dict[str, str] = {}
+    for item, request, line in _texts_of(config, report, lang, states):
+        context = context_of(request.key)
+        if memory.get(request.markdown, context=context) is not None:
+            continue
+        documents.add(item.source_path)
+        if item.state == "stale" and item.ref not in previous:
+            previous[item.ref] = "done"
+            try:
+                diff = source_diff(config, report, item.ref, lang)
+            except TransyncError:
+                diff = None
+            if diff is not None and diff.traced:
+                for change in diff.changes:
+                    if change.kind == "changed" and change.new and change.old and not change.old.startswith("(unknown"):
+                        previous[change.new] = change.old
+        key = (context, request.markdown)
+        entry = entries.get(key)
+        if entry is None:
+            entry = polib.POEntry(msgid=request.markdown, msgstr="", msgctxt=context)
+            if request.markdown in previous:
+                entry.previous_msgid = previous[request.markdown]
+                entry.flags.append("fuzzy")
+                old = memory.get(previous[request.markdown])
+                if old is not None:
+                    entry.msgstr = old.translation  # the old translation, to adapt
+            entries[key] = entry
+        entry.occurrences.append((item.source_path, str(line) if line else ""))
+    if only == "all":
+        for e in memory:
+            if e.origin == "machine" and (e.context, e.source) not in entries:
+                entry = polib.POEntry(msgid=e.source, msgstr=e.translation, msgctxt=e.context)
+                entry.comment = f"machine translation ({e.engine}): review it"
+                entries[(e.context, e.source)] = entry
+    for key in sorted(entries, key=lambda k: (k[1], k[0] or "")):
+        entry = entries[key]
+        entry.occurrences = sorted(set(entry.occurrences))
+        po.append(entry)
+    text = str(po)
+    header = f"# transync: texts to translate into {lang} ({only}); fill in msgstr, then: transync memory import FILE\n"
+    return Exported(header + text, len(po), len(documents))
+
+
+@dataclass
+class Imported:
+    entries: int = 0  # translations taken into the memory
+    skipped: int = 0  # empty or fuzzy entries
+    problems: list[str] = field(default_factory=list)
+
+
+def _protected(text: str) -> Counter[str]:
+    return Counter(p.source for p in split(text) if isinstance(p, Keep))
+
+
+def import_po(path: Path, config: SiteConfig, report: StatusReport, memory: Memory, lang: str) -> Imported:
+    """Check every entry, then apply all of them, or none. Raises ExchangeError listing the problems."""
+    import polib
+
+    from transync.memory import MemoryFileError, _check_lines
+
+    try:
+        # polib reads some damaged files without a word (a string cut short loses a
+        # character): every line is checked first, as the memory's own reader does.
+        _check_lines(path.read_bytes().decode("utf-8"), path)
+        po = polib.pofile(str(path), wrapwidth=0)
+    except MemoryFileError as exc:
+        raise ExchangeError(f"{path}: not a readable PO file: line {exc.line}: {exc.reason}") from None
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise ExchangeError(f"{path}: not a readable PO file: {exc}") from None
+    language = po.metadata.get("Language", "").replace("_", "-").lower()
+    if language and language.split("-")[0] != lang.split("-")[0]:
+        raise ExchangeError(f"{path}: this file is for language {language!r}, not {lang!r}")
+    known = {(context_of(r.key), r.markdown) for _, r, _ in _texts_of(config, report, lang, ("current", "stale", "missing"))}
+    known |= {(e.context, e.source) for e in memory}
+    result = Imported()
+    todo = []
+    for entry in po:
+        if not entry.msgstr or entry.fuzzy or entry.obsolete:
+            result.skipped += 1
+            continue
+        where = f"{path.name}:{entry.linenum}"
+        if (entry.msgctxt, entry.msgid) not in known:
+            result.problems.append(f"{where}: unknown msgid (not a text of the site or of the memory): {entry.msgid[:60]!r}")
+            continue
+        missing = _protected(entry.msgid) - _protected(entry.msgstr)
+        extra = _protected(entry.msgstr) - _protected(entry.msgid)
+        if missing or extra:
+            what = ", ".join([f"missing {s!r}" for s in missing] + [f"added {s!r}" for s in extra])
+            result.problems.append(f"{where}: protected text changed ({what})")
+            continue
+        todo.append(entry)
+    if result.problems:
+        raise ExchangeError(f"{path}: {len(result.problems)} problem(s), nothing imported:\n" + "\n".join(result.problems))
+    for entry in todo:
+        try:
+            memory.put(entry.msgid, entry.msgstr, origin="human", context=entry.msgctxt)
+        except ValueError as exc:
+            raise ExchangeError(f"{path.name}:{entry.linenum}: {exc}") from None
+        result.entries += 1
+    return result
