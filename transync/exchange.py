@@ -26,7 +26,6 @@ from transync.memory import Memory, context_of
 from transync.placeholders import Keep, split
 from transync.status import StatusReport
 
-ONLY = ("all", "stale", "missing")
 
 
 class ExchangeError(TransyncError):

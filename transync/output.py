@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from transync.checks import CheckReport, Finding
     from transync.translate import Summary as TranslateSummary
 
-FORMATS = ("table", "json", "github", "markdown")
 
 JSON_SCHEMA_VERSION = 1
 
