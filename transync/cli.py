@@ -567,6 +567,64 @@ def memory_import(
     raise typer.Exit(EXIT_FINDINGS if summary.failed else EXIT_OK)
 
 
+@app.command(epilog="""**Examples**\n\n    transync permalinks content\n\n    transync permalinks --fix --dry-run   # the diff --fix would apply\n""")
+@handles_errors
+def permalinks(
+    paths: Optional[List[Path]] = typer.Argument(None, help="Files or folders to check (default: the whole site).", show_default=False, metavar="PATHS"),
+    root: RootOption = None,
+    fix: bool = typer.Option(False, "--fix", help="Rewrite the permalink line of each wrong file whose right permalink is known."),
+    dry_run: bool = typer.Option(False, "--dry-run", "-n", help="With --fix: print the diff, change nothing."),
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
+) -> None:
+    """Check every document's permalink: its language segment is its lang, a translation's is its
+    source's with the language swapped, no two documents share one, and none is missing.
+
+    Exit codes: 0 all right (or all fixed), 1 findings left, 2 a usage error.
+    """
+    import json
+    import sys
+
+    from transync import output, permalinks as pl, scan
+
+    path_list = list(paths or [])
+    config = _site(root, path_list)
+    rel = _relative_paths(config, path_list)
+    result = pl.check(scan.scan(config), paths=rel)
+    fixed = set()
+    if fix:
+        scanned = scan.scan(config)
+        for finding in result.findings:
+            if finding.expected:
+                typer.echo(pl.fix(scanned, finding, write=not dry_run), nl=False)
+                if not dry_run:
+                    fixed.add(finding.path)
+    left = [f for f in result.findings if f.path not in fixed]
+    paths_view = output.Paths(config.root)
+    if fmt is Format.json:
+        data = {
+            "schema_version": 1, "root": str(config.root), "checked": result.checked,
+            "fixed": sorted(fixed),
+            "findings": [
+                {"collection": f.collection, "ref": f.ref, "lang": f.lang, "path": f.path, "line": f.line,
+                 "message": f.message, "expected": f.expected}
+                for f in left
+            ],
+        }
+        output.write_json(data, sys.stdout, list_key="findings")
+    elif fmt is Format.github:
+        for f in left:
+            typer.echo(output.annotation("error", paths_view.show(f.path), f.line, "transync: permalink", f.message))
+    else:
+        for f in left:
+            typer.echo(f"{paths_view.show(f.path)}:{f.line}  {f.message}")
+        if fixed:
+            typer.echo(f"{len(fixed)} files fixed")
+        typer.echo(f"{result.checked} documents checked: {len(left)} permalink problems" if left else f"{result.checked} documents checked: all permalinks right")
+    for path, why in result.unreadable:
+        typer.echo(f"transync: {path}: {why}", err=True)
+    raise typer.Exit(EXIT_FINDINGS if left or result.unreadable else EXIT_OK)
+
+
 def main() -> None:
     # Typer's completion needs the program name, not "__main__.py".
     app(prog_name="transync")
