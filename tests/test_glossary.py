@@ -56,3 +56,87 @@ def test_problems_name_file_and_line(tmp_path):
         ("notes.csv", 1, "header must be 'source,target[,note]' or language codes"),
     ]
     assert "conflicts with 'アンプ' (en-ja.csv:6)" in result.problems[1].message
+
+
+# --------------------------------------------------------------------------- the CLI and DeepL
+
+import json
+import shutil
+
+import deepl
+import pytest
+from typer.testing import CliRunner
+
+from deepl_fake import FakeDeepL
+from transync.cli import app
+
+runner = CliRunner()
+KEY = "fake-deepl-test-key:fx"
+
+
+@pytest.fixture
+def site(tmp_path):
+    shutil.copytree(REPO / "content", tmp_path / "content")
+    shutil.copytree(REPO / "glossaries", tmp_path / "glossaries")
+    return tmp_path / "content"
+
+
+@pytest.fixture
+def fake(monkeypatch):
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    monkeypatch.setattr(deepl.http_client, "max_network_retries", deepl.http_client.max_network_retries)
+    monkeypatch.setattr(deepl.http_client, "min_connection_timeout", deepl.http_client.min_connection_timeout)
+    with FakeDeepL(KEY) as server:
+        yield server
+
+
+def cli(*args, fake=None):
+    env = {"DEEPL_AUTH_KEY": KEY, "DEEPL_SERVER_URL": fake.url} if fake else None
+    return runner.invoke(app, list(args), env=env, catch_exceptions=False)
+
+
+def test_check_files_reports_problems_with_file_and_line(site):
+    glossaries = site.parent / "glossaries"
+    with open(glossaries / "en-ja.csv", "a", encoding="utf-8") as fh:
+        fh.write("Overview,概観\n")
+    (glossaries / "en-xx.csv").write_text("source,target\nDAC,DAC\n")
+    result = cli("glossary", "check-files", "--root", str(site), "--format", "json")
+    assert result.exit_code == 1
+    problems = json.loads(result.stdout)["problems"]
+    messages = [(p["path"].split("/")[-1], p["line"], p["message"].split(" (")[0]) for p in problems]
+    lines = (glossaries / "en-ja.csv").read_text().count("\n")
+    assert ("en-ja.csv", lines, "'Overview' -> '概観' conflicts with '概要'") in messages
+    assert any(m[0] == "en-xx.csv" and "not one of the site's languages" in m[2] for m in messages)
+    assert cli("glossary", "check-files", "--root", str(site)).exit_code == 1
+
+
+def test_sync_creates_reuses_and_replaces_without_duplicates(site, fake):
+    client = deepl.DeepLClient(KEY, server_url=fake.url)  # a glossary that is not transync's is left alone
+    from deepl.api_data import MultilingualGlossaryDictionaryEntries
+
+    client.create_multilingual_glossary("mine", [MultilingualGlossaryDictionaryEntries("EN", "DE", {"a": "b"})])
+
+    first = cli("glossary", "sync", "--root", str(site), fake=fake)
+    assert first.exit_code == 0 and "created" in first.stdout and "en-de, en-ja" in first.stdout
+    again = cli("glossary", "sync", "--root", str(site), fake=fake)
+    assert "unchanged, reused" in again.stdout
+    names = sorted(g.name for g in client.list_multilingual_glossaries())
+    assert len(names) == 2 and "mine" in names
+
+    with open(site.parent / "glossaries/en-de.csv", "a", encoding="utf-8") as fh:
+        fh.write("Soundstage,Bühne\n")
+    changed = cli("glossary", "sync", "--root", str(site), fake=fake)
+    assert "created" in changed.stdout and "deleted outdated transync-" in changed.stdout
+    names = sorted(g.name for g in client.list_multilingual_glossaries())
+    assert len(names) == 2 and "mine" in names
+    listing = cli("glossary", "list", "--root", str(site), fake=fake)
+    assert "transync-" in listing.stdout and "en-de (60)" in listing.stdout
+
+
+def test_translate_uses_the_glossary(site, fake):
+    result = cli("translate", "--root", str(site), fake=fake)
+    assert result.exit_code == 0, result.output
+    requests = fake.requests_to("/v2/translate")
+    assert requests and all(r.params.get("glossary_id") for r in requests)
+    text = (site / "_products/de/kestrel/kestrel-a-1.md").read_text()
+    assert "\n## [DE]Überblick\n" in text  # the server applied the glossary's term for "Overview"

@@ -327,6 +327,10 @@ def translate(
     use_memory = not no_memory and engine_name != "pseudo"
     selected, skips = tr.select(report, force=force, refs=refs, shard=shard_spec, keep_edits=use_memory)
     options = tr.options_for(config, report, selected)
+    if eng is not None and hasattr(eng, "use_glossaries") and not dry_run and selected:
+        from transync import glossary as gl
+
+        eng.use_glossaries(gl.load((config.root / config.translate.glossary_dir).resolve()))
     run = tr.Run(config, eng, options, jobs=jobs or config.translate.jobs, max_chars=max_chars, use_memory=use_memory)
     if dry_run:
         summary = run.dry_run(selected)
@@ -623,6 +627,94 @@ def permalinks(
     for path, why in result.unreadable:
         typer.echo(f"transync: {path}: {why}", err=True)
     raise typer.Exit(EXIT_FINDINGS if left or result.unreadable else EXIT_OK)
+
+
+glossary_app = typer.Typer(help="Term glossaries: glossaries/<src>-<tgt>.csv files, and their DeepL glossary.", no_args_is_help=True)
+app.add_typer(glossary_app, name="glossary")
+
+
+@glossary_app.command("check-files", epilog="""**Example**\n\n    transync glossary check-files --root content\n""")
+@handles_errors
+def glossary_check_files(
+    root: RootOption = None,
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
+) -> None:
+    """Check the glossary files: duplicate and conflicting entries, empty terms, terms over DeepL's
+    limits, tag-like text, and language pairs DeepL or the site cannot use; each with file and line.
+    """
+    import json
+
+    from transync import glossary as gl, output
+
+    config = _site(root, [])
+    folder = (config.root / config.translate.glossary_dir).resolve()
+    loaded = gl.load(folder)
+    problems = gl.check_files(loaded, config.languages)
+    shown = {p.path: str(folder / p.path) for p in problems}
+    paths = output.Paths(config.root, os.environ.get("GITHUB_WORKSPACE") if fmt is Format.github else None)
+    if fmt is Format.json:
+        typer.echo(json.dumps({
+            "schema_version": 1, "folder": str(folder),
+            "pairs": {f"{s}-{t}": len(e) for (s, t), e in sorted(loaded.pairs.items())},
+            "problems": [{"path": shown[p.path], "line": p.line, "message": p.message} for p in problems],
+        }, ensure_ascii=False, indent=2))
+    elif fmt is Format.github:
+        for p in problems:
+            typer.echo(output.annotation("error", paths.show(os.path.relpath(shown[p.path], config.root)), p.line, "transync: glossary", p.message))
+    else:
+        for p in problems:
+            typer.echo(f"{paths.show(os.path.relpath(shown[p.path], config.root))}:{p.line}: {p.message}")
+        pairs = ", ".join(f"{s}-{t} ({len(e)} terms)" for (s, t), e in sorted(loaded.pairs.items()))
+        typer.echo(f"{folder}: {pairs or 'no glossaries'}; {len(problems)} problems")
+    raise typer.Exit(EXIT_FINDINGS if problems else EXIT_OK)
+
+
+def _deepl_engine(config):
+    from transync.engines import make_engine
+
+    engine = make_engine("deepl", config, os.environ)
+    return engine
+
+
+@glossary_app.command("sync", epilog="""**Example**\n\n    DEEPL_AUTH_KEY=... transync glossary sync\n""")
+@handles_errors
+def glossary_sync(root: RootOption = None) -> None:
+    """Create the DeepL glossary of the glossary files, named by their content hash: reused while the
+    files do not change, replaced (and the old one deleted) when they do, never duplicated.
+    `translate` does this by itself; this command does it on demand.
+    """
+    from transync import glossary as gl
+
+    config = _site(root, [])
+    engine = _deepl_engine(config)
+    synced = engine.use_glossaries(gl.load((config.root / config.translate.glossary_dir).resolve()))
+    if synced is None:
+        typer.echo("no glossary to sync")
+        return
+    state = "created" if synced.created else "unchanged, reused"
+    pairs = ", ".join(f"{s}-{t}" for s, t in synced.pairs)
+    typer.echo(f"{synced.name} ({synced.glossary_id}): {state}; pairs {pairs}")
+    for name in synced.deleted:
+        typer.echo(f"  deleted outdated {name}")
+
+
+@glossary_app.command("list")
+@handles_errors
+def glossary_list(root: RootOption = None) -> None:
+    """List the glossaries of the DeepL account (transync's are named transync-<hash>)."""
+    config = _site(root, [])
+    engine = _deepl_engine(config)
+    import deepl
+
+    try:
+        glossaries = engine.client.list_multilingual_glossaries()
+    except deepl.DeepLException as exc:
+        raise UsageError(f"DeepL: {str(exc).splitlines()[0][:200]}") from None
+    for g in glossaries:
+        pairs = ", ".join(f"{d.source_lang.lower()}-{d.target_lang.lower()} ({d.entry_count})" for d in g.dictionaries)
+        typer.echo(f"{g.name}  {g.glossary_id}  {pairs}")
+    if not glossaries:
+        typer.echo("no glossaries")
 
 
 def main() -> None:

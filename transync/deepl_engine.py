@@ -57,6 +57,9 @@ class DeepLEngine:
     retries: int = 3
     timeout: float = 15.0
     name: str = "deepl"
+    #: The transync glossary on the account (see transync.glossary.sync) and its language pairs.
+    glossary_id: str | None = None
+    glossary_pairs: frozenset[tuple[str, str]] = frozenset()
 
     def __post_init__(self) -> None:
         import deepl
@@ -68,8 +71,30 @@ class DeepLEngine:
         self._deepl = deepl
         self._client = deepl.DeepLClient(self.auth_key, server_url=self.server_url, send_platform_info=False)
 
+    @property
+    def client(self):
+        """The library's client, for glossary management."""
+        return self._client
+
+    def use_glossaries(self, glossaries) -> "object | None":
+        """Sync the glossary files to the account and use the glossary in every request it covers."""
+        from transync.glossary import sync
+
+        deepl = self._deepl
+        try:
+            synced = sync(self._client, glossaries)
+        except deepl.AuthorizationException:
+            raise AuthFailed("DeepL refused the key in DEEPL_AUTH_KEY (403): check the key and whether it is a Free or Pro key for this server") from None
+        except deepl.DeepLException as exc:
+            raise EngineFailure(f"DeepL glossary sync failed: {_safe(exc)}") from None
+        if synced is not None:
+            self.glossary_id = synced.glossary_id
+            self.glossary_pairs = frozenset(synced.pairs)
+        return synced
+
     def translate(self, texts: Sequence[str], *, source_lang: str, target_lang: str) -> list[Translated]:
         deepl = self._deepl
+        glossary = self.glossary_id if (source_lang, target_lang) in self.glossary_pairs else None
         try:
             results = self._client.translate_text(
                 list(texts),
@@ -79,6 +104,7 @@ class DeepLEngine:
                 ignore_tags=["x"],
                 formality=self.formality,
                 context=self.context,
+                glossary=glossary,
             )
         except deepl.QuotaExceededException:
             raise QuotaExceeded("DeepL quota exhausted (456): finished documents are kept; run again when the quota allows") from None
