@@ -278,9 +278,12 @@ def test_same_numbers_in_another_notation_are_equal_but_types_are_not():
 
 
 def test_fields_rules_decide_what_is_kept():
+    import dataclasses
+
+    rules = {**CONFIG.fields, "target_name": "translate", "summary": "keep"}
     config = SiteConfig(
-        root=CONFIG.root, languages=CONFIG.languages, source_lang="en", collections=CONFIG.collections,
-        fields={**CONFIG.fields, "target_name": "translate", "summary": "keep"},
+        root=CONFIG.root, languages=CONFIG.languages, source_lang="en",
+        collections=tuple(dataclasses.replace(c, fields=rules) for c in CONFIG.collections), fields=rules,
     )
     src = page("x\n", target_name='"Hitachi"', summary='"Same everywhere"')
     tr = page("x\n", "ja", target_name='"日立"', summary='"翻訳された"')

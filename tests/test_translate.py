@@ -321,3 +321,26 @@ def test_ack_of_a_hand_made_translation_sets_its_date(make_site):
     assert states(root)[("p", "ja")] == "current"
     result = CliRunner().invoke(app, ["ack", "p", "--lang", "ja", "--root", str(root)])
     assert result.exit_code == 2 and "not stale" in result.stderr
+
+
+def test_field_rules_per_collection(make_site):
+    root = make_site(
+        {
+            "transync.toml": '[collections.products.fields]\nsummary = "keep"\n',
+            "_products/en/p.md": doc("p", "en", summary='"Kept as written."'),
+            "_companies/en/c.md": doc("c", "en", summary='"Translated."'),
+        },
+        config='languages: ["en", "ja"]\ncollections: [products, companies]\n',
+    )
+    config = load_config(root)
+    assert {c.name: c.fields["summary"] for c in config.collections} == {"products": "keep", "companies": "translate"}
+    run(root)
+    assert 'summary: "Kept as written."' in (root / "_products/ja/p.md").read_text()
+    assert 'summary: "⟦' in (root / "_companies/ja/c.md").read_text()
+    # A kept summary is not translatable content: editing it leaves the translation current.
+    src = root / "_products/en/p.md"
+    src.write_text(src.read_text().replace("Kept as written.", "Kept, edited."))
+    assert states(root)[("p", "ja")] == "current"
+    comp = root / "_companies/en/c.md"
+    comp.write_text(comp.read_text().replace("Translated.", "Translated, edited."))
+    assert states(root)[("c", "ja")] == "stale"

@@ -579,7 +579,7 @@ def check_tables(source: Page, translation: Page, ctx: Context) -> Iterator[Prob
             yield Problem(b.line, f"table {k + 1} has {b.rows} rows x {b.columns} columns here, {a.rows} x {a.columns} in the source (line {a.line})")
 
 
-def kept_fields(config: SiteConfig) -> Callable[[str], bool]:
+def kept_fields(config: SiteConfig, collection: Collection | None = None) -> Callable[[str], bool]:
     """Whether a front-matter field must be the same in every language.
 
     A field is kept when its rule is ``keep`` or when ``[fields]`` does not
@@ -587,7 +587,7 @@ def kept_fields(config: SiteConfig) -> Callable[[str], bool]:
     by default); ``date`` tells when each version was written, and the
     provenance is the translation's own.
     """
-    fields = config.fields
+    fields = collection.fields if collection is not None else config.fields
     own = ("date", config.provenance_key)
 
     def kept(name: str) -> bool:
@@ -598,7 +598,7 @@ def kept_fields(config: SiteConfig) -> Callable[[str], bool]:
 
 def check_kept_fields(source: Page, translation: Page, ctx: Context) -> Iterator[Problem]:
     """Kept front-matter fields have the same value (quoting and runs of spaces aside)."""
-    kept = kept_fields(ctx.config)
+    kept = kept_fields(ctx.config, ctx.collection)
     src, tr = source.meta, translation.meta
     for name, value in src.items():
         if not kept(name):
@@ -610,7 +610,7 @@ def check_kept_fields(source: Page, translation: Page, ctx: Context) -> Iterator
     # A field of the translation's own (a translator's note) may be fine; a
     # field that must be kept and that the source does not have is not.
     for name in tr:
-        if name not in src and kept(name) and (name in ALWAYS_KEPT or ctx.config.fields.get(name) == "keep"):
+        if name not in src and kept(name) and (name in ALWAYS_KEPT or ctx.collection.fields.get(name) == "keep"):
             yield Problem(translation.document.line_of_key(name), f"'{name}' is not in the source")
 
 
@@ -933,7 +933,7 @@ class _FindingsCache(HeaderCache):
         code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
         settings = [
             "checks", code, _parser_stamp(), config.languages, config.provenance_key, sorted(config.fields.items()),
-            sorted((c.name, c.source_lang) for c in config.collections),
+            sorted((c.name, c.source_lang, sorted(c.fields.items())) for c in config.collections),
         ]
         super().__init__(config.cache_dir, settings)
         self.path = config.cache_dir / f"checks-py{sys.version_info[0]}{sys.version_info[1]}.marshal"

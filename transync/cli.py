@@ -367,7 +367,10 @@ def pseudo(
     config = load_config(find_root(path))
     source = document.parse(path.read_bytes())
     source_lang = source.meta.get("lang") if isinstance(source.meta.get("lang"), str) else config.source_lang
-    settings = localize.Settings(source_lang=source_lang, target_lang=lang, rules=config.fields, provenance_key=config.provenance_key)
+    rel = path.resolve().relative_to(config.root).as_posix() if path.resolve().is_relative_to(config.root) else ""
+    collection = next((c for c in config.collections if rel.startswith(c.path + "/")), None)
+    rules = collection.fields if collection is not None else config.fields
+    settings = localize.Settings(source_lang=source_lang, target_lang=lang, rules=rules, provenance_key=config.provenance_key)
     plan = localize.plan(source, settings)
     done, rejected, _ = translate_texts({r.key: r.markdown for r in plan.requests}, PseudoEngine(), source_lang=source_lang, target_lang=lang)
     if rejected:  # cannot happen with the pseudo engine unless placeholders are broken

@@ -58,8 +58,15 @@ class Collection:
     path: str  # POSIX path of the folder, relative to the site root
     source_lang: str
     languages: tuple[str, ...]
+    #: Front-matter field rules: the site's ``[fields]`` with ``[collections.<name>.fields]`` on top.
+    fields: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_FIELDS))
     #: The languages a source of this collection is translated into.
     targets: tuple[str, ...] = field(init=False)
+
+    @property
+    def content_fields(self) -> tuple[str, ...]:
+        """Front-matter fields that belong to a source's translatable content."""
+        return tuple(sorted(k for k, rule in self.fields.items() if rule in CONTENT_RULES))
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "targets", tuple(lang for lang in self.languages if lang != self.source_lang))
@@ -236,7 +243,7 @@ _TOP_KEYS = {
     "check",
     "translate",
 }
-_COLLECTION_KEYS = {"path", "source_lang", "languages", "templates"}
+_COLLECTION_KEYS = {"path", "source_lang", "languages", "templates", "fields"}
 _TRANSLATE_KEYS = {
     "engine", "server_url", "formality", "context", "jobs", "retries", "timeout",
     "untranslated_tags", "source_currency", "glossary_dir", "targets",
@@ -340,7 +347,8 @@ def _build(root: Path, jekyll: dict[str, Any], own: dict[str, Any], own_name: st
         where = own_name if key == "source_lang" else JEKYLL_CONFIG
         raise ConfigError(f"{where}: '{key}' is {source_lang!r}, which is not one of languages {list(languages)}")
 
-    collections = _collections(root, jek, cfg, languages, source_lang)
+    fields = _field_rules(cfg, "fields", dict(DEFAULT_FIELDS))
+    collections = _collections(root, jek, cfg, languages, source_lang, fields)
 
     exclude = tuple(cfg.get("exclude", list, []))
     required = tuple(cfg.get("required_fields", list, ["ref", "lang", "date"]))
@@ -348,11 +356,6 @@ def _build(root: Path, jekyll: dict[str, Any], own: dict[str, Any], own_name: st
         if needed not in required:
             raise cfg.fail("required_fields", f"must include {needed!r}: documents are matched by ref and lang")
 
-    fields = dict(DEFAULT_FIELDS)
-    for name, rule in cfg.get("fields", dict, {}).items():
-        if not isinstance(rule, str) or rule not in FIELD_RULES:
-            raise cfg.fail(f"fields.{name}", f"is {rule!r}; expected one of {', '.join(sorted(FIELD_RULES))}")
-        fields[name] = rule
 
     provenance_key = cfg.get("provenance_key", str, "transync")
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.-]*", provenance_key):
@@ -390,8 +393,17 @@ def _build(root: Path, jekyll: dict[str, Any], own: dict[str, Any], own_name: st
     )
 
 
+def _field_rules(reader: _Reader, key: str, base: dict[str, str]) -> dict[str, str]:
+    rules = dict(base)
+    for name, rule in reader.get(key, dict, {}).items():
+        if not isinstance(rule, str) or rule not in FIELD_RULES:
+            raise reader.fail(f"{key}.{name}", f"is {rule!r}; expected one of {', '.join(sorted(FIELD_RULES))}")
+        rules[name] = rule
+    return rules
+
+
 def _collections(
-    root: Path, jek: _Reader, cfg: _Reader, languages: tuple[str, ...], source_lang: str
+    root: Path, jek: _Reader, cfg: _Reader, languages: tuple[str, ...], source_lang: str, fields: dict[str, str]
 ) -> tuple[Collection, ...]:
     # Jekyll reads collections_dir relative to the site, even with a leading "/".
     collections_dir = (jek.get("collections_dir", str, "") or "").strip("/")
@@ -436,7 +448,8 @@ def _collections(
         src = sub.lang("source_lang") or (source_lang if source_lang in langs else langs[0])
         if src not in langs:
             raise sub.fail("source_lang", f"is {src!r}, which is not one of its languages {list(langs)}")
-        result.append(Collection(name=name, path=Path(rel).as_posix(), source_lang=src, languages=langs))
+        rules = _field_rules(sub, "fields", fields)
+        result.append(Collection(name=name, path=Path(rel).as_posix(), source_lang=src, languages=langs, fields=rules))
     return tuple(result)
 
 

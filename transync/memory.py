@@ -734,7 +734,7 @@ def seed(memory: Memory, report: StatusReport) -> SeedResult:
     config = report.config
     root = Path(config.root)
     source_langs = {c.name: c.source_lang for c in config.collections}
-    fields = [k for k, rule in config.fields.items() if rule in CONTENT_RULES]
+    fields_of = {c.name: [k for k, rule in c.fields.items() if rule in CONTENT_RULES] for c in config.collections}
     result = SeedResult()
     found: dict[_Key, Counter[str]] = {}
     uses: dict[str, list[Use]] = {}
@@ -770,7 +770,7 @@ def seed(memory: Memory, report: StatusReport) -> SeedResult:
             (None, s.text, t.text, s.line + src_offset) for s, t in alignment.pairs
         ]
         single = {f.key for f in split_fields(src.front_matter) if isinstance(f, Field) and f.single_line}
-        for key in fields:
+        for key in fields_of.get(item.collection, ()):
             value, translated = src.meta.get(key), dst.meta.get(key)
             if isinstance(value, str) and isinstance(translated, str) and value.strip() and translated.strip() and key in single:
                 pairs.append((FRONT_MATTER_CONTEXT + key, value, translated, src.line_of_key(key)))

@@ -129,7 +129,8 @@ def acknowledge(config: SiteConfig, report: StatusReport, ref: str, lang: str) -
     source_date = document.normalize_date(source.meta.get("date"))
     if item.provenance:
         how = "provenance"
-        source_hash = document.content_hash(source.meta, source.body, config.content_fields)
+        collection = next(c for c in config.collections if c.name == item.collection)
+        source_hash = document.content_hash(source.meta, source.body, collection.content_fields)
         prov = translation.meta[key]
         date = f", source_date: {source_date}" if source_date else ""
         out_hash = prov.get("output_hash")

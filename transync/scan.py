@@ -113,13 +113,13 @@ def read_header(path: str, settings: HeaderSettings) -> Header:
 
 
 class HeaderSettings(NamedTuple):
-    content_fields: tuple[str, ...]
+    content_fields: tuple[str, ...]  # of the collection the file belongs to
     provenance_key: str
     required_fields: tuple[str, ...]
 
     @classmethod
-    def of(cls, config: SiteConfig) -> "HeaderSettings":
-        return cls(config.content_fields, config.provenance_key, config.required_fields)
+    def of(cls, config: SiteConfig, collection: Collection) -> "HeaderSettings":
+        return cls(collection.content_fields, config.provenance_key, config.required_fields)
 
 
 def header_of(data: bytes, settings: HeaderSettings) -> Header:
@@ -170,9 +170,8 @@ def header_of(data: bytes, settings: HeaderSettings) -> Header:
     )
 
 
-def _read_headers(args: tuple[list[str], HeaderSettings]) -> list[Header]:
-    paths, settings = args
-    return [read_header(p, settings) for p in paths]
+def _read_headers(jobs: list[tuple[str, HeaderSettings]]) -> list[Header]:
+    return [read_header(path, settings) for path, settings in jobs]
 
 
 # --------------------------------------------------------------------------- walking
@@ -267,8 +266,9 @@ def scan(config: SiteConfig, *, use_cache: bool | None = None, jobs: int | None 
     result.files = len(files)
 
     use_cache = config.cache if use_cache is None else use_cache
-    settings = HeaderSettings.of(config)
-    store = _cache.HeaderCache(config.cache_dir, list(settings)) if use_cache else None
+    settings = {c.name: HeaderSettings.of(config, c) for c in config.collections}
+    stamp = sorted((name, list(value)) for name, value in settings.items())
+    store = _cache.HeaderCache(config.cache_dir, stamp) if use_cache else None
     known = store.load() if store else {}
 
     headers: dict[str, Header] = {}
@@ -281,7 +281,7 @@ def scan(config: SiteConfig, *, use_cache: bool | None = None, jobs: int | None 
             todo.append(f)
 
     if todo:
-        for f, header in zip(todo, _parse_all([f.abs for f in todo], settings, jobs)):
+        for f, header in zip(todo, _parse_all([(f.abs, settings[f.collection.name]) for f in todo], jobs)):
             headers[f.rel] = header
         result.parsed = len(todo)
     if store and (todo or len(known) != len(files)):
@@ -296,19 +296,19 @@ def scan(config: SiteConfig, *, use_cache: bool | None = None, jobs: int | None 
     return result
 
 
-def _parse_all(paths: list[str], settings: HeaderSettings, jobs: int | None) -> list[Header]:
+def _parse_all(work: list[tuple[str, HeaderSettings]], jobs: int | None) -> list[Header]:
     workers = jobs if jobs is not None else min(os.cpu_count() or 1, 4)
-    if workers <= 1 or len(paths) < PARALLEL_THRESHOLD:
-        return _read_headers((paths, settings))
+    if workers <= 1 or len(work) < PARALLEL_THRESHOLD:
+        return _read_headers(work)
     from concurrent.futures import ProcessPoolExecutor
 
-    size = max(50, len(paths) // (workers * 4))
-    chunks = [(paths[i : i + size], settings) for i in range(0, len(paths), size)]
+    size = max(50, len(work) // (workers * 4))
+    chunks = [work[i : i + size] for i in range(0, len(work), size)]
     try:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             return [h for part in pool.map(_read_headers, chunks) for h in part]
     except (OSError, RuntimeError):  # no worker processes allowed here: do it in this one
-        return _read_headers((paths, settings))
+        return _read_headers(work)
 
 
 def _validate(f: _File, header: Header, config: SiteConfig) -> DocEntry | InvalidEntry:

@@ -131,7 +131,7 @@ class TranslateOptions:
         return localize.Settings(
             source_lang=collection.source_lang,
             target_lang=lang,
-            rules=config.fields,
+            rules=collection.fields,
             provenance_key=config.provenance_key,
             templates=self.templates.get((collection.name, lang), {}),
             glossary=self.glossaries.get((collection.source_lang, lang), {}),
@@ -388,7 +388,7 @@ class Run:
         return _Pending(
             job=job,
             plan=plan,
-            source_hash=document.content_hash(source.meta, source.body, self.config.content_fields),
+            source_hash=document.content_hash(source.meta, source.body, job.collection.content_fields),
             source_date=document.normalize_date(source.meta.get("date")),
             waiting={r.key for r in plan.requests},
         )
