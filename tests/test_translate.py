@@ -344,3 +344,18 @@ def test_field_rules_per_collection(make_site):
     comp = root / "_companies/en/c.md"
     comp.write_text(comp.read_text().replace("Translated.", "Translated, edited."))
     assert states(root)[("c", "ja")] == "stale"
+
+
+def test_an_edited_translation_without_a_memory_record_is_left_alone(site):
+    run(site, Recording(), memory=True)
+    for po in (site / ".transync/memory").iterdir():
+        po.unlink()  # the record of what transync wrote is gone
+    ja = site / "_products/ja/p/p1.md"
+    ja.write_text(ja.read_text().replace("⟦Šéçöñđ", "⟦Hand-edited"))
+    src = site / "_products/en/p/p1.md"
+    src.write_text(src.read_text().replace("## Overview", "## Overview of the A-1"))
+    before = ja.read_text()
+    summary = run(site, Recording(), memory=True)
+    failed = {(r.job.ref, r.job.lang): r.reason for r in summary.failed}
+    assert "no record of most of what transync wrote" in failed[("p1", "ja")]
+    assert ja.read_text() == before  # the human edit is not overwritten

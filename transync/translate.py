@@ -370,9 +370,15 @@ class Run:
                 value = current.meta.get(field_name)
                 if isinstance(value, str):
                     pairs.append((request.markdown, value, request.key))
-        for src, tr, key in pairs:
+        known_pairs = [(src, tr, key, memory.entry(src, context=context_of(key) if key else None)) for src, tr, key in pairs]
+        if pairs and sum(1 for *_, known in known_pairs if known is not None) * 2 < len(pairs):
+            # Without a record of what transync wrote, an edit cannot be told from a change.
+            raise DocumentError(
+                "edited by hand, and the translation memory has no record of most of what transync wrote: "
+                "left alone; --force overwrites it"
+            )
+        for src, tr, key, known in known_pairs:
             context = context_of(key) if key else None
-            known = memory.entry(src, context=context)
             if known is not None and known.origin == "machine" and known.translation != tr:
                 memory.put(src, tr, origin="human", context=context, occurrences=[(job.source_path, None)])
                 if summary is not None:
