@@ -249,3 +249,14 @@ def test_memory_seed_reports_documents_that_do_not_align(tmp_path):
     result = run("memory", "seed", "--root", str(site), "--lang", "ja")
     assert result.exit_code == 1
     assert "not aligned: _products/ja/halden/halden-hx-700.md: the source has" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "command",
+    ["status", "check", "translate", "pseudo", "diff", "ack", "permalinks", "memory seed", "memory export",
+     "memory import", "glossary check-files", "glossary sync", "glossary list"],
+)
+def test_every_command_has_help_with_an_example(command):
+    result = run(*command.split(), "--help")
+    assert result.exit_code == 0
+    assert "Example" in result.stdout and "transync " in result.stdout.split("Example", 1)[1]

@@ -701,7 +701,7 @@ def glossary_sync(root: RootOption = None) -> None:
         typer.echo(f"  deleted outdated {name}")
 
 
-@glossary_app.command("list")
+@glossary_app.command("list", epilog="""**Example**\n\n    DEEPL_AUTH_KEY=... transync glossary list\n""")
 @handles_errors
 def glossary_list(root: RootOption = None) -> None:
     """List the glossaries of the DeepL account (transync's are named transync-<hash>)."""
