@@ -254,7 +254,7 @@ def test_memory_seed_reports_documents_that_do_not_align(tmp_path):
 @pytest.mark.parametrize(
     "command",
     ["status", "check", "translate", "pseudo", "diff", "ack", "permalinks", "memory seed", "memory export",
-     "memory import", "glossary check-files", "glossary sync", "glossary list"],
+     "memory import", "glossary check-files", "glossary check", "glossary sync", "glossary list"],
 )
 def test_every_command_has_help_with_an_example(command):
     result = run(*command.split(), "--help")

@@ -140,3 +140,67 @@ def test_translate_uses_the_glossary(site, fake):
     assert requests and all(r.params.get("glossary_id") for r in requests)
     text = (site / "_products/de/kestrel/kestrel-a-1.md").read_text()
     assert "\n## [DE]Überblick\n" in text  # the server applied the glossary's term for "Overview"
+
+
+# --------------------------------------------------------------------------- terms in translations
+
+from conftest import doc  # noqa: E402
+
+
+def term_site(make_site, ja_body: str, *, ja_tags="[ヘッドホン]", de_body: str | None = None):
+    files = {
+        "glossaries/en-ja.csv": "source,target,note\nReferences,参考文献,Section heading\nfrequency response,周波数特性,\nBudget,低価格,Tag\nHeadphones,ヘッドホン,\nbalanced armature,バランスド・アーマチュア,\n",
+        "glossaries/en-de.csv": "source,target,note\nDynamic driver,Dynamischer Treiber,\n",
+        "_products/en/p.md": doc("p", "en", tags="[Headphones, Budget]", body=(
+            "## Overview\n\nThe frequency response is flat. A balanced armature design.\n\n"
+            "On a budget, this is fine. It uses a dynamic driver.\n\n"
+            "## References\n\n1. Maker, \"Frequency Response Graphs\", https://example.com/fr\n"
+        )),
+        "_products/ja/p.md": doc("p", "ja", tags=ja_tags, body=ja_body),
+    }
+    if de_body is not None:
+        files["_products/de/p.md"] = doc("p", "de", tags="[Kopfhörer]", body=de_body)
+    return make_site(files)
+
+
+JA_GOOD = (
+    "## 概要\n\n周波数特性はフラットです。バランスドアーマチュア設計です。\n\n"
+    "予算が限られていても十分です。ダイナミックドライバーを使います。\n\n"
+    "## 参考文献\n\n1. Maker, \"Frequency Response Graphs\", https://example.com/fr\n"
+)
+
+
+def test_term_check_is_quiet_on_a_faithful_translation(make_site):
+    de = ("## Überblick\n\nDer Frequenzgang ist flach. Ein BA-Design.\n\nFür wenig Geld gut. Er nutzt einen "
+          "dynamischen 10-mm-Treiber.\n\n## Quellen\n\n1. Maker, \"Frequency Response Graphs\", https://example.com/fr\n")
+    root = term_site(make_site, JA_GOOD, ja_tags="[ヘッドホン, 低価格]", de_body=de)
+    result = cli("glossary", "check", "--root", str(root), "--format", "json")
+    assert json.loads(result.stdout)["findings"] == [], result.stdout
+    assert result.exit_code == 0
+
+
+def test_term_check_reports_each_violation_with_its_line(make_site):
+    bad = JA_GOOD.replace("周波数特性", "周波数応答").replace("## 参考文献", "## 参考情報")
+    root = term_site(make_site, bad, ja_tags="[ヘッドホン, エントリー]")
+    result = cli("glossary", "check", "--root", str(root), "--format", "json")
+    assert result.exit_code == 1
+    found = sorted((f["line"], f["term"], f["target"]) for f in json.loads(result.stdout)["findings"])
+    assert found == [(7, "Budget", "低価格"), (11, "frequency response", "周波数特性"), (15, "References", "参考文献")]
+    github = cli("glossary", "check", "--root", str(root), "--format", "github")
+    assert "::warning file=_products/ja/p.md,line=11,title=transync%3A glossary::'frequency response' should be translated as '周波数特性' (glossary)" in github.stdout.splitlines()
+
+
+def test_term_check_on_part_of_the_real_corpus():
+    from conftest import CORPUS
+
+    if not CORPUS.is_dir():
+        pytest.skip(f"corpus not present at {CORPUS}")
+    from transync import scan, status, termcheck
+    from transync.config import load_config
+
+    report = status.report(scan.scan(load_config(CORPUS)), langs=["ja"])
+    result = termcheck.check_terms(report, glossary.load(REPO / "glossaries"), paths=["_products/ja/sony"])
+    assert result.checked > 50 and result.unreadable == []
+    for finding in result.findings:  # every report names a term the source has and the translation lacks
+        text = (CORPUS / finding.path).read_text().splitlines()[finding.line - 1]
+        assert finding.target not in text

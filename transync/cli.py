@@ -672,6 +672,63 @@ def glossary_check_files(
     raise typer.Exit(EXIT_FINDINGS if problems else EXIT_OK)
 
 
+@glossary_app.command("check", epilog="""**Examples**\n\n    transync glossary check content\n\n    transync glossary check --lang ja --format github\n""")
+@handles_errors
+def glossary_check(
+    paths: Optional[List[Path]] = typer.Argument(None, help="Files or folders to check (default: the whole site).", show_default=False, metavar="PATHS"),
+    root: RootOption = None,
+    lang: LangOption = None,
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
+) -> None:
+    """In existing translations, every glossary term of a source segment must be translated as the
+    glossary says; violations are listed with file and line.
+
+    Terms noted as headings or tags are checked there only, one-word terms in headings and tags
+    (in prose a word has several senses), reference entries (with a URL) not at all. Exit codes:
+    0 no violation, 1 violations, 2 a usage error.
+    """
+    import json
+    import sys
+    from collections import Counter
+
+    from transync import glossary as gl, output, scan, status as status_mod, termcheck
+
+    path_list = list(paths or [])
+    config = _site(root, path_list)
+    langs = _langs(config, lang)
+    rel = _relative_paths(config, path_list)
+    report = status_mod.report(scan.scan(config), langs=langs or None)
+    loaded = gl.load((config.root / config.translate.glossary_dir).resolve())
+    result = termcheck.check_terms(report, loaded, paths=rel)
+    view = output.Paths(config.root, os.environ.get("GITHUB_WORKSPACE") if fmt is Format.github else None)
+    if fmt is Format.json:
+        data = {
+            "schema_version": 1, "root": str(config.root), "checked": result.checked, "not_aligned": result.not_aligned,
+            "findings": [
+                {"path": f.path, "line": f.line, "source_path": f.source_path, "lang": f.lang, "term": f.term,
+                 "target": f.target, "message": f.message}
+                for f in result.findings
+            ],
+        }
+        output.write_json(data, sys.stdout, list_key="findings")
+    elif fmt is Format.github:
+        for f in result.findings:
+            typer.echo(output.annotation("warning", view.show(f.path), f.line, "transync: glossary", f.message))
+    else:
+        for f in result.findings:
+            typer.echo(f"{view.show(f.path)}:{f.line}  {f.message}")
+        if result.findings:
+            common = Counter((f.term, f.target) for f in result.findings).most_common(10)
+            typer.echo("\nmost frequent: " + ", ".join(f"{t} -> {g} ({n})" for (t, g), n in common))
+        typer.echo(
+            f"{result.checked} translations checked ({result.not_aligned} whose structure does not align: tags only): "
+            f"{len(result.findings)} glossary violations"
+        )
+    for path, why in result.unreadable:
+        typer.echo(f"transync: {path}: {why}", err=True)
+    raise typer.Exit(EXIT_FINDINGS if result.findings else EXIT_OK)
+
+
 def _deepl_engine(config):
     from transync.engines import make_engine
 
