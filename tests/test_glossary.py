@@ -139,7 +139,8 @@ def test_translate_uses_the_glossary(site, fake):
     requests = fake.requests_to("/v2/translate")
     assert requests and all(r.params.get("glossary_id") for r in requests)
     text = (site / "_products/de/kestrel/kestrel-a-1.md").read_text()
-    assert "\n## [DE]Überblick\n" in text  # the server applied the glossary's term for "Overview"
+    assert "\n## Überblick\n" in text  # a heading that is a glossary term is not even sent
+    assert all("Overview" not in r.params["text"] for r in requests)
 
 
 # --------------------------------------------------------------------------- terms in translations

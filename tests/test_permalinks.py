@@ -77,3 +77,20 @@ def test_sample_site_is_clean():
     result = run(str(REPO / "content"))
     assert result.exit_code == 0, result.output
     assert "all permalinks right" in result.stdout
+
+
+def test_a_changed_source_permalink_is_carried_to_translations_with_a_redirect(make_site):
+    root = make_site(
+        {
+            "_products/en/a.md": doc("a", "en", permalink="/products/en/a-new/"),
+            "_products/ja/a.md": doc("a", "ja", permalink="/products/ja/a/"),
+            "_products/de/a.md": doc("a", "de", permalink="/products/de/a/", redirect_from="[/products/de/a-older/]"),
+        }
+    )
+    result = run("--root", str(root), "--fix", "--redirect")
+    assert result.exit_code == 0, result.output
+    ja = (root / "_products/ja/a.md").read_text()
+    assert "permalink: /products/ja/a-new/\nredirect_from: [/products/ja/a/]\n" in ja
+    de = (root / "_products/de/a.md").read_text()
+    assert "redirect_from: [/products/de/a-older/, /products/de/a/]\n" in de
+    assert run("--root", str(root)).exit_code == 0

@@ -581,6 +581,7 @@ def permalinks(
     root: RootOption = None,
     fix: bool = typer.Option(False, "--fix", help="Rewrite the permalink line of each wrong file whose right permalink is known."),
     dry_run: bool = typer.Option(False, "--dry-run", "-n", help="With --fix: print the diff, change nothing."),
+    redirect: bool = typer.Option(False, "--redirect", help="With --fix: keep the old permalink in redirect_from (jekyll-redirect-from)."),
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
 ) -> None:
     """Check every document's permalink: its language segment is its lang, a translation's is its
@@ -602,7 +603,7 @@ def permalinks(
         scanned = scan.scan(config)
         for finding in result.findings:
             if finding.expected:
-                typer.echo(pl.fix(scanned, finding, write=not dry_run), nl=False)
+                typer.echo(pl.fix(scanned, finding, write=not dry_run, redirect=redirect), nl=False)
                 if not dry_run:
                     fixed.add(finding.path)
     left = [f for f in result.findings if f.path not in fixed]

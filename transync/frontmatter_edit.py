@@ -169,7 +169,7 @@ def render_list(items: Sequence[str], example: str) -> str:
     style = style_of(inner) if inner else "plain"
     if style not in ("double", "single"):
         style = "plain"
-    sep = ", " if ", " in example or not inner else ","
+    sep = "," if "," in inner and ", " not in inner else ", "  # "[a,b]" stays tight; one item says nothing
     return "[" + sep.join(quote(i, style, flow=True) for i in items) + "]"
 
 

@@ -479,7 +479,7 @@ def translate_json(summary: TranslateSummary, *, dry_run: bool, engine: str) -> 
             "requests": summary.requests, "texts": summary.texts, "characters": summary.characters,
             "billed_characters": summary.billed_characters, "seconds": round(summary.seconds, 2),
             "memory_texts": summary.memory_texts, "memory_characters": summary.memory_characters,
-            "human_edits": summary.human_edits,
+            "human_edits": summary.human_edits, "glossary_texts": summary.glossary_texts,
             "stopped": str(summary.stopped) if summary.stopped else None,
         },
         "documents": documents,
@@ -523,6 +523,8 @@ def _memory_note(summary: TranslateSummary) -> str:
         note += f"; {summary.memory_texts:,} texts from the translation memory ({summary.memory_characters:,} characters saved)"
     if summary.human_edits:
         note += f"; {_plural(summary.human_edits, 'human edit')} kept"
+    if summary.glossary_texts:
+        note += f"; {_plural(summary.glossary_texts, 'heading')} from the glossary"
     return note
 
 

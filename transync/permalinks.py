@@ -108,12 +108,29 @@ def check(scan: ScanResult, *, paths: list[str] | None = None) -> PermalinkRepor
     return PermalinkReport(findings, len(meta), unreadable)
 
 
-def fix(scan: ScanResult, finding: PermalinkFinding, *, write: bool) -> str:
-    """Rewrite the permalink line of one file; return the unified diff (written only when ``write``)."""
+def fix(scan: ScanResult, finding: PermalinkFinding, *, write: bool, redirect: bool = False) -> str:
+    """Rewrite the permalink line of one file; return the unified diff (written only when ``write``).
+
+    With ``redirect`` the old permalink is added to ``redirect_from`` (jekyll-redirect-from),
+    so that links to it keep working: an existing flow list is extended, else a line
+    ``redirect_from: [old]`` follows the permalink.
+    """
     path = scan.config.root / finding.path
     doc = document.parse(path.read_bytes())
     fields = split_fields(doc.front_matter)
-    new_fields = [with_value(f, finding.expected) if isinstance(f, Field) and f.key == "permalink" else f for f in fields]
+    old = doc.meta.get("permalink")
+    new_fields: list[Field | str] = []
+    for f in fields:
+        if isinstance(f, Field) and f.key == "permalink":
+            new_fields.append(with_value(f, finding.expected))
+            if redirect and isinstance(old, str) and "redirect_from" not in doc.meta:
+                new_fields.append(Field("redirect_from", f"redirect_from: [{old}]{f.newline}"))
+        elif isinstance(f, Field) and f.key == "redirect_from" and redirect and isinstance(old, str):
+            current = doc.meta.get("redirect_from")
+            values = [current] if isinstance(current, str) else list(current or [])
+            new_fields.append(with_value(f, values + [old]) if old not in values and f.single_line else f)
+        else:
+            new_fields.append(f)
     new_text = doc.text[: doc.yaml_start] + join_fields(new_fields) + doc.text[doc.yaml_start + len(doc.front_matter) :]
     if write:
         atomic_write(path, ("\ufeff" if doc.bom else "") + new_text)

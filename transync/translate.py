@@ -219,6 +219,7 @@ class Summary:
     texts: int = 0
     characters: int = 0  # translatable characters sent
     billed_characters: int = 0
+    glossary_texts: int = 0  # headings that are glossary terms: translated by the glossary, not sent
     human_edits: int = 0  # edited segments found in hand-edited translations, kept as human translations
     memory_texts: int = 0  # texts found in the translation memory, not sent
     memory_characters: int = 0  # their characters: what the memory saved
@@ -305,11 +306,20 @@ class Run:
 
     def _recall(self, pending: _Pending, summary: Summary) -> list[localize.Request]:
         """Take what the memory knows; return the requests still to send."""
+        # A heading that is a glossary term takes the glossary's translation, unsent.
+        terms = self.options.glossaries.get((pending.job.collection.source_lang, pending.job.lang), {})
+        headings = {f"body:{s.id}" for s in pending.plan.segmented.segments if s.kind == "heading"}
         memory = self._memory(pending.job)
-        if memory is None:
-            return list(pending.plan.requests)
         todo = []
         for request in pending.plan.requests:
+            if request.key in headings and request.markdown.casefold() in terms:
+                pending.done[request.key] = terms[request.markdown.casefold()]
+                pending.waiting.discard(request.key)
+                summary.glossary_texts += 1
+                continue
+            if memory is None:
+                todo.append(request)
+                continue
             hit = memory.get(request.markdown, context=context_of(request.key))
             if hit is None:
                 todo.append(request)
