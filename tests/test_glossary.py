@@ -205,3 +205,14 @@ def test_term_check_on_part_of_the_real_corpus():
     for finding in result.findings:  # every report names a term the source has and the translation lacks
         text = (CORPUS / finding.path).read_text().splitlines()[finding.line - 1]
         assert finding.target not in text
+
+
+def test_a_glossary_folder_can_be_given(make_site, tmp_path):
+    root = term_site(make_site, JA_GOOD.replace("周波数特性", "周波数応答"), ja_tags="[ヘッドホン, 低価格]")
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    (other / "en-ja.csv").write_text("source,target\nfrequency response,周波数応答\n")
+    assert cli("glossary", "check", "--root", str(root)).exit_code == 1
+    assert cli("glossary", "check", "--root", str(root), "--glossaries", str(other)).exit_code == 0
+    result = cli("glossary", "check", "--root", str(root), "--glossaries", str(tmp_path / "nowhere"))
+    assert result.exit_code == 2 and "no such folder" in result.stderr

@@ -72,6 +72,10 @@ def main_options(
 
 
 # Options that several commands share, declared once.
+GlossariesOption = Annotated[
+    Optional[Path],
+    typer.Option("--glossaries", "-g", file_okay=False, metavar="DIR", help="Glossary folder (default: [translate] glossary_dir, glossaries/ of the site)."),
+]
 RootOption = Annotated[
     Optional[Path],
     typer.Option("--root", "-r", help="Site folder (default: the nearest folder with _config.yml or transync.toml).", file_okay=False, metavar="DIR"),
@@ -641,6 +645,7 @@ app.add_typer(glossary_app, name="glossary")
 @handles_errors
 def glossary_check_files(
     root: RootOption = None,
+    glossaries: GlossariesOption = None,
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
 ) -> None:
     """Check the glossary files: duplicate and conflicting entries, empty terms, terms over DeepL's
@@ -651,7 +656,7 @@ def glossary_check_files(
     from transync import glossary as gl, output
 
     config = _site(root, [])
-    folder = (config.root / config.translate.glossary_dir).resolve()
+    folder = _glossary_folder(config, glossaries)
     loaded = gl.load(folder)
     problems = gl.check_files(loaded, config.languages)
     shown = {p.path: str(folder / p.path) for p in problems}
@@ -679,6 +684,7 @@ def glossary_check(
     paths: Optional[List[Path]] = typer.Argument(None, help="Files or folders to check (default: the whole site).", show_default=False, metavar="PATHS"),
     root: RootOption = None,
     lang: LangOption = None,
+    glossaries: GlossariesOption = None,
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
 ) -> None:
     """In existing translations, every glossary term of a source segment must be translated as the
@@ -699,7 +705,7 @@ def glossary_check(
     langs = _langs(config, lang)
     rel = _relative_paths(config, path_list)
     report = status_mod.report(scan.scan(config), langs=langs or None)
-    loaded = gl.load((config.root / config.translate.glossary_dir).resolve())
+    loaded = gl.load(_glossary_folder(config, glossaries))
     result = termcheck.check_terms(report, loaded, paths=rel)
     view = output.Paths(config.root, os.environ.get("GITHUB_WORKSPACE") if fmt is Format.github else None)
     if fmt is Format.json:
@@ -730,6 +736,13 @@ def glossary_check(
     raise typer.Exit(EXIT_FINDINGS if result.findings else EXIT_OK)
 
 
+def _glossary_folder(config, option: Optional[Path]) -> Path:
+    folder = option.resolve() if option is not None else (config.root / config.translate.glossary_dir).resolve()
+    if option is not None and not folder.is_dir():
+        raise UsageError(f"--glossaries {option}: no such folder")
+    return folder
+
+
 def _deepl_engine(config):
     from transync.engines import make_engine
 
@@ -739,7 +752,7 @@ def _deepl_engine(config):
 
 @glossary_app.command("sync", epilog="""**Example**\n\n    DEEPL_AUTH_KEY=... transync glossary sync\n""")
 @handles_errors
-def glossary_sync(root: RootOption = None) -> None:
+def glossary_sync(root: RootOption = None, glossaries: GlossariesOption = None) -> None:
     """Create the DeepL glossary of the glossary files, named by their content hash: reused while the
     files do not change, replaced (and the old one deleted) when they do, never duplicated.
     `translate` does this by itself; this command does it on demand.
@@ -748,7 +761,7 @@ def glossary_sync(root: RootOption = None) -> None:
 
     config = _site(root, [])
     engine = _deepl_engine(config)
-    synced = engine.use_glossaries(gl.load((config.root / config.translate.glossary_dir).resolve()))
+    synced = engine.use_glossaries(gl.load(_glossary_folder(config, glossaries)))
     if synced is None:
         typer.echo("no glossary to sync")
         return
