@@ -15,7 +15,6 @@ format, another Python, damage) makes it count as empty.
 from __future__ import annotations
 
 import marshal
-import os
 import sys
 import time
 from pathlib import Path
@@ -59,9 +58,3 @@ class HeaderCache:
             atomic_write(self.path, marshal.dumps((self.stamp, kept)))
         except (OSError, ValueError):
             pass  # a read-only cache folder only makes the next scan slower
-
-    def clear(self) -> None:
-        try:
-            os.unlink(self.path)
-        except FileNotFoundError:
-            pass

@@ -334,7 +334,7 @@ def translate(
     if eng is not None and hasattr(eng, "use_glossaries") and not dry_run and selected:
         from transync import glossary as gl
 
-        eng.use_glossaries(gl.load((config.root / config.translate.glossary_dir).resolve()))
+        eng.use_glossaries(gl.load(config.glossary_folder))
     run = tr.Run(config, eng, options, jobs=jobs or config.translate.jobs, max_chars=max_chars, use_memory=use_memory)
     if dry_run:
         summary = run.dry_run(selected)
@@ -409,7 +409,7 @@ def memory_seed(
     results = {}
     for source_lang in sorted({c.source_lang for c in config.collections}):
         for target in langs or [l for l in config.languages if l != source_lang]:
-            memory = mem.Memory.open(config.root, source_lang, target, cache_dir=config.cache_dir if config.cache else None)
+            memory = mem.Memory.of_site(config, source_lang, target)
             result = mem.seed(memory, report)
             memory.save()
             results[(source_lang, target, memory.path)] = (result, memory.stats())
@@ -468,8 +468,8 @@ def diff(
     for change in result.changes:
         where = f"{item.source_path}:{change.line}" if change.line else item.source_path
         typer.echo(f"\n@@ {change.kind} @@ {where}")
-        if change.old is not None:
-            typer.echo(f"- {change.old}")
+        if change.kind != "added":
+            typer.echo(f"- {change.old if change.old is not None else '(a source text the translation memory does not know)'}")
         if change.new is not None:
             typer.echo(f"+ {change.new}")
         if change.translation and change.kind != "added":
@@ -524,7 +524,7 @@ def memory_export(
     config = _site(root, [])
     (code,) = _langs(config, [lang])
     report = status_mod.report(scan.scan(config), langs=[code])
-    memory = mem.Memory.open(config.root, config.source_lang, code, cache_dir=config.cache_dir if config.cache else None)
+    memory = mem.Memory.of_site(config, config.source_lang, code)
     result = exchange.export_po(config, report, memory, code, only=only.value)
     if out is None:
         typer.echo(result.text, nl=False)
@@ -560,7 +560,7 @@ def memory_import(
             raise UsageError(f"{file}: no Language header: give --lang")
     (code,) = _langs(config, [lang.replace("_", "-")])
     report = status_mod.report(scan.scan(config), langs=[code])
-    memory = mem.Memory.open(config.root, config.source_lang, code, cache_dir=config.cache_dir if config.cache else None)
+    memory = mem.Memory.of_site(config, config.source_lang, code)
     result = exchange.import_po(file, config, report, memory, code)
     memory.save()
     typer.echo(f"{result.entries} translations imported into {memory.path} ({result.skipped} empty or fuzzy entries skipped)")
@@ -737,7 +737,7 @@ def glossary_check(
 
 
 def _glossary_folder(config, option: Optional[Path]) -> Path:
-    folder = option.resolve() if option is not None else (config.root / config.translate.glossary_dir).resolve()
+    folder = option.resolve() if option is not None else config.glossary_folder
     if option is not None and not folder.is_dir():
         raise UsageError(f"--glossaries {option}: no such folder")
     return folder

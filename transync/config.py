@@ -132,6 +132,11 @@ class SiteConfig:
         return tuple(sorted(k for k, rule in self.fields.items() if rule in CONTENT_RULES))
 
     @property
+    def glossary_folder(self) -> Path:
+        """The folder of the glossary files (``[translate] glossary_dir``, relative to the site)."""
+        return (self.root / self.translate.glossary_dir).resolve()
+
+    @property
     def cache_dir(self) -> Path:
         """Where this site's header cache lives: outside the site, one folder per site root.
 

@@ -121,11 +121,6 @@ class DeepLEngine:
             raise EngineFailure(f"DeepL returned {len(results)} translations for {len(texts)} texts")
         return [Translated(r.text, r.billed_characters or 0) for r in results]
 
-    def usage(self) -> tuple[int | None, int | None]:
-        """Characters used and the limit, for a report."""
-        usage = self._client.get_usage()
-        return usage.character.count, usage.character.limit
-
 
 def _safe(exc: Exception) -> str:
     """An exception message with nothing that could be a key in it."""

@@ -74,21 +74,22 @@ def export_po(config: SiteConfig, report: StatusReport, memory: Memory, lang: st
     }
     entries: dict[tuple[str | None, str], polib.POEntry] = {}
     documents = set()
-    previous: dict[str, str] = {}
+    previous: dict[str, str] = {}  # changed source text -> its text as translated
+    diffed: set[str] = set()  # refs whose source diff is already in ``previous``
     for item, request, line in _texts_of(config, report, lang, states):
         context = context_of(request.key)
         if memory.get(request.markdown, context=context) is not None:
             continue
         documents.add(item.source_path)
-        if item.state == "stale" and item.ref not in previous:
-            previous[item.ref] = "done"
+        if item.state == "stale" and item.ref not in diffed:
+            diffed.add(item.ref)
             try:
                 diff = source_diff(config, report, item.ref, lang)
             except TransyncError:
                 diff = None
             if diff is not None and diff.traced:
                 for change in diff.changes:
-                    if change.kind == "changed" and change.new and change.old and not change.old.startswith("(unknown"):
+                    if change.kind == "changed" and change.new and change.old:
                         previous[change.new] = change.old
         key = (context, request.markdown)
         entry = entries.get(key)

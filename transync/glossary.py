@@ -15,8 +15,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-_PAIR_NAME = re.compile(r"^(?P<src>[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*)-(?P<tgt>[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*)$")
-_LANG = re.compile(r"[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*")
+from transync.config import LANG_RE as _LANG
+
+_PAIR_NAME = re.compile(rf"^(?P<src>{_LANG.pattern})-(?P<tgt>{_LANG.pattern})$")
 
 
 @dataclass(frozen=True)

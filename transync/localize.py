@@ -102,9 +102,7 @@ class Plan:
         draft = f"---{nl}{yaml_text}---{nl}{body}"
         meta = document.parse(draft).meta
         out_hash = document.output_hash(meta, body, self.settings.provenance_key)
-        # Hashes are quoted: an all-digit hash would otherwise be read back as a number.
-        date = f", source_date: {source_date}" if source_date else ""
-        provenance = f'{self.settings.provenance_key}: {{source_hash: "{source_hash}"{date}, output_hash: "{out_hash}"}}{nl}'
+        provenance = provenance_line(self.settings.provenance_key, source_hash, source_date, out_hash) + nl
         return f"---{nl}{yaml_text}{provenance}---{nl}{body}"
 
 
@@ -148,6 +146,16 @@ def plan(source: document.Document, settings: Settings) -> Plan:
             requests.append(Request(f"fm:{key}", value))
             result._fills.append((index, "translate", None))
     return result
+
+
+def provenance_line(key: str, source_hash: str, source_date: str | None, output_hash: str | None) -> str:
+    """The provenance transync records in a translation, as one flow-mapping line (no newline).
+
+    Hashes are quoted: an all-digit hash would otherwise be read back as a number.
+    """
+    date = f", source_date: {source_date}" if source_date else ""
+    out = f', output_hash: "{output_hash}"' if output_hash else ""
+    return f'{key}: {{source_hash: "{source_hash}"{date}{out}}}'
 
 
 def rewrite_language(permalink: str, source_lang: str, target_lang: str) -> str:

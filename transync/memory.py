@@ -78,7 +78,7 @@ readers agree. Files are written here too (1.2 s), in transync's layout.
 
 **Use** (``translate``)::
 
-    memory = Memory.open(config.root, "en", "ja", cache_dir=config.cache_dir)
+    memory = Memory.of_site(config, "en", "ja")
     hit = memory.get(segment.text)                           # a body segment
     hit = memory.get(request.markdown, context=context_of(request.key))
     memory.put(text, translation, origin="machine", engine="deepl")
@@ -250,6 +250,11 @@ class Memory:
     def open(cls, root: str | os.PathLike[str], source_lang: str, target_lang: str, *, cache_dir: str | os.PathLike[str] | None = None) -> Memory:
         """The memory of a language pair at its default place in a site (see :func:`memory_path`)."""
         return cls.load(memory_path(root, source_lang, target_lang), source_lang, target_lang, cache_dir=cache_dir)
+
+    @classmethod
+    def of_site(cls, config, source_lang: str, target_lang: str) -> Memory:
+        """A site's memory for one language pair, with the site's cache unless caching is off."""
+        return cls.open(config.root, source_lang, target_lang, cache_dir=config.cache_dir if config.cache else None)
 
     def _parse(self, data: bytes, cache: Path | None) -> None:
         digest = hashlib.sha1(data).hexdigest() if cache is not None else ""

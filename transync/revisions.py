@@ -23,6 +23,7 @@ from transync.config import SiteConfig
 from transync.errors import UsageError
 from transync.frontmatter_edit import Field, join_fields, split_fields, with_value
 from transync.fsutil import atomic_write
+from transync.localize import provenance_line
 from transync.memory import Memory, align
 from transync.segments import segment
 from transync.status import StatusItem, StatusReport
@@ -31,7 +32,7 @@ from transync.status import StatusItem, StatusReport
 @dataclass(frozen=True)
 class Change:
     kind: str  # changed, added, removed
-    old: str | None  # the source text as translated (None: added)
+    old: str | None  # the source text as translated (None: added, or not in the memory)
     new: str | None  # the source text now (None: removed)
     line: int | None  # line in the current source file (None: removed)
     translation: str | None  # the translation of ``old``
@@ -63,7 +64,7 @@ def find_item(report: StatusReport, ref: str, lang: str) -> StatusItem:
 def _memory(config: SiteConfig, item: StatusItem) -> Memory:
     by_name = {c.name: c for c in config.collections}
     source_lang = by_name[item.collection].source_lang
-    return Memory.open(config.root, source_lang, item.lang, cache_dir=config.cache_dir if config.cache else None)
+    return Memory.of_site(config, source_lang, item.lang)
 
 
 def source_diff(config: SiteConfig, report: StatusReport, ref: str, lang: str) -> SourceDiff:
@@ -76,7 +77,10 @@ def source_diff(config: SiteConfig, report: StatusReport, ref: str, lang: str) -
         if entry.context is None:
             reverse.setdefault(entry.translation, entry.source)
     result = SourceDiff(item)
-    old: list[str] = []
+    # The source as translated, in order: a translated segment leads back to its source
+    # text; one the memory does not know gets a key that equals no current text.
+    old: list[object] = []
+    translated: list[str] = []
     for seg in segment(translation.body).segments:
         if not seg.translatable:
             continue
@@ -84,28 +88,25 @@ def source_diff(config: SiteConfig, report: StatusReport, ref: str, lang: str) -
         src = reverse.get(seg.text)
         if src is None:
             result.unknown += 1
-            src = f"\0unknown:{seg.text}"
-        old.append(src)
-    new_segments = [s for s in segment(source.body).translatable()]
-    new = [s.text for s in new_segments]
-    offset = source.text.count("\n", 0, source.body_start)
+        old.append(src if src is not None else object())
+        translated.append(seg.text)
     if not result.traced:
         return result  # nothing to compare with: the caller says so
-    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    new_segments = segment(source.body).translatable()
+    offset = source.text.count("\n", 0, source.body_start)
+    matcher = difflib.SequenceMatcher(a=old, b=[s.text for s in new_segments], autojunk=False)
     for tag, a0, a1, b0, b1 in matcher.get_opcodes():
         if tag == "equal":
             continue
-        olds, news = old[a0:a1], new_segments[b0:b1]
-        for n in range(max(len(olds), len(news))):
-            o = olds[n] if n < len(olds) else None
-            s = news[n] if n < len(news) else None
-            known = o is not None and not o.startswith("\0unknown:")
-            translated = memory.get(o).translation if known and memory.get(o) else (o[9:] if o else None)
-            kind = "changed" if o is not None and s is not None else ("added" if s is not None else "removed")
-            result.changes.append(
-                Change(kind, o if known else None if o is None else "(unknown: not in the translation memory)",
-                       s.text if s else None, s.line + offset if s else None, translated)
-            )
+        for n in range(max(a1 - a0, b1 - b0)):
+            was = a0 + n if n < a1 - a0 else None
+            now = new_segments[b0 + n] if n < b1 - b0 else None
+            kind = "changed" if was is not None and now is not None else ("added" if now is not None else "removed")
+            source_then = old[was] if was is not None and isinstance(old[was], str) else None
+            result.changes.append(Change(
+                kind, source_then, now.text if now else None, now.line + offset if now else None,
+                translated[was] if was is not None else None,
+            ))
     return result
 
 
@@ -131,12 +132,10 @@ def acknowledge(config: SiteConfig, report: StatusReport, ref: str, lang: str) -
         how = "provenance"
         collection = next(c for c in config.collections if c.name == item.collection)
         source_hash = document.content_hash(source.meta, source.body, collection.content_fields)
-        prov = translation.meta[key]
-        date = f", source_date: {source_date}" if source_date else ""
-        out_hash = prov.get("output_hash")
-        tail = f', output_hash: "{out_hash}"' if isinstance(out_hash, str) else ""
+        out_hash = translation.meta[key].get("output_hash")
         old_line = next(f for f in fields if isinstance(f, Field) and f.key == key)
-        new_line = Field(key, f'{key}: {{source_hash: "{source_hash}"{date}{tail}}}{old_line.newline}')
+        line = provenance_line(key, source_hash, source_date, out_hash if isinstance(out_hash, str) else None)
+        new_line = Field(key, line + old_line.newline)
         fields = [new_line if f is old_line else f for f in fields]
     else:
         how = "date"

@@ -191,8 +191,7 @@ def options_for(config: SiteConfig, report: StatusReport, jobs: list[Job] | None
     currencies = {
         lang: localize.Currency(t.currency, t.rate) for lang, t in tr.targets.items() if t.currency and t.rate is not None
     }
-    folder = (config.root / tr.glossary_dir).resolve()
-    loaded = glossary.load(folder)
+    loaded = glossary.load(config.glossary_folder)
     glossaries = {pair: loaded.terms(*pair) for pair in loaded.pairs}
     return TranslateOptions(templates=templates, currencies=currencies, glossaries=glossaries, untranslated_tags=tr.untranslated_tags)
 
@@ -300,8 +299,7 @@ class Run:
             return None
         key = (job.collection.source_lang, job.lang)
         if key not in self._memories:
-            cache = self.config.cache_dir if self.config.cache else None
-            self._memories[key] = Memory.open(self.config.root, *key, cache_dir=cache)
+            self._memories[key] = Memory.of_site(self.config, *key)
         return self._memories[key]
 
     def _recall(self, pending: _Pending, summary: Summary) -> list[localize.Request]:
