@@ -252,7 +252,6 @@ def test_unclosed_front_matter(data: bytes) -> None:
         pytest.param(b"---\r\ntitle: A\r\nlang: en\r\nref: a: b\r\n---\r\nBody\r\n", id="crlf"),
         pytest.param(BOM + b"---\ntitle: A\nlang: en\nref: a: b\n---\n", id="bom"),
         pytest.param(b"---\ntitle: A\nlang: en\nref: @x\n---\n", id="reserved-indicator"),
-        pytest.param(b"---\ntitle: A\nlang: en\nref: *nope\n---\n", id="undefined-alias"),
         pytest.param(b"---\ntitle: A\nlang: en\ntags: [a, b\nref: x\n---\n", id="unclosed-flow-sequence"),
         pytest.param(b"---\ntitle: A\nlang: en\nno colon here\nref: x\n---\n", id="missing-colon"),
         pytest.param(b"---\ntitle: A\nlang: en\nsummary: \"open\n---\n", id="unclosed-quote"),
@@ -574,3 +573,93 @@ def test_output_hash_does_not_depend_on_key_order() -> None:
 def test_output_hash_of_any_parsed_mapping(data: bytes) -> None:
     doc = parse(data)
     assert len(output_hash(doc.meta, doc.body, "transync")) == 16
+
+
+# --------------------------------------------------------------------------- anchors, aliases, alias bombs
+
+
+def alias_bomb(levels: int = 9) -> str:
+    """"Billion laughs": each level is nine aliases of the previous one (9**levels strings)."""
+    lines = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for level in range(1, levels):
+        name, previous = chr(ord("a") + level), chr(ord("a") + level - 1)
+        lines.append(f"{name}: &{name} [" + ", ".join([f"*{previous}"] * 9) + "]")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize(
+    "data, line, name",
+    [
+        (b"---\ntitle: &t A\nseo_title: *t\n---\nBody\n", 2, "&t"),
+        (b"---\ntitle: A\ntags: [x]\nmore:\n  - &one a\n---\n", 5, "&one"),
+        (b"---\nbase: &base {x: 1}\nother:\n  <<: *base\n---\n", 2, "&base"),
+        (b"---\r\nref: x\r\n\r\ncopy: *nothing\r\n---\r\n", 4, "*nothing"),
+        ("---\nref: x\n".encode() + alias_bomb().encode() + b"---\nBody\n", 3, "&a"),
+    ],
+)
+def test_front_matter_refuses_anchors_and_aliases(data: bytes, line: int, name: str) -> None:
+    with pytest.raises(DocumentError) as info:
+        parse(data)
+    assert info.value.reason == f"front matter: YAML anchors and aliases are not supported (found {name})"
+    assert info.value.line == line
+
+
+@pytest.mark.parametrize(
+    "data, meta",
+    [
+        # "&" and "*" that are not anchors or aliases are plain text.
+        (b"---\ntitle: Q&A *new*\nsummary: 'a &b *c'\nx: \"&y\"\n---\n", {"title": "Q&A *new*", "summary": "a &b *c", "x": "&y"}),
+        (b"---\ntitle: A & B\nprice: 5 * 3\n---\n", {"title": "A & B", "price": "5 * 3"}),
+    ],
+)
+def test_ampersands_and_stars_in_values_are_text(data: bytes, meta: dict) -> None:
+    assert parsed(data).meta == meta
+
+
+def test_jekyll_config_may_use_anchors(make_site) -> None:
+    from transync.config import load_config
+
+    root = make_site({}, config='languages: &langs ["en", "ja"]\nother: *langs\ndefault_lang: "en"\n')
+    assert load_config(root).languages == ("en", "ja")
+
+
+@pytest.mark.parametrize("yaml_text", [alias_bomb(), "a: &a [x, *a]\n"])
+def test_jekyll_config_alias_bomb_is_refused(make_site, yaml_text: str) -> None:
+    from transync.config import load_config
+    from transync.errors import ConfigError
+
+    root = make_site({}, config='languages: ["en", "ja"]\n' + yaml_text)
+    with pytest.raises(ConfigError, match=r"^_config\.yml: line \d+: YAML aliases expand to more than 100,000 values$"):
+        load_config(root)
+
+
+def test_alias_bomb_is_refused_quickly_by_status_and_translate(make_site) -> None:
+    """The whole command, in a subprocess held to 60 s and 1 GB of memory: without
+    the refusal, this front matter takes minutes and gigabytes."""
+    import resource
+    import subprocess
+    import sys
+
+    from conftest import doc
+
+    bomb = doc("bomb", "en").replace("---\n## Overview", alias_bomb() + "---\n## Overview")
+    root = make_site({"_products/en/bomb.md": bomb, "_products/en/fine.md": doc("fine", "en")})
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+    for command in (["status", "--format", "json"], ["translate", "--engine", "pseudo", "--to", "de"]):
+        proc = subprocess.run(
+            [sys.executable, "-m", "transync", *command, "--root", str(root)],
+            capture_output=True, text=True, timeout=60, preexec_fn=limit,
+        )
+        out = proc.stdout + proc.stderr
+        assert "MemoryError" not in out and "Traceback" not in out
+        if command[0] == "status":
+            items = {i["ref"] or i["path"]: i for i in json.loads(proc.stdout)["items"]}
+            bad = next(i for i in items.values() if i["path"] == "_products/en/bomb.md")
+            assert bad["state"] == "invalid"
+            assert "YAML anchors and aliases are not supported (found &a)" in json.dumps(bad)
+        else:
+            assert (root / "_products/de/fine.md").is_file()
+            assert not (root / "_products/de/bomb.md").exists()

@@ -2,9 +2,10 @@
 
 The front matter is found the way Jekyll finds it (a first line ``---``, a
 closing line ``---`` or ``...``, trailing spaces allowed, LF or CRLF) and its
-YAML is parsed by python-frontmatter's YAML handler. The text is kept whole,
-with offsets, so that later layers can rewrite a single line or the body
-without re-rendering anything else.
+YAML is parsed by PyYAML's safe loader (as python-frontmatter does), with no
+anchors or aliases. The text is kept whole, with offsets, so that later
+layers can rewrite a single line or the body without re-rendering anything
+else.
 """
 
 from __future__ import annotations
@@ -79,16 +80,84 @@ def split_front_matter(text: str) -> tuple[int, int, int]:
     return opening.end(), closing.start(), closing.end()
 
 
-def load_yaml(text: str) -> Any:
-    """Parse YAML with python-frontmatter's handler (PyYAML's C loader when present).
+#: How many nodes a YAML text may stand for once its aliases are expanded.
+#: Aliases share one object, but everything downstream (hashes, JSON, checks)
+#: walks the expanded tree: 500 bytes of nested aliases ("billion laughs")
+#: expand to ~10^9 nodes and take minutes and gigabytes. The largest
+#: ``_config.yml`` of a real site is a few thousand nodes.
+MAX_YAML_NODES = 100_000
 
+
+def _loader():
+    import yaml
+
+    # python-frontmatter's choice: PyYAML's C loader when present.
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _first_anchor(text: str) -> tuple[str, int] | None:
+    """``("&name" or "*name", 0-based line)`` of the first anchor or alias, else None."""
+    if "&" not in text and "*" not in text:
+        return None  # the usual case: no event scan needed
+    import yaml
+
+    for event in yaml.parse(text, Loader=_loader()):
+        if isinstance(event, yaml.AliasEvent):
+            return f"*{event.anchor}", event.start_mark.line
+        if getattr(event, "anchor", None):
+            return f"&{event.anchor}", event.start_mark.line
+    return None
+
+
+def _expanded_size(node, sizes: dict[int, int], limit: int) -> int:
+    """Nodes of the tree under ``node`` with aliases expanded, stopping past ``limit``.
+
+    Each node is counted once per path through it, but sized once (``sizes``),
+    so this is linear in the composed graph however far it would expand. A
+    recursive alias (``&a [*a]``) counts as unbounded.
+    """
+    key = id(node)
+    if key in sizes:
+        if sizes[key] < 0:
+            return limit + 1  # reached again while being sized: a cycle
+        return sizes[key]
+    sizes[key] = -1
+    total = 1
+    if isinstance(node.value, list):
+        for child in node.value:
+            parts = child if isinstance(child, tuple) else (child,)  # mapping items are (key, value)
+            for part in parts:
+                total += _expanded_size(part, sizes, limit)
+                if total > limit:
+                    sizes[key] = total
+                    return total
+    sizes[key] = total
+    return total
+
+
+def load_yaml(text: str, *, aliases: bool = True) -> Any:
+    """Parse YAML with PyYAML's safe loader (its C version when present).
+
+    With ``aliases`` false, any anchor or alias is refused; otherwise they are
+    allowed as long as the expanded tree stays under :data:`MAX_YAML_NODES`.
     Raises ValueError with the 0-based line of the problem in ``args[1]``.
     """
     import yaml
-    from frontmatter.default_handlers import YAMLHandler
 
     try:
-        return YAMLHandler().load(text)
+        if not aliases and (found := _first_anchor(text)):
+            name, line = found
+            raise ValueError(f"YAML anchors and aliases are not supported (found {name})", line)
+        loader = _loader()(text)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                return None
+            if _expanded_size(node, {}, MAX_YAML_NODES) > MAX_YAML_NODES:
+                raise ValueError(f"YAML aliases expand to more than {MAX_YAML_NODES:,} values", node.start_mark.line)
+            return loader.construct_document(node)
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         # An unclosed construct is noticed lines later: point at where it began.
         # Everything else is reported where the parser stopped.
@@ -100,6 +169,8 @@ def load_yaml(text: str) -> Any:
         raise ValueError(f"malformed YAML: {problem}", mark.line if mark else 0) from None
     except yaml.YAMLError as exc:
         raise ValueError(f"malformed YAML: {exc}", 0) from None
+    except RecursionError:
+        raise ValueError("YAML nested too deeply", 0) from None
 
 
 def parse(data: bytes | str) -> Document:
@@ -112,7 +183,9 @@ def parse(data: bytes | str) -> Document:
     front_matter = text[yaml_start:yaml_end]
     yaml_line = text.count("\n", 0, yaml_start) + 1
     try:
-        meta = load_yaml(front_matter)
+        # Front matter takes no anchors: transync rewrites it line by line, and a
+        # rewritten anchored value would leave its aliases dangling or stale.
+        meta = load_yaml(front_matter, aliases=False)
     except ValueError as exc:
         raise DocumentError(f"front matter: {exc.args[0]}", yaml_line + exc.args[1]) from None
     if meta is None:
