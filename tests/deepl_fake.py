@@ -78,6 +78,10 @@ Fault injection (all thread-safe, consumed in FIFO order)
   without a response (``partial=True``: send the headers and half the body,
   then close). A dropped request is not billed; a partial one is (the server
   did the work).
+- ``trickle_next(times=1, path=None, interval=0.05)``: send the whole answer
+  (status line, headers, body) one byte every ``interval`` seconds, so that
+  no single read waits long but the reply takes ``len × interval``; the
+  request is billed (the server did the work). Stops when the client hangs up.
 - ``delay(seconds, times=1, path=None)``: answer late (``times=None``: every
   request until :meth:`FakeDeepL.clear_faults`); ``FakeDeepL(latency=...)``
   or ``fake.latency = ...`` delays every request (benchmarks).
@@ -445,13 +449,14 @@ class RecordedRequest:
 
 @dataclass
 class _Fault:
-    kind: str  # "fail" or "drop"
+    kind: str  # "fail", "drop" or "trickle"
     remaining: int
     path: str | None
     status: int = 0
     body: Any = None
     headers: dict[str, str] | None = None
     partial: bool = False
+    interval: float = 0.0
 
 
 @dataclass
@@ -644,6 +649,13 @@ class FakeDeepL:
         with self._lock:
             self._faults.append(_Fault("drop", times, path, partial=partial))
 
+    def trickle_next(self, times: int = 1, *, path: str | None = None, interval: float = 0.05) -> None:
+        """Send the next ``times`` matching answers one byte every ``interval`` seconds."""
+        if times < 1:
+            raise ValueError("times must be >= 1")
+        with self._lock:
+            self._faults.append(_Fault("trickle", times, path, interval=interval))
+
     def delay(self, seconds: float, times: int | None = 1, *, path: str | None = None) -> None:
         """Answer the next ``times`` matching requests ``seconds`` late (``times=None``: all, until cleared)."""
         with self._lock:
@@ -697,7 +709,7 @@ class FakeDeepL:
             fault = None
             for f in self._faults:
                 if _matches(f.path, record.path):
-                    fault = _Fault(f.kind, 1, f.path, f.status, f.body, f.headers, f.partial)
+                    fault = _Fault(f.kind, 1, f.path, f.status, f.body, f.headers, f.partial, f.interval)
                     f.remaining -= 1
                     if f.remaining <= 0:
                         self._faults.remove(f)
@@ -1086,6 +1098,10 @@ class _Handler(BaseHTTPRequestHandler):
                 fake._note(record, fault="partial")
             else:
                 fake._note(record, status=status)
+            if fault is not None and fault.kind == "trickle":
+                fake._note(record, fault=f"trickle:{fault.interval:g}")
+                self._trickle(status, body, ctype, fault.interval)
+                return
             self._respond(status, body, ctype, extra_headers, partial=partial)
         finally:
             fake._end()
@@ -1099,6 +1115,21 @@ class _Handler(BaseHTTPRequestHandler):
         if isinstance(payload, str):
             return payload.encode("utf-8"), "text/tab-separated-values; charset=utf-8"
         return json.dumps(payload, ensure_ascii=False).encode("utf-8"), "application/json; charset=utf-8"
+
+    def _trickle(self, status: int, body: bytes, ctype: str | None, interval: float) -> None:
+        head = f"HTTP/1.1 {status} {_phrase(status)}\r\nServer: {self.server_version}\r\n"
+        if ctype:
+            head += f"Content-Type: {ctype}\r\n"
+        head += f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+        self.close_connection = True
+        for byte in head.encode("latin-1") + body:
+            try:
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+            except OSError:
+                return  # the client hung up
+            if self.fake._closing.wait(interval):
+                return
 
     def _respond(self, status: int, body: bytes, ctype: str | None, extra: Mapping[str, str], *, partial: bool) -> None:
         self.send_response(status)

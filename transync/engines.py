@@ -71,6 +71,47 @@ class PseudoEngine:
         return "⟦" + "".join(out) + padding + "⟧"
 
 
+# --------------------------------------------------------------------------- keys
+
+#: What an API key may be made of: printable ASCII without spaces. A line break
+#: in a key (a key file with CRLF, a heredoc) is sent in a header, and
+#: ``requests`` refuses it with a message that quotes the header, key included.
+_KEY_CHARS = re.compile(r"[\x21-\x7e]+")
+
+#: Key-like values in any message: the value of an Authorization header and
+#: the shapes of DeepL keys (a UUID, ``:fx`` for Free) and OpenAI keys.
+_KEY_LIKE = re.compile(
+    r"(?i)((?:Authorization:\s*)?(?:DeepL-Auth-Key|Bearer)\s+|Authorization:\s*)[^\s'\",;]+"
+    r"|\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}:fx\b"
+    r"|\bsk-[A-Za-z0-9_-]{16,}"
+)
+REDACTED = "[redacted]"
+
+
+def check_key(variable: str, key: str) -> None:
+    """Refuse a key that cannot be sent in a header; the message names the variable, never the value."""
+    from transync.errors import UsageError
+
+    if not _KEY_CHARS.fullmatch(key):
+        raise UsageError(f"{variable} holds a space, a line break or another character no API key has: set it to the key alone")
+
+
+def redact(text: str, *secrets: str) -> str:
+    """``text`` with every secret (as written, or escaped as ``repr`` shows it) and
+    every key-like value replaced by ``[redacted]``."""
+    for secret in secrets:
+        if not secret:
+            continue
+        for form in {secret, repr(secret)[1:-1], secret.strip()}:
+            if len(form) >= 4:
+                text = text.replace(form, REDACTED)
+        # A key split across lines can show up piece by piece.
+        for part in secret.split():
+            if len(part) >= 8:
+                text = text.replace(part, REDACTED)
+    return _KEY_LIKE.sub(lambda m: (m.group(1) or "") + REDACTED, text)
+
+
 def make_engine(name: str | None, config, environ: Mapping[str, str]) -> Engine:
     """The engine to use: ``name`` (from --engine), else the configured one, else
     DeepL when ``DEEPL_AUTH_KEY`` is set. Raises UsageError when none can be used.
@@ -88,6 +129,7 @@ def make_engine(name: str | None, config, environ: Mapping[str, str]) -> Engine:
     key = environ.get("DEEPL_AUTH_KEY", "").strip()
     if not key:
         raise UsageError("--engine deepl needs the API key in the DEEPL_AUTH_KEY environment variable")
+    check_key("DEEPL_AUTH_KEY", key)
     from transync.deepl_engine import DeepLEngine
 
     return DeepLEngine(

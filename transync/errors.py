@@ -43,3 +43,41 @@ class ServiceError(TransyncError):
     """The translation service refused the work (bad key, quota exhausted)."""
 
     exit_code = EXIT_SERVICE
+
+
+def _one_line(message: str) -> str:
+    # Service and library messages may hold line breaks (a server's HTML error
+    # page, a header value); the CLI prints exactly one line per error.
+    return " ".join(str(message).split())
+
+
+class QuotaExceeded(ServiceError):
+    """The service's character quota is used up (DeepL: 456)."""
+
+
+class AuthFailed(ServiceError):
+    """The service refused the key (DeepL: 403)."""
+
+
+class EngineFailure(TransyncError):
+    """The translation service failed after the library's retries (network,
+    timeout, 5xx, 429) or answered something unusable. One line, no key in it.
+    """
+
+    exit_code = EXIT_SERVICE
+
+    def __init__(self, message: str) -> None:
+        super().__init__(_one_line(message))
+
+
+class RequestTooLarge(EngineFailure):
+    """The service refused one request as too large (DeepL: 413, over 128 KiB).
+
+    Retrying the same request cannot help: the caller splits the batch
+    (``texts`` > 1) or fails the document that holds the one text.
+    """
+
+    def __init__(self, message: str, *, texts: int, size: int | None = None) -> None:
+        super().__init__(message)
+        self.texts = texts  # how many texts the refused request carried
+        self.size = size  # its size in bytes as transync measured it (UTF-8 of the texts), when known
