@@ -202,3 +202,53 @@ def test_every_corpus_file_round_trips():
         assert segmented.reassemble(identity) == doc.body, path
         count += 1
     assert count == 7611
+
+
+PREFIXES = {
+    "": True,
+    "- ": True,
+    "  > 1. ": True,
+    "> > - ": True,
+    "-\t>  * ": True,
+    "## ": True,
+    "- ## ": True,
+    "-": True,
+    "1) ": True,
+    "x ": False,
+    "-x": False,
+    "1234567890. ": False,
+    "-   " * 40 + "x": False,  # exponential before: 18 markers took minutes
+}
+
+
+def test_line_prefixes():
+    """Which text may stand before a segment on its line: answered in a subprocess
+    held to 30 s, since a regex that backtracks cannot be interrupted."""
+    import json
+    import subprocess
+    import sys
+
+    program = (
+        "import json, sys\n"
+        "from transync.segments import _PREFIX_OK\n"
+        "print(json.dumps([bool(_PREFIX_OK.match(p)) for p in json.load(sys.stdin)]))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", program], input=json.dumps(list(PREFIXES)), capture_output=True, text=True, timeout=30
+    )
+    assert dict(zip(PREFIXES, json.loads(proc.stdout))) == PREFIXES, proc.stderr
+
+
+@pytest.mark.parametrize(
+    "text, translatable",
+    [
+        ("{{ site.title }} {% include a.html %}", False),
+        ("{% if x %}{{ y }}{% endif %}", False),
+        ("{{ a }} and more", True),
+        ("{{a}}" * 40 + "x", True),  # the Liquid-only regex backtracked for hours on this
+        ("{{a}}" * 40, False),
+    ],
+)
+def test_liquid_only_segments_are_not_translatable(text, translatable):
+    (seg,) = segment(text + "\n").segments
+    assert seg.translatable is translatable

@@ -68,7 +68,6 @@ _HTML = re.compile(
     r"<(?:/[A-Za-z][A-Za-z0-9-]*\s*|[A-Za-z][A-Za-z0-9-]*(?:\s+[A-Za-z_:][\w.:-]*(?:\s*=\s*(?:[^\s\"'=<>`]+|'[^']*'|\"[^\"]*\"))?)*\s*/?"
     r"|!--(?:.|\n)*?--|\?(?:.|\n)*?\?|![A-Za-z][^>]*|!\[CDATA\[(?:.|\n)*?\]\])>"
 )
-_LIQUID = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
 _ESCAPABLE = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 _DELIMS = ("**", "__", "~~", "*", "_")
 #: Where a piece other than plain text may start; text between these is copied in bulk.
@@ -76,66 +75,184 @@ _SPECIAL = re.compile(r"[\\`$<{!\[\]*_~]|https?://|www\.")
 _TAG_OF = {"**": "b", "__": "b", "*": "i", "_": "i", "~~": "s"}
 
 
-def _link_tail(text: str, pos: int) -> int | None:
-    """End of ``](dest "title")`` or ``][label]`` starting at ``pos`` (which holds ``]``), else None."""
-    if text.startswith("](", pos):
-        depth, i = 0, pos + 2
-        while i < len(text):
-            ch = text[i]
-            if ch == "\\":
-                i += 2
-                continue
-            if ch == "(":
-                depth += 1
-            elif ch == ")":
-                if depth == 0:
-                    return i + 1
-                depth -= 1
-            elif ch == "\n" and text.startswith("\n\n", i):
-                return None
-            i += 1
-        return None
-    if text.startswith("][", pos):
-        end = text.find("]", pos + 2)
-        if end != -1 and "[" not in text[pos + 2 : end]:
-            return end + 1
-    return None
+class _Scan:
+    """Lookups over one segment's text, each built on first use in one pass.
 
+    Finding a link's closing bracket, a code span's closing backticks, the
+    ``$`` that closes inline math or the ``)`` that ends a link destination
+    by scanning forward from every candidate is quadratic on hostile input
+    (16,000 x ``a[b `` took 80 s). Here each answer comes from a table built
+    right to left, so :func:`split` stays linear; the answers are those of
+    the forward scans they replace (a property test compares them).
+    """
 
-def _code_span(text: str, pos: int) -> int | None:
-    """End of the code span opening at ``pos``: the next backtick run of the same length."""
-    run = 0
-    while pos + run < len(text) and text[pos + run] == "`":
-        run += 1
-    i = pos + run
-    while True:
-        j = text.find("`" * run, i)
-        if j == -1:
+    __slots__ = ("text", "_code", "_bracket_steps", "_bracket_up", "_paren_steps", "_paren_up", "_blank", "_dollar", "_tails", "_found")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        # Built on first use: most segments need none of them.
+        self._code: list[int | None] | None = None
+        self._bracket_up: list[int | None] | None = None
+        self._paren_up: list[int | None] | None = None
+        self._dollar: list[int] | None = None
+        self._tails: dict[int, int | None] | None = None
+        self._found: dict[str, tuple[int, int]] | None = None
+
+    def find(self, needle: str, pos: int) -> int:
+        """``text.find(needle, pos)``, amortized linear over calls with growing ``pos``."""
+        if self._found is None:
+            self._found = {}
+        last, found = self._found.get(needle, (-1, -2))
+        if last <= pos and (found == -1 or pos <= found):
+            return found
+        found = self.text.find(needle, pos)
+        self._found[needle] = (pos, found)
+        return found
+
+    # ------------------------------------------------------------------ code spans
+
+    def code_span(self, pos: int) -> int | None:
+        """End of the code span opening at ``pos`` (a backtick, maybe inside a run):
+        the end of the next run of exactly as many backticks as follow ``pos``."""
+        if self._code is None:
+            text, n = self.text, len(self.text)
+            code: list[int | None] = [None] * (n + 1)
+            next_run: dict[int, int] = {}  # run length -> end of the nearest such run to the right
+            end = n
+            while end > 0:
+                if text[end - 1] != "`":
+                    end -= 1
+                    continue
+                start = end
+                while start > 0 and text[start - 1] == "`":
+                    start -= 1
+                for p in range(start, end):
+                    code[p] = next_run.get(end - p)
+                next_run[end - start] = end
+                end = start
+            self._code = code
+        return self._code[pos]
+
+    def _step(self, i: int, spans: bool) -> int:
+        """Where a forward scan goes from ``i``: over an escaped character, and
+        (``spans``) over a code span."""
+        text = self.text
+        ch = text[i]
+        if ch == "\\":
+            return min(i + 2, len(text))
+        if spans and ch == "`":
+            end = self.code_span(i)
+            if end is not None:
+                return end
+        return i + 1
+
+    @staticmethod
+    def _first_rise(steps: list[int], delta: list[int]) -> list[int | None]:
+        """For every position x, the first position y on the scan path from x
+        where the count of closers minus openers seen since x (x included,
+        y excluded) reaches 1.
+
+        The scans from different positions share their paths (each position
+        has one next step), so one pass from the right answers all of them:
+        from x with next step s, a closer at x gives s, plain text gives the
+        answer of s, and an opener needs two rises from s.
+        """
+        n = len(steps) - 1
+        up: list[int | None] = [None] * (n + 1)
+        for x in range(n - 1, -1, -1):
+            s = steps[x]
+            if delta[x] < 0:
+                up[x] = s
+            elif delta[x] == 0:
+                up[x] = up[s]
+            else:
+                first = up[s]
+                up[x] = up[first] if first is not None else None
+        return up
+
+    def matching_bracket(self, pos: int) -> int | None:
+        """The ``]`` that closes the ``[`` at ``pos``, skipping escapes and code spans."""
+        if self._bracket_up is None:
+            text, n = self.text, len(self.text)
+            steps = [self._step(i, True) for i in range(n)] + [n]
+            delta = [1 if ch == "[" else -1 if ch == "]" else 0 for ch in text] + [0]
+            self._bracket_steps = steps
+            self._bracket_up = self._first_rise(steps, delta)
+        after = self._bracket_up[self._bracket_steps[pos]]
+        return None if after is None else after - 1
+
+    def link_tail(self, pos: int) -> int | None:
+        """End of ``](dest "title")`` or ``][label]`` starting at ``pos`` (which holds ``]``), else None.
+
+        A destination ends at the ``)`` that balances the parentheses in it
+        (escapes skipped) and never crosses a blank line.
+        """
+        if self._tails is None:
+            self._tails = {}
+        elif pos in self._tails:
+            return self._tails[pos]
+        text = self.text
+        tail = None
+        if text.startswith("](", pos):
+            if self._paren_up is None:
+                n = len(text)
+                steps = [self._step(i, False) for i in range(n)] + [n]
+                delta = [1 if ch == "(" else -1 if ch == ")" else 0 for ch in text] + [0]
+                blank = [n] * (n + 1)  # the first blank line on the path from each position
+                for x in range(n - 1, -1, -1):
+                    blank[x] = x if text.startswith("\n\n", x) else blank[steps[x]]
+                self._paren_steps, self._blank = steps, blank
+                self._paren_up = self._first_rise(steps, delta)
+            after = self._paren_up[pos + 2] if pos + 2 <= len(text) else None
+            if after is not None and self._blank[pos + 2] > after - 1:
+                tail = after
+        elif text.startswith("][", pos):
+            end = text.find("]", pos + 2)
+            if end != -1 and "[" not in text[pos + 2 : end]:
+                tail = end + 1
+        self._tails[pos] = tail
+        return tail
+
+    # ------------------------------------------------------------------ math, Liquid, HTML
+
+    def inline_math(self, pos: int) -> int | None:
+        # The dollarmath rules: no space after the opening $, none before the closing
+        # one, and the closing $ is not followed by a digit ("$5 and $10" is money).
+        text = self.text
+        if text.startswith("$$", pos) or pos + 1 >= len(text) or text[pos + 1].isspace():
             return None
-        k = j
-        while k < len(text) and text[k] == "`":
-            k += 1
-        if k - j == run:
-            return k
-        i = k
-
-
-def _inline_math(text: str, pos: int) -> int | None:
-    # The dollarmath rules: no space after the opening $, none before the closing
-    # one, and the closing $ is not followed by a digit ("$5 and $10" is money).
-    if text.startswith("$$", pos) or pos + 1 >= len(text) or text[pos + 1].isspace():
-        return None
-    i = pos + 1
-    while True:
-        j = text.find("$", i)
-        if j == -1:
-            return None
-        if text[j - 1] == "\\":
-            i = j + 1
-            continue
-        if text[j - 1].isspace() or (j + 1 < len(text) and text[j + 1].isdigit()):
+        if self._dollar is None:
+            n = len(text)
+            dollar = [-1] * (n + 1)  # the first "$" at or after each position not after a backslash
+            for x in range(n - 1, -1, -1):
+                dollar[x] = x if text[x] == "$" and (x == 0 or text[x - 1] != "\\") else dollar[x + 1]
+            self._dollar = dollar
+        j = self._dollar[pos + 1]
+        if j == -1 or text[j - 1].isspace() or (j + 1 < len(text) and text[j + 1].isdigit()):
             return None
         return j + 1
+
+    def liquid(self, pos: int) -> int | None:
+        """End of the Liquid tag at ``pos``: the first ``}}`` (``%}``) after ``{{`` (``{%``)."""
+        closer = {"{{": "}}", "{%": "%}"}.get(self.text[pos : pos + 2])
+        if closer is None:
+            return None
+        end = self.find(closer, pos + 2)
+        return None if end == -1 else end + 2
+
+    def html(self, pos: int):
+        """The inline HTML match at ``pos`` (a ``<``), or None.
+
+        Comments, processing instructions and CDATA are only tried when their
+        closer is still ahead, and anything only when a ``>`` is: otherwise
+        the expression would scan to the end from every ``<``.
+        """
+        if self.find(">", pos) == -1:
+            return None
+        for opener, closer in (("<!--", "-->"), ("<?", "?>"), ("<![CDATA[", "]]>")):
+            if self.text.startswith(opener, pos) and self.find(closer, pos + len(opener)) == -1:
+                return None
+        return _HTML.match(self.text, pos)
 
 
 def split(text: str) -> list[Piece]:
@@ -143,6 +260,7 @@ def split(text: str) -> list[Piece]:
     pieces: list[Piece] = []
     buf: list[str] = []
     links: list[int] = []  # indexes in pieces of open "[" not yet closed
+    scan = _Scan(text)
 
     def flush() -> None:
         if buf:
@@ -168,7 +286,7 @@ def split(text: str) -> list[Piece]:
             i += 2
             continue
         if ch == "`":
-            end = _code_span(text, i)
+            end = scan.code_span(i)
             if end is not None:
                 keep(text[i:end], "code")
                 i = end
@@ -180,24 +298,24 @@ def split(text: str) -> list[Piece]:
             i += run
             continue
         if ch == "$":
-            end = _inline_math(text, i)
+            end = scan.inline_math(i)
             if end is not None:
                 keep(text[i:end], "math")
                 i = end
                 continue
-        if ch == "{" and (m := _LIQUID.match(text, i)):
-            keep(m.group(), "liquid")
-            i = m.end()
+        if ch == "{" and (end := scan.liquid(i)) is not None:
+            keep(text[i:end], "liquid")
+            i = end
             continue
         if ch == "<":
-            m = _AUTOLINK.match(text, i) or _HTML.match(text, i)
+            m = _AUTOLINK.match(text, i) or scan.html(i)
             if m:
                 keep(m.group(), "url" if m.re is _AUTOLINK else "html")
                 i = m.end()
                 continue
         if ch == "!" and text.startswith("![", i):
-            close = _matching_bracket(text, i + 1)
-            if close is not None and (end := _link_tail(text, close)) is not None:
+            close = scan.matching_bracket(i + 1)
+            if close is not None and (end := scan.link_tail(close)) is not None:
                 keep(text[i:end], "image")
                 i = end
                 continue
@@ -207,15 +325,15 @@ def split(text: str) -> list[Piece]:
                 keep(m.group(), "citation")
                 i = m.end()
                 continue
-            close = _matching_bracket(text, i)
-            if close is not None and _link_tail(text, close) is not None:
+            close = scan.matching_bracket(i)
+            if close is not None and scan.link_tail(close) is not None:
                 flush()
                 links.append(len(pieces))
                 pieces.append(Open("a", "["))
                 i += 1
                 continue
         if ch == "]" and links:
-            end = _link_tail(text, i)
+            end = scan.link_tail(i)
             if end is not None:
                 flush()
                 pieces.append(Close("a", text[i:end]))
@@ -225,8 +343,10 @@ def split(text: str) -> list[Piece]:
         if ch in "hw" and (i == 0 or not text[i - 1].isalnum()) and (m := _URL.match(text, i)):
             end = m.end()
             # A closing parenthesis belongs to the URL when it balances one inside it.
-            while end < n and text[end] == ")" and text.count("(", i, end) > text.count(")", i, end):
+            unbalanced = text.count("(", i, end) - text.count(")", i, end)
+            while end < n and text[end] == ")" and unbalanced > 0:
                 end += 1
+                unbalanced -= 1
             keep(text[i:end], "url")
             i = end
             continue
@@ -241,29 +361,11 @@ def split(text: str) -> list[Piece]:
         buf.append(ch)
         i += 1
     flush()
+    # A "[" whose "]" was taken by a later piece (an escape or a URL seen
+    # differently by the bracket scan) was never closed: it is text.
+    for index in links:
+        pieces[index] = Text("[")
     return _merge_text(_pair_emphasis(pieces))
-
-
-def _matching_bracket(text: str, pos: int) -> int | None:
-    depth, i = 0, pos
-    while i < len(text):
-        ch = text[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if ch == "`":
-            end = _code_span(text, i)
-            if end is not None:
-                i = end
-                continue
-        if ch == "[":
-            depth += 1
-        elif ch == "]":
-            depth -= 1
-            if depth == 0:
-                return i
-        i += 1
-    return None
 
 
 class _Delim:
@@ -295,45 +397,72 @@ def _pair_emphasis(pieces: list) -> list[Piece]:
 
     Links are barriers: emphasis opened inside link text closes inside it, and
     a pair never crosses a link boundary, so the tags always nest.
+
+    A closer pairs with the nearest opener of the same markup above the last
+    link opener. Openers are kept per markup (``by_markup``, positions in
+    ``stack``) so that finding it is one look, not a walk down the stack:
+    ``*a `` x 20,000 then `` a_`` x 20,000 would otherwise be quadratic.
     """
+    if not any(isinstance(p, _Delim) for p in pieces):
+        return pieces
     out: list = list(pieces)
     stack: list[int] = []  # indexes of openers (delims and link opens)
+    by_markup: dict[str, list[int]] = {d: [] for d in _DELIMS}  # positions in stack, per markup
+    links: list[int] = []  # positions in stack of link opens
+
+    def truncate(size: int) -> None:
+        del stack[size:]
+        for positions in (*by_markup.values(), links):
+            while positions and positions[-1] >= size:
+                positions.pop()
+
+    def push(idx: int) -> None:
+        markup = out[idx].markup if isinstance(out[idx], _Delim) else None
+        (by_markup[markup] if markup else links).append(len(stack))
+        stack.append(idx)
+
     for idx, piece in enumerate(out):
         if isinstance(piece, Open):  # a link
-            stack.append(idx)
+            push(idx)
         elif isinstance(piece, Close):
-            while stack and not isinstance(out[stack[-1]], Open):
-                stack.pop()
-            if stack:
-                stack.pop()
+            if links:
+                truncate(links[-1])  # the link's opener and everything above it
+            else:
+                truncate(0)
         elif isinstance(piece, _Delim):
             if piece.can_close:
-                j = len(stack) - 1
-                while j >= 0 and isinstance(out[stack[j]], _Delim):
-                    if out[stack[j]].markup == piece.markup:
-                        opener = stack[j]
-                        tag = _TAG_OF[piece.markup]
-                        out[opener] = Open(tag, out[opener].markup)
-                        out[idx] = Close(tag, piece.markup)
-                        del stack[j:]
-                        break
-                    j -= 1
-                else:
-                    if piece.can_open:
-                        stack.append(idx)
+                positions = by_markup[piece.markup]
+                barrier = links[-1] if links else -1
+                if positions and positions[-1] > barrier:
+                    j = positions[-1]
+                    opener = stack[j]
+                    tag = _TAG_OF[piece.markup]
+                    out[opener] = Open(tag, out[opener].markup)
+                    out[idx] = Close(tag, piece.markup)
+                    truncate(j)
+                elif piece.can_open:
+                    push(idx)
                 continue
             if piece.can_open:
-                stack.append(idx)
+                push(idx)
     return [Text(p.markup) if isinstance(p, _Delim) else p for p in out]
 
 
 def _merge_text(pieces: list[Piece]) -> list[Piece]:
+    if len(pieces) < 2:
+        return pieces
     merged: list[Piece] = []
+    run: list[str] = []  # texts joined once: repeated concatenation is quadratic
     for piece in pieces:
-        if isinstance(piece, Text) and merged and isinstance(merged[-1], Text):
-            merged[-1] = Text(merged[-1].text + piece.text)
-        else:
-            merged.append(piece)
+        if isinstance(piece, Text):
+            run.append(piece.text)
+            continue
+        if run:
+            merged.append(Text("".join(run)))
+            run.clear()
+        merged.append(piece)
+    if run:
+        merged.append(Text("".join(run)))
     return merged
 
 

@@ -23,8 +23,9 @@ from transync.errors import DocumentError
 from transync.placeholders import Template, to_xml
 
 _ATX_CLOSE = re.compile(r"[ \t]+#+[ \t]*$|^#+[ \t]*$")
-_PREFIX_OK = re.compile(r"^[ \t>]*(?:(?:[-+*]|\d{1,9}[.)])(?:[ \t]+|$)[ \t>]*)*(?:#{1,6}[ \t]+)?$")
-_LIQUID_ONLY = re.compile(r"^(?:\s*(?:\{%.*?%\}|\{\{.*?\}\})\s*)+$", re.S)
+# Markers, then blanks and ">"s: "[ \t][ \t>]*" and not "[ \t]+[ \t>]*", whose two
+# ways to split the same blanks made a failing match exponential in the markers.
+_PREFIX_OK = re.compile(r"^[ \t>]*(?:(?:[-+*]|\d{1,9}[.)])(?:[ \t][ \t>]*|$))*(?:#{1,6}[ \t]+)?$")
 _FENCE_OPEN = re.compile(r"^[ \t]*(`{3,}|~{3,})")
 
 
@@ -53,7 +54,10 @@ class Segment:
     @property
     def translatable(self) -> bool:
         """False for segments with nothing to translate (numbers only, Liquid only, code only)."""
-        return not _LIQUID_ONLY.match(self.text) and self.template.has_text
+        # Liquid tags, code and math are placeholders in the template, so
+        # "text" means letters outside them. (A regex for Liquid-only segments
+        # used to be here: its lazy ".*?" inside "+" took seconds on 26 tags.)
+        return self.template.has_text
 
 
 @lru_cache(maxsize=4096)
