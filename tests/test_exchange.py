@@ -90,6 +90,10 @@ def test_stale_segments_come_with_their_previous_source(site, tmp_path):
     [
         (lambda e: e.msgstr.replace("[1]", "") if "[1]" in e.msgid else None, "protected text changed (missing '[1]')"),
         (lambda e: e.msgstr + " `rm -rf`" if "`" not in e.msgid else None, "protected text changed (added '`rm -rf`')"),
+        (
+            lambda e: e.msgstr + " [MEHR](https://evil.example)" if "](" not in e.msgid else None,
+            "protected text changed (added '](https://evil.example)')",
+        ),
     ],
 )
 def test_broken_imports_change_nothing(site, tmp_path, mangle, message):

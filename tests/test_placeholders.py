@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from conftest import CORPUS, requires_corpus
 from transync.errors import TransyncError
-from transync.placeholders import Keep, PlaceholderError, split, to_xml
+from transync.placeholders import Keep, PlaceholderError, check_translation, split, to_xml
 
 
 def kept(text: str) -> list[tuple[str, str]]:
@@ -116,6 +116,62 @@ def test_any_text_round_trips_through_xml(text):
     tpl = to_xml(text)
     assert "".join(p.source if not hasattr(p, "text") else p.text for p in split(text)) == text
     assert tpl.render(tpl.xml) == text
+
+
+SOURCE = "The **Kestrel** measures $f_s = 48$ kHz [1], see [the specs](https://example.com/k) and `cfg`."
+
+
+@pytest.mark.parametrize(
+    "translation",
+    [
+        "Der **Kestrel** misst $f_s = 48$ kHz [1], siehe [die Daten](https://example.com/k) und `cfg`.",
+        # emphasis moved and link text changed; protected spans reordered
+        "`cfg` und [Datenblatt](https://example.com/k): **der Kestrel misst** $f_s = 48$ kHz [1].",
+        # emphasis dropped (Japanese typography has no italics or bold to speak of)
+        "Kestrelは$f_s = 48$ kHz [1]を測定します。[仕様](https://example.com/k)と`cfg`を参照。",
+    ],
+)
+def test_check_translation_accepts_intact_protected_text(translation):
+    assert check_translation(SOURCE, translation) is None
+
+
+@pytest.mark.parametrize(
+    "translation, reason",
+    [
+        (
+            "Der **Kestrel** misst $f_s = 48$ kHz, siehe [die Daten](https://example.com/k) und `cfg`.",
+            "protected text changed (missing '[1]')",
+        ),
+        (
+            "Der **Kestrel** misst $f_s = 48$ kHz [1], siehe [die Daten](https://example.com/k) und `cfg`. "
+            "Mehr: https://evil.example/x",
+            "protected text changed (added 'https://evil.example/x')",
+        ),
+        (
+            "Der **Kestrel** misst $f_s = 48$ kHz [1], siehe [die Daten](https://example.com/k) und `cfg`."
+            "<script>alert(1)</script>",
+            "protected text changed (added '<script>', added '</script>')",
+        ),
+        (
+            "Der **Kestrel** misst $f_s = 44.1$ kHz [1], siehe [die Daten](https://example.com/k) und `cfg`.",
+            "protected text changed (missing '$f_s = 48$', added '$f_s = 44.1$')",
+        ),
+        (
+            "Der **Kestrel** misst $f_s = 48$ kHz [1], siehe [die Daten](https://evil.example/k) und `cfg`.",
+            "protected text changed (missing '](https://example.com/k)', added '](https://evil.example/k)')",
+        ),
+        (
+            "Der **Kestrel** misst $f_s = 48$ kHz [1] [1], siehe [die Daten](https://example.com/k) und `cfg`.",
+            "protected text changed (added '[1]')",
+        ),
+        (
+            "Der {{ site.secret }} misst $f_s = 48$ kHz [1], siehe [die Daten](https://example.com/k) und `cfg`.",
+            "protected text changed (added '{{ site.secret }}')",
+        ),
+    ],
+)
+def test_check_translation_names_what_changed(translation, reason):
+    assert check_translation(SOURCE, translation) == reason
 
 
 def test_a_link_whose_bracket_a_url_took_stays_text():

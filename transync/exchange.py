@@ -15,7 +15,6 @@ changed at all. Then the translations go into the memory as human ones.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from transync import document, localize
 from transync.config import SiteConfig
 from transync.errors import TransyncError
 from transync.memory import Memory, context_of
-from transync.placeholders import Keep, split
+from transync.placeholders import check_translation
 from transync.status import StatusReport
 
 
@@ -125,10 +124,6 @@ class Imported:
     problems: list[str] = field(default_factory=list)
 
 
-def _protected(text: str) -> Counter[str]:
-    return Counter(p.source for p in split(text) if isinstance(p, Keep))
-
-
 def import_po(path: Path, config: SiteConfig, report: StatusReport, memory: Memory, lang: str) -> Imported:
     """Check every entry, then apply all of them, or none. Raises ExchangeError listing the problems."""
     import polib
@@ -159,11 +154,8 @@ def import_po(path: Path, config: SiteConfig, report: StatusReport, memory: Memo
         if (entry.msgctxt, entry.msgid) not in known:
             result.problems.append(f"{where}: unknown msgid (not a text of the site or of the memory): {entry.msgid[:60]!r}")
             continue
-        missing = _protected(entry.msgid) - _protected(entry.msgstr)
-        extra = _protected(entry.msgstr) - _protected(entry.msgid)
-        if missing or extra:
-            what = ", ".join([f"missing {s!r}" for s in missing] + [f"added {s!r}" for s in extra])
-            result.problems.append(f"{where}: protected text changed ({what})")
+        if reason := check_translation(entry.msgid, entry.msgstr):
+            result.problems.append(f"{where}: {reason}")
             continue
         todo.append(entry)
     if result.problems:

@@ -17,11 +17,14 @@ strikethrough, link text). For an engine the segment becomes XML:
 :func:`from_xml` checks what comes back (every placeholder exactly once, tags
 balanced and known, nothing invented) and :func:`Template.render` puts the
 original Markdown of each placeholder back, byte for byte.
+:func:`check_translation` applies the same rule to a translation written in
+Markdown (translation memory, PO files from translators).
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from transync.errors import TransyncError
@@ -468,6 +471,30 @@ def _merge_text(pieces: list[Piece]) -> list[Piece]:
 
 def source_of(pieces: list[Piece]) -> str:
     return "".join(p.text if isinstance(p, Text) else p.source for p in pieces)
+
+
+def protected_spans(text: str) -> Counter[str]:
+    """The protected spans of a segment's Markdown (code, math, URLs, citations,
+    Liquid, HTML, escapes, images, and link targets ``](...)``), with how often
+    each occurs: what an engine only ever sees as a placeholder."""
+    return Counter(p.source for p in split(text) if isinstance(p, Keep) or (isinstance(p, Close) and p.tag == "a"))
+
+
+def check_translation(source_markdown: str, translation_markdown: str) -> str | None:
+    """None when a Markdown translation (a memory entry, a translator's PO entry)
+    keeps the source's protected spans intact, else a one-line reason.
+
+    This is the rule :func:`from_xml` applies to an engine's reply, stated on
+    Markdown: every protected span of the source exactly once, byte for byte,
+    and none added (a URL, a ``<script>``, a Liquid tag). Text, and the
+    emphasis and link text that wrap it, may change and move freely.
+    """
+    source, translation = protected_spans(source_markdown), protected_spans(translation_markdown)
+    missing, added = source - translation, translation - source
+    if not missing and not added:
+        return None
+    what = ", ".join([f"missing {s!r}" for s in missing] + [f"added {s!r}" for s in added])
+    return f"protected text changed ({what})"
 
 
 # --------------------------------------------------------------------------- XML
