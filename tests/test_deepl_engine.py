@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from conftest import SiteMaker, doc
 from deepl_fake import FakeDeepL
 from test_translate_deepl import SECRET as FAKE_KEY
-from test_translate_deepl import fake  # noqa: F401  (the fixture: the fake server, fast backoff)
+from test_translate_deepl import fake, site, translate  # noqa: F401  (fixtures: the fake server, a copy of content/)
 from transync.cli import app
 from transync.config import load_config
 from transync.deepl_engine import DeepLEngine
@@ -183,3 +183,16 @@ def test_the_deadline_leaves_the_connection_pool_usable(fake) -> None:
         engine.translate(["Hello"], source_lang="en", target_lang="de")
     for _ in range(3):
         assert engine.translate(["Hello"], source_lang="en", target_lang="de")[0].text == "[DE]Hallo"
+
+
+def test_translate_against_a_trickling_server_ends_in_seconds_with_exit_3(site, fake):
+    """The run that took over 90 s: every reply trickles. Now each attempt is cut at
+    `timeout`, retried `retries` times, and the run stops with one line."""
+    config = site / "transync.toml"
+    config.write_text(config.read_text().replace("[translate]\n", "[translate]\nretries = 1\ntimeout = 0.5\n"))
+    fake.trickle_next(times=1000, interval=0.05, path="/v2/translate")
+    start = time.monotonic()
+    result = translate(site, fake, "--jobs", "1")
+    assert result.exit_code == 3
+    assert result.stderr.strip().splitlines()[-1].endswith("Request timed out: no complete reply within 0.5 s")
+    assert time.monotonic() - start < 10

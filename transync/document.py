@@ -153,7 +153,7 @@ def load_yaml(text: str, *, aliases: bool = True) -> Any:
             node = loader.get_single_node()
             if node is None:
                 return None
-            if _expanded_size(node, {}, MAX_YAML_NODES) > MAX_YAML_NODES:
+            if aliases and _expanded_size(node, {}, MAX_YAML_NODES) > MAX_YAML_NODES:
                 raise ValueError(f"YAML aliases expand to more than {MAX_YAML_NODES:,} values", node.start_mark.line)
             return loader.construct_document(node)
         finally:
