@@ -69,7 +69,7 @@ class DeepLEngine:
         self._client = deepl.DeepLClient(self.auth_key, server_url=self.server_url, send_platform_info=False)
         # The library sends every attempt through its HttpClient's requests
         # session (``_client._session.send``); ours adds the deadline. A private
-        # attribute: tests/test_translate_deepl.py's trickle test notices if it moves.
+        # attribute: the trickle tests in tests/test_deepl_engine.py notice if it moves.
         http = self._client._client
         http._session.close()
         http._session = _deadline_session(self.timeout)
@@ -130,7 +130,6 @@ class DeepLEngine:
         if len(results) != len(texts):
             raise EngineFailure(f"DeepL returned {len(results)} translations for {len(texts)} texts")
         return [Translated(r.text, r.billed_characters or 0) for r in results]
-
 
     def safe_message(self, exc: BaseException) -> str:
         """The first line of an exception's message, at most 200 characters, with
@@ -212,7 +211,8 @@ def _deadline_session(seconds: float):
 
         def proxy_manager_for(self, proxy, **kwargs):
             manager = super().proxy_manager_for(proxy, **kwargs)
-            manager.pool_classes_by_scheme = pool_classes
+            if not proxy.lower().startswith("socks"):  # SOCKS has connection classes of its own: no deadline there
+                manager.pool_classes_by_scheme = pool_classes
             return manager
 
     class Session(requests.Session):

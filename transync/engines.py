@@ -102,7 +102,7 @@ def redact(text: str, *secrets: str) -> str:
     for secret in secrets:
         if not secret:
             continue
-        for form in {secret, repr(secret)[1:-1], secret.strip()}:
+        for form in sorted({secret, repr(secret)[1:-1], secret.strip()}, key=len, reverse=True):
             if len(form) >= 4:
                 text = text.replace(form, REDACTED)
         # A key split across lines can show up piece by piece.
