@@ -19,7 +19,8 @@ import re
 
 from transync.errors import DocumentError
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+#: Control characters: no file name, URL or translated text should hold one.
+CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 _CONTROL_NAMES = {"\n": "a newline", "\r": "a carriage return", "\t": "a tab"}
 
 
@@ -27,7 +28,7 @@ def shown(name: str) -> str:
     """A name as it can be printed: undecodable bytes and control characters escaped."""
     raw = os.fsencode(name)
     text = raw.decode("utf-8", "backslashreplace")
-    return _CONTROL.sub(lambda m: repr(m.group(0))[1:-1], text)
+    return CONTROL_CHARS.sub(lambda m: repr(m.group(0))[1:-1], text)
 
 
 def name_problem(name: str) -> str | None:
@@ -36,7 +37,7 @@ def name_problem(name: str) -> str | None:
         name.encode("utf-8")
     except UnicodeEncodeError:  # bytes that are not UTF-8 come back as surrogate escapes
         return "the file name is not valid UTF-8: rename it"
-    bad = _CONTROL.search(name)
+    bad = CONTROL_CHARS.search(name)
     if bad is not None:
         char = bad.group(0)
         what = _CONTROL_NAMES.get(char, f"the control character {char!r}")
