@@ -215,6 +215,10 @@ def test_a_file_name_that_cannot_be_shown_losslessly_is_invalid(two_sources, nam
         proc = transync(*args, "--root", root)
         assert "Traceback" not in proc.stderr, (args, proc.stderr)
         assert proc.returncode == 1, (args, proc.stdout, proc.stderr)
+    # Named on the command line, it is the input of the run, listed and failing.
+    proc = transync("translate", "--engine", "pseudo", os.fsdecode(os.fsencode(root / "_products/en") + b"/" + name), cwd=root)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert f"skipped  {shown}: invalid: {reason}" in proc.stdout
     assert not any(b"odd" in p.read_bytes() for p in (root / "_products").rglob("*") if p.is_file() and "en" not in p.parts)
 
 
@@ -279,3 +283,17 @@ def test_translate_of_a_clean_site_still_exits_zero(two_sources):
     proc = transync("translate", "--root", two_sources, "--engine", "pseudo")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "4 documents written, 0 failed, 0 skipped" in proc.stdout
+
+
+def test_a_collection_folder_linked_out_of_the_site_is_invalid_and_not_read(tmp_path):
+    elsewhere = tmp_path / "elsewhere/en"
+    elsewhere.mkdir(parents=True)
+    (elsewhere / "a.md").write_text(doc("a", "en"))
+    root = tmp_path / "site"
+    root.mkdir()
+    (root / "_config.yml").write_text('languages: ["en", "de"]\ndefault_lang: "en"\ncollections: [products]\n')
+    os.symlink(tmp_path / "elsewhere", root / "_products")
+    assert [(i.path, i.state, i.reason) for i in items_of(root)] == [("_products", "invalid", "symlink points outside the site")]
+    proc = transync("translate", "--root", root, "--engine", "pseudo")
+    assert proc.returncode == 1
+    assert sorted(p.name for p in (tmp_path / "elsewhere").iterdir()) == ["en"]

@@ -200,6 +200,9 @@ def _walk(config: SiteConfig, collection: Collection, invalid: list[InvalidEntry
     cut = len(root) + 1  # paths under the root, made relative by slicing (relpath is slow)
     sep_fix = os.sep != "/"
     real_root = os.path.realpath(root)
+    if not sitepaths.inside(os.path.realpath(top), real_root):
+        invalid.append(InvalidEntry(collection.path, collection.name, "symlink points outside the site"))
+        return
     stack = [top]
     while stack:
         folder = stack.pop()
@@ -237,7 +240,7 @@ def _walk(config: SiteConfig, collection: Collection, invalid: list[InvalidEntry
                         bad(f"symbolic link cannot be followed: {exc.strerror}")
                     continue
                 target = os.path.realpath(entry.path)
-                if os.path.commonpath([target, real_root]) != real_root:
+                if not sitepaths.inside(target, real_root):
                     if entry.is_dir() or markdown:
                         bad("symlink points outside the site")
                     continue

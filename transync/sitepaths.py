@@ -64,9 +64,9 @@ def write_refusal(root: str | os.PathLike[str], rel: str, *, base: str, new: boo
         real_base = _resolve(os.path.join(root, *base.split("/")) if base else os.fspath(root))
     except OSError as exc:  # a symlink loop, or a link to nothing
         return f"its path cannot be resolved ({exc.strerror or exc}): not written"
-    if not _inside(real, real_root):
+    if not inside(real, real_root):
         return f"resolves to {real}, outside the site (a symbolic link in its path): not written"
-    if not _inside(real_base, real_root):
+    if not inside(real_base, real_root):
         return f"its folder {base} resolves to {real_base}, outside the site: not written"
     under_base = os.path.relpath(logical, os.path.join(root, *base.split("/")) if base else root)
     if real != os.path.normpath(os.path.join(real_base, under_base)):
@@ -97,5 +97,6 @@ def _resolve(path: str) -> str:
     return os.path.join(os.path.realpath(head, strict=True), *reversed(tail))
 
 
-def _inside(path: str, folder: str) -> bool:
+def inside(path: str, folder: str) -> bool:
+    """True when the real path ``path`` is ``folder`` or below it."""
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)

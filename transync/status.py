@@ -19,6 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable
 
+from transync import sitepaths
 from transync.config import STATES, SiteConfig
 from transync.scan import DocEntry, ScanResult, translation_path
 
@@ -211,7 +212,8 @@ def report(scan: ScanResult, *, langs: Iterable[str] | None = None, paths: Itera
     if lang_list:
         items = [i for i in items if i.lang in lang_list]
     if paths is not None:
-        prefixes = [p.rstrip("/") for p in paths]
+        # A file name that cannot be shown is reported under its escaped form (sitepaths.shown).
+        prefixes = [sitepaths.shown(p.rstrip("/")) for p in paths]
         items = [i for i in items if _under(i.path, prefixes) or _under(i.source_path, prefixes) or _under(i.target_path, prefixes)]
     rank = {lang: n for n, lang in enumerate(config.languages)}
     order = {s: n for n, s in enumerate(WORK_ORDER)}
