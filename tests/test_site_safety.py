@@ -11,9 +11,12 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import doc
 from transync import scan, sitepaths, status
@@ -297,3 +300,46 @@ def test_a_collection_folder_linked_out_of_the_site_is_invalid_and_not_read(tmp_
     proc = transync("translate", "--root", root, "--engine", "pseudo")
     assert proc.returncode == 1
     assert sorted(p.name for p in (tmp_path / "elsewhere").iterdir()) == ["en"]
+
+
+# --------------------------------------------------------------------------- any layout of links
+
+
+LINK_PLACES = ["_products/de", "_products/ja", "_products/de/sony", "_products/ja/sony", "_products/de/b.md", "_products/ja/sony/a.md"]
+LINK_TARGETS = ["../en", "en", "../en/sony", "../../en/sony", "{outside}", "{outside}/deep", "../ja", "de", ".", "..", "nowhere", "../en/b.md", "a.md"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(links=st.lists(st.tuples(st.sampled_from(LINK_PLACES), st.sampled_from(LINK_TARGETS)), max_size=3, unique_by=lambda t: t[0]))
+def test_whatever_the_links_a_run_changes_no_source_and_nothing_outside(links):
+    from transync import translate
+    from transync.engines import PseudoEngine
+
+    # In memory where there is such a file system: every write is fsynced.
+    with tempfile.TemporaryDirectory(dir="/dev/shm" if os.path.isdir("/dev/shm") else None) as tmp:
+        base = Path(tmp)
+        outside = base / "outside"
+        outside.mkdir()
+        root = base / "site"
+        for rel, text in {"_products/en/sony/a.md": doc("a", "en"), "_products/en/b.md": doc("b", "en")}.items():
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            (root / rel).write_text(text)
+        (root / "_config.yml").write_text('languages: ["en", "ja", "de"]\ndefault_lang: "en"\n')
+        for place, target in links:
+            link = root / place
+            if link.parent.is_dir() and not os.path.lexists(link) and not link.parent.is_symlink():
+                os.symlink(target.format(outside=outside), link)
+        sources = snapshot(root / "_products/en")
+
+        rep = status.report(scan.scan(load_config(root), use_cache=False))
+        jobs, skips = translate.select(rep)
+        summary = translate.Run(rep.config, PseudoEngine(), translate.TranslateOptions(), use_memory=False).run(jobs)
+
+        assert snapshot(root / "_products/en") == sources
+        assert snapshot(outside) == {}
+        for written in summary.written:
+            path = os.path.join(root, written.job.target_path)
+            assert os.path.realpath(path) == os.path.join(os.path.realpath(root), written.job.target_path)
+        # Every job is written or listed as failed with its reason: none is dropped.
+        assert sorted(r.job.target_path for r in summary.written + summary.failed) == sorted(j.target_path for j in jobs)
+        assert all(r.reason.endswith(("not written", "not overwritten")) for r in summary.failed)
