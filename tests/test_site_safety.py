@@ -263,6 +263,8 @@ def test_a_ref_with_two_sources_is_neither_judged_nor_translated(make_site):
     }
     proc = transync("status", "--root", root)
     assert "not translated: its en source is ambiguous" in proc.stdout
+    proc = transync("status", "--root", root, "--format", "github")
+    assert f"::error title=transync%3A duplicate::products/a [de] is duplicate: not translated: its en source is ambiguous ({sources})" in proc.stdout
 
 
 # --------------------------------------------------------------------------- invalid inputs of a run
