@@ -206,19 +206,27 @@ def test_a_file_name_that_cannot_be_shown_losslessly_is_invalid(two_sources, nam
     root = two_sources
     with open(os.fsencode(root / "_products/en") + b"/" + name, "wb") as fh:
         fh.write(doc("odd", "en").encode())
-    invalid = [(i.path, i.reason, i.lang) for i in items_of(root) if i.state == "invalid"]
-    assert invalid == [(shown, reason, "en")]
-    assert all(i.ref != "odd" for i in items_of(root))
+    items = items_of(root)
+    assert [(i.path, i.reason, i.lang) for i in items if i.state == "invalid"] == [(shown, reason, "en")]
+    assert all(i.ref != "odd" for i in items)
+
+
+def test_file_names_that_cannot_be_shown_break_no_command(two_sources):
+    root = two_sources
+    for name, _, _ in BAD_NAMES:
+        with open(os.fsencode(root / "_products/en") + b"/" + name, "wb") as fh:
+            fh.write(doc("odd", "en").encode())
 
     proc = transync("status", "--root", root, "--format", "json")
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     items = json.loads(proc.stdout)["items"]
-    assert [(i["path"], i["reason"]) for i in items if i["state"] == "invalid"] == [(shown, reason)]
+    assert sorted((i["path"], i["reason"]) for i in items if i["state"] == "invalid") == sorted((s, r) for _, s, r in BAD_NAMES)
     for args in (["status"], ["check"], ["check", "-f", "json"], ["translate", "--engine", "pseudo", "-f", "json"]):
         proc = transync(*args, "--root", root)
         assert "Traceback" not in proc.stderr, (args, proc.stderr)
         assert proc.returncode == 1, (args, proc.stdout, proc.stderr)
     # Named on the command line, it is the input of the run, listed and failing.
+    name, shown, reason = BAD_NAMES[0]
     proc = transync("translate", "--engine", "pseudo", os.fsdecode(os.fsencode(root / "_products/en") + b"/" + name), cwd=root)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert f"skipped  {shown}: invalid: {reason}" in proc.stdout
