@@ -616,3 +616,53 @@ def test_a_partial_run_keeps_the_cache_of_the_others(site, monkeypatch):
     check_site(scan(config), paths=["_products/de"])  # checks the changed pair again, and only it
     monkeypatch.setattr(checks, "outline", lambda *a, **k: pytest.fail("an unchanged pair was read again"))
     assert [f.path for f in check_site(scan(config)).findings] == ["_products/ja/acme/x1.md"]
+
+
+def test_math_left_open_at_the_end_of_a_translation_is_reported():
+    source = page("Text.\n\n$$ a^2 $$\n\nMore.\n")
+    assert findings(source, page("テキスト。\n\n$$ a^2 $$\n\nさらに。\n\n$$\n", lang="ja"), "math") == [
+        (HEAD + 7, "$$ opens display math that is never closed: the rest of the page would render as math")
+    ]
+    # An unclosed block swallows what follows: the block is missing and the $$ is open.
+    assert findings(source, page("テキスト。\n\n$$ a^2\n\nさらに。\n", lang="ja"), "math") == [
+        (HEAD + 3, "display math missing from the translation: $$ a^2 $$ (0 here, 1 in the source)", True),
+        (HEAD + 3, "$$ opens display math that is never closed: the rest of the page would render as math"),
+    ]
+
+
+def test_dollars_in_code_spans_and_pairs_in_prose_are_not_open_math():
+    source = page("Type `$$` to start, or $$ x $$ inline.\n")
+    assert findings(source, page("`$$` で始めるか、$$ x $$ と書く。\n", lang="ja"), "math") == []
+    # The source's own open $$ is not the translation's fault.
+    assert findings(page("Costs $$ 5.\n"), page("$$ 5 です。\n", lang="ja"), "math") == []
+
+
+def test_a_nul_in_a_translation_is_reported_at_its_line():
+    source = page("## Overview\n\nText.\n")
+    assert findings(source, page("## 概要\n\nテキ\x00スト。\n", lang="ja"), "placeholders") == [
+        (HEAD + 3, "control character '\\x00' in the text")
+    ]
+    assert findings(page("Text\x01.\n"), page("テキスト\x01。\n", lang="ja"), "placeholders") == []
+
+
+def test_check_command_reports_a_nul_and_open_math_in_a_site(make_site):
+    root = make_site(
+        {
+            "_products/en/a.md": doc("a", "en", body="Text.\n\n$$ x $$\n"),
+            "_products/ja/a.md": doc("a", "ja", body="テキ\x00スト。\n\n$$ x $$\n\n$$\n"),
+        }
+    )
+    result = CliRunner().invoke(app, ["check", "--root", str(root), "--format", "json"], catch_exceptions=False)
+    assert result.exit_code == 1
+    found = sorted((f["check"], f["line"], f["message"]) for f in json.loads(result.stdout)["findings"])
+    assert found == [
+        ("math", 12, "$$ opens display math that is never closed: the rest of the page would render as math"),
+        ("placeholders", 8, "control character '\\x00' in the text"),
+    ]
+
+
+def test_check_refuses_a_permalink_that_climbs_out():
+    source = page("Text.\n", permalink="/products/en/acme-x1/")
+    assert findings(source, page("テキスト。\n", lang="ja", permalink="/products/ja/../../../etc/x/"), "permalink") == [
+        (8, "permalink /products/ja/../../../etc/x/ has a '.' or '..' segment: it could name a page outside the site")
+    ]

@@ -94,3 +94,37 @@ def test_a_changed_source_permalink_is_carried_to_translations_with_a_redirect(m
     de = (root / "_products/de/a.md").read_text()
     assert "redirect_from: [/products/de/a-older/, /products/de/a/]\n" in de
     assert run("--root", str(root)).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "permalink, problem",
+    [
+        ("/products/en/../../../etc/x/", "has a '.' or '..' segment"),
+        ("/products/en/./a/", "has a '.' or '..' segment"),
+        ("/products/en/%2e%2e/%2E%2E/x/", "has a '.' or '..' segment"),
+        ("/products/en/..", "has a '.' or '..' segment"),
+        ('"/products/en/a\\\\b/"', "has a backslash or a control character"),
+        ('"/products/en/a%00/"', "has a backslash or a control character"),
+    ],
+)
+def test_a_permalink_that_could_leave_the_site_is_reported_and_never_propagated(make_site, permalink, problem):
+    root = make_site(
+        {
+            "_products/en/a.md": doc("a", "en", permalink=permalink),
+            "_products/ja/a.md": doc("a", "ja", permalink="/products/ja/a/"),
+        }
+    )
+    result = run("--root", str(root), "--format", "json")
+    assert result.exit_code == 1
+    found = [(f["path"], f["message"], f["expected"]) for f in json.loads(result.stdout)["findings"]]
+    shown = permalink.strip('"').replace("\\\\", "\\")
+    assert found == [("_products/en/a.md", f"permalink {shown} {problem}: it could name a page outside the site", None)]
+    # --fix never copies it into the translation.
+    before = (root / "_products/ja/a.md").read_bytes()
+    run("--root", str(root), "--fix")
+    assert (root / "_products/ja/a.md").read_bytes() == before
+
+
+def test_dots_inside_a_segment_are_fine(make_site):
+    root = make_site({"_products/en/a.md": doc("a", "en", permalink="/products/en/v1.2..3/a.b/")})
+    assert run("--root", str(root)).exit_code == 0

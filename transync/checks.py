@@ -32,6 +32,7 @@ from transync.cache import HeaderCache
 from transync.config import CHECKS, Collection, SiteConfig
 from transync.document import Document, parse
 from transync.errors import DocumentError
+from transync.permalinks import unsafe as unsafe_permalink
 from transync.scan import ScanResult
 
 #: Fields a translation keeps (unless ``[fields]`` gives them another rule) and may not add.
@@ -142,6 +143,7 @@ class Outline:
     tables: tuple[Table, ...] = ()
     urls: tuple[Spot, ...] = ()
     citations: tuple[Spot, ...] = ()
+    unclosed_math: tuple[int, ...] = ()  # lines of text with a $$ that opens no math block
 
 
 _md = None
@@ -175,6 +177,9 @@ _CITATION_PART = re.compile(r"(\d+)(?:\s*[\-–—~〜]\s*(\d+))?")
 # Inline content without these holds no link, image, autolink, code span, HTML
 # or escape: its text is all prose, and the inline parser need not run.
 _INLINE_SYNTAX = re.compile(r"[`<\\]|\]\(")
+# Code spans, whose $$ is shown, not math (a paragraph's text is read as a whole:
+# an odd number of $$ outside them is a display-math block that never closes).
+_INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1", re.S)
 
 
 def bare_urls(text: str) -> Iterator[tuple[int, str]]:
@@ -264,6 +269,7 @@ def outline(body: str, first_line: int = 1) -> Outline:
     code: list[Block] = []
     headings: list[Heading] = []
     tables: list[Table] = []
+    unclosed: list[int] = []
     table_start = rows = columns = 0
 
     for i, tok in enumerate(tokens):
@@ -273,6 +279,8 @@ def outline(body: str, first_line: int = 1) -> Outline:
         line = first_line + tok.map[0] if tok.map else first_line
         if kind == "inline":
             prose.read(tok.content, line)
+            if _INLINE_CODE.sub("", tok.content).count("$$") % 2:
+                unclosed.append(line)
         elif kind == "heading_open":
             prose.section += 1
             headings.append(Heading(int(tok.tag[1:]), tokens[i + 1].content.strip(), line))
@@ -292,7 +300,9 @@ def outline(body: str, first_line: int = 1) -> Outline:
             columns += 1
         elif kind == "table_close":
             tables.append(Table(rows, columns, table_start))
-    return Outline(tuple(math), tuple(code), tuple(headings), tuple(tables), tuple(prose.urls), tuple(prose.citations))
+    return Outline(
+        tuple(math), tuple(code), tuple(headings), tuple(tables), tuple(prose.urls), tuple(prose.citations), tuple(unclosed)
+    )
 
 
 class _Prose:
@@ -395,6 +405,12 @@ class Page:
         return outline(self.document.body, body_line(self.document))
 
     @cached_property
+    def controls(self) -> list[tuple[str, int]]:
+        """Control characters (NUL...; not tab, newline or carriage return), with their lines."""
+        text = self.document.text
+        return [(m.group(0), text.count("\n", 0, m.start()) + 1) for m in _CONTROL_IN_TEXT.finditer(text)]
+
+    @cached_property
     def placeholders(self) -> list[tuple[str, int]]:
         """Placeholder tags anywhere in the file (a translated summary may hold one too), with their lines."""
         text = self.document.text
@@ -449,11 +465,15 @@ def _sequence(what: str, source: Sequence[Block], translation: Sequence[Block], 
 
 
 def check_math(source: Page, translation: Page, ctx: Context) -> Iterator[Problem]:
-    """Display math (``$$...$$``) is never translated: the same blocks in the same order.
+    """Display math (``$$...$$``) is never translated: the same blocks in the same order,
+    and no ``$$`` left open (more than the source has).
 
     Runs of white space count as one space: LaTeX ignores them.
     """
     yield from _sequence("display math", source.outline.math, translation.outline.math, lambda t: f"$$ {_short(t)} $$")
+    if len(translation.outline.unclosed_math) > len(source.outline.unclosed_math):
+        for line in translation.outline.unclosed_math:
+            yield Problem(line, "$$ opens display math that is never closed: the rest of the page would render as math")
 
 
 def check_code(source: Page, translation: Page, ctx: Context) -> Iterator[Problem]:
@@ -646,6 +666,10 @@ def check_permalink(source: Page, translation: Page, ctx: Context) -> Iterator[P
     if not isinstance(tr, str):
         yield Problem(line, f"permalink is not a string: {_value(tr)}")
         return
+    problem = unsafe_permalink(tr)
+    if problem is not None:
+        yield Problem(line, f"permalink {tr} {problem}: it could name a page outside the site")
+        return
     parts = tr.split("/")
     src_parts = src.split("/") if isinstance(src, str) else []
     if ctx.source_lang in src_parts:
@@ -669,20 +693,27 @@ def check_permalink(source: Page, translation: Page, ctx: Context) -> Iterator[P
 
 # Placeholder tags that transync hands to engines. A real HTML <b> or </a>
 # carries no id, so only tags with one (and any x tag) count.
+_CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _PLACEHOLDER = re.compile(r"<x(?:\s+id\s*=\s*[\"']?\d+[\"']?)?\s*/?>|</x\s*>|<[bias]\s+id\s*=\s*[\"']?\d+[\"']?\s*/?>")
 
 
 def check_placeholders(source: Page, translation: Page, ctx: Context) -> Iterator[Problem]:
-    """No placeholder tag (``<x id="1"/>``, ``<b id="2">``) that the source does not have."""
-    mine = translation.placeholders
-    if not mine:
-        return
-    left = Counter(tag for tag, _ in source.placeholders)
-    for tag, line in mine:
-        if left[tag] > 0:
-            left[tag] -= 1
+    """No placeholder tag (``<x id="1"/>``, ``<b id="2">``) and no control character (a NUL)
+    that the source does not have: what a broken engine reply leaves in the text."""
+    for tag, line in _beyond(source.placeholders, translation.placeholders):
+        yield Problem(line, f"placeholder tag {tag} left in the text")
+    for char, line in _beyond(source.controls, translation.controls):
+        yield Problem(line, f"control character {char!r} in the text")
+
+
+def _beyond(source: list[tuple[str, int]], translation: list[tuple[str, int]]) -> Iterator[tuple[str, int]]:
+    """The translation's (value, line) pairs beyond as many of each value as the source has."""
+    left = Counter(value for value, _ in source)
+    for value, line in translation:
+        if left[value] > 0:
+            left[value] -= 1
         else:
-            yield Problem(line, f"placeholder tag {tag} left in the text")
+            yield value, line
 
 
 #: Every check by its stable name, in the order of CHECKS.

@@ -304,8 +304,9 @@ def translate(
 
     Translations transync wrote are updated when their source changes; translations made or
     edited by hand are reported and left alone unless --force. Interrupted runs resume: finished
-    documents are current. Exit codes: 0 done, 1 some documents failed, 2 usage or configuration
-    error, 3 the service refused (bad key, quota exhausted): finished documents are kept.
+    documents are current. Exit codes: 0 done, 1 some documents failed or could not be used (invalid
+    or duplicate sources, targets behind symbolic links), 2 usage or configuration error, 3 the
+    service refused (bad key, quota exhausted): finished documents are kept.
     """
     from transync import output, scan, status as status_mod
     from transync import translate as tr
@@ -321,7 +322,8 @@ def translate(
     rel_paths = _relative_paths(config, paths)
 
     result = scan.scan(config)
-    report = status_mod.report(result, langs=langs or None, paths=rel_paths)
+    # Every language: select() takes the jobs of --to and the unusable sources too.
+    report = status_mod.report(result, paths=rel_paths)
     known_refs = {d.ref for d in result.documents}
     for ref in refs:
         if ref not in known_refs:
@@ -329,7 +331,7 @@ def translate(
     eng = None if dry_run and engine is None else make_engine(engine.value if engine else None, config, os.environ)
     engine_name = eng.name if eng else (engine.value if engine else "none")
     use_memory = not no_memory and engine_name != "pseudo"
-    selected, skips = tr.select(report, force=force, refs=refs, shard=shard_spec, keep_edits=use_memory)
+    selected, skips = tr.select(report, force=force, refs=refs, shard=shard_spec, keep_edits=use_memory, langs=langs)
     options = tr.options_for(config, report, selected)
     if eng is not None and hasattr(eng, "use_glossaries") and not dry_run and selected:
         from transync import glossary as gl
@@ -350,7 +352,7 @@ def translate(
     if summary.stopped is not None:
         typer.echo(f"transync: error: {summary.stopped}", err=True)
         raise typer.Exit(summary.stopped.exit_code)
-    raise typer.Exit(EXIT_FINDINGS if summary.failed else EXIT_OK)
+    raise typer.Exit(EXIT_FINDINGS if summary.failed or any(s.fails for s in skips) else EXIT_OK)
 
 
 @app.command(epilog="""**Example**\n\n    transync pseudo content/_products/en/halden/halden-hx-700.md\n""")

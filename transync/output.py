@@ -282,7 +282,8 @@ def status_github(report: StatusReport, shown_states: Iterable[str], fail_on: It
             message += f": create {paths.show(item.target_path)}"
         elif item.reason:
             message += f": {item.reason}"
-        stream.write(annotation(level, paths.show(item.location), item.line or 1, f"transync: {item.state}", message) + "\n")
+        where = paths.show(item.location) if item.location else None  # an ambiguous ref's missing translation has no file
+        stream.write(annotation(level, where, item.line or 1, f"transync: {item.state}", message) + "\n")
     for lang, row in report.summary.items():
         counts = ", ".join(f"{s} {n}" for s, n in row.counts.items() if n)
         if row.source and row.expected == 0:

@@ -4,14 +4,16 @@ For each document: the language segment of its permalink is its ``lang``
 (exactly: ``/EN/`` is reported), the permalink has no query string or
 fragment, and a translation's permalink is its source's with the language
 segment swapped (``/products/en/x/`` -> ``/products/ja/x/``). No two
-documents share a permalink, and a translation whose source has a permalink
-has one too. :func:`fix` rewrites only the permalink line of a wrong file.
+documents share a permalink, a translation whose source has a permalink
+has one too, and no permalink has a ``.`` or ``..`` segment (:func:`unsafe`).
+:func:`fix` rewrites only the permalink line of a wrong file.
 """
 
 from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 from transync import document
 from transync.errors import TransyncError
@@ -19,6 +21,7 @@ from transync.frontmatter_edit import Field, join_fields, split_fields, with_val
 from transync.fsutil import atomic_write
 from transync.localize import rewrite_language
 from transync.scan import ScanResult
+from transync.sitepaths import CONTROL_CHARS
 from transync.status import report as status_report
 
 
@@ -38,6 +41,20 @@ class PermalinkReport:
     findings: list[PermalinkFinding]
     checked: int
     unreadable: list[tuple[str, str]]
+
+
+def unsafe(permalink: str) -> str | None:
+    """Why a permalink could name a page outside the site's URLs (Jekyll writes it as a file path), or None.
+
+    A ``.`` or ``..`` segment (percent-encoded or not), a backslash or a control
+    character is refused: none has a place in a page's URL.
+    """
+    path = unquote(permalink.split("?")[0].split("#")[0])
+    if "\\" in path or CONTROL_CHARS.search(path):
+        return "has a backslash or a control character"
+    if any(part in (".", "..") for part in path.split("/")):
+        return "has a '.' or '..' segment"
+    return None
 
 
 def _segments(permalink: str) -> list[str]:
@@ -77,8 +94,8 @@ def check(scan: ScanResult, *, paths: list[str] | None = None) -> PermalinkRepor
             source_permalink = meta[source_path][0]
             source_lang = by_name[doc.collection].source_lang
             expected = rewrite_language(source_permalink, source_lang, doc.lang)
-            if expected == source_permalink:
-                expected = None  # the source's permalink has no language segment to swap
+            if expected == source_permalink or unsafe(expected):
+                expected = None  # no language segment to swap, or nothing --fix may write
         if permalink is None:
             if expected:
                 add(f"no permalink; its source's gives {expected}", None)
@@ -89,6 +106,10 @@ def check(scan: ScanResult, *, paths: list[str] | None = None) -> PermalinkRepor
         seen.setdefault(permalink, doc.path)
         if "?" in permalink or "#" in permalink:
             add(f"permalink {permalink} has a query string or a fragment")
+        problem = unsafe(permalink)
+        if problem is not None:
+            add(f"permalink {permalink} {problem}: it could name a page outside the site")
+            continue
         lang_parts = [p for p in _segments(permalink) if p.lower() in languages]
         if not lang_parts:
             if expected:

@@ -9,6 +9,7 @@ declared languages, language folders) run on every scan, cached or not.
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import os
 import re
@@ -17,6 +18,7 @@ from pathlib import Path, PurePosixPath
 from typing import Iterator, NamedTuple
 
 from transync import cache as _cache
+from transync import sitepaths
 from transync.config import LANG_RE, Collection, SiteConfig
 from transync.errors import DocumentError
 
@@ -197,6 +199,10 @@ def _walk(config: SiteConfig, collection: Collection, invalid: list[InvalidEntry
         return
     cut = len(root) + 1  # paths under the root, made relative by slicing (relpath is slow)
     sep_fix = os.sep != "/"
+    real_root = os.path.realpath(root)
+    if not sitepaths.inside(os.path.realpath(top), real_root):
+        invalid.append(InvalidEntry(collection.path, collection.name, "symlink points outside the site"))
+        return
     stack = [top]
     while stack:
         folder = stack.pop()
@@ -216,17 +222,38 @@ def _walk(config: SiteConfig, collection: Collection, invalid: list[InvalidEntry
                 rel = rel.replace(os.sep, "/")
             if config.exclude and any(fnmatch.fnmatchcase(rel, pat) for pat in config.exclude):
                 continue
+            markdown = entry.name.endswith(MARKDOWN_SUFFIXES)
+
+            def bad(reason: str, path: str = rel) -> None:
+                invalid.append(InvalidEntry(path, collection.name, reason, lang=_folder_lang(path + "/", collection)))
+
+            problem = sitepaths.name_problem(entry.name)
+            if problem is not None:
+                if markdown or _is_dir(entry):
+                    bad(problem, sitepaths.shown(rel))
+                continue
             if entry.is_symlink():
+                try:
+                    os.stat(entry.path)
+                except OSError as exc:
+                    if markdown or exc.errno == errno.ELOOP:
+                        bad(f"symbolic link cannot be followed: {exc.strerror}")
+                    continue
                 target = os.path.realpath(entry.path)
-                if os.path.commonpath([target, os.path.realpath(root)]) != os.path.realpath(root):
-                    if entry.is_dir() or entry.name.endswith(MARKDOWN_SUFFIXES):
-                        invalid.append(InvalidEntry(rel, collection.name, "symlink points outside the site", lang=_folder_lang(rel, collection)))
+                if not sitepaths.inside(target, real_root):
+                    if entry.is_dir() or markdown:
+                        bad("symlink points outside the site")
                     continue
                 if entry.is_dir():
-                    continue  # a link to a folder inside the site: its files are scanned where they are
-            if entry.is_dir():
+                    # Its files are scanned where they are (when that is a collection); a
+                    # translation is never written through it (see sitepaths.write_refusal).
+                    there = os.path.relpath(target, real_root).replace(os.sep, "/")
+                    folder = "language folder" if _is_language_folder(rel, collection) else "folder"
+                    bad(f"{folder} is a symbolic link to {there}: its files are not read here, and nothing is written through it")
+                    continue
+            if _is_dir(entry):
                 subfolders.append(entry.path)
-            elif entry.name.endswith(MARKDOWN_SUFFIXES):
+            elif markdown:
                 try:
                     st = entry.stat()
                 except OSError as exc:
@@ -234,6 +261,17 @@ def _walk(config: SiteConfig, collection: Collection, invalid: list[InvalidEntry
                     continue
                 yield _File(rel, entry.path, collection, (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
         stack.extend(subfolders)
+
+
+def _is_dir(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:  # a link that cannot be followed: not a folder to walk
+        return False
+
+
+def _is_language_folder(rel: str, collection: Collection) -> bool:
+    return rel.rpartition("/")[0] == collection.path and rel.rpartition("/")[2] in collection.languages
 
 
 def _folder_lang(rel: str, collection: Collection) -> str | None:

@@ -4,7 +4,9 @@ For each ``(collection, ref)`` the source is its document in the
 collection's source language; every target language is then ``current``,
 ``stale`` or ``missing``. Files that cannot be matched are ``orphan``
 (no source), ``duplicate`` (two files claim one ref and language) or
-``invalid`` (unreadable or incomplete).
+``invalid`` (unreadable or incomplete). When the source itself is duplicated,
+each target language of the ref is ``duplicate`` too: neither judged nor
+translated against an arbitrary one of the sources.
 
 Stale is decided by provenance when transync wrote the translation (the
 source's translatable content changed since), else by date (the source's
@@ -17,6 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable
 
+from transync import sitepaths
 from transync.config import STATES, SiteConfig
 from transync.scan import DocEntry, ScanResult, translation_path
 
@@ -108,6 +111,9 @@ def compute(scan: ScanResult) -> list[StatusItem]:
                 if len(docs) == 1:
                     items.append(_orphan(docs[0], collection, by_path))
             continue
+        if len(sources) > 1:
+            items.extend(_ambiguous(coll_name, ref, collection, langs))
+            continue
         source = sources[0]
         for lang in collection.targets:
             docs = langs.get(lang)
@@ -124,6 +130,21 @@ def compute(scan: ScanResult) -> list[StatusItem]:
 
     for bad in scan.invalid:
         items.append(StatusItem(bad.collection, bad.ref, bad.lang, "invalid", bad.path, None, reason=bad.reason, line=bad.line))
+    return items
+
+
+def _ambiguous(coll_name: str, ref: str, collection, langs: dict[str, list[DocEntry]]) -> list[StatusItem]:
+    """The translations of a ref with several sources: neither judged nor made against an arbitrary one."""
+    paths = ", ".join(d.path for d in langs[collection.source_lang])
+    items = []
+    for lang in collection.targets:
+        docs = langs.get(lang)
+        if not docs:
+            why = f"not translated: its {collection.source_lang} source is ambiguous ({paths} all have ref '{ref}')"
+            items.append(StatusItem(coll_name, ref, lang, "duplicate", None, None, reason=why))
+        elif len(docs) == 1:
+            why = f"not judged current or stale: its {collection.source_lang} source is ambiguous ({paths} all have ref '{ref}')"
+            items.append(StatusItem(coll_name, ref, lang, "duplicate", docs[0].path, None, reason=why, line=1, date=docs[0].date))
     return items
 
 
@@ -191,7 +212,8 @@ def report(scan: ScanResult, *, langs: Iterable[str] | None = None, paths: Itera
     if lang_list:
         items = [i for i in items if i.lang in lang_list]
     if paths is not None:
-        prefixes = [p.rstrip("/") for p in paths]
+        # A file name that cannot be shown is reported under its escaped form (sitepaths.shown).
+        prefixes = [sitepaths.shown(p.rstrip("/")) for p in paths]
         items = [i for i in items if _under(i.path, prefixes) or _under(i.source_path, prefixes) or _under(i.target_path, prefixes)]
     rank = {lang: n for n, lang in enumerate(config.languages)}
     order = {s: n for n, s in enumerate(WORK_ORDER)}

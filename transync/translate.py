@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
-from transync import document, localize
+from transync import document, localize, sitepaths
 from transync.config import Collection, SiteConfig
 from transync.engines import Engine
 from transync.errors import DocumentError, ServiceError, TransyncError, UsageError
@@ -52,6 +52,8 @@ class Job:
 class Skip:
     item: StatusItem
     reason: str
+    #: An input that cannot be used (invalid, or a ref whose source is ambiguous): the run fails.
+    fails: bool = False
 
 
 def parse_shard(text: str) -> tuple[int, int]:
@@ -74,7 +76,7 @@ def in_shard(collection: str, ref: str, shard: tuple[int, int] | None) -> bool:
 
 def select(
     report: StatusReport, *, force: bool = False, refs: Iterable[str] = (), shard: tuple[int, int] | None = None,
-    keep_edits: bool = False,
+    keep_edits: bool = False, langs: Iterable[str] = (),
 ) -> tuple[list[Job], list[Skip]]:
     """Jobs for the missing and stale translations of a report; the rest, skipped with a reason.
 
@@ -82,18 +84,32 @@ def select(
     that a human edited after transync wrote it is a job too: the run first
     stores its edits in the memory as human translations, so that the new
     version keeps them.
+
+    ``langs`` limits the jobs to these target languages; the report may hold
+    more, so that invalid or duplicate sources (items in the source language)
+    are reported too. Invalid and duplicate items are skips that fail the run:
+    they are inputs that cannot be used, and a ref whose source is ambiguous is
+    never translated.
     """
     config = report.config
     by_name = {c.name: c for c in config.collections}
     wanted_refs = set(refs)
+    wanted_langs = set(langs)
     jobs: list[Job] = []
     skips: list[Skip] = []
     for item in report.items:
         if wanted_refs and item.ref not in wanted_refs:
             continue
-        if item.ref is None or not in_shard(item.collection, item.ref, shard):
+        if not in_shard(item.collection, item.ref if item.ref is not None else item.path or "", shard):
             continue
         collection = by_name[item.collection]
+        if wanted_langs and item.lang is not None and item.lang not in wanted_langs and item.lang != collection.source_lang:
+            continue
+        if item.state in ("invalid", "duplicate"):
+            skips.append(Skip(item, f"{item.state}: {item.reason}", fails=True))
+            continue
+        if item.ref is None or (wanted_langs and item.lang not in wanted_langs):
+            continue
         if item.state == "missing":
             if item.target_path is None:
                 skips.append(Skip(item, "the source is not in a language folder: no place to write the translation"))
@@ -110,7 +126,7 @@ def select(
             else:
                 # An edited translation is updated only after its edits are in the memory.
                 jobs.append(Job(collection, item.ref, item.lang, item.source_path, item.path, "edited" if item.edited else "stale"))
-        elif item.state in ("orphan", "duplicate", "invalid"):
+        elif item.state == "orphan":
             skips.append(Skip(item, f"{item.state}: {item.reason}"))
     return jobs, skips
 
@@ -393,6 +409,7 @@ class Run:
                     summary.human_edits += 1
 
     def _plan(self, job: Job, summary: Summary | None = None) -> _Pending:
+        sitepaths.ensure_writable(self.config.root, job.target_path, base=job.collection.path, new=job.reason == "missing")
         path = self.config.root / job.source_path
         source = document.parse(path.read_bytes())
         settings = self.options.settings(self.config, job.collection, job.lang)
