@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
 from transync.engines import Translated
-from transync.errors import ServiceError, TransyncError
+from transync.errors import EngineError, RequestTooLarge, ServiceError
 
 #: DeepL needs a regional variant for some target languages.
 DEFAULT_TARGET_CODES = {"en": "EN-US", "pt": "PT-BR", "zh": "ZH-HANS"}
@@ -31,10 +31,8 @@ class AuthFailed(ServiceError):
     """DeepL answered 403: the key is wrong or not allowed on this server."""
 
 
-class EngineFailure(TransyncError):
+class EngineFailure(EngineError):
     """The service failed after the library's retries (network, 5xx, 429)."""
-
-    exit_code = 3
 
 
 def target_code(lang: str, overrides: Mapping[str, str] | None = None) -> str:
@@ -111,6 +109,8 @@ class DeepLEngine:
         except deepl.AuthorizationException:
             raise AuthFailed("DeepL refused the key in DEEPL_AUTH_KEY (403): check the key and whether it is a Free or Pro key for this server") from None
         except deepl.DeepLException as exc:
+            if getattr(exc, "http_status_code", None) == 413:
+                raise RequestTooLarge(f"DeepL refused a request of {len(texts)} texts as too large (413)") from None
             raise EngineFailure(f"DeepL request failed after {self.retries} retries: {_safe(exc)}") from None
         except (TypeError, IndexError, KeyError, ValueError) as exc:
             # The library does not check a 200 reply; a malformed one surfaces like this.

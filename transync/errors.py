@@ -43,3 +43,28 @@ class ServiceError(TransyncError):
     """The translation service refused the work (bad key, quota exhausted)."""
 
     exit_code = EXIT_SERVICE
+
+
+class EngineError(TransyncError):
+    """The translation engine failed after its own retries (network, 5xx, 429, a malformed reply).
+
+    A run stops sending on it, as on a refusal: what is finished is kept.
+    """
+
+    exit_code = EXIT_SERVICE
+
+
+class RequestTooLarge(EngineError):
+    """The engine refused one request for its size (DeepL: HTTP 413)."""
+
+
+class Interrupted(TransyncError):
+    """The run was asked to stop by a signal (SIGINT, SIGTERM): what is finished is kept."""
+
+    def __init__(self, signum: int) -> None:
+        import signal
+
+        name = signal.Signals(signum).name
+        super().__init__(f"interrupted by {name}: finished documents are kept; run again to resume")
+        self.signum = signum
+        self.exit_code = 128 + signum

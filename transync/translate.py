@@ -25,7 +25,7 @@ from typing import Callable, Iterable, Mapping
 from transync import document, localize
 from transync.config import Collection, SiteConfig
 from transync.engines import Engine
-from transync.errors import DocumentError, ServiceError, TransyncError, UsageError
+from transync.errors import DocumentError, Interrupted, RequestTooLarge, TransyncError, UsageError
 from transync.fsutil import atomic_write, remove_stale_temp_files
 from transync.memory import Memory, context_of
 from transync.placeholders import Template
@@ -146,7 +146,9 @@ def infer_templates(config: SiteConfig, report: StatusReport, collection: str, l
     When the titles of a collection's translations are ``target_name`` plus
     the same words (``Sony WH-1000XM5 製品レビュー``), new translations get
     the same pattern. Nothing is inferred from fewer than 3 examples or when
-    fewer than 80% agree.
+    fewer than 80% agree. Only translations people made count: learning from
+    transync's own output would let one run's guess decide the next (a
+    resumed run would then differ from an uninterrupted one).
     """
     from collections import Counter
 
@@ -155,7 +157,7 @@ def infer_templates(config: SiteConfig, report: StatusReport, collection: str, l
     for item in report.items:
         if total >= sample:
             break
-        if item.collection != collection or item.lang != lang or item.state != "current" or not item.path:
+        if item.collection != collection or item.lang != lang or item.state != "current" or not item.path or item.provenance:
             continue
         try:
             meta = document.parse((config.root / item.path).read_bytes()).meta
@@ -222,8 +224,17 @@ class Summary:
     human_edits: int = 0  # edited segments found in hand-edited translations, kept as human translations
     memory_texts: int = 0  # texts found in the translation memory, not sent
     memory_characters: int = 0  # their characters: what the memory saved
-    stopped: ServiceError | None = None
+    #: Why the run stopped before its end: the service refused or failed (exit 3), a signal
+    #: (exit 128 + its number), or the memory could not be written. Finished work is kept.
+    stopped: TransyncError | None = None
     seconds: float = 0.0
+
+    @property
+    def exit_code(self) -> int:
+        """0 done, 1 some documents failed, else the stopping error's code (3, 130, 143...)."""
+        if self.stopped is not None:
+            return self.stopped.exit_code
+        return 1 if self.failed else 0
 
 
 @dataclass
@@ -432,9 +443,23 @@ class Run:
 
     # -- running
 
+    def stop(self, signum: int) -> None:
+        """Ask a running :meth:`run` to stop (from a signal handler): nothing more is sent,
+        the requests in flight are awaited and their documents written."""
+        self._stop_signal = signum
+
     def run(self, jobs: list[Job]) -> Summary:
+        """Translate ``jobs``; always returns the summary of what was done.
+
+        A refusal or failure of the engine, a signal (see :meth:`stop`) or a
+        memory that cannot be written stops the run: nothing more is sent,
+        replies already on their way are used, every finished document is
+        written, and ``summary.stopped`` says why. Only a second interrupt
+        (KeyboardInterrupt) abandons the requests in flight.
+        """
         assert self.engine is not None or self.offline
         start = time.monotonic()
+        self._stop_signal: int | None = None
         # A run killed while writing may have left a temporary file next to a target.
         for folder in {(self.config.root / j.target_path).parent for j in jobs}:
             remove_stale_temp_files(folder)
@@ -448,6 +473,11 @@ class Run:
         pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="transync-engine")
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="transync-writer")
         self._lock = threading.Lock()
+
+        def fail(pending: _Pending, reason: str) -> None:
+            pending.failed = reason
+            summary.failed.append(DocResult(pending.job, "failed", reason))
+            self.on_event("failed", {"job": pending.job, "reason": reason})
 
         def feed() -> None:
             """Plan documents until every language queue can fill a request (or jobs run out)."""
@@ -466,6 +496,13 @@ class Run:
                 texts = [_Text(len(docs), r.key, _template(r.markdown)) for r in self._recall(pending, summary)]
                 if self.offline and texts:
                     summary.not_started.append(job)  # the memory does not know all its texts yet
+                    continue
+                too_big = next((t for t in texts if t.size > MAX_BYTES), None)
+                if too_big is not None:
+                    # No request can carry it: fail this document alone, before anything is billed.
+                    docs.append(pending)
+                    fail(pending, f"{_where(pending, too_big.key)} is {too_big.size / 1024:.0f} KiB, over the "
+                         f"{MAX_BYTES // 1024} KiB a request may carry: split it into smaller paragraphs")
                     continue
                 pending.sent = {t.key for t in texts}
                 chars = sum(t.template.chars for t in texts)
@@ -501,27 +538,62 @@ class Run:
             in_flight[future] = batch
             summary.requests += 1
 
+        ready: deque[list[_Text]] = deque()  # requests made by halving one the engine refused as too large
+
+        def too_large(batch: list[_Text]) -> None:
+            """The engine refused a request for its size: send it again in halves, down to one text."""
+            if len(batch) > 1:
+                half = len(batch) // 2
+                ready.extend((batch[:half], batch[half:]))
+                return
+            text = batch[0]
+            pending = docs[text.doc]
+            if pending.failed is None:
+                fail(pending, f"{_where(pending, text.key)}: the service refused it as too large for one request: "
+                     "split it into smaller paragraphs")
+
+        abandon = False
         try:
             while True:
+                if summary.stopped is None and self._stop_signal is not None:
+                    summary.stopped = Interrupted(self._stop_signal)
                 if summary.stopped is None:
                     feed()
-                    while len(in_flight) < self.workers and (batch := next_batch(partial=not in_flight)) is not None:
+                    while len(in_flight) < self.workers:
+                        if ready:
+                            batch = ready.popleft()
+                        elif (batch := next_batch(partial=not in_flight)) is None:
+                            break
                         submit(batch)
-                if not in_flight:
+                if not in_flight and not (ready and summary.stopped is None):
                     break  # nothing left to send, or stopped
-                finished, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
+                # A short wait, so that a stop request is seen while requests are slow.
+                finished, _ = wait(list(in_flight), timeout=0.25, return_when=FIRST_COMPLETED)
                 for future in finished:
                     batch = in_flight.pop(future)
                     try:
                         results = future.result()
-                    except ServiceError as exc:
+                    except RequestTooLarge:
+                        if summary.stopped is None:
+                            too_large(batch)
+                        continue
+                    except TransyncError as exc:
                         summary.stopped = summary.stopped or exc
                         continue
                     self._take(batch, results, docs, queues, summary)
+        except KeyboardInterrupt:
+            # A second interrupt: do not wait for the requests in flight.
+            abandon = True
+            summary.stopped = summary.stopped if isinstance(summary.stopped, Interrupted) else Interrupted(self._stop_signal or 2)
+        except TransyncError as exc:
+            summary.stopped = summary.stopped or exc  # e.g. the memory could not be journalled
         finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+            pool.shutdown(wait=not abandon, cancel_futures=True)
             self._writer.shutdown(wait=True)  # every finished document reaches the disk
-            self._save_memories()
+            try:
+                self._save_memories()
+            except TransyncError as exc:
+                summary.stopped = summary.stopped or exc
 
         summary.not_started.extend(p.job for p in docs if p.failed is None and not p.written)
         summary.not_started.extend(job_iter)
@@ -577,6 +649,17 @@ class Run:
             pending.written = True
             summary.written.append(DocResult(pending.job, "written", characters=chars))
             self.on_event("written", {"job": pending.job, "characters": chars})
+
+
+def _where(pending: _Pending, key: str) -> str:
+    """A text of a document, as a translator finds it: ``line 12`` of the source, or the field."""
+    if key.startswith("body:"):
+        seg = next((s for s in pending.plan.segmented.segments if f"body:{s.id}" == key), None)
+        if seg is not None:
+            source = pending.plan.source
+            line = seg.line + source.text.count("\n", 0, source.body_start)
+            return f"the paragraph at line {line} of {pending.job.source_path}"
+    return f"the {key} text of {pending.job.source_path}"
 
 
 def _reason(exc: BaseException) -> str:
