@@ -72,7 +72,7 @@ def requires_shared(path: Path) -> pytest.MarkDecorator:
     """Skip a test that reads ``../shared`` when it is absent; in CI (which has it) fail instead,
     so that the real-data tests can never silently stop running there."""
     if path.exists():
-        return pytest.mark.usefixtures()
+        return pytest.mark.skipif(False, reason="present")
     if in_ci():
         return pytest.mark.usefixtures("_shared_missing_in_ci")
     return pytest.mark.skip(reason=f"{path} not present")
