@@ -337,9 +337,15 @@ def test_field_rules_per_collection(make_site):
     run(root)
     assert 'summary: "Kept as written."' in (root / "_products/ja/p.md").read_text()
     assert 'summary: "⟦' in (root / "_companies/ja/c.md").read_text()
-    # A kept summary is not translatable content: editing it leaves the translation current.
+    # A kept summary is not translatable content: the translation follows the edit, and nothing is sent.
     src = root / "_products/en/p.md"
     src.write_text(src.read_text().replace("Kept as written.", "Kept, edited."))
+    item = next(i for i in report_of(root).items if (i.ref, i.lang) == ("p", "ja"))
+    assert (item.state, item.content_stale, item.outdated_fields) == ("stale", False, ("summary",))
+    engine = Recording()
+    summary = run(root, engine)
+    assert engine.calls == [] and [r.job.reason for r in summary.written] == ["fields"]
+    assert 'summary: "Kept, edited."' in (root / "_products/ja/p.md").read_text()
     assert states(root)[("p", "ja")] == "current"
     comp = root / "_companies/en/c.md"
     comp.write_text(comp.read_text().replace("Translated.", "Translated, edited."))

@@ -134,6 +134,7 @@ def _item_json(item: StatusItem) -> dict[str, Any]:
         "source_date": item.source_date,
         "provenance": item.provenance,
         "edited": item.edited,
+        "outdated_fields": list(item.outdated_fields),
     }
 
 

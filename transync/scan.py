@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath
 from typing import Iterator, NamedTuple
 
 from transync import cache as _cache
+from transync import fields
 from transync.config import LANG_RE, Collection, SiteConfig
 from transync.errors import DocumentError
 
@@ -36,6 +37,9 @@ class Provenance:
     source_hash: str
     source_date: str | None
     output_hash: str | None
+    #: A hash per following field of the source when it was translated (transync.fields.hashes);
+    #: None in provenance written before transync recorded them.
+    fields: tuple[tuple[str, str], ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +54,7 @@ class DocEntry:
     content_hash: str
     output_hash: str
     provenance: Provenance | None
+    follow: tuple[tuple[str, object], ...] = ()  # the fields that follow the source (transync.fields)
 
     @property
     def edited(self) -> bool:
@@ -93,11 +98,12 @@ class Header(NamedTuple):
     date: str | None = None
     content_hash: str = ""
     output_hash: str = ""
-    provenance: tuple[str, str | None, str | None] | None = None
+    provenance: tuple[str, str | None, str | None, tuple[tuple[str, str], ...] | None] | None = None
     missing: tuple[str, ...] = ()  # required fields the front matter lacks
     lang_line: int | None = None
     error: str | None = None
     line: int | None = None
+    follow: tuple[tuple[str, object], ...] = ()
 
 
 def read_header(path: str, settings: HeaderSettings) -> Header:
@@ -117,10 +123,11 @@ class HeaderSettings(NamedTuple):
     content_fields: tuple[str, ...]  # of the collection the file belongs to
     provenance_key: str
     required_fields: tuple[str, ...]
+    rules: tuple[tuple[str, str], ...] = ()  # the collection's field rules
 
     @classmethod
     def of(cls, config: SiteConfig, collection: Collection) -> "HeaderSettings":
-        return cls(collection.content_fields, config.provenance_key, config.required_fields)
+        return cls(collection.content_fields, config.provenance_key, config.required_fields, tuple(sorted(collection.fields.items())))
 
 
 def header_of(data: bytes, settings: HeaderSettings) -> Header:
@@ -156,8 +163,12 @@ def header_of(data: bytes, settings: HeaderSettings) -> Header:
         raw = meta[key]
         if not isinstance(raw, dict) or not isinstance(raw.get("source_hash"), str):
             raise DocumentError(f"'{key}' provenance must be a mapping with a 'source_hash' string", doc.line_of_key(key))
-        out = raw.get("output_hash")
-        prov = (raw["source_hash"], document.normalize_date(raw.get("source_date")), out if isinstance(out, str) else None)
+        out, recorded = raw.get("output_hash"), raw.get("fields")
+        if isinstance(recorded, dict) and all(isinstance(v, str) for v in recorded.values()):
+            recorded = tuple(sorted((str(k), v) for k, v in recorded.items()))
+        else:
+            recorded = None
+        prov = (raw["source_hash"], document.normalize_date(raw.get("source_date")), out if isinstance(out, str) else None, recorded)
 
     return Header(
         ref=ref,
@@ -168,6 +179,7 @@ def header_of(data: bytes, settings: HeaderSettings) -> Header:
         provenance=prov,
         missing=tuple(k for k in settings.required_fields if meta.get(k) is None),
         lang_line=doc.line_of_key("lang") if lang is not None else None,
+        follow=fields.follow_values(meta, dict(settings.rules), key),
     )
 
 
@@ -361,4 +373,5 @@ def _validate(f: _File, header: Header, config: SiteConfig) -> DocEntry | Invali
         content_hash=header.content_hash,
         output_hash=header.output_hash,
         provenance=Provenance(*header.provenance) if header.provenance else None,
+        follow=header.follow,
     )

@@ -45,7 +45,8 @@ class Job:
     lang: str
     source_path: str
     target_path: str
-    reason: str  # missing, stale, forced
+    reason: str  # missing, stale, forced, edited, fields
+    fields: tuple[str, ...] = ()  # kept and derived fields to bring in line with the source (reason "fields")
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,9 @@ def select(
                 skips.append(Skip(item, "the source is not in a language folder: no place to write the translation"))
                 continue
             jobs.append(Job(collection, item.ref, item.lang, item.source_path, item.target_path, "missing"))
+        elif item.state == "stale" and not item.content_stale and item.outdated_fields:
+            # Only kept or derived fields changed: updated in place, nothing sent, human edits untouched.
+            jobs.append(Job(collection, item.ref, item.lang, item.source_path, item.path, "fields", item.outdated_fields))
         elif item.state == "stale":
             hand = not item.provenance
             if force:
@@ -315,6 +319,8 @@ class Run:
 
     def _recall(self, pending: _Pending, summary: Summary) -> list[localize.Request]:
         """Take what the memory knows; return the requests still to send."""
+        if not pending.plan.requests:
+            return []
         # A heading that is a glossary term takes the glossary's translation, unsent.
         terms = self.options.glossaries.get((pending.job.collection.source_lang, pending.job.lang), {})
         headings = {f"body:{s.id}" for s in pending.plan.segmented.segments if s.kind == "heading"}
@@ -407,6 +413,10 @@ class Run:
         path = self.config.root / job.source_path
         source = document.parse(path.read_bytes())
         settings = self.options.settings(self.config, job.collection, job.lang)
+        if job.reason == "fields":
+            translation = document.parse((self.config.root / job.target_path).read_bytes())
+            update = localize.FieldUpdate(translation, source, job.fields, settings)
+            return _Pending(job=job, plan=update, source_hash="", source_date=None, waiting=set())  # type: ignore[arg-type]
         plan = localize.plan(source, settings)
         if job.reason == "edited":
             self._harvest(job, source, plan, summary)
