@@ -47,7 +47,7 @@ def follow_values(meta: Mapping[str, Any], rules: Mapping[str, str], provenance_
     """
     is_kept = kept(rules, provenance_key)
     return tuple(
-        (str(name), _plain(value)) for name, value in meta.items()
+        (str(name), plain(value)) for name, value in meta.items()
         if is_kept(str(name)) or rules.get(str(name)) == "currency"
     )
 
@@ -131,11 +131,12 @@ def _comparable(value: Any) -> Any:
     return value
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
+    """A YAML value as plain data (dates as ISO strings), as headers cache it."""
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     if isinstance(value, (_dt.date, _dt.datetime)):
         return value.isoformat()
     if value is None or isinstance(value, (str, int, float, bool)):

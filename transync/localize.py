@@ -102,8 +102,11 @@ class Plan:
         draft = f"---{nl}{yaml_text}---{nl}{body}"
         meta = document.parse(draft).meta
         out_hash = document.output_hash(meta, body, self.settings.provenance_key)
+        from transync.provenance import encode
+
         recorded = source_field_hashes(self.source.meta, self.settings)
-        provenance = provenance_line(self.settings.provenance_key, source_hash, source_date, out_hash, recorded) + nl
+        codes = encode(self.segmented.segments)
+        provenance = provenance_line(self.settings.provenance_key, source_hash, source_date, out_hash, recorded, codes) + nl
         return f"---{nl}{yaml_text}{provenance}---{nl}{body}"
 
 
@@ -151,13 +154,15 @@ def plan(source: document.Document, settings: Settings) -> Plan:
 
 def provenance_line(
     key: str, source_hash: str, source_date: str | None, output_hash: str | None, fields: Mapping[str, str] | None = None,
+    segments: str | None = None,
 ) -> str:
     """The provenance transync records in a translation, as one flow-mapping line (no newline).
 
     Hashes are quoted: an all-digit hash would otherwise be read back as a
     number. ``fields`` are the hashes of the source's following fields
     (:func:`transync.fields.hashes`); their names are written as JSON strings,
-    which YAML reads back whatever the name.
+    which YAML reads back whatever the name. ``segments`` are the codes of the
+    source segments translated (:mod:`transync.provenance`).
     """
     import json
 
@@ -166,14 +171,18 @@ def provenance_line(
     recorded = ""
     if fields:
         recorded = ", fields: {" + ", ".join(f'{json.dumps(k, ensure_ascii=False)}: "{v}"' for k, v in sorted(fields.items())) + "}"
-    return f'{key}: {{source_hash: "{source_hash}"{date}{out}{recorded}}}'
+    codes = f', segments: "{segments}"' if segments else ""
+    return f'{key}: {{source_hash: "{source_hash}"{date}{out}{recorded}{codes}}}'
 
 
 def source_field_hashes(source_meta: Mapping[str, Any], settings: Settings) -> dict[str, str]:
-    """The hashes of a source's following fields, as a translation's provenance records them."""
+    """The hashes of a source's fields, as a translation's provenance records them: the fields
+    that follow the source, and the translated ones (so that an unchanged one keeps its translation)."""
     from transync import fields
 
-    return fields.hashes(fields.follow_values(source_meta, settings.rules, settings.provenance_key))
+    values = list(fields.follow_values(source_meta, settings.rules, settings.provenance_key))
+    values += [(str(k), fields.plain(v)) for k, v in source_meta.items() if settings.rules.get(str(k)) in ("translate", "template", "glossary")]
+    return fields.hashes(values)
 
 
 def rewrite_language(permalink: str, source_lang: str, target_lang: str) -> str:
@@ -240,6 +249,7 @@ def update_fields(translation: document.Document, source: document.Document, nam
         line = provenance_line(
             key, str(recorded.get("source_hash", "")), document.normalize_date(recorded.get("source_date")),
             out_hash if isinstance(out_hash, str) else None, source_field_hashes(source.meta, settings),
+            recorded.get("segments") if isinstance(recorded.get("segments"), str) else None,
         )
         items[prov_at] = Field(key, line + items[prov_at].newline)
     text = translation.text

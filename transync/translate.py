@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import difflib
 import threading
 import time
 import zlib
@@ -22,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
-from transync import document, localize
+from transync import document, fields, localize
 from transync.config import Collection, SiteConfig
 from transync.engines import Engine
 from transync.errors import DocumentError, Interrupted, RequestTooLarge, TransyncError, UsageError
@@ -213,6 +214,17 @@ class DocResult:
     characters: int = 0
 
 
+@dataclass(frozen=True)
+class Review:
+    """A human-edited segment whose source changed: the new translation replaces it in the document;
+    the human text stays in the memory (as the translation of ``old_source``) for a reviewer."""
+
+    job: Job
+    line: int  # in the translation as it was
+    old_source: str | None  # None when the memory does not know the old source text
+    previous: str  # the human translation that was replaced
+
+
 @dataclass
 class Summary:
     planned: list[DocResult] = field(default_factory=list)  # --dry-run
@@ -226,6 +238,8 @@ class Summary:
     billed_characters: int = 0
     glossary_texts: int = 0  # headings that are glossary terms: translated by the glossary, not sent
     human_edits: int = 0  # edited segments found in hand-edited translations, kept as human translations
+    review: list[Review] = field(default_factory=list)  # human segments whose source changed: replaced, kept in the memory
+    kept_texts: int = 0  # unchanged source segments whose translation was kept from the document, not sent
     memory_texts: int = 0  # texts found in the translation memory, not sent
     memory_characters: int = 0  # their characters: what the memory saved
     #: Why the run stopped before its end: the service refused or failed (exit 3), a signal
@@ -327,6 +341,8 @@ class Run:
         memory = self._memory(pending.job)
         todo = []
         for request in pending.plan.requests:
+            if request.key in pending.done:
+                continue  # kept from the translation (see _merge)
             if request.key in headings and request.markdown.casefold() in terms:
                 pending.done[request.key] = terms[request.markdown.casefold()]
                 pending.waiting.discard(request.key)
@@ -370,7 +386,7 @@ class Run:
 
     # -- planning
 
-    def _harvest(self, job: Job, source: document.Document, plan: localize.Plan, summary: Summary | None) -> None:
+    def _harvest(self, job: Job, source: document.Document, plan: localize.Plan, summary: Summary | None, *, fields_only: bool = False) -> None:
         """Store the human edits of a translation transync wrote, before it is rewritten.
 
         Segment by segment, where the memory holds transync's machine translation
@@ -385,10 +401,12 @@ class Run:
         if memory is None:
             raise DocumentError("edited by hand since transync wrote it, and there is no translation memory to keep the edits: --force overwrites it")
         current = document.parse((self.config.root / job.target_path).read_bytes())
-        aligned = align(plan.segmented.segments, segment(current.body).segments)
-        if not aligned.ok:
-            raise DocumentError(f"edited by hand, and its segments no longer align with the source's ({aligned.reason}): left alone; --force overwrites it")
-        pairs = [(src, tr, None) for src, tr in aligned.texts()]
+        pairs: list[tuple[str, str, str | None]] = []
+        if not fields_only:
+            aligned = align(plan.segmented.segments, segment(current.body).segments)
+            if not aligned.ok:
+                raise DocumentError(f"edited by hand, and its segments no longer align with the source's ({aligned.reason}): left alone; --force overwrites it")
+            pairs = [(src, tr, None) for src, tr in aligned.texts()]
         for request in plan.requests:
             if request.key.startswith("fm:") and request.key.count(":") == 1:
                 field_name = request.key[3:]
@@ -409,6 +427,98 @@ class Run:
                 if summary is not None:
                     summary.human_edits += 1
 
+    def _merge(self, job: Job, plan: localize.Plan, summary: Summary | None) -> dict[str, str] | None:
+        """Three-way merge of a translation transync wrote with its changed source.
+
+        The provenance records the source segments the translation was made
+        from (:mod:`transync.provenance`), and the translation still has their
+        structure unless a human changed it. Then every segment of the source
+        now that was already there (same text) keeps its translation as it
+        reads in the file, human edits included: nothing is sent for it. Only
+        new and changed segments are left to the memory and the engine. A
+        human-edited segment whose own source changed cannot be kept in place:
+        it goes into the memory as the human translation of the old source
+        text and is listed for review, never dropped silently.
+
+        Returns the translations to keep (by request key), or None when the
+        provenance records no segments (translations written before it did).
+        """
+        from transync import provenance
+
+        current = document.parse((self.config.root / job.target_path).read_bytes())
+        codes = provenance.decode((current.meta.get(self.config.provenance_key) or {}).get("segments"))
+        if codes is None:
+            return None
+        edited = job.reason == "edited"
+        theirs = segment(current.body).segments
+        problem = provenance.structure_matches(codes, theirs)
+        if problem is not None:
+            if edited:
+                raise DocumentError(f"edited by hand, and its structure no longer matches the source it was translated from ({problem}): left alone; --force overwrites it")
+            return None  # not as transync wrote it, yet unedited: translate it afresh
+        ours = plan.segmented.segments
+        matcher = difflib.SequenceMatcher(a=codes, b=[provenance.code(s) for s in ours], autojunk=False)
+        keep: dict[str, str] = {}
+        gone: list[int] = []  # old segments whose source changed or went away
+        for tag, a0, a1, b0, b1 in matcher.get_opcodes():
+            if tag == "equal":
+                for i, j in zip(range(a0, a1), range(b0, b1)):
+                    if ours[j].translatable:
+                        keep[f"body:{ours[j].id}"] = theirs[i].text
+            else:
+                gone.extend(range(a0, a1))
+        # A translated field whose source value is as it was translated keeps its translation too.
+        recorded = (current.meta.get(self.config.provenance_key) or {}).get("fields")
+        if isinstance(recorded, dict):
+            for request in plan.requests:
+                name = request.key[3:]
+                value = current.meta.get(name)
+                if request.key.startswith("fm:") and ":" not in name and isinstance(value, str) and value:
+                    if recorded.get(name) == fields.hashes([(name, fields.plain(plan.source.meta.get(name)))])[name]:
+                        keep[request.key] = value
+        if edited:
+            self._keep_human_segments(job, current, codes, theirs, gone, [i for i in range(len(codes)) if i not in set(gone)], summary)
+        return keep
+
+    def _keep_human_segments(self, job, current, codes, theirs, gone, kept, summary: Summary | None) -> None:
+        """Give the memory the human edits of a translation; list those whose source changed for review."""
+        from transync import provenance
+
+        memory = self._memory(job)
+        if memory is None:
+            raise DocumentError("edited by hand since transync wrote it, and there is no translation memory to keep the edits: --force overwrites it")
+        known = self._known_sources(job, memory)
+        offset = current.text.count("\n", 0, current.body_start)
+        for i in [*kept, *gone]:
+            seg = theirs[i]
+            old = known.get(codes[i][1:])
+            entry = memory.entry(old) if old is not None else None
+            if entry is not None and entry.origin == "machine" and entry.translation == seg.text:
+                continue  # transync's own translation, untouched
+            if old is None and not seg.translatable:
+                continue  # nothing a human wrote (a number, a formula)
+            if old is not None and (entry is None or entry.translation != seg.text):
+                try:
+                    memory.put(old, seg.text, origin="human", occurrences=[(job.source_path, None)])
+                except ValueError:
+                    pass
+            if summary is None:
+                continue
+            if i in kept:
+                summary.human_edits += 1
+            else:
+                summary.review.append(Review(job, seg.line + offset, old, seg.text))
+
+    def _known_sources(self, job: Job, memory: Memory) -> dict[str, str]:
+        """The memory's body source texts by their short hash (computed once per language pair)."""
+        from transync import provenance
+
+        cache = self.__dict__.setdefault("_known", {})
+        key = (job.collection.source_lang, job.lang)
+        if key not in cache:
+            cache[key] = provenance.texts_by_hash(e.source for e in memory if e.context is None)
+        return cache[key]
+
     def _plan(self, job: Job, summary: Summary | None = None) -> _Pending:
         path = self.config.root / job.source_path
         source = document.parse(path.read_bytes())
@@ -418,15 +528,23 @@ class Run:
             update = localize.FieldUpdate(translation, source, job.fields, settings)
             return _Pending(job=job, plan=update, source_hash="", source_date=None, waiting=set())  # type: ignore[arg-type]
         plan = localize.plan(source, settings)
+        kept = self._merge(job, plan, summary) if job.reason in ("edited", "stale") else None
         if job.reason == "edited":
-            self._harvest(job, source, plan, summary)
-        return _Pending(
+            # Front-matter edits (and, in translations written before segments were recorded, body edits).
+            self._harvest(job, source, plan, summary, fields_only=kept is not None)
+        pending = _Pending(
             job=job,
             plan=plan,
             source_hash=document.content_hash(source.meta, source.body, job.collection.content_fields),
             source_date=document.normalize_date(source.meta.get("date")),
             waiting={r.key for r in plan.requests},
         )
+        if kept:
+            pending.done.update(kept)
+            pending.waiting -= kept.keys()
+            if summary is not None:
+                summary.kept_texts += len(kept)
+        return pending
 
     def dry_run(self, jobs: list[Job]) -> Summary:
         """Plan every job and pack its texts into requests, sending nothing."""
