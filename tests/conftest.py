@@ -64,8 +64,27 @@ def make_site(tmp_path: Path) -> SiteMaker:
     return make
 
 
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true")
+
+
+def requires_shared(path: Path) -> pytest.MarkDecorator:
+    """Skip a test that reads ``../shared`` when it is absent; in CI (which has it) fail instead,
+    so that the real-data tests can never silently stop running there."""
+    if path.exists():
+        return pytest.mark.skipif(False, reason="present")
+    if in_ci():
+        return pytest.mark.usefixtures("_shared_missing_in_ci")
+    return pytest.mark.skip(reason=f"{path} not present")
+
+
+@pytest.fixture(scope="session")  # session scope: it runs before any module fixture reads the corpus
+def _shared_missing_in_ci() -> None:
+    pytest.fail(f"CI=true but {CORPUS.parent} is missing: the real-data tests must run in CI")
+
+
 def requires_corpus() -> pytest.MarkDecorator:
-    return pytest.mark.skipif(not CORPUS.is_dir(), reason=f"corpus not present at {CORPUS}")
+    return requires_shared(CORPUS)
 
 
 def age(path: Path, seconds: float = 60) -> None:

@@ -145,7 +145,7 @@ def test_translate_uses_the_glossary(site, fake):
 
 # --------------------------------------------------------------------------- terms in translations
 
-from conftest import doc  # noqa: E402
+from conftest import doc, requires_corpus  # noqa: E402
 
 
 def term_site(make_site, ja_body: str, *, ja_tags="[ヘッドホン]", de_body: str | None = None):
@@ -191,11 +191,9 @@ def test_term_check_reports_each_violation_with_its_line(make_site):
     assert "::warning file=_products/ja/p.md,line=11,title=transync%3A glossary::'frequency response' should be translated as '周波数特性' (glossary)" in github.stdout.splitlines()
 
 
+@requires_corpus()
 def test_term_check_on_part_of_the_real_corpus():
     from conftest import CORPUS
-
-    if not CORPUS.is_dir():
-        pytest.skip(f"corpus not present at {CORPUS}")
     from transync import scan, status, termcheck
     from transync.config import load_config
 

@@ -9,7 +9,8 @@ import pytest
 
 from conftest import doc
 from transync import cache as cache_mod
-from transync import document
+from transync import document, fields
+from transync.config import DEFAULT_FIELDS
 from transync.config import load_config
 from transync.scan import scan
 from transync.status import report
@@ -113,27 +114,35 @@ def test_stale_by_date_without_provenance(make_site, source_date, translation_da
 def _provenance(source_text: str, translation_body: str, translation_meta: dict, key: str = "transync") -> str:
     """A translation with provenance as transync writes it, for a given source text."""
     src = document.parse(source_text)
-    fields = ("summary", "tags", "title")
     prov = {
-        "source_hash": document.content_hash(src.meta, src.body, fields),
+        "source_hash": document.content_hash(src.meta, src.body, ("summary", "tags", "title")),
         "source_date": str(src.meta["date"]),
-        "output_hash": document.output_hash(translation_meta, translation_body, key),
     }
     lines = "".join(f"{k}: {v}\n" for k, v in translation_meta.items())
+    written = document.parse(f"---\n{lines}---\n{translation_body}")
+    prov["output_hash"] = document.output_hash(written.meta, translation_body, key)
     inline = ", ".join(f"{k}: \"{v}\"" for k, v in prov.items())
+    recorded = fields.hashes(fields.follow_values(src.meta, DEFAULT_FIELDS, key))
+    inline += ", fields: {" + ", ".join(f'{k}: "{v}"' for k, v in recorded.items()) + "}"
     return f"---\n{lines}{key}: {{{inline}}}\n---\n{translation_body}"
 
 
 def test_provenance_decides_stale_not_the_date(make_site):
     source = doc("p", "en", "2025-01-10", body="## Overview\n\nOriginal text.\n", rating="[3.0, 0.5]")
-    meta = {"lang": "ja", "ref": "p", "date": "2025-01-10"}
+    meta = {"layout": "product", "title": "p レビュー", "lang": "ja", "ref": "p", "date": "2025-01-10", "rating": "[3.0, 0.5]"}
     translation = _provenance(source, "## 概要\n\n原文。\n", meta)
     root = make_site({"_products/en/p.md": source, "_products/ja/p.md": translation}, config='languages: ["en", "ja"]\n')
     assert states(root)[("p", "ja")] == "current"
 
-    # A date bump and an edit to a kept field do not make it stale ...
-    (root / "_products/en/p.md").write_text(doc("p", "en", "2025-06-01", body="## Overview\n\nOriginal text.\n", rating="[4.0, 0.9]"))
+    # A date bump does not make it stale ...
+    (root / "_products/en/p.md").write_text(doc("p", "en", "2025-06-01", body="## Overview\n\nOriginal text.\n", rating="[3.0, 0.5]"))
     assert states(root)[("p", "ja")] == "current"
+
+    # ... a changed kept field does, but only for that field: no text needs translating.
+    (root / "_products/en/p.md").write_text(doc("p", "en", "2025-06-01", body="## Overview\n\nOriginal text.\n", rating="[4.0, 0.9]"))
+    item = item_of(root, "p", "ja")
+    assert (item.state, item.outdated_fields, item.content_stale) == ("stale", ("rating",), False)
+    assert item.reason == "rating no longer follow the source"
 
     # ... a change to the translatable content does.
     (root / "_products/en/p.md").write_text(doc("p", "en", "2025-06-01", body="## Overview\n\nRevised text.\n"))

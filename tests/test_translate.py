@@ -214,8 +214,8 @@ def test_an_edited_paragraph_is_the_only_text_sent_again(site):
     second = run(site, engine, memory=True)
     assert sorted((r.job.ref, r.job.lang) for r in second.written) == [("p3", "de"), ("p3", "ja")]
     assert [t for call in engine.calls for t in call] == ["A revised second paragraph."] * 2
-    assert second.memory_texts == 2 * 3  # title and two unchanged segments, in each language
-    assert second.memory_characters > 0
+    # The title and two unchanged segments in each language are kept from the translations.
+    assert second.kept_texts == 2 * 3 and second.memory_texts == 0
     assert set(states(site).values()) == {"current"}
 
 
@@ -274,7 +274,7 @@ def test_an_edit_that_changes_the_structure_is_left_alone(site):
     before = ja.read_text()
     summary = run(site, Recording(), memory=True)
     failed = {(r.job.ref, r.job.lang): r.reason for r in summary.failed}
-    assert "no longer align" in failed[("p1", "ja")]
+    assert "structure no longer matches the source it was translated from" in failed[("p1", "ja")]
     assert ja.read_text() == before
 
 
@@ -337,9 +337,15 @@ def test_field_rules_per_collection(make_site):
     run(root)
     assert 'summary: "Kept as written."' in (root / "_products/ja/p.md").read_text()
     assert 'summary: "⟦' in (root / "_companies/ja/c.md").read_text()
-    # A kept summary is not translatable content: editing it leaves the translation current.
+    # A kept summary is not translatable content: the translation follows the edit, and nothing is sent.
     src = root / "_products/en/p.md"
     src.write_text(src.read_text().replace("Kept as written.", "Kept, edited."))
+    item = next(i for i in report_of(root).items if (i.ref, i.lang) == ("p", "ja"))
+    assert (item.state, item.content_stale, item.outdated_fields) == ("stale", False, ("summary",))
+    engine = Recording()
+    summary = run(root, engine)
+    assert engine.calls == [] and [r.job.reason for r in summary.written] == ["fields"]
+    assert 'summary: "Kept, edited."' in (root / "_products/ja/p.md").read_text()
     assert states(root)[("p", "ja")] == "current"
     comp = root / "_companies/en/c.md"
     comp.write_text(comp.read_text().replace("Translated.", "Translated, edited."))

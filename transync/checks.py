@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, NamedTuple, Sequence
 from urllib.parse import unquote
 
+from transync import fields
 from transync.cache import HeaderCache
 from transync.config import CHECKS, Collection, SiteConfig
 from transync.document import Document, parse
@@ -600,20 +601,8 @@ def check_tables(source: Page, translation: Page, ctx: Context) -> Iterator[Prob
 
 
 def kept_fields(config: SiteConfig, collection: Collection | None = None) -> Callable[[str], bool]:
-    """Whether a front-matter field must be the same in every language.
-
-    A field is kept when its rule is ``keep`` or when ``[fields]`` does not
-    name it (``ref``, ``rating``, ``company_id``, ``layout``, ``target_name``
-    by default); ``date`` tells when each version was written, and the
-    provenance is the translation's own.
-    """
-    fields = collection.fields if collection is not None else config.fields
-    own = ("date", config.provenance_key)
-
-    def kept(name: str) -> bool:
-        return name not in own and fields.get(name, "keep") == "keep"
-
-    return kept
+    """Whether a front-matter field must be the same in every language (see :mod:`transync.fields`)."""
+    return fields.kept(collection.fields if collection is not None else config.fields, config.provenance_key)
 
 
 def check_kept_fields(source: Page, translation: Page, ctx: Context) -> Iterator[Problem]:
@@ -625,29 +614,13 @@ def check_kept_fields(source: Page, translation: Page, ctx: Context) -> Iterator
             continue
         if name not in tr:
             yield Problem(translation.document.yaml_line, f"'{name}' is missing (the source has {_value(value)})")
-        elif _differs(tr[name], value):
+        elif fields.differs(tr[name], value):
             yield Problem(translation.document.line_of_key(name), f"'{name}' is {_value(tr[name])}, the source has {_value(value)}")
     # A field of the translation's own (a translator's note) may be fine; a
     # field that must be kept and that the source does not have is not.
     for name in tr:
         if name not in src and kept(name) and (name in ALWAYS_KEPT or ctx.collection.fields.get(name) == "keep"):
             yield Problem(translation.document.line_of_key(name), f"'{name}' is not in the source")
-
-
-def _differs(a: Any, b: Any) -> bool:
-    """Unequal YAML values: 1 and 1.0 are the same number, but 1, true and "1" differ."""
-    if isinstance(a, str) and isinstance(b, str):
-        return a.split() != b.split()
-    if type(a) is not type(b):
-        numbers = (int, float)
-        if isinstance(a, numbers) and isinstance(b, numbers) and not isinstance(a, bool) and not isinstance(b, bool):
-            return a != b
-        return True
-    if isinstance(a, list):
-        return len(a) != len(b) or any(_differs(x, y) for x, y in zip(a, b))
-    if isinstance(a, dict):
-        return a.keys() != b.keys() or any(_differs(a[k], b[k]) for k in a)
-    return a != b
 
 
 def _value(value: Any) -> str:

@@ -341,18 +341,20 @@ def translate(
     if dry_run:
         summary = run.dry_run(selected)
     else:
+        from transync.interrupts import graceful
+
         progress = Progress(len(selected))
         run.on_event = progress.event
         try:
-            summary = run.run(selected)
+            with graceful(run.stop):
+                summary = run.run(selected)
         finally:
             progress.close()
     summary.skipped = skips
     output.render_translate(summary, fmt.value, dry_run=dry_run, engine=engine_name, root=config.root)
     if summary.stopped is not None:
         typer.echo(f"transync: error: {summary.stopped}", err=True)
-        raise typer.Exit(summary.stopped.exit_code)
-    raise typer.Exit(EXIT_FINDINGS if summary.failed or any(s.fails for s in skips) else EXIT_OK)
+    raise typer.Exit(summary.exit_code)
 
 
 @app.command(epilog="""**Example**\n\n    transync pseudo content/_products/en/halden/halden-hx-700.md\n""")

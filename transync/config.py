@@ -27,7 +27,7 @@ JEKYLL_SPECIAL_DIRS = frozenset(
 )
 
 #: What may happen to a front-matter field when a document is translated.
-FIELD_RULES = frozenset({"keep", "translate", "template", "glossary", "currency", "set", "rewrite"})
+FIELD_RULES = frozenset({"keep", "own", "translate", "template", "glossary", "currency", "set", "rewrite"})
 
 #: Rules whose field is part of the translatable content of a source.
 CONTENT_RULES = frozenset({"translate", "template", "glossary"})

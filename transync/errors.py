@@ -81,3 +81,15 @@ class RequestTooLarge(EngineFailure):
         super().__init__(message)
         self.texts = texts  # how many texts the refused request carried
         self.size = size  # its size in bytes as transync measured it (UTF-8 of the texts), when known
+
+
+class Interrupted(TransyncError):
+    """The run was asked to stop by a signal (SIGINT, SIGTERM): what is finished is kept."""
+
+    def __init__(self, signum: int) -> None:
+        import signal
+
+        name = signal.Signals(signum).name
+        super().__init__(f"interrupted by {name}: finished documents are kept; run again to resume")
+        self.signum = signum
+        self.exit_code = 128 + signum

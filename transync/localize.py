@@ -102,7 +102,11 @@ class Plan:
         draft = f"---{nl}{yaml_text}---{nl}{body}"
         meta = document.parse(draft).meta
         out_hash = document.output_hash(meta, body, self.settings.provenance_key)
-        provenance = provenance_line(self.settings.provenance_key, source_hash, source_date, out_hash) + nl
+        from transync.provenance import encode
+
+        recorded = source_field_hashes(self.source.meta, self.settings)
+        codes = encode(self.segmented.segments)
+        provenance = provenance_line(self.settings.provenance_key, source_hash, source_date, out_hash, recorded, codes) + nl
         return f"---{nl}{yaml_text}{provenance}---{nl}{body}"
 
 
@@ -148,14 +152,37 @@ def plan(source: document.Document, settings: Settings) -> Plan:
     return result
 
 
-def provenance_line(key: str, source_hash: str, source_date: str | None, output_hash: str | None) -> str:
+def provenance_line(
+    key: str, source_hash: str, source_date: str | None, output_hash: str | None, fields: Mapping[str, str] | None = None,
+    segments: str | None = None,
+) -> str:
     """The provenance transync records in a translation, as one flow-mapping line (no newline).
 
-    Hashes are quoted: an all-digit hash would otherwise be read back as a number.
+    Hashes are quoted: an all-digit hash would otherwise be read back as a
+    number. ``fields`` are the hashes of the source's following fields
+    (:func:`transync.fields.hashes`); their names are written as JSON strings,
+    which YAML reads back whatever the name. ``segments`` are the codes of the
+    source segments translated (:mod:`transync.provenance`).
     """
+    import json
+
     date = f", source_date: {source_date}" if source_date else ""
     out = f', output_hash: "{output_hash}"' if output_hash else ""
-    return f'{key}: {{source_hash: "{source_hash}"{date}{out}}}'
+    recorded = ""
+    if fields:
+        recorded = ", fields: {" + ", ".join(f'{json.dumps(k, ensure_ascii=False)}: "{v}"' for k, v in sorted(fields.items())) + "}"
+    codes = f', segments: "{segments}"' if segments else ""
+    return f'{key}: {{source_hash: "{source_hash}"{date}{out}{recorded}{codes}}}'
+
+
+def source_field_hashes(source_meta: Mapping[str, Any], settings: Settings) -> dict[str, str]:
+    """The hashes of a source's fields, as a translation's provenance records them: the fields
+    that follow the source, and the translated ones (so that an unchanged one keeps its translation)."""
+    from transync import fields
+
+    values = list(fields.follow_values(source_meta, settings.rules, settings.provenance_key))
+    values += [(str(k), fields.plain(v)) for k, v in source_meta.items() if settings.rules.get(str(k)) in ("translate", "template", "glossary")]
+    return fields.hashes(values)
 
 
 def rewrite_language(permalink: str, source_lang: str, target_lang: str) -> str:
@@ -176,3 +203,69 @@ def fill_template(template: str, meta: Mapping[str, Any]) -> str:
         return str(meta[name])
 
     return _TEMPLATE_KEY.sub(repl, template)
+
+
+def update_fields(translation: document.Document, source: document.Document, names: Sequence[str], settings: Settings) -> str:
+    """The translation with its kept and derived fields ``names`` brought in line with the source.
+
+    Nothing is translated and nothing else changes: every other line of the
+    front matter and the body stay byte for byte. A kept field takes the
+    source's line as the source writes it; a price is converted again; a
+    field the translation lacks goes after the field that precedes it in the
+    source. The provenance (when there is one) records the source's fields
+    now; its output hash moves on only when nobody edited the translation,
+    so that a human edit is still known as one afterwards.
+    """
+    key = settings.provenance_key
+    src_fields = {f.key: f for f in split_fields(source.front_matter) if isinstance(f, Field)}
+    items = split_fields(translation.front_matter)
+    nl = "\r\n" if "\r\n" in translation.text[: translation.body_start] else "\n"
+    source_order = list(src_fields)
+    for name in names:
+        new = src_fields.get(name)
+        if new is None:
+            continue  # the source no longer has it: check reports a kept field the source lacks
+        if settings.rules.get(name) == "currency" and settings.currency is not None:
+            old = next((f for f in items if isinstance(f, Field) and f.key == name), new)
+            new = with_value(old, settings.currency.convert(source.meta[name]))
+        else:
+            new = Field(name, new.text.replace("\r\n", "\n").replace("\n", nl))
+        at = next((n for n, f in enumerate(items) if isinstance(f, Field) and f.key == name), None)
+        if at is not None:
+            items[at] = new
+            continue
+        # After the nearest field that comes before it in the source; else first.
+        before = source_order[: source_order.index(name)]
+        spots = [n for n, f in enumerate(items) if isinstance(f, Field) and f.key in before]
+        items.insert(spots[-1] + 1 if spots else 0, new)
+    prov_at = next((n for n, f in enumerate(items) if isinstance(f, Field) and f.key == key), None)
+    if prov_at is not None:
+        recorded = translation.meta.get(key) or {}
+        body = translation.body
+        draft_items = [f for n, f in enumerate(items) if n != prov_at]
+        draft = f"---{nl}{join_fields(draft_items)}---{nl}{body}"
+        was_edited = recorded.get("output_hash") != document.output_hash(translation.meta, body, key)
+        out_hash = recorded.get("output_hash") if was_edited else document.output_hash(document.parse(draft).meta, body, key)
+        line = provenance_line(
+            key, str(recorded.get("source_hash", "")), document.normalize_date(recorded.get("source_date")),
+            out_hash if isinstance(out_hash, str) else None, source_field_hashes(source.meta, settings),
+            recorded.get("segments") if isinstance(recorded.get("segments"), str) else None,
+        )
+        items[prov_at] = Field(key, line + items[prov_at].newline)
+    text = translation.text
+    yaml_start = translation.yaml_start
+    return ("\ufeff" if translation.bom else "") + text[:yaml_start] + join_fields(items) + text[yaml_start + len(translation.front_matter) :]
+
+
+@dataclass
+class FieldUpdate:
+    """A plan that translates nothing: a translation's kept and derived fields follow its source."""
+
+    translation: document.Document
+    source: document.Document
+    names: tuple[str, ...]
+    settings: Settings
+    requests: list[Request] = field(default_factory=list)
+
+    def render(self, translations: Mapping[str, str], *, source_hash: str, source_date: str | None) -> str:
+        return update_fields(self.translation, self.source, self.names, self.settings)

@@ -134,6 +134,7 @@ def _item_json(item: StatusItem) -> dict[str, Any]:
         "source_date": item.source_date,
         "provenance": item.provenance,
         "edited": item.edited,
+        "outdated_fields": list(item.outdated_fields),
     }
 
 
@@ -481,6 +482,11 @@ def translate_json(summary: TranslateSummary, *, dry_run: bool, engine: str) -> 
             "billed_characters": summary.billed_characters, "seconds": round(summary.seconds, 2),
             "memory_texts": summary.memory_texts, "memory_characters": summary.memory_characters,
             "human_edits": summary.human_edits, "glossary_texts": summary.glossary_texts,
+            "kept_texts": summary.kept_texts,
+            "review": [
+                {"path": r.job.target_path, "line": r.line, "old_source": r.old_source, "previous_translation": r.previous}
+                for r in summary.review
+            ],
             "stopped": str(summary.stopped) if summary.stopped else None,
         },
         "documents": documents,
@@ -514,12 +520,22 @@ def translate_table(summary: TranslateSummary, *, dry_run: bool, engine: str, st
             f"{_plural(summary.requests, 'request')}, {summary.billed_characters:,} characters billed "
             f"({summary.characters:,} translatable) in {summary.seconds:.1f} s{_memory_note(summary)}\n"
         )
+    for r in summary.review:
+        w(f"  {style('review', '35')}   {paths.show(r.job.target_path)}:{r.line}: a human translation was replaced because "
+          f"its source changed; it is kept in the translation memory: {_clip(r.previous)}\n")
     if summary.stopped is not None:
         w(style(f"stopped: {summary.stopped}", "31;1") + "\n")
 
 
+def _clip(text: str, width: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def _memory_note(summary: TranslateSummary) -> str:
     note = ""
+    if summary.kept_texts:
+        note += f"; {summary.kept_texts:,} unchanged texts kept from the translations"
     if summary.memory_texts:
         note += f"; {summary.memory_texts:,} texts from the translation memory ({summary.memory_characters:,} characters saved)"
     if summary.human_edits:

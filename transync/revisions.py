@@ -1,10 +1,11 @@
 """What changed in a source since its translation was made, and accepting a change.
 
-:func:`source_diff` rebuilds the source *as it was translated* without git:
-each segment of the translation is looked up, by its text, among the
-translations in the memory, which gives back the source segment it
-translates. Comparing that old sequence with the current source, segment by
-segment, shows what a translator has to look at.
+:func:`source_diff` compares the source *as it was translated* with the
+source now, segment by segment. The provenance of every translation transync
+writes records the codes of the source segments it translated (see
+:mod:`transync.provenance`): which segments changed is then exact, and the
+old texts come back from the translation memory, whose msgids are those
+texts. Nothing is guessed from the translations.
 
 :func:`acknowledge` accepts a source change that needs no new translation
 (a typo fix): the translation becomes current without being re-translated.
@@ -23,7 +24,8 @@ from transync.config import SiteConfig
 from transync.errors import UsageError
 from transync.frontmatter_edit import Field, join_fields, split_fields, with_value
 from transync.fsutil import atomic_write
-from transync.localize import provenance_line
+from transync.localize import Settings, provenance_line, source_field_hashes
+from transync.provenance import encode
 from transync.memory import Memory, align
 from transync.segments import segment
 from transync.status import StatusItem, StatusReport
@@ -42,13 +44,9 @@ class Change:
 class SourceDiff:
     item: StatusItem
     changes: list[Change] = field(default_factory=list)
-    unknown: int = 0  # translation segments the memory cannot trace back to a source text
-    segments: int = 0  # translatable segments of the translation
-
-    @property
-    def traced(self) -> bool:
-        """Whether the memory knows the source this translation was made from."""
-        return self.segments > 0 and self.unknown < self.segments
+    unknown: int = 0  # changed old segments whose text the memory does not know
+    segments: int = 0  # segments of the source as translated
+    traced: bool = False  # the provenance records the source segments translated
 
 
 def find_item(report: StatusReport, ref: str, lang: str) -> StatusItem:
@@ -68,15 +66,52 @@ def _memory(config: SiteConfig, item: StatusItem) -> Memory:
 
 
 def source_diff(config: SiteConfig, report: StatusReport, ref: str, lang: str) -> SourceDiff:
+    from transync import provenance
+
     item = find_item(report, ref, lang)
     source = document.parse((config.root / item.source_path).read_bytes())
     translation = document.parse((config.root / item.path).read_bytes())
+    result = SourceDiff(item)
+    codes = provenance.decode((translation.meta.get(config.provenance_key) or {}).get("segments"))
+    if codes is None:
+        return _by_translations(config, item, source, translation, result)
+    result.traced = True
+    result.segments = len(codes)
+    memory = _memory(config, item)
+    old_texts = provenance.resolve(codes, provenance.texts_by_hash(e.source for e in memory if e.context is None))
+    theirs = segment(translation.body).segments
+    # The translation's own segment for each old one, while it keeps the structure transync wrote.
+    translated = [s.text for s in theirs] if provenance.structure_matches(codes, theirs) is None else [None] * len(codes)
+    now = segment(source.body).segments
+    offset = source.text.count("\n", 0, source.body_start)
+    matcher = difflib.SequenceMatcher(a=codes, b=[provenance.code(s) for s in now], autojunk=False)
+    for tag, a0, a1, b0, b1 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        for n in range(max(a1 - a0, b1 - b0)):
+            was = a0 + n if n < a1 - a0 else None
+            new = now[b0 + n] if n < b1 - b0 else None
+            kind = "changed" if was is not None and new is not None else ("added" if new is not None else "removed")
+            if was is not None and old_texts[was] is None:
+                result.unknown += 1
+            result.changes.append(Change(
+                kind, old_texts[was] if was is not None else None, new.text if new else None,
+                new.line + offset if new else None, translated[was] if was is not None else None,
+            ))
+    return result
+
+
+def _by_translations(config: SiteConfig, item: StatusItem, source, translation, result: SourceDiff) -> SourceDiff:
+    """For a translation whose provenance records no source segments (made by hand, or by an
+    older transync): each of its segments is looked up among the memory's translations.
+
+    Only a fallback: a translation shared by two source texts makes it ambiguous.
+    """
     memory = _memory(config, item)
     reverse = {}
     for entry in memory:
         if entry.context is None:
             reverse.setdefault(entry.translation, entry.source)
-    result = SourceDiff(item)
     # The source as translated, in order: a translated segment leads back to its source
     # text; one the memory does not know gets a key that equals no current text.
     old: list[object] = []
@@ -90,6 +125,7 @@ def source_diff(config: SiteConfig, report: StatusReport, ref: str, lang: str) -
             result.unknown += 1
         old.append(src if src is not None else object())
         translated.append(seg.text)
+    result.traced = result.segments > 0 and result.unknown < result.segments
     if not result.traced:
         return result  # nothing to compare with: the caller says so
     new_segments = segment(source.body).translatable()
@@ -132,9 +168,18 @@ def acknowledge(config: SiteConfig, report: StatusReport, ref: str, lang: str) -
         how = "provenance"
         collection = next(c for c in config.collections if c.name == item.collection)
         source_hash = document.content_hash(source.meta, source.body, collection.content_fields)
-        out_hash = translation.meta[key].get("output_hash")
+        recorded = translation.meta[key]
+        out_hash = recorded.get("output_hash")
         old_line = next(f for f in fields if isinstance(f, Field) and f.key == key)
-        line = provenance_line(key, source_hash, source_date, out_hash if isinstance(out_hash, str) else None)
+        settings = Settings(collection.source_lang, item.lang, collection.fields, key)
+        theirs = segment(translation.body).segments
+        now = segment(source.body).segments
+        # The source now is what this translation translates from here on, when their structures agree.
+        codes = encode(now) if len(now) == len(theirs) and all(a.kind == b.kind for a, b in zip(now, theirs)) else recorded.get("segments")
+        line = provenance_line(
+            key, source_hash, source_date, out_hash if isinstance(out_hash, str) else None,
+            source_field_hashes(source.meta, settings), codes if isinstance(codes, str) else None,
+        )
         new_line = Field(key, line + old_line.newline)
         fields = [new_line if f is old_line else f for f in fields]
     else:

@@ -13,12 +13,13 @@ import errno
 import fnmatch
 import os
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Iterator, NamedTuple
 
 from transync import cache as _cache
-from transync import sitepaths
+from transync import fields, sitepaths
 from transync.config import LANG_RE, Collection, SiteConfig
 from transync.errors import DocumentError
 
@@ -37,6 +38,9 @@ class Provenance:
     source_hash: str
     source_date: str | None
     output_hash: str | None
+    #: A hash per following field of the source when it was translated (transync.fields.hashes);
+    #: None in provenance written before transync recorded them.
+    fields: tuple[tuple[str, str], ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +55,7 @@ class DocEntry:
     content_hash: str
     output_hash: str
     provenance: Provenance | None
+    follow: tuple[tuple[str, object], ...] = ()  # the fields that follow the source (transync.fields)
 
     @property
     def edited(self) -> bool:
@@ -94,11 +99,12 @@ class Header(NamedTuple):
     date: str | None = None
     content_hash: str = ""
     output_hash: str = ""
-    provenance: tuple[str, str | None, str | None] | None = None
+    provenance: tuple[str, str | None, str | None, tuple[tuple[str, str], ...] | None] | None = None
     missing: tuple[str, ...] = ()  # required fields the front matter lacks
     lang_line: int | None = None
     error: str | None = None
     line: int | None = None
+    follow: tuple[tuple[str, object], ...] = ()
 
 
 def read_header(path: str, settings: HeaderSettings) -> Header:
@@ -118,10 +124,11 @@ class HeaderSettings(NamedTuple):
     content_fields: tuple[str, ...]  # of the collection the file belongs to
     provenance_key: str
     required_fields: tuple[str, ...]
+    rules: tuple[tuple[str, str], ...] = ()  # the collection's field rules
 
     @classmethod
     def of(cls, config: SiteConfig, collection: Collection) -> "HeaderSettings":
-        return cls(collection.content_fields, config.provenance_key, config.required_fields)
+        return cls(collection.content_fields, config.provenance_key, config.required_fields, tuple(sorted(collection.fields.items())))
 
 
 def header_of(data: bytes, settings: HeaderSettings) -> Header:
@@ -157,8 +164,12 @@ def header_of(data: bytes, settings: HeaderSettings) -> Header:
         raw = meta[key]
         if not isinstance(raw, dict) or not isinstance(raw.get("source_hash"), str):
             raise DocumentError(f"'{key}' provenance must be a mapping with a 'source_hash' string", doc.line_of_key(key))
-        out = raw.get("output_hash")
-        prov = (raw["source_hash"], document.normalize_date(raw.get("source_date")), out if isinstance(out, str) else None)
+        out, recorded = raw.get("output_hash"), raw.get("fields")
+        if isinstance(recorded, dict) and all(isinstance(v, str) for v in recorded.values()):
+            recorded = tuple(sorted((str(k), v) for k, v in recorded.items()))
+        else:
+            recorded = None
+        prov = (raw["source_hash"], document.normalize_date(raw.get("source_date")), out if isinstance(out, str) else None, recorded)
 
     return Header(
         ref=ref,
@@ -169,6 +180,7 @@ def header_of(data: bytes, settings: HeaderSettings) -> Header:
         provenance=prov,
         missing=tuple(k for k in settings.required_fields if meta.get(k) is None),
         lang_line=doc.line_of_key("lang") if lang is not None else None,
+        follow=fields.follow_values(meta, dict(settings.rules), key),
     )
 
 
@@ -338,15 +350,37 @@ def _parse_all(work: list[tuple[str, HeaderSettings]], jobs: int | None) -> list
     workers = jobs if jobs is not None else min(os.cpu_count() or 1, 4)
     if workers <= 1 or len(work) < PARALLEL_THRESHOLD:
         return _read_headers(work)
-    from concurrent.futures import ProcessPoolExecutor
+    import multiprocessing
 
     size = max(50, len(work) // (workers * 4))
     chunks = [work[i : i + size] for i in range(0, len(work), size)]
     try:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            return [h for part in pool.map(_read_headers, chunks) for h in part]
-    except (OSError, RuntimeError):  # no worker processes allowed here: do it in this one
+        pool = multiprocessing.get_context().Pool(workers, initializer=_worker_init, initargs=(os.getpid(),))
+    except (OSError, NotImplementedError):  # no worker processes allowed here: do it in this one
         return _read_headers(work)
+    # Leaving the block, normally or by Ctrl-C, terminates the workers at once: a
+    # ProcessPoolExecutor would wait for them and can deadlock when one dies mid-task.
+    with pool:
+        return [h for part in pool.map(_read_headers, chunks) for h in part]
+
+
+def _worker_init(parent: int) -> None:
+    """A header worker leaves interrupts to its parent and dies with it."""
+    import signal
+
+    # Ctrl-C reaches the whole process group: only the parent acts on it (it stops the pool).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            # PR_SET_PDEATHSIG = 1: the kernel sends SIGKILL to this worker when its parent dies,
+            # so a parent killed with SIGKILL leaves no orphaned workers behind.
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(1)
 
 
 def _validate(f: _File, header: Header, config: SiteConfig) -> DocEntry | InvalidEntry:
@@ -376,4 +410,5 @@ def _validate(f: _File, header: Header, config: SiteConfig) -> DocEntry | Invali
         content_hash=header.content_hash,
         output_hash=header.output_hash,
         provenance=Provenance(*header.provenance) if header.provenance else None,
+        follow=header.follow,
     )

@@ -19,8 +19,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from transync import sitepaths
-from transync.config import STATES, SiteConfig
+from transync import fields, sitepaths
+from transync.config import STATES, Collection, SiteConfig
 from transync.scan import DocEntry, ScanResult, translation_path
 
 #: The order in which a translator works through the states.
@@ -44,6 +44,9 @@ class StatusItem:
     source_date: str | None = None
     edited: bool = False  # transync wrote it and a human changed it since
     provenance: bool = False  # transync wrote it
+    #: Kept or derived fields (rating, price...) whose value is not what the source now implies.
+    outdated_fields: tuple[str, ...] = ()
+    content_stale: bool = False  # the translatable content changed (else only outdated_fields make it stale)
 
     @property
     def location(self) -> str | None:
@@ -126,7 +129,7 @@ def compute(scan: ScanResult) -> list[StatusItem]:
                     )
                 )
             elif len(docs) == 1:
-                items.append(_judge(docs[0], source))
+                items.append(_judge(docs[0], source, collection, config))
 
     for bad in scan.invalid:
         items.append(StatusItem(bad.collection, bad.ref, bad.lang, "invalid", bad.path, None, reason=bad.reason, line=bad.line))
@@ -148,7 +151,7 @@ def _ambiguous(coll_name: str, ref: str, collection, langs: dict[str, list[DocEn
     return items
 
 
-def _judge(doc: DocEntry, source: DocEntry) -> StatusItem:
+def _judge(doc: DocEntry, source: DocEntry, collection: Collection, config: SiteConfig) -> StatusItem:
     prov = doc.provenance
     if prov is not None:
         stale = prov.source_hash != source.content_hash
@@ -156,11 +159,55 @@ def _judge(doc: DocEntry, source: DocEntry) -> StatusItem:
     else:
         stale = source.date is not None and doc.date is not None and source.date > doc.date
         reason = f"source date {source.date} is later than translation date {doc.date}" if stale else None
+    outdated = outdated_fields(doc, source, collection, config)
+    if outdated:
+        names = ", ".join(outdated)
+        reason = f"{reason}; and {names} no longer follow the source" if reason else f"{names} no longer follow the source"
     return StatusItem(
-        doc.collection, doc.ref, doc.lang, "stale" if stale else "current", doc.path, source.path,
+        doc.collection, doc.ref, doc.lang, "stale" if stale or outdated else "current", doc.path, source.path,
         reason=reason, line=1, date=doc.date, source_date=source.date,
-        edited=doc.edited, provenance=prov is not None,
+        edited=doc.edited, provenance=prov is not None, outdated_fields=tuple(outdated), content_stale=stale,
     )
+
+
+def outdated_fields(doc: DocEntry, source: DocEntry, collection: Collection, config: SiteConfig) -> list[str]:
+    """The kept and derived fields of a translation that the source changed since it was made.
+
+    Only a change of the source counts: a field the translation set to a value
+    of its own while the source kept its value is left to ``check``. The
+    source's values when the translation was made come from the provenance;
+    a translation without them is not judged here (nothing would tell a
+    deliberate local value from an outdated one).
+    """
+    prov = doc.provenance
+    if prov is None:
+        return []
+    if prov.fields is not None:
+        baseline = dict(prov.fields)
+    elif not doc.edited:
+        baseline = None  # written before transync recorded fields, untouched since: every difference is the source's
+    else:
+        return []
+    return fields.drifted(source.follow, doc.follow, collection.fields, _converter(config, doc.lang), baseline)
+
+
+def _converter(config: SiteConfig, lang: str):
+    """Source prices into ``lang``'s currency, when the site configures one."""
+    target = config.translate.targets.get(lang)
+    if target is None or not target.currency or target.rate is None:
+        return None
+    from transync.errors import DocumentError
+    from transync.localize import Currency
+
+    currency = Currency(target.currency, target.rate)
+
+    def convert(value):
+        try:
+            return currency.convert(value)
+        except DocumentError:
+            return None  # not a number: no amount equals it
+
+    return convert
 
 
 def _orphan(doc: DocEntry, collection, by_path: dict[str, DocEntry]) -> StatusItem:

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import difflib
 import threading
 import time
 import zlib
@@ -22,10 +23,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
-from transync import document, localize, sitepaths
+from transync import document, fields, localize, sitepaths
 from transync.config import Collection, SiteConfig
 from transync.engines import Engine
-from transync.errors import DocumentError, ServiceError, TransyncError, UsageError
+from transync.errors import DocumentError, Interrupted, RequestTooLarge, TransyncError, UsageError
 from transync.fsutil import atomic_write, remove_stale_temp_files
 from transync.memory import Memory, context_of
 from transync.placeholders import Template
@@ -45,7 +46,8 @@ class Job:
     lang: str
     source_path: str
     target_path: str
-    reason: str  # missing, stale, forced
+    reason: str  # missing, stale, forced, edited, fields
+    fields: tuple[str, ...] = ()  # kept and derived fields to bring in line with the source (reason "fields")
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,9 @@ def select(
                 skips.append(Skip(item, "the source is not in a language folder: no place to write the translation"))
                 continue
             jobs.append(Job(collection, item.ref, item.lang, item.source_path, item.target_path, "missing"))
+        elif item.state == "stale" and not item.content_stale and item.outdated_fields:
+            # Only kept or derived fields changed: updated in place, nothing sent, human edits untouched.
+            jobs.append(Job(collection, item.ref, item.lang, item.source_path, item.path, "fields", item.outdated_fields))
         elif item.state == "stale":
             hand = not item.provenance
             if force:
@@ -162,7 +167,9 @@ def infer_templates(config: SiteConfig, report: StatusReport, collection: str, l
     When the titles of a collection's translations are ``target_name`` plus
     the same words (``Sony WH-1000XM5 製品レビュー``), new translations get
     the same pattern. Nothing is inferred from fewer than 3 examples or when
-    fewer than 80% agree.
+    fewer than 80% agree. Only translations people made count: learning from
+    transync's own output would let one run's guess decide the next (a
+    resumed run would then differ from an uninterrupted one).
     """
     from collections import Counter
 
@@ -171,7 +178,7 @@ def infer_templates(config: SiteConfig, report: StatusReport, collection: str, l
     for item in report.items:
         if total >= sample:
             break
-        if item.collection != collection or item.lang != lang or item.state != "current" or not item.path:
+        if item.collection != collection or item.lang != lang or item.state != "current" or not item.path or item.provenance:
             continue
         try:
             meta = document.parse((config.root / item.path).read_bytes()).meta
@@ -223,6 +230,17 @@ class DocResult:
     characters: int = 0
 
 
+@dataclass(frozen=True)
+class Review:
+    """A human-edited segment whose source changed: the new translation replaces it in the document;
+    the human text stays in the memory (as the translation of ``old_source``) for a reviewer."""
+
+    job: Job
+    line: int  # in the translation as it was
+    old_source: str | None  # None when the memory does not know the old source text
+    previous: str  # the human translation that was replaced
+
+
 @dataclass
 class Summary:
     planned: list[DocResult] = field(default_factory=list)  # --dry-run
@@ -236,10 +254,21 @@ class Summary:
     billed_characters: int = 0
     glossary_texts: int = 0  # headings that are glossary terms: translated by the glossary, not sent
     human_edits: int = 0  # edited segments found in hand-edited translations, kept as human translations
+    review: list[Review] = field(default_factory=list)  # human segments whose source changed: replaced, kept in the memory
+    kept_texts: int = 0  # unchanged source segments whose translation was kept from the document, not sent
     memory_texts: int = 0  # texts found in the translation memory, not sent
     memory_characters: int = 0  # their characters: what the memory saved
-    stopped: ServiceError | None = None
+    #: Why the run stopped before its end: the service refused or failed (exit 3), a signal
+    #: (exit 128 + its number), or the memory could not be written. Finished work is kept.
+    stopped: TransyncError | None = None
     seconds: float = 0.0
+
+    @property
+    def exit_code(self) -> int:
+        """0 done, 1 some documents failed, else the stopping error's code (3, 130, 143...)."""
+        if self.stopped is not None:
+            return self.stopped.exit_code
+        return 1 if self.failed or any(s.fails for s in self.skipped) else 0
 
 
 @dataclass
@@ -320,12 +349,16 @@ class Run:
 
     def _recall(self, pending: _Pending, summary: Summary) -> list[localize.Request]:
         """Take what the memory knows; return the requests still to send."""
+        if not pending.plan.requests:
+            return []
         # A heading that is a glossary term takes the glossary's translation, unsent.
         terms = self.options.glossaries.get((pending.job.collection.source_lang, pending.job.lang), {})
         headings = {f"body:{s.id}" for s in pending.plan.segmented.segments if s.kind == "heading"}
         memory = self._memory(pending.job)
         todo = []
         for request in pending.plan.requests:
+            if request.key in pending.done:
+                continue  # kept from the translation (see _merge)
             if request.key in headings and request.markdown.casefold() in terms:
                 pending.done[request.key] = terms[request.markdown.casefold()]
                 pending.waiting.discard(request.key)
@@ -369,7 +402,7 @@ class Run:
 
     # -- planning
 
-    def _harvest(self, job: Job, source: document.Document, plan: localize.Plan, summary: Summary | None) -> None:
+    def _harvest(self, job: Job, source: document.Document, plan: localize.Plan, summary: Summary | None, *, fields_only: bool = False) -> None:
         """Store the human edits of a translation transync wrote, before it is rewritten.
 
         Segment by segment, where the memory holds transync's machine translation
@@ -384,10 +417,12 @@ class Run:
         if memory is None:
             raise DocumentError("edited by hand since transync wrote it, and there is no translation memory to keep the edits: --force overwrites it")
         current = document.parse((self.config.root / job.target_path).read_bytes())
-        aligned = align(plan.segmented.segments, segment(current.body).segments)
-        if not aligned.ok:
-            raise DocumentError(f"edited by hand, and its segments no longer align with the source's ({aligned.reason}): left alone; --force overwrites it")
-        pairs = [(src, tr, None) for src, tr in aligned.texts()]
+        pairs: list[tuple[str, str, str | None]] = []
+        if not fields_only:
+            aligned = align(plan.segmented.segments, segment(current.body).segments)
+            if not aligned.ok:
+                raise DocumentError(f"edited by hand, and its segments no longer align with the source's ({aligned.reason}): left alone; --force overwrites it")
+            pairs = [(src, tr, None) for src, tr in aligned.texts()]
         for request in plan.requests:
             if request.key.startswith("fm:") and request.key.count(":") == 1:
                 field_name = request.key[3:]
@@ -408,21 +443,125 @@ class Run:
                 if summary is not None:
                     summary.human_edits += 1
 
+    def _merge(self, job: Job, plan: localize.Plan, summary: Summary | None) -> dict[str, str] | None:
+        """Three-way merge of a translation transync wrote with its changed source.
+
+        The provenance records the source segments the translation was made
+        from (:mod:`transync.provenance`), and the translation still has their
+        structure unless a human changed it. Then every segment of the source
+        now that was already there (same text) keeps its translation as it
+        reads in the file, human edits included: nothing is sent for it. Only
+        new and changed segments are left to the memory and the engine. A
+        human-edited segment whose own source changed cannot be kept in place:
+        it goes into the memory as the human translation of the old source
+        text and is listed for review, never dropped silently.
+
+        Returns the translations to keep (by request key), or None when the
+        provenance records no segments (translations written before it did).
+        """
+        from transync import provenance
+
+        current = document.parse((self.config.root / job.target_path).read_bytes())
+        codes = provenance.decode((current.meta.get(self.config.provenance_key) or {}).get("segments"))
+        if codes is None:
+            return None
+        edited = job.reason == "edited"
+        theirs = segment(current.body).segments
+        problem = provenance.structure_matches(codes, theirs)
+        if problem is not None:
+            if edited:
+                raise DocumentError(f"edited by hand, and its structure no longer matches the source it was translated from ({problem}): left alone; --force overwrites it")
+            return None  # not as transync wrote it, yet unedited: translate it afresh
+        ours = plan.segmented.segments
+        matcher = difflib.SequenceMatcher(a=codes, b=[provenance.code(s) for s in ours], autojunk=False)
+        keep: dict[str, str] = {}
+        gone: list[int] = []  # old segments whose source changed or went away
+        for tag, a0, a1, b0, b1 in matcher.get_opcodes():
+            if tag == "equal":
+                for i, j in zip(range(a0, a1), range(b0, b1)):
+                    if ours[j].translatable:
+                        keep[f"body:{ours[j].id}"] = theirs[i].text
+            else:
+                gone.extend(range(a0, a1))
+        # A translated field whose source value is as it was translated keeps its translation too.
+        recorded = (current.meta.get(self.config.provenance_key) or {}).get("fields")
+        if isinstance(recorded, dict):
+            for request in plan.requests:
+                name = request.key[3:]
+                value = current.meta.get(name)
+                if request.key.startswith("fm:") and ":" not in name and isinstance(value, str) and value:
+                    if recorded.get(name) == fields.hashes([(name, fields.plain(plan.source.meta.get(name)))])[name]:
+                        keep[request.key] = value
+        if edited:
+            self._keep_human_segments(job, current, codes, theirs, gone, [i for i in range(len(codes)) if i not in set(gone)], summary)
+        return keep
+
+    def _keep_human_segments(self, job, current, codes, theirs, gone, kept, summary: Summary | None) -> None:
+        """Give the memory the human edits of a translation; list those whose source changed for review."""
+        from transync import provenance
+
+        memory = self._memory(job)
+        if memory is None:
+            raise DocumentError("edited by hand since transync wrote it, and there is no translation memory to keep the edits: --force overwrites it")
+        known = self._known_sources(job, memory)
+        offset = current.text.count("\n", 0, current.body_start)
+        for i in [*kept, *gone]:
+            seg = theirs[i]
+            old = known.get(codes[i][1:])
+            entry = memory.entry(old) if old is not None else None
+            if entry is not None and entry.origin == "machine" and entry.translation == seg.text:
+                continue  # transync's own translation, untouched
+            if old is None and not seg.translatable:
+                continue  # nothing a human wrote (a number, a formula)
+            if old is not None and (entry is None or entry.translation != seg.text):
+                try:
+                    memory.put(old, seg.text, origin="human", occurrences=[(job.source_path, None)])
+                except ValueError:
+                    pass
+            if summary is None:
+                continue
+            if i in kept:
+                summary.human_edits += 1
+            else:
+                summary.review.append(Review(job, seg.line + offset, old, seg.text))
+
+    def _known_sources(self, job: Job, memory: Memory) -> dict[str, str]:
+        """The memory's body source texts by their short hash (computed once per language pair)."""
+        from transync import provenance
+
+        cache = self.__dict__.setdefault("_known", {})
+        key = (job.collection.source_lang, job.lang)
+        if key not in cache:
+            cache[key] = provenance.texts_by_hash(e.source for e in memory if e.context is None)
+        return cache[key]
+
     def _plan(self, job: Job, summary: Summary | None = None) -> _Pending:
         sitepaths.ensure_writable(self.config.root, job.target_path, base=job.collection.path, new=job.reason == "missing")
         path = self.config.root / job.source_path
         source = document.parse(path.read_bytes())
         settings = self.options.settings(self.config, job.collection, job.lang)
+        if job.reason == "fields":
+            translation = document.parse((self.config.root / job.target_path).read_bytes())
+            update = localize.FieldUpdate(translation, source, job.fields, settings)
+            return _Pending(job=job, plan=update, source_hash="", source_date=None, waiting=set())  # type: ignore[arg-type]
         plan = localize.plan(source, settings)
+        kept = self._merge(job, plan, summary) if job.reason in ("edited", "stale") else None
         if job.reason == "edited":
-            self._harvest(job, source, plan, summary)
-        return _Pending(
+            # Front-matter edits (and, in translations written before segments were recorded, body edits).
+            self._harvest(job, source, plan, summary, fields_only=kept is not None)
+        pending = _Pending(
             job=job,
             plan=plan,
             source_hash=document.content_hash(source.meta, source.body, job.collection.content_fields),
             source_date=document.normalize_date(source.meta.get("date")),
             waiting={r.key for r in plan.requests},
         )
+        if kept:
+            pending.done.update(kept)
+            pending.waiting -= kept.keys()
+            if summary is not None:
+                summary.kept_texts += len(kept)
+        return pending
 
     def dry_run(self, jobs: list[Job]) -> Summary:
         """Plan every job and pack its texts into requests, sending nothing."""
@@ -449,11 +588,29 @@ class Run:
 
     # -- running
 
+    def stop(self, signum: int) -> None:
+        """Ask a running :meth:`run` to stop (from a signal handler): nothing more is sent,
+        the requests in flight are awaited and their documents written."""
+        self._stop_signal = signum
+
     def run(self, jobs: list[Job]) -> Summary:
+        """Translate ``jobs``; always returns the summary of what was done.
+
+        A refusal or failure of the engine, a signal (see :meth:`stop`) or a
+        memory that cannot be written stops the run: nothing more is sent,
+        replies already on their way are used, every finished document is
+        written, and ``summary.stopped`` says why. Only a second interrupt
+        (KeyboardInterrupt) abandons the requests in flight.
+        """
         assert self.engine is not None or self.offline
         start = time.monotonic()
-        # A run killed while writing may have left a temporary file next to a target.
-        for folder in {(self.config.root / j.target_path).parent for j in jobs}:
+        self._stop_signal: int | None = None
+        # A run killed while writing may have left a temporary file next to a target
+        # (only in folders transync may write to: never behind a link out of the site).
+        for folder in {
+            (self.config.root / j.target_path).parent for j in jobs
+            if sitepaths.write_refusal(self.config.root, j.target_path, base=j.collection.path, new=False) is None
+        }:
             remove_stale_temp_files(folder)
         summary = Summary()
         docs: list[_Pending] = []
@@ -465,6 +622,11 @@ class Run:
         pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="transync-engine")
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="transync-writer")
         self._lock = threading.Lock()
+
+        def fail(pending: _Pending, reason: str) -> None:
+            pending.failed = reason
+            summary.failed.append(DocResult(pending.job, "failed", reason))
+            self.on_event("failed", {"job": pending.job, "reason": reason})
 
         def feed() -> None:
             """Plan documents until every language queue can fill a request (or jobs run out)."""
@@ -483,6 +645,13 @@ class Run:
                 texts = [_Text(len(docs), r.key, _template(r.markdown)) for r in self._recall(pending, summary)]
                 if self.offline and texts:
                     summary.not_started.append(job)  # the memory does not know all its texts yet
+                    continue
+                too_big = next((t for t in texts if t.size > MAX_BYTES), None)
+                if too_big is not None:
+                    # No request can carry it: fail this document alone, before anything is billed.
+                    docs.append(pending)
+                    fail(pending, f"{_where(pending, too_big.key)} is {too_big.size / 1024:.0f} KiB, over the "
+                         f"{MAX_BYTES // 1024} KiB a request may carry: split it into smaller paragraphs")
                     continue
                 pending.sent = {t.key for t in texts}
                 chars = sum(t.template.chars for t in texts)
@@ -518,27 +687,62 @@ class Run:
             in_flight[future] = batch
             summary.requests += 1
 
+        ready: deque[list[_Text]] = deque()  # requests made by halving one the engine refused as too large
+
+        def too_large(batch: list[_Text]) -> None:
+            """The engine refused a request for its size: send it again in halves, down to one text."""
+            if len(batch) > 1:
+                half = len(batch) // 2
+                ready.extend((batch[:half], batch[half:]))
+                return
+            text = batch[0]
+            pending = docs[text.doc]
+            if pending.failed is None:
+                fail(pending, f"{_where(pending, text.key)}: the service refused it as too large for one request: "
+                     "split it into smaller paragraphs")
+
+        abandon = False
         try:
             while True:
+                if summary.stopped is None and self._stop_signal is not None:
+                    summary.stopped = Interrupted(self._stop_signal)
                 if summary.stopped is None:
                     feed()
-                    while len(in_flight) < self.workers and (batch := next_batch(partial=not in_flight)) is not None:
+                    while len(in_flight) < self.workers:
+                        if ready:
+                            batch = ready.popleft()
+                        elif (batch := next_batch(partial=not in_flight)) is None:
+                            break
                         submit(batch)
-                if not in_flight:
+                if not in_flight and not (ready and summary.stopped is None):
                     break  # nothing left to send, or stopped
-                finished, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
+                # A short wait, so that a stop request is seen while requests are slow.
+                finished, _ = wait(list(in_flight), timeout=0.25, return_when=FIRST_COMPLETED)
                 for future in finished:
                     batch = in_flight.pop(future)
                     try:
                         results = future.result()
-                    except ServiceError as exc:
+                    except RequestTooLarge:
+                        if summary.stopped is None:
+                            too_large(batch)
+                        continue
+                    except TransyncError as exc:
                         summary.stopped = summary.stopped or exc
                         continue
                     self._take(batch, results, docs, queues, summary)
+        except KeyboardInterrupt:
+            # A second interrupt: do not wait for the requests in flight.
+            abandon = True
+            summary.stopped = summary.stopped if isinstance(summary.stopped, Interrupted) else Interrupted(self._stop_signal or 2)
+        except TransyncError as exc:
+            summary.stopped = summary.stopped or exc  # e.g. the memory could not be journalled
         finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+            pool.shutdown(wait=not abandon, cancel_futures=True)
             self._writer.shutdown(wait=True)  # every finished document reaches the disk
-            self._save_memories()
+            try:
+                self._save_memories()
+            except TransyncError as exc:
+                summary.stopped = summary.stopped or exc
 
         summary.not_started.extend(p.job for p in docs if p.failed is None and not p.written)
         summary.not_started.extend(job_iter)
@@ -580,8 +784,13 @@ class Run:
         except TransyncError as exc:
             self._record(summary, pending, error=exc)
             return
-        future = self._writer.submit(atomic_write, self.config.root / pending.job.target_path, text)
+        future = self._writer.submit(self._write, pending.job, text)
         future.add_done_callback(lambda f: self._record(summary, pending, error=f.exception()))
+
+    def _write(self, job: Job, text: str) -> None:
+        """Write one document (writer thread), checking its path once more right before."""
+        sitepaths.ensure_writable(self.config.root, job.target_path, base=job.collection.path, new=job.reason == "missing")
+        atomic_write(self.config.root / job.target_path, text)
 
     def _record(self, summary: Summary, pending: _Pending, error: BaseException | None) -> None:
         with self._lock:
@@ -594,6 +803,17 @@ class Run:
             pending.written = True
             summary.written.append(DocResult(pending.job, "written", characters=chars))
             self.on_event("written", {"job": pending.job, "characters": chars})
+
+
+def _where(pending: _Pending, key: str) -> str:
+    """A text of a document, as a translator finds it: ``line 12`` of the source, or the field."""
+    if key.startswith("body:"):
+        seg = next((s for s in pending.plan.segmented.segments if f"body:{s.id}" == key), None)
+        if seg is not None:
+            source = pending.plan.source
+            line = seg.line + source.text.count("\n", 0, source.body_start)
+            return f"the paragraph at line {line} of {pending.job.source_path}"
+    return f"the {key} text of {pending.job.source_path}"
 
 
 def _reason(exc: BaseException) -> str:
