@@ -8,6 +8,7 @@ again, a run that hangs), plus two of its fastest real cases.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import os
 import sys
@@ -101,7 +102,7 @@ def test_a_hanging_run_is_killed_and_reported():
 @pytest.mark.parametrize("name", ["duplicate-source-status", "bad-key-403"])
 def test_fast_real_cases_run_and_pass(name):
     (case,) = [c for c in faults.CASES if c.name == name]
-    res = faults.run_case(case)
+    res = faults.run_case(dataclasses.replace(case, timeout=120))  # a loaded machine is not what is tested
     assert res.passed, res.observed
     assert res.lost_files == 0
 
