@@ -6,19 +6,26 @@ collection's source language; every target language is then ``current``,
 (no source), ``duplicate`` (two files claim one ref and language) or
 ``invalid`` (unreadable or incomplete).
 
-Stale is decided by provenance when transync wrote the translation (the
-source's translatable content changed since), else by date (the source's
-``date`` is later than the translation's).
+Stale is decided by the best evidence there is: provenance when transync
+wrote the translation (the source's translatable content changed since);
+else, inside a git work tree, the source as it was at the translation's last
+commit against the source now (:mod:`transync.history`); else the dates (the
+source's ``date`` is later than the translation's). Every stale item says
+what changed since that baseline (:class:`transync.changes.Changes`).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
+from transync.changes import Baseline, Changes
 from transync.config import STATES, SiteConfig
 from transync.scan import DocEntry, ScanResult, translation_path
+
+if TYPE_CHECKING:
+    from transync.history import History
 
 #: The order in which a translator works through the states.
 WORK_ORDER = ("stale", "missing", "orphan", "duplicate", "invalid", "current")
@@ -41,6 +48,7 @@ class StatusItem:
     source_date: str | None = None
     edited: bool = False  # transync wrote it and a human changed it since
     provenance: bool = False  # transync wrote it
+    changes: Changes | None = None  # stale items: what changed in the source since the baseline
 
     @property
     def location(self) -> str | None:
@@ -69,6 +77,8 @@ class StatusReport:
     summary: dict[str, LanguageSummary]
     sources: dict[str, int]  # source documents per source language
     files: int = 0
+    evidence: str = "date"  # what judged translations without provenance: git or date
+    notes: list[str] = field(default_factory=list)  # said once, after the report
 
     def failing(self, fail_on: Iterable[str]) -> list[StatusItem]:
         states = set(fail_on)
@@ -81,8 +91,8 @@ class StatusReport:
         return total
 
 
-def compute(scan: ScanResult) -> list[StatusItem]:
-    """Every status item of a scanned site, current ones included."""
+def compute(scan: ScanResult, history: History | None = None) -> list[StatusItem]:
+    """Every status item of a scanned site, current ones included; ``history`` is git's evidence."""
     config = scan.config
     by_name = {c.name: c for c in config.collections}
     groups: dict[tuple[str, str], dict[str, list[DocEntry]]] = defaultdict(lambda: defaultdict(list))
@@ -92,6 +102,7 @@ def compute(scan: ScanResult) -> list[StatusItem]:
         by_path[doc.path] = doc
 
     items: list[StatusItem] = []
+    pairs: list[tuple[int, DocEntry, DocEntry]] = []  # judged together: git answers for all at once
     for (coll_name, ref), langs in groups.items():
         collection = by_name[coll_name]
         for lang, docs in langs.items():
@@ -120,25 +131,56 @@ def compute(scan: ScanResult) -> list[StatusItem]:
                     )
                 )
             elif len(docs) == 1:
-                items.append(_judge(docs[0], source))
+                pairs.append((len(items), docs[0], source))
+                items.append(None)  # type: ignore[arg-type]
+    evidence = _git_evidence(history, pairs, by_name, config)
+    for n, doc, source in pairs:
+        items[n] = _judge(doc, source, evidence.get(doc.path))
 
     for bad in scan.invalid:
         items.append(StatusItem(bad.collection, bad.ref, bad.lang, "invalid", bad.path, None, reason=bad.reason, line=bad.line))
     return items
 
 
-def _judge(doc: DocEntry, source: DocEntry) -> StatusItem:
+def _git_evidence(history: History | None, pairs, by_name, config: SiteConfig) -> dict[str, Changes | None]:
+    """Git's answer for the translations it can judge: without provenance, or stale by provenance."""
+    if history is None or not history.usable:
+        return {}
+    from transync.history import Pair
+
+    asked = []
+    for _, doc, source in pairs:
+        prov = doc.provenance
+        if prov is None or prov.source_hash != source.content_hash:
+            fields = by_name[doc.collection].content_fields
+            asked.append(Pair(doc.path, source.path, fields, prov.source_hash if prov else None))
+    return history.judge(asked, [c.path for c in config.collections])
+
+
+def _judge(doc: DocEntry, source: DocEntry, git: Changes | None) -> StatusItem:
     prov = doc.provenance
+    changes = None
     if prov is not None:
         stale = prov.source_hash != source.content_hash
         reason = "the source's translatable content changed since it was translated" if stale else None
+        if stale:
+            changes = git or Changes(Baseline("provenance"))
+    elif git is not None:
+        stale = git.stale
+        changes = git if stale else None
+        if stale:
+            reason = f"the source changed since the translation's last commit {git.baseline.commit[:7]} ({git.baseline.date})"
+        else:
+            reason = None
     else:
         stale = source.date is not None and doc.date is not None and source.date > doc.date
         reason = f"source date {source.date} is later than translation date {doc.date}" if stale else None
+        if stale:
+            changes = Changes(Baseline("date", date=doc.date, source_date=source.date))
     return StatusItem(
         doc.collection, doc.ref, doc.lang, "stale" if stale else "current", doc.path, source.path,
         reason=reason, line=1, date=doc.date, source_date=source.date,
-        edited=doc.edited, provenance=prov is not None,
+        edited=doc.edited, provenance=prov is not None, changes=changes,
     )
 
 
@@ -183,10 +225,23 @@ def _under(path: str | None, prefixes: list[str]) -> bool:
     return path is not None and any(path == p or path.startswith(p + "/") or p == "" for p in prefixes)
 
 
-def report(scan: ScanResult, *, langs: Iterable[str] | None = None, paths: Iterable[str] | None = None) -> StatusReport:
-    """The status of a scanned site, limited to some languages and paths (relative to the root)."""
+def report(
+    scan: ScanResult, *, langs: Iterable[str] | None = None, paths: Iterable[str] | None = None, git: bool = True
+) -> StatusReport:
+    """The status of a scanned site, limited to some languages and paths (relative to the root).
+
+    ``git=False`` judges translations without provenance by date even inside a git work tree.
+    """
     config = scan.config
-    items = compute(scan)
+    history = None
+    if git:
+        from transync.history import open_history
+
+        history = open_history(
+            config.root, cache_dir=config.cache_dir if config.cache else None,
+            markers=config.ignored_keywords, pathspecs=[c.path for c in config.collections],
+        )
+    items = compute(scan, history)
     lang_list = list(langs) if langs else None
     if lang_list:
         items = [i for i in items if i.lang in lang_list]
@@ -195,10 +250,16 @@ def report(scan: ScanResult, *, langs: Iterable[str] | None = None, paths: Itera
         items = [i for i in items if _under(i.path, prefixes) or _under(i.source_path, prefixes) or _under(i.target_path, prefixes)]
     rank = {lang: n for n, lang in enumerate(config.languages)}
     order = {s: n for n, s in enumerate(WORK_ORDER)}
-    items.sort(key=lambda i: (rank.get(i.lang or "", len(rank)), order[i.state], i.collection, i.ref or "", i.path or i.target_path or ""))
+    # Stale work comes heaviest first: structure and math, then prose, then fields.
+    items.sort(key=lambda i: (
+        rank.get(i.lang or "", len(rank)), order[i.state], i.changes.weight if i.changes else (9, 0),
+        i.collection, i.ref or "", i.path or i.target_path or "",
+    ))
     summary, sources = summarize(config, items, scan, lang_list)
     if paths is not None:
         # Expected counts follow the paths asked for: the refs whose items are shown.
         for row in summary.values():
             row.expected = sum(row.counts[s] for s in ("current", "stale", "missing"))
-    return StatusReport(config, items, summary, sources, files=scan.files)
+    usable = history is not None and history.usable
+    notes = [history.note] if history is not None and history.note else []
+    return StatusReport(config, items, summary, sources, files=scan.files, evidence="git" if usable else "date", notes=notes)
