@@ -150,6 +150,13 @@ def test_a_translation_with_uncommitted_changes_counts_as_updated_now(repo):
     assert item(status(repo.site))["state"] == "current"
 
 
+def test_a_translation_never_committed_counts_as_updated_now(repo):
+    repo.commit("Source b", "2025-01-20T10:00:00+00:00", {"_products/en/k/b.md": doc("b", "en", date="2025-01-20")})
+    repo.write({"_products/ja/k/b.md": doc("b", "ja", date="2025-01-01")})  # untracked, dated before its source
+    assert item(status(repo.site), ref="b")["state"] == "current"
+    assert item(status(repo.site, "--no-git"), ref="b")["state"] == "stale"
+
+
 def test_renames_are_followed(repo):
     # The source moves and then changes: still compared with what the translation was made from.
     repo.git("mv", f"site/{EN}", "site/_products/en/k/kestrel-ie-5.md")

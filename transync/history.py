@@ -219,9 +219,9 @@ class Pair(NamedTuple):
 
 
 # A plan entry: what HEAD says of one pair, independent of the work tree.
-#   (source path, translation's HEAD oid, source's HEAD oid, baseline commit, its time, source oid at baseline)
-# or None when git has no baseline for it.
-PlanEntry = tuple[str, str, str, str, int, str | None] | None
+#   (source path, translation's HEAD oid, source's HEAD oid, baseline commit, its time, source oid at baseline);
+# () when HEAD does not hold the translation; None when git has no baseline for it.
+PlanEntry = tuple[str, str, str, str, int, str | None] | tuple[()] | None
 
 
 @dataclass
@@ -239,43 +239,64 @@ class History:
     _verdicts: dict[tuple[str, str, str], tuple] = field(default_factory=dict)
     _log: Log | None = None
     _changed: bool = False
+    _contents_changed: bool = False
+    _contents_loaded: bool = False
 
     @property
     def usable(self) -> bool:
         return self.repo is not None and not self.repo.shallow
 
     # ----------------------------------------------------------------- cache
+    # Two files: the plan and verdicts (read on every run, small) and the contents of
+    # blobs (large, read only when a verdict is missing).
 
-    def _cache_path(self) -> Path | None:
+    def _cache_path(self, kind: str) -> Path | None:
         if self.cache_dir is None:
             return None
-        return self.cache_dir / f"history-py{sys.version_info[0]}{sys.version_info[1]}.marshal"
+        return self.cache_dir / f"history-{kind}-py{sys.version_info[0]}{sys.version_info[1]}.marshal"
 
     def _stamp(self, fields: Iterable[tuple[str, ...]]) -> tuple:
         return (FORMAT, __version__, self.repo.head if self.repo else "", self.markers, tuple(sorted(set(fields))))
 
-    def _load(self, stamp: tuple) -> None:
-        path = self._cache_path()
+    @staticmethod
+    def _read(path: Path | None) -> tuple | None:
         if path is None:
-            return
+            return None
         try:
             with open(path, "rb") as fh:
-                saved_stamp, plan, contents, verdicts = marshal.loads(fh.read())
+                data = marshal.loads(fh.read())
+            return data if isinstance(data, tuple) and len(data) == 2 else None
         except (OSError, ValueError, EOFError, TypeError):
+            return None
+
+    def _load(self, stamp: tuple) -> None:
+        saved = self._read(self._cache_path("plan"))
+        if saved is None:
             return
+        saved_stamp, (plan, verdicts) = saved
         if saved_stamp[:2] != stamp[:2] or saved_stamp[3:] != stamp[3:]:
             return
-        # Blob contents and verdicts are keyed by object ids: they hold at any HEAD.
-        self._contents, self._verdicts = contents, verdicts
+        # Verdicts are keyed by object ids: they hold at any HEAD; the plan only at its own.
+        self._verdicts = verdicts
         if saved_stamp[2] == stamp[2]:
             self._plan = plan
 
-    def _save(self, stamp: tuple) -> None:
-        path = self._cache_path()
-        if path is None or not self._changed:
+    def _load_contents(self) -> None:
+        if self._contents_loaded:
             return
+        self._contents_loaded = True
+        saved = self._read(self._cache_path("blobs"))
+        if saved is not None and saved[0] == (FORMAT, __version__):
+            saved[1].update(self._contents)
+            self._contents = saved[1]
+
+    def _save(self, stamp: tuple) -> None:
         try:
-            atomic_write(path, marshal.dumps((stamp, self._plan, self._contents, self._verdicts)))
+            if self._changed and (path := self._cache_path("plan")) is not None:
+                atomic_write(path, marshal.dumps((stamp, (self._plan, self._verdicts))))
+            if self._contents_changed and (path := self._cache_path("blobs")) is not None:
+                self._load_contents()
+                atomic_write(path, marshal.dumps(((FORMAT, __version__), self._contents)))
         except (OSError, ValueError):
             pass  # a read-only cache folder only makes the next run slower
 
@@ -293,7 +314,10 @@ class History:
         partial: dict[str, tuple] = {}
         for pair in pairs:
             tr_oid, src_oid = tree.get(pair.translation), tree.get(pair.source)
-            idx = log.last_change(pair.translation) if tr_oid else None
+            if tr_oid is None:
+                self._plan[pair.translation] = ()  # not committed: a new translation, updated now
+                continue
+            idx = log.last_change(pair.translation)
             base = log.baseline_of(pair.source, idx) if idx is not None and src_oid else None
             if base is None:
                 self._plan[pair.translation] = None
@@ -351,11 +375,13 @@ class History:
     def _content(self, oid: str, fields: tuple[str, ...], data: bytes | None = None) -> Content | None:
         key = f"{oid}:{','.join(fields)}"
         if key not in self._contents:
+            self._load_contents()
+        if key not in self._contents:
             if data is None:
                 data = self._read_blobs([oid]).get(oid)
             content = try_content_of(data, fields) if data is not None else None
             self._contents[key] = content.as_tuple() if content else None
-            self._changed = True
+            self._contents_changed = True
         saved = self._contents[key]
         return Content(*saved) if saved is not None else None
 
@@ -385,12 +411,15 @@ class History:
         need = []
         for pair in pairs:
             entry = self._plan.get(pair.translation)
-            if entry is None or pair.translation in self.dirty:
+            if not entry or pair.translation in self.dirty:
                 continue
             old_oid = entry[5]
             if old_oid and (old_oid != entry[2] or pair.source in self.dirty or pair.provenance_hash):
-                if f"{old_oid}:{','.join(pair.fields)}" not in self._contents:
-                    need.append(old_oid)
+                key = (old_oid, "" if pair.source in self.dirty else entry[2], entry[1])
+                if pair.provenance_hash or pair.source in self.dirty or key not in self._verdicts:
+                    self._load_contents()
+                    if f"{old_oid}:{','.join(pair.fields)}" not in self._contents:
+                        need.append(old_oid)
         blobs = self._read_blobs(need)
         for pair in pairs:
             entry = self._plan.get(pair.translation)
@@ -406,8 +435,8 @@ class History:
     def _judge_one(self, pair: Pair) -> Changes | None:
         entry = self._plan.get(pair.translation)
         by_provenance = pair.provenance_hash is not None
-        if pair.translation in self.dirty:
-            # Updated now: its baseline is the source as it is on disk.
+        if pair.translation in self.dirty or entry == ():
+            # Updated now (changed or never committed): its baseline is the source as it is on disk.
             return None if by_provenance else UNCHANGED
         if entry is None or entry[5] is None:
             return None
@@ -456,7 +485,9 @@ def open_history(root: Path, *, cache_dir: Path | None = None, markers: Sequence
         history.note = SHALLOW_NOTE
         return history
     try:
-        out = _git(["status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames", "--", *pathspecs], root)
+        # Untracked files are not listed (that walk costs as much as the rest): a translation
+        # that HEAD does not hold is new, hence updated now; a source HEAD does not hold has no baseline.
+        out = _git(["status", "--porcelain=v1", "-z", "--untracked-files=no", "--no-renames", "--", *pathspecs], root)
     except GitError:
         history.repo = None
         return history
