@@ -216,6 +216,7 @@ class Pair(NamedTuple):
     source: str
     fields: tuple[str, ...]  # the collection's content fields
     provenance_hash: str | None  # the source hash recorded by transync, if any
+    source_hash: str = ""  # the source's content hash now (document.content_hash, as scanned)
 
 
 # A plan entry: what HEAD says of one pair, independent of the work tree.
@@ -241,6 +242,7 @@ class History:
     _changed: bool = False
     _contents_changed: bool = False
     _contents_loaded: bool = False
+    _raw: dict[str, bytes] = field(default_factory=dict)  # blobs read this run, by object id
 
     @property
     def usable(self) -> bool:
@@ -372,13 +374,38 @@ class History:
 
     # ----------------------------------------------------------------- contents
 
+    def _blob(self, oid: str, data: bytes | None) -> bytes | None:
+        if data is None:
+            data = self._raw.get(oid)
+        if data is None:
+            data = self._raw[oid] = self._read_blobs([oid]).get(oid)  # type: ignore[assignment]
+        return data
+
+    def _hash(self, oid: str, fields: tuple[str, ...]) -> str | None:
+        """The content hash of a blob: cheap (no segmenting), enough to tell that nothing changed."""
+        key = f"h:{oid}:{','.join(fields)}"
+        if key not in self._contents:
+            self._load_contents()
+        if key not in self._contents:
+            from transync import document
+            from transync.errors import DocumentError
+
+            data = self._blob(oid, None)
+            try:
+                doc = document.parse(data) if data is not None else None
+                value = document.content_hash(doc.meta, doc.body, fields) if doc else None
+            except DocumentError:
+                value = None
+            self._contents[key] = value  # type: ignore[assignment]
+            self._contents_changed = True
+        return self._contents[key]  # type: ignore[return-value]
+
     def _content(self, oid: str, fields: tuple[str, ...], data: bytes | None = None) -> Content | None:
         key = f"{oid}:{','.join(fields)}"
         if key not in self._contents:
             self._load_contents()
         if key not in self._contents:
-            if data is None:
-                data = self._read_blobs([oid]).get(oid)
+            data = self._blob(oid, data)
             content = try_content_of(data, fields) if data is not None else None
             self._contents[key] = content.as_tuple() if content else None
             self._contents_changed = True
@@ -418,13 +445,9 @@ class History:
                 key = (old_oid, "" if pair.source in self.dirty else entry[2], entry[1])
                 if pair.provenance_hash or pair.source in self.dirty or key not in self._verdicts:
                     self._load_contents()
-                    if f"{old_oid}:{','.join(pair.fields)}" not in self._contents:
+                    if f"h:{old_oid}:{','.join(pair.fields)}" not in self._contents:
                         need.append(old_oid)
-        blobs = self._read_blobs(need)
-        for pair in pairs:
-            entry = self._plan.get(pair.translation)
-            if entry and entry[5] in blobs:
-                self._content(entry[5], pair.fields, blobs[entry[5]])
+        self._raw.update(self._read_blobs(need))
 
         result: dict[str, Changes | None] = {}
         for pair in pairs:
@@ -444,13 +467,19 @@ class History:
         source_dirty = pair.source in self.dirty
         if old_oid == src_oid and not source_dirty and not by_provenance:
             return UNCHANGED
-        baseline = Baseline("provenance" if by_provenance else "git", sha, _date(ctime))
+        key = (old_oid, "" if source_dirty else src_oid, tr_oid)
+        old_hash = self._hash(old_oid, pair.fields) if (by_provenance or key not in self._verdicts) else None
         if by_provenance:
             # Git knows what was translated only when the source then is the one provenance records.
-            old = self._content(old_oid, pair.fields)
-            if old is None or old.hash != pair.provenance_hash:
+            if old_hash != pair.provenance_hash:
                 return None
-        key = (old_oid, "" if source_dirty else src_oid, tr_oid)
+        elif old_hash is not None and old_hash == pair.source_hash:
+            # Only kept fields, the date or trailing blank lines changed: nothing to segment.
+            if not source_dirty:
+                self._verdicts[key] = UNCHANGED.as_tuple()[1:]
+                self._changed = True
+            return UNCHANGED
+        baseline = Baseline("provenance" if by_provenance else "git", sha, _date(ctime))
         if not source_dirty and key in self._verdicts:
             return Changes.from_tuple((baseline.as_tuple(), *self._verdicts[key]))
         old = self._content(old_oid, pair.fields)
@@ -460,8 +489,11 @@ class History:
             new = self._content(src_oid, pair.fields, self._disk_bytes(pair.source))
         if old is None or new is None:
             return None  # a version that cannot be read: dates decide
-        translation = self._content(tr_oid, pair.fields, self._disk_bytes(pair.translation))
-        changes = compare(old, new, translation, baseline)
+        changes = compare(old, new, None, baseline)
+        if changes.math or changes.code:
+            # Only then does it matter whether the translation already carries the new blocks.
+            translation = self._content(tr_oid, pair.fields, self._disk_bytes(pair.translation))
+            changes = compare(old, new, translation, baseline)
         if not source_dirty:
             self._verdicts[key] = changes.as_tuple()[1:]
             self._changed = True

@@ -149,11 +149,12 @@ def _git_evidence(history: History | None, pairs, by_name, config: SiteConfig) -
     from transync.history import Pair
 
     asked = []
+    fields_of = {name: c.content_fields for name, c in by_name.items()}
     for _, doc, source in pairs:
         prov = doc.provenance
         if prov is None or prov.source_hash != source.content_hash:
-            fields = by_name[doc.collection].content_fields
-            asked.append(Pair(doc.path, source.path, fields, prov.source_hash if prov else None))
+            fields = fields_of[doc.collection]
+            asked.append(Pair(doc.path, source.path, fields, prov.source_hash if prov else None, source.content_hash))
     return history.judge(asked, [c.path for c in config.collections])
 
 
