@@ -258,6 +258,26 @@ def test_results_are_cached_outside_the_site_and_follow_new_commits(repo):
     assert item(status(repo.site))["state"] == "stale"  # from the cache
 
 
+def test_diff_shows_the_change_since_the_git_baseline_with_the_translation(repo):
+    first = repo.git("rev-parse", "HEAD").strip()
+    repo.commit("Edit", "2025-01-20T10:00:00+00:00",
+                {EN: doc("ie-5", "en", body=BODY.replace("easy to drive", "easy to drive from a phone") + "\nA new paragraph.\n")})
+    result = CliRunner().invoke(app, ["diff", "ie-5", "--lang", "ja", "--root", str(repo.site)])
+    assert result.exit_code == 1, result.output
+    assert f"its last commit {first[:7]} (2025-01-10T10:00:00)" in result.output
+    assert "@@ changed @@ _products/en/k/ie-5.md:" in result.output
+    assert "- It is easy to drive.\n+ It is easy to drive from a phone.\n  translated as: 駆動しやすい。" in result.output
+    assert "@@ added @@" in result.output and "+ A new paragraph." in result.output
+    # Without git the memory would be needed, and there is none.
+    assert CliRunner().invoke(app, ["diff", "ie-5", "--lang", "ja", "--root", str(repo.site), "--no-git"]).exit_code == 2
+
+
+def test_diff_of_a_current_translation_shows_no_change(repo):
+    repo.commit("Reflow", "2025-01-20T10:00:00+00:00", {EN: doc("ie-5", "en", date="2025-03-01", body=BODY.replace("It is", "It  is"))})
+    result = CliRunner().invoke(app, ["diff", "ie-5", "--lang", "ja", "--root", str(repo.site)])
+    assert result.exit_code == 0 and "no change in the translatable segments" in result.output
+
+
 def test_other_commands_take_no_git(repo):
     for args in (["check"], ["translate", "--engine", "pseudo", "--dry-run"]):
         result = CliRunner().invoke(app, [*args, "--root", str(repo.site), "--no-git"])

@@ -459,16 +459,21 @@ def diff(
 ) -> None:
     """Show what changed in a source since its translation was made, segment by segment.
 
-    The source as it was translated is rebuilt from the translation memory, so no git history is
-    needed. Exit codes: 0 no change, 1 changes, 2 a usage error.
+    In a git work tree the source as it was translated is the source at the translation's last
+    commit (the baseline status uses); otherwise (or with --no-git) it is rebuilt from the
+    translation memory. Exit codes: 0 no change, 1 changes, 2 a usage error.
     """
     from transync import revisions, scan, status as status_mod
 
     config = _site(root, [])
     report = status_mod.report(scan.scan(config), git=not no_git)
-    result = revisions.source_diff(config, report, ref, lang)
+    result = revisions.source_diff(config, report, ref, lang, git=not no_git)
     item = result.item
     typer.echo(f"{item.source_path} -> {item.path} ({item.state})")
+    if result.baseline is not None:
+        base = result.baseline
+        since = f"its last commit {base.commit[:7]} ({base.date})" if base.commit else "now (it has uncommitted changes)"
+        typer.echo(f"compared with the source as it was when the translation was updated: {since}")
     if not result.traced:
         raise UsageError(
             f"{item.path}: the translation memory does not know the source this translation was made from "

@@ -499,6 +499,27 @@ class History:
             self._changed = True
         return changes
 
+    def source_then(self, pair: Pair, pathspecs: Sequence[str]) -> tuple[bytes, Baseline] | None:
+        """The source's bytes as they were at the translation's git baseline, or None (no git evidence).
+
+        A translation with uncommitted changes (or never committed) was updated now: its
+        baseline is the source as it is on disk.
+        """
+        if not self.usable:
+            return None
+        stamp = self._stamp([pair.fields])
+        self._load(stamp)
+        if pair.translation not in self._plan or (self._plan[pair.translation] or (pair.source,))[0] != pair.source:
+            self._plan_pairs([pair], pathspecs)
+        entry = self._plan.get(pair.translation)
+        if pair.translation in self.dirty or entry == ():
+            data = self._disk_bytes(pair.source)
+            return (data, Baseline("git")) if data is not None else None
+        if entry is None or entry[5] is None:
+            return None
+        data = self._blob(entry[5], None)
+        return (data, Baseline("git", entry[3], _date(entry[4]))) if data is not None else None
+
     def _disk_bytes(self, rel: str) -> bytes | None:
         # A clean file on disk is its HEAD blob: read it there rather than from git.
         try:

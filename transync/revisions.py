@@ -1,7 +1,9 @@
 """What changed in a source since its translation was made, and accepting a change.
 
-:func:`source_diff` rebuilds the source *as it was translated* without git:
-each segment of the translation is looked up, by its text, among the
+:func:`source_diff` compares the source *as it was translated* with the
+source now. In a git work tree that is the source at the translation's last
+commit (:meth:`transync.history.History.source_then`, the baseline `status`
+uses). Without git it is rebuilt from the memory: each segment of the translation is looked up, by its text, among the
 translations in the memory, which gives back the source segment it
 translates. Comparing that old sequence with the current source, segment by
 segment, shows what a translator has to look at.
@@ -19,6 +21,7 @@ import difflib
 from dataclasses import dataclass, field
 
 from transync import document
+from transync.changes import Baseline
 from transync.config import SiteConfig
 from transync.errors import UsageError
 from transync.frontmatter_edit import Field, join_fields, split_fields, with_value
@@ -44,11 +47,12 @@ class SourceDiff:
     changes: list[Change] = field(default_factory=list)
     unknown: int = 0  # translation segments the memory cannot trace back to a source text
     segments: int = 0  # translatable segments of the translation
+    baseline: Baseline | None = None  # set when git gave the source as translated
 
     @property
     def traced(self) -> bool:
-        """Whether the memory knows the source this translation was made from."""
-        return self.segments > 0 and self.unknown < self.segments
+        """Whether the source this translation was made from is known (from git, or from the memory)."""
+        return self.baseline is not None or (self.segments > 0 and self.unknown < self.segments)
 
 
 def find_item(report: StatusReport, ref: str, lang: str) -> StatusItem:
@@ -67,10 +71,13 @@ def _memory(config: SiteConfig, item: StatusItem) -> Memory:
     return Memory.of_site(config, source_lang, item.lang)
 
 
-def source_diff(config: SiteConfig, report: StatusReport, ref: str, lang: str) -> SourceDiff:
+def source_diff(config: SiteConfig, report: StatusReport, ref: str, lang: str, *, git: bool = True) -> SourceDiff:
     item = find_item(report, ref, lang)
     source = document.parse((config.root / item.source_path).read_bytes())
     translation = document.parse((config.root / item.path).read_bytes())
+    then = _git_baseline(config, item, translation) if git else None
+    if then is not None:
+        return _diff_from(item, document.parse(then[0]), source, translation, then[1])
     memory = _memory(config, item)
     reverse = {}
     for entry in memory:
@@ -106,6 +113,53 @@ def source_diff(config: SiteConfig, report: StatusReport, ref: str, lang: str) -
             result.changes.append(Change(
                 kind, source_then, now.text if now else None, now.line + offset if now else None,
                 translated[was] if was is not None else None,
+            ))
+    return result
+
+
+def _git_baseline(config: SiteConfig, item: StatusItem, translation: document.Document) -> tuple[bytes, Baseline] | None:
+    """The source as git says it was translated: at the translation's last commit."""
+    from transync.history import Pair, open_history
+
+    collection = next(c for c in config.collections if c.name == item.collection)
+    pathspecs = [c.path for c in config.collections]
+    history = open_history(config.root, cache_dir=config.cache_dir if config.cache else None,
+                           markers=config.ignored_keywords, pathspecs=pathspecs)
+    then = history.source_then(Pair(item.path, item.source_path, collection.content_fields, None), pathspecs)
+    if then is None:
+        return None
+    if item.provenance:
+        # Only the exact source provenance records will do.
+        recorded = translation.meta[config.provenance_key].get("source_hash")
+        old = document.parse(then[0])
+        if document.content_hash(old.meta, old.body, collection.content_fields) != recorded:
+            return None
+    return then
+
+
+def _diff_from(item: StatusItem, old: document.Document, source: document.Document, translation: document.Document, baseline: Baseline) -> SourceDiff:
+    """Segment by segment, the old source against the source now; each old segment with its translation."""
+    result = SourceDiff(item, baseline=baseline)
+    old_all = segment(old.body).segments
+    translated_all = segment(translation.body).segments
+    result.segments = sum(1 for s in translated_all if s.translatable)
+    aligned = align(old_all, translated_all)
+    translated = {s.id: t.text for s, t in aligned.pairs} if aligned.ok else {}
+    was = [s for s in old_all if s.translatable]
+    now = segment(source.body).translatable()
+    offset = source.text.count("\n", 0, source.body_start)
+    # Whitespace is no change (as for status): compare the texts folded.
+    matcher = difflib.SequenceMatcher(a=[" ".join(s.text.split()) for s in was], b=[" ".join(s.text.split()) for s in now], autojunk=False)
+    for tag, a0, a1, b0, b1 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        for n in range(max(a1 - a0, b1 - b0)):
+            before = was[a0 + n] if n < a1 - a0 else None
+            after = now[b0 + n] if n < b1 - b0 else None
+            kind = "changed" if before and after else ("added" if after else "removed")
+            result.changes.append(Change(
+                kind, before.text if before else None, after.text if after else None,
+                after.line + offset if after else None, translated.get(before.id) if before else None,
             ))
     return result
 
