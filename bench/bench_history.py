@@ -20,6 +20,7 @@ import argparse
 import os
 import random
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -34,19 +35,29 @@ DEFAULT_BUNDLE = HERE.parent.parent / "shared" / "corpus" / "audioreview-history
 
 
 def measure(root: Path, repeat: int) -> dict[str, float]:
-    result = {"floor": timed([sys.executable, "-c", FLOOR, str(root)], dict(os.environ), repeat)}
-    for name, extra in (("git", []), ("no-git", ["--no-git"])):
+    """Cold runs each with empty caches; then warm runs of the floor, git and --no-git taken in turn
+    (so that the load of a shared machine weighs on all three alike), medians."""
+    modes = {"git": [], "no-git": ["--no-git"]}
+    result: dict[str, float] = {}
+    for name, extra in modes.items():
         cold = []
         for _ in range(max(1, repeat // 2)):
             cache = Path(tempfile.mkdtemp(prefix="transync-bench-cache-"))
             cold.append(timed(transync_cmd(root) + extra, dict(os.environ, TRANSYNC_CACHE_DIR=str(cache)), 1))
             shutil.rmtree(cache, ignore_errors=True)
-        cache = Path(tempfile.mkdtemp(prefix="transync-bench-cache-"))
-        env = dict(os.environ, TRANSYNC_CACHE_DIR=str(cache))
-        timed(transync_cmd(root) + extra, env, 1)  # fill the caches
-        result[f"{name} warm"] = timed(transync_cmd(root) + extra, env, repeat)
-        result[f"{name} cold"] = sorted(cold)[len(cold) // 2]
+        result[f"{name} cold"] = statistics.median(cold)
+    caches = {name: Path(tempfile.mkdtemp(prefix="transync-bench-cache-")) for name in modes}
+    envs = {name: dict(os.environ, TRANSYNC_CACHE_DIR=str(cache)) for name, cache in caches.items()}
+    for name, extra in modes.items():
+        timed(transync_cmd(root) + extra, envs[name], 1)  # fill the caches
+    times: dict[str, list[float]] = {"floor": [], "git warm": [], "no-git warm": []}
+    for _ in range(repeat):
+        times["floor"].append(timed([sys.executable, "-c", FLOOR, str(root)], dict(os.environ), 1))
+        for name, extra in modes.items():
+            times[f"{name} warm"].append(timed(transync_cmd(root) + extra, envs[name], 1))
+    for cache in caches.values():
         shutil.rmtree(cache, ignore_errors=True)
+    result.update({key: statistics.median(values) for key, values in times.items()})
     return result
 
 

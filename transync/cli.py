@@ -169,6 +169,7 @@ def status(
     """
     from transync import output, scan, status as status_mod
     from transync.config import STATES, parse_states
+    from transync.history import History
 
     path_list = list(paths or [])
     config = _site(root, path_list)
@@ -179,8 +180,9 @@ def status(
     fail = parse_states(fail_on, key="--fail-on") if fail_on else list(config.fail_on)
 
     rel_paths = _relative_paths(config, path_list)
+    history = False if no_git else History.of_site(config)  # git works while the site is scanned
     result = scan.scan(config, use_cache=False if no_cache else None)
-    report = status_mod.report(result, langs=langs or None, paths=rel_paths, git=not no_git)
+    report = status_mod.report(result, langs=langs or None, paths=rel_paths, git=history)
     if rel_paths:
         for path, rel in zip(path_list, rel_paths):
             if not path.exists() and not any(rel in (i.path, i.target_path) for i in report.items):

@@ -50,17 +50,28 @@ class GitError(Exception):
     """git could not answer; the caller falls back to dates."""
 
 
-def _git(args: list[str], cwd: Path, data: bytes | None = None) -> bytes:
+_ENV_EXTRA = {"GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
+
+
+def _start(args: list[str], cwd: Path, stdin: int | None = None) -> subprocess.Popen:
     try:
-        proc = subprocess.run(
-            ["git", *args], cwd=cwd, input=data, capture_output=True,
-            env={**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"},
+        return subprocess.Popen(
+            ["git", *args], cwd=cwd, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            env={**os.environ, **_ENV_EXTRA},
         )
     except OSError as exc:
         raise GitError(str(exc)) from None
+
+
+def _finish(proc: subprocess.Popen, data: bytes | None = None) -> bytes:
+    out, err = proc.communicate(data)
     if proc.returncode != 0:
-        raise GitError(proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or "git failed")
-    return proc.stdout
+        raise GitError(err.decode("utf-8", "replace").strip().splitlines()[-1:] or "git failed")
+    return out
+
+
+def _git(args: list[str], cwd: Path, data: bytes | None = None) -> bytes:
+    return _finish(_start(args, cwd, subprocess.PIPE if data is not None else subprocess.DEVNULL), data)
 
 
 class Repo(NamedTuple):
@@ -234,7 +245,8 @@ class History:
     cache_dir: Path | None = None
     markers: tuple[str, ...] = ()
     note: str | None = None  # said once in the summary (a shallow clone)
-    dirty: set[str] = field(default_factory=set)  # uncommitted paths, relative to the site
+    _status: subprocess.Popen | None = None  # `git status`, running while the site is scanned
+    _dirty: set[str] | None = None
     _plan: dict[str, PlanEntry] = field(default_factory=dict)
     _contents: dict[str, tuple | None] = field(default_factory=dict)
     _verdicts: dict[tuple[str, str, str], tuple] = field(default_factory=dict)
@@ -246,7 +258,27 @@ class History:
 
     @property
     def usable(self) -> bool:
+        if self._status is not None:
+            self.dirty  # noqa: B018 - a failed `git status` makes the history unusable
         return self.repo is not None and not self.repo.shallow
+
+    @property
+    def dirty(self) -> set[str]:
+        """Paths (relative to the site) whose work-tree or index version differs from HEAD."""
+        if self._dirty is None:
+            self._dirty = set()
+            proc, self._status = self._status, None
+            if proc is not None and self.repo is not None:
+                try:
+                    out = _finish(proc)
+                except GitError:
+                    self.repo = None
+                    return self._dirty
+                prefix = self.repo.prefix
+                for entry in out.decode("utf-8", "surrogateescape").split("\0"):
+                    if len(entry) > 3:
+                        self._dirty.add(_rel(entry[3:], prefix))
+        return self._dirty
 
     # ----------------------------------------------------------------- cache
     # Two files: the plan and verdicts (read on every run, small) and the contents of
@@ -421,6 +453,14 @@ class History:
 
     # ----------------------------------------------------------------- judging
 
+    @classmethod
+    def of_site(cls, config) -> "History":
+        """The history of a configured site (see :func:`open_history`)."""
+        return open_history(
+            config.root, cache_dir=config.cache_dir if config.cache else None,
+            markers=config.ignored_keywords, pathspecs=[c.path for c in config.collections],
+        )
+
     def judge(self, pairs: list[Pair], pathspecs: Sequence[str]) -> dict[str, Changes | None]:
         """For each translation: what changed in its source since the git baseline; None: no git evidence.
 
@@ -529,7 +569,11 @@ class History:
 
 
 def open_history(root: Path, *, cache_dir: Path | None = None, markers: Sequence[str] = (), pathspecs: Sequence[str] = ()) -> History:
-    """Git evidence for the site at ``root``: usable, shallow (with a note), or absent."""
+    """Git evidence for the site at ``root``: usable, shallow (with a note), or absent.
+
+    ``git status`` goes on in the background until the history is first used: open it
+    before scanning the site and the two overlap.
+    """
     repo = find_repo(root)
     history = History(repo, root, cache_dir, tuple(markers))
     if repo is None:
@@ -540,11 +584,9 @@ def open_history(root: Path, *, cache_dir: Path | None = None, markers: Sequence
     try:
         # Untracked files are not listed (that walk costs as much as the rest): a translation
         # that HEAD does not hold is new, hence updated now; a source HEAD does not hold has no baseline.
-        out = _git(["status", "--porcelain=v1", "-z", "--untracked-files=no", "--no-renames", "--", *pathspecs], root)
+        history._status = _start(
+            ["status", "--porcelain=v1", "-z", "--untracked-files=no", "--no-renames", "--", *pathspecs], root, subprocess.DEVNULL
+        )
     except GitError:
         history.repo = None
-        return history
-    for entry in out.decode("utf-8", "surrogateescape").split("\0"):
-        if len(entry) > 3:
-            history.dirty.add(_rel(entry[3:], repo.prefix))
     return history

@@ -119,12 +119,11 @@ def source_diff(config: SiteConfig, report: StatusReport, ref: str, lang: str, *
 
 def _git_baseline(config: SiteConfig, item: StatusItem, translation: document.Document) -> tuple[bytes, Baseline] | None:
     """The source as git says it was translated: at the translation's last commit."""
-    from transync.history import Pair, open_history
+    from transync.history import History, Pair
 
     collection = next(c for c in config.collections if c.name == item.collection)
     pathspecs = [c.path for c in config.collections]
-    history = open_history(config.root, cache_dir=config.cache_dir if config.cache else None,
-                           markers=config.ignored_keywords, pathspecs=pathspecs)
+    history = History.of_site(config)
     then = history.source_then(Pair(item.path, item.source_path, collection.content_fields, None), pathspecs)
     if then is None:
         return None

@@ -227,21 +227,22 @@ def _under(path: str | None, prefixes: list[str]) -> bool:
 
 
 def report(
-    scan: ScanResult, *, langs: Iterable[str] | None = None, paths: Iterable[str] | None = None, git: bool = True
+    scan: ScanResult, *, langs: Iterable[str] | None = None, paths: Iterable[str] | None = None,
+    git: bool | History = True,
 ) -> StatusReport:
     """The status of a scanned site, limited to some languages and paths (relative to the root).
 
-    ``git=False`` judges translations without provenance by date even inside a git work tree.
+    ``git=False`` judges translations without provenance by date even inside a git work tree;
+    a :class:`~transync.history.History` opened before the scan is used as it is.
     """
     config = scan.config
     history = None
-    if git:
-        from transync.history import open_history
+    if git is True:
+        from transync.history import History as _History
 
-        history = open_history(
-            config.root, cache_dir=config.cache_dir if config.cache else None,
-            markers=config.ignored_keywords, pathspecs=[c.path for c in config.collections],
-        )
+        history = _History.of_site(config)
+    elif git is not False:
+        history = git
     items = compute(scan, history)
     lang_list = list(langs) if langs else None
     if lang_list:
