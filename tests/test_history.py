@@ -231,6 +231,40 @@ def test_without_git_on_path_dates_decide_silently(repo, monkeypatch, tmp_path):
     assert item(data)["state"] == "stale"
 
 
+def test_a_repository_without_commits_leaves_it_to_the_dates(tmp_path):
+    r = Repo(tmp_path / "repo")
+    r.write({EN: doc("ie-5", "en", date="2025-02-01", body=BODY), JA: doc("ie-5", "ja", body=JA_BODY)})
+    data = status(r.site)
+    assert data["summary"]["evidence"] == "date" and data["summary"]["notes"] == []
+    assert item(data)["state"] == "stale"
+
+
+def test_a_git_failure_falls_back_to_dates_with_a_note(repo, monkeypatch):
+    from transync import history
+
+    repo.commit("Bump date", "2025-02-01T10:00:00+00:00", {EN: doc("ie-5", "en", date="2025-02-01", body=BODY)})
+
+    def broken(*args, **kwargs):
+        raise history.GitError("fatal: bad object HEAD")
+
+    monkeypatch.setattr(history.History, "_tree", broken)
+    data = status(repo.site)
+    assert item(data)["state"] == "stale" and item(data)["changes"]["baseline"]["kind"] == "date"
+    assert data["summary"]["evidence"] == "date"
+    assert data["summary"]["notes"] == ["git history could not be read (fatal: bad object HEAD): "
+                                        "translations without provenance were judged by their front-matter date"]
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root to give the repository away")
+def test_a_repository_git_refuses_is_said_with_the_fix(repo):
+    for folder, _, names in os.walk(repo.top):
+        for name in [".", *names]:
+            os.chown(os.path.join(folder, name), 65534, 65534)
+    data = status(repo.site)
+    assert data["summary"]["evidence"] == "date"
+    assert len(data["summary"]["notes"]) == 1 and "safe.directory" in data["summary"]["notes"][0]
+
+
 def test_table_orders_stale_work_by_weight(repo):
     files = {}
     for ref, body in (("fields", BODY), ("prose", BODY), ("math", BODY)):

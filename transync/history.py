@@ -66,7 +66,7 @@ def _start(args: list[str], cwd: Path, stdin: int | None = None) -> subprocess.P
 def _finish(proc: subprocess.Popen, data: bytes | None = None) -> bytes:
     out, err = proc.communicate(data)
     if proc.returncode != 0:
-        raise GitError(err.decode("utf-8", "replace").strip().splitlines()[-1:] or "git failed")
+        raise GitError(err.decode("utf-8", "replace").strip() or "git failed")
     return out
 
 
@@ -81,13 +81,22 @@ class Repo(NamedTuple):
     shallow: bool
 
 
-def find_repo(root: Path) -> Repo | None:
-    """The git work tree holding ``root``, or None (no git on PATH, not a repository, no commit)."""
+UNSAFE_NOTE = (
+    "git refuses to read the repository at {top} (it belongs to another user): translations without "
+    "provenance were judged by their front-matter date. To use its history: git config --global --add safe.directory {top}"
+)
+
+
+def find_repo(root: Path) -> Repo | str | None:
+    """The git work tree holding ``root``; None (no git on PATH, not a repository, no commit yet),
+    or a note to say when git refuses a repository that belongs to another user."""
     if shutil.which("git") is None:
         return None
     try:
         out = _git(["rev-parse", "--show-toplevel", "--show-prefix", "--is-shallow-repository", "--verify", "-q", "HEAD"], root)
-    except GitError:
+    except GitError as exc:
+        if "dubious ownership" in str(exc) or "safe.directory" in str(exc):
+            return UNSAFE_NOTE.format(top=root)
         return None
     lines = out.decode("utf-8", "surrogateescape").split("\n")
     if len(lines) < 4 or not lines[3]:
@@ -472,6 +481,16 @@ class History:
         stamp = self._stamp(p.fields for p in pairs)
         self._load(stamp)
         todo = [p for p in pairs if p.translation not in self._plan or (self._plan[p.translation] or (p.source,))[0] != p.source]
+        try:
+            return self._judge_all(pairs, todo, pathspecs, stamp)
+        except (GitError, ValueError, IndexError) as exc:
+            # git failed or said something unexpected: the dates decide, and the report says why.
+            self.repo = None
+            first = (str(exc).splitlines() or ["?"])[0][:200]
+            self.note = f"git history could not be read ({first}): translations without provenance were judged by their front-matter date"
+            return {}
+
+    def _judge_all(self, pairs: list[Pair], todo: list[Pair], pathspecs: Sequence[str], stamp: tuple) -> dict[str, Changes | None]:
         if todo:
             self._plan_pairs(todo, pathspecs)
         # Old sources to read: those that differ from HEAD or from the disk, and are not cached yet.
@@ -550,7 +569,10 @@ class History:
         stamp = self._stamp([pair.fields])
         self._load(stamp)
         if pair.translation not in self._plan or (self._plan[pair.translation] or (pair.source,))[0] != pair.source:
-            self._plan_pairs([pair], pathspecs)
+            try:
+                self._plan_pairs([pair], pathspecs)
+            except (GitError, ValueError, IndexError):
+                return None
         entry = self._plan.get(pair.translation)
         if pair.translation in self.dirty or entry == ():
             data = self._disk_bytes(pair.source)
@@ -575,6 +597,8 @@ def open_history(root: Path, *, cache_dir: Path | None = None, markers: Sequence
     before scanning the site and the two overlap.
     """
     repo = find_repo(root)
+    if isinstance(repo, str):
+        return History(None, root, cache_dir, tuple(markers), note=repo)
     history = History(repo, root, cache_dir, tuple(markers))
     if repo is None:
         return history
