@@ -113,9 +113,16 @@ def test_json_schema(site):
         "collection": "products", "ref": "two", "lang": "de", "state": "missing", "path": None,
         "source_path": "_products/en/a/two.md", "target_path": "_products/de/a/two.md",
         "reason": "no de translation", "line": None, "date": None, "source_date": "2025-01-10",
-        "provenance": False, "edited": False, "outdated_fields": [],
+        "provenance": False, "edited": False, "outdated_fields": [], "changes": None,
     }
     assert {i["state"] for i in data["items"]} == {"current", "stale", "missing"}
+    # Outside git, dates decide, and a stale item says so; what changed is unknown.
+    stale = next(i for i in data["items"] if i["state"] == "stale")
+    assert stale["changes"] == {
+        "segments": None, "characters": None, "math": None, "code": None, "fields": None,
+        "baseline": {"kind": "date", "date": stale["date"], "source_date": stale["source_date"]},
+    }
+    assert data["summary"]["evidence"] == "date" and data["summary"]["notes"] == []
 
 
 def test_json_state_and_lang_filters(site):

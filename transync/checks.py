@@ -793,11 +793,13 @@ def _check_groups(job: _Job) -> tuple[list[Finding], list[Unreadable]]:
     return findings, unreadable
 
 
-def pairs_of(scan_result: ScanResult, *, paths: Iterable[str] | None = None, langs: Iterable[str] | None = None) -> tuple[list[Pair], list[Unreadable]]:
+def pairs_of(
+    scan_result: ScanResult, *, paths: Iterable[str] | None = None, langs: Iterable[str] | None = None, git: bool = True
+) -> tuple[list[Pair], list[Unreadable]]:
     """The translations to check (status current or stale), and the invalid files, under ``paths`` in ``langs``."""
     from transync import status
 
-    report = status.report(scan_result, langs=langs, paths=paths)
+    report = status.report(scan_result, langs=langs, paths=paths, git=git)
     pairs = [
         Pair(i.collection, i.ref, i.lang, i.path, i.source_path, i.state)
         for i in report.items
@@ -815,6 +817,7 @@ def check_site(
     checks: Iterable[str] | None = None,
     use_cache: bool | None = None,
     jobs: int | None = None,
+    git: bool = True,
 ) -> CheckReport:
     """Check every translation of a scanned site against its source.
 
@@ -825,7 +828,7 @@ def check_site(
     config = scan_result.config
     wanted = set(CHECKS if checks is None else checks)
     names = tuple(n for n in CHECKS if n in wanted)
-    pairs, invalid = pairs_of(scan_result, paths=paths, langs=langs)
+    pairs, invalid = pairs_of(scan_result, paths=paths, langs=langs, git=git)
     use_cache = config.cache if use_cache is None else use_cache
 
     store = _FindingsCache(config) if use_cache else None

@@ -80,6 +80,10 @@ RootOption = Annotated[
     Optional[Path],
     typer.Option("--root", "-r", help="Site folder (default: the nearest folder with _config.yml or transync.toml).", file_okay=False, metavar="DIR"),
 ]
+NoGitOption = Annotated[
+    bool,
+    typer.Option("--no-git", help="Judge translations without provenance by date, not by the site's git history."),
+]
 LangOption = Annotated[
     Optional[List[str]], typer.Option("--lang", "-l", metavar="LANG", help="Only these languages (repeat or comma-separate).")
 ]
@@ -157,6 +161,7 @@ def status(
         help="States that make the exit code 1 (default: all but current, or [status] fail_on); 'none' never fails.",
     ),
     no_cache: bool = typer.Option(False, "--no-cache", help="Read every file, ignoring the header cache."),
+    no_git: NoGitOption = False,
 ) -> None:
     """Show the translation state of every document: current, stale, missing, orphan, duplicate, invalid.
 
@@ -164,6 +169,7 @@ def status(
     """
     from transync import output, scan, status as status_mod
     from transync.config import STATES, parse_states
+    from transync.history import History
 
     path_list = list(paths or [])
     config = _site(root, path_list)
@@ -174,8 +180,9 @@ def status(
     fail = parse_states(fail_on, key="--fail-on") if fail_on else list(config.fail_on)
 
     rel_paths = _relative_paths(config, path_list)
+    history = False if no_git else History.of_site(config)  # git works while the site is scanned
     result = scan.scan(config, use_cache=False if no_cache else None)
-    report = status_mod.report(result, langs=langs or None, paths=rel_paths)
+    report = status_mod.report(result, langs=langs or None, paths=rel_paths, git=history)
     if rel_paths:
         for path, rel in zip(path_list, rel_paths):
             if not path.exists() and not any(rel in (i.path, i.target_path) for i in report.items):
@@ -225,6 +232,7 @@ def check(
         help="Checks whose findings make the exit code 1 (default: all, or [check] fail_on); 'none' never fails.",
     ),
     no_cache: bool = typer.Option(False, "--no-cache", help="Read and check every file again, ignoring the caches."),
+    no_git: NoGitOption = False,
 ) -> None:
     """Compare every translation with its source and report structural problems, with file and line.
 
@@ -250,7 +258,7 @@ def check(
             raise UsageError(f"{path}: no such file or folder")
 
     result = scan.scan(config, use_cache=False if no_cache else None)
-    report = checks_mod.check_site(result, rel_paths, langs or None, checks=names, use_cache=False if no_cache else None)
+    report = checks_mod.check_site(result, rel_paths, langs or None, checks=names, use_cache=False if no_cache else None, git=not no_git)
 
     for bad in report.unreadable:
         where = f"{bad.path}:{bad.line}" if bad.line else bad.path
@@ -299,6 +307,7 @@ def translate(
     no_memory: bool = typer.Option(False, "--no-memory", help="Neither use nor update the translation memory (.transync/memory/*.po)."),
     shard: Optional[str] = typer.Option(None, "--shard", metavar="K/N", help="Only the K-th of N shards, split by ref (for CI matrices)."),
     fmt: TranslateFormat = typer.Option(TranslateFormat.table, "--format", "-f", help="Output format."),
+    no_git: NoGitOption = False,
 ) -> None:
     """Translate missing and stale documents, writing each one as soon as it is complete.
 
@@ -323,7 +332,7 @@ def translate(
 
     result = scan.scan(config)
     # Every language: select() takes the jobs of --to and the unusable sources too.
-    report = status_mod.report(result, paths=rel_paths)
+    report = status_mod.report(result, paths=rel_paths, git=not no_git)
     known_refs = {d.ref for d in result.documents}
     for ref in refs:
         if ref not in known_refs:
@@ -396,6 +405,7 @@ def memory_seed(
     root: RootOption = None,
     lang: LangOption = None,
     fmt: TranslateFormat = typer.Option(TranslateFormat.table, "--format", "-f", help="Output format."),
+    no_git: NoGitOption = False,
 ) -> None:
     """Fill the memory with the translations the site already has.
 
@@ -409,7 +419,7 @@ def memory_seed(
 
     config = _site(root, [])
     langs = _langs(config, lang)
-    report = status_mod.report(scan.scan(config))
+    report = status_mod.report(scan.scan(config), git=not no_git)
     results = {}
     for source_lang in sorted({c.source_lang for c in config.collections}):
         for target in langs or [l for l in config.languages if l != source_lang]:
@@ -451,23 +461,32 @@ def diff(
     ref: str = typer.Argument(..., help="The ref of the document."),
     lang: str = typer.Option(..., "--lang", "-l", metavar="LANG", help="The translation's language."),
     root: RootOption = None,
+    no_git: NoGitOption = False,
 ) -> None:
     """Show what changed in a source since its translation was made, segment by segment.
 
-    The source as it was translated is rebuilt from the translation memory, so no git history is
-    needed. Exit codes: 0 no change, 1 changes, 2 a usage error.
+    The source as it was translated is never guessed: for a translation transync wrote, its
+    provenance records the source segments translated (their texts come from the translation
+    memory); otherwise, in a git work tree, it is the source at the translation's last commit
+    (the baseline status uses). Exit codes: 0 no change, 1 changes, 2 a usage error.
     """
     from transync import revisions, scan, status as status_mod
 
     config = _site(root, [])
-    report = status_mod.report(scan.scan(config))
-    result = revisions.source_diff(config, report, ref, lang)
+    report = status_mod.report(scan.scan(config), git=not no_git)
+    result = revisions.source_diff(config, report, ref, lang, git=not no_git)
     item = result.item
     typer.echo(f"{item.source_path} -> {item.path} ({item.state})")
+    base = result.baseline
+    if base is not None and base.kind == "provenance":
+        typer.echo("compared with the source segments transync translated (recorded in the provenance)")
+    elif base is not None:
+        since = f"its last commit {base.commit[:7]} ({base.date})" if base.commit else "now (it has uncommitted changes)"
+        typer.echo(f"compared with the source as it was when the translation was updated: {since}")
     if not result.traced:
         raise UsageError(
-            f"{item.path}: the translation memory does not know the source this translation was made from "
-            "(translations written by transync, or seeded with 'transync memory seed' while current, are known)"
+            f"{item.path}: the source this translation was made from is not known: transync did not write it "
+            "(no segments in its provenance) and git has no history for it (outside git, a shallow clone, or --no-git)"
         )
     for change in result.changes:
         where = f"{item.source_path}:{change.line}" if change.line else item.source_path
@@ -481,7 +500,7 @@ def diff(
     if not result.changes:
         typer.echo("no change in the translatable segments")
     if result.unknown:
-        typer.echo(f"({result.unknown} segments of the translation are not in the translation memory)")
+        typer.echo(f"({result.unknown} changed source segments are not in the translation memory: their old text is unknown)")
     raise typer.Exit(EXIT_FINDINGS if result.changes else EXIT_OK)
 
 
@@ -491,6 +510,7 @@ def ack(
     ref: str = typer.Argument(..., help="The ref of the document."),
     lang: str = typer.Option(..., "--lang", "-l", metavar="LANG", help="The translation's language."),
     root: RootOption = None,
+    no_git: NoGitOption = False,
 ) -> None:
     """Accept a source change that needs no new translation (a typo fix): the translation
     becomes current without being re-translated.
@@ -498,7 +518,7 @@ def ack(
     from transync import revisions, scan, status as status_mod
 
     config = _site(root, [])
-    report = status_mod.report(scan.scan(config))
+    report = status_mod.report(scan.scan(config), git=not no_git)
     result = revisions.acknowledge(config, report, ref, lang)
     how = "its provenance now records the current source" if result.how == "provenance" else "its date is now the source's"
     typer.echo(f"{result.item.path} is current: {how}" + (f"; {result.learned} new source segments learnt by the memory" if result.learned else ""))
@@ -517,6 +537,7 @@ def memory_export(
     only: Only = typer.Option(Only.all, "--only", help="stale, missing, or all (both, plus machine translations to review)."),
     out: Optional[Path] = typer.Option(None, "--output", "-o", dir_okay=False, help="The PO file to write (default: standard output)."),
     root: RootOption = None,
+    no_git: NoGitOption = False,
 ) -> None:
     """Write a PO file of the texts that need a translator: those of missing and stale translations
     that the memory does not know (a changed one with its previous source as #| msgid), and with
@@ -527,7 +548,7 @@ def memory_export(
 
     config = _site(root, [])
     (code,) = _langs(config, [lang])
-    report = status_mod.report(scan.scan(config), langs=[code])
+    report = status_mod.report(scan.scan(config), langs=[code], git=not no_git)
     memory = mem.Memory.of_site(config, config.source_lang, code)
     result = exchange.export_po(config, report, memory, code, only=only.value)
     if out is None:
@@ -544,6 +565,7 @@ def memory_import(
     lang: Optional[str] = typer.Option(None, "--lang", "-l", metavar="LANG", help="The target language (default: the file's Language header)."),
     apply: bool = typer.Option(True, "--apply/--no-apply", help="Also write the documents the memory now translates completely."),
     root: RootOption = None,
+    no_git: NoGitOption = False,
 ) -> None:
     """Check a translated PO file (known msgids, protected text intact) and put its translations in
     the memory as human ones: all of them, or none when one is wrong. Then write the missing and
@@ -563,7 +585,7 @@ def memory_import(
         if not lang:
             raise UsageError(f"{file}: no Language header: give --lang")
     (code,) = _langs(config, [lang.replace("_", "-")])
-    report = status_mod.report(scan.scan(config), langs=[code])
+    report = status_mod.report(scan.scan(config), langs=[code], git=not no_git)
     memory = mem.Memory.of_site(config, config.source_lang, code)
     result = exchange.import_po(file, config, report, memory, code)
     memory.save()

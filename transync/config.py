@@ -125,6 +125,8 @@ class SiteConfig:
     translate: TranslateConfig = field(default_factory=TranslateConfig)
     checks: tuple[str, ...] = CHECKS  # the checks `check` runs by default
     check_fail_on: tuple[str, ...] = CHECKS  # the checks whose findings make `check` exit 1
+    #: ``[status] ignored_keywords``: commits whose message holds one of these do not count in git history.
+    ignored_keywords: tuple[str, ...] = ()
 
     @property
     def content_fields(self) -> tuple[str, ...]:
@@ -255,7 +257,7 @@ _TRANSLATE_KEYS = {
 }
 _TARGET_KEYS = {"currency", "rate", "templates", "deepl_code", "formality"}
 _TEMPLATE_FIELD = re.compile(r"\{(\w+)\}")
-_STATUS_KEYS = {"fail_on"}
+_STATUS_KEYS = {"fail_on", "ignored_keywords"}
 _CHECK_KEYS = {"checks", "fail_on"}
 
 
@@ -371,6 +373,9 @@ def _build(root: Path, jekyll: dict[str, Any], own: dict[str, Any], own_name: st
     fail_on = status.get("fail_on", list)
     if fail_on is not None:
         fail_on = tuple(parse_states(fail_on, key=f"{own_name}: 'status.fail_on'"))
+    ignored_keywords = tuple(status.get("ignored_keywords", list, []))
+    if any(not k.strip() for k in ignored_keywords):
+        raise status.fail("ignored_keywords", "must not hold an empty keyword (it would match every commit)")
 
     translate = _translate_config(cfg, languages, collections)
 
@@ -395,6 +400,7 @@ def _build(root: Path, jekyll: dict[str, Any], own: dict[str, Any], own_name: st
         **({"fail_on": fail_on} if fail_on is not None else {}),
         translate=translate,
         **check_settings,
+        ignored_keywords=ignored_keywords,
     )
 
 

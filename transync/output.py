@@ -101,6 +101,8 @@ def status_json(report: StatusReport, fail_on: Iterable[str]) -> dict[str, Any]:
             "states": report.counts(),
             "failing": sum(1 for i in report.items if i.state in fail),
             "fail_on": sorted(fail, key=STATES.index),
+            "evidence": report.evidence,
+            "notes": list(report.notes),
         },
         "items": [_item_json(i) for i in report.items],
     }
@@ -135,6 +137,7 @@ def _item_json(item: StatusItem) -> dict[str, Any]:
         "provenance": item.provenance,
         "edited": item.edited,
         "outdated_fields": list(item.outdated_fields),
+        "changes": item.changes.as_json() if item.changes is not None else None,
     }
 
 
@@ -182,7 +185,12 @@ def status_table(report: StatusReport, shown_states: Iterable[str], stream: Text
             by_lang.setdefault(item.lang, []).append(item)
     if not by_lang:
         w("\nNothing to do.\n" if "current" not in shown else "\nNo documents match.\n")
-        return
+    _items_table(by_lang, shown, w, style, paths)
+    for note in report.notes:
+        w("\n" + style(f"note: {note}", "33") + "\n")
+
+
+def _items_table(by_lang: dict[str | None, list[StatusItem]], shown: list[str], w, style: _Style, paths: Paths) -> None:
     for lang, items in by_lang.items():
         title = f"{lang}  {language_name(lang)}" if lang else "unknown language"
         w("\n" + style(f"{title}: {len(items)} document{'s' if len(items) != 1 else ''}", "1") + "\n")
@@ -210,12 +218,20 @@ def _where(item: StatusItem, paths: Paths) -> str:
 
 def _note(item: StatusItem) -> str:
     if item.state == "stale":
-        return item.reason or ""
+        words = item.changes.words() if item.changes is not None else ""
+        return f"{words}; {_since(item)}" if words else item.reason or ""
     if item.state in ("orphan", "duplicate", "invalid"):
         return item.reason or ""
     if item.state == "current" and item.edited:
         return "edited by hand since transync wrote it"
     return ""
+
+
+def _since(item: StatusItem) -> str:
+    base = item.changes.baseline
+    if base.kind in ("git", "provenance") and base.commit:
+        return f"since {base.commit[:7]} ({base.date[:10] if base.date else '?'})"
+    return item.reason or ""
 
 
 def _counts(counts: dict[str, int], style: _Style) -> str:
@@ -244,6 +260,7 @@ def status_markdown(report: StatusReport, shown_states: Iterable[str], paths: Pa
             where = paths.show(item.target_path or item.source_path) if item.state == "missing" else paths.show(item.path)
             note = (_note(item) or "").replace("|", "\\|")
             lines.append(f"| {item.state} | {item.lang or ''} | {item.collection} | {item.ref or ''} | `{where}` | {note} |")
+    lines += [f"\n> **Note:** {note}" for note in report.notes]
     return "\n".join(lines) + "\n"
 
 
@@ -281,10 +298,14 @@ def status_github(report: StatusReport, shown_states: Iterable[str], fail_on: It
         message = f"{name} [{item.lang or '?'}] is {item.state}"
         if item.state == "missing" and item.target_path:
             message += f": create {paths.show(item.target_path)}"
+        elif item.state == "stale" and _note(item):
+            message += f": {_note(item)}"
         elif item.reason:
             message += f": {item.reason}"
         where = paths.show(item.location) if item.location else None  # an ambiguous ref's missing translation has no file
         stream.write(annotation(level, where, item.line or 1, f"transync: {item.state}", message) + "\n")
+    for note in report.notes:
+        stream.write(annotation("warning", None, None, "transync: history", note) + "\n")
     for lang, row in report.summary.items():
         counts = ", ".join(f"{s} {n}" for s, n in row.counts.items() if n)
         if row.source and row.expected == 0:

@@ -1,11 +1,16 @@
 """What changed in a source since its translation was made, and accepting a change.
 
 :func:`source_diff` compares the source *as it was translated* with the
-source now, segment by segment. The provenance of every translation transync
-writes records the codes of the source segments it translated (see
-:mod:`transync.provenance`): which segments changed is then exact, and the
-old texts come back from the translation memory, whose msgids are those
-texts. Nothing is guessed from the translations.
+source now, segment by segment, and never guesses it:
+
+- a translation transync wrote records in its provenance the codes of the
+  source segments it translated (:mod:`transync.provenance`): which segments
+  changed is then exact, and the old texts come back from the translation
+  memory, whose msgids are those texts;
+- otherwise, in a git work tree, the source is taken as it was at the
+  translation's last commit (:meth:`transync.history.History.source_then`,
+  the baseline ``status`` uses);
+- otherwise the source as translated is not known, and the caller says so.
 
 :func:`acknowledge` accepts a source change that needs no new translation
 (a typo fix): the translation becomes current without being re-translated.
@@ -20,13 +25,14 @@ import difflib
 from dataclasses import dataclass, field
 
 from transync import document
+from transync.changes import Baseline
 from transync.config import SiteConfig
 from transync.errors import UsageError
 from transync.frontmatter_edit import Field, join_fields, split_fields, with_value
 from transync.fsutil import atomic_write
 from transync.localize import Settings, provenance_line, source_field_hashes
-from transync.provenance import encode
 from transync.memory import Memory, align
+from transync.provenance import encode
 from transync.segments import segment
 from transync.status import StatusItem, StatusReport
 
@@ -44,9 +50,14 @@ class Change:
 class SourceDiff:
     item: StatusItem
     changes: list[Change] = field(default_factory=list)
-    unknown: int = 0  # changed old segments whose text the memory does not know
+    unknown: int = 0  # changed old segments whose text is not known (provenance without the memory's text)
     segments: int = 0  # segments of the source as translated
-    traced: bool = False  # the provenance records the source segments translated
+    baseline: Baseline | None = None  # how the source as translated is known: provenance or git
+
+    @property
+    def traced(self) -> bool:
+        """Whether the source this translation was made from is known."""
+        return self.baseline is not None
 
 
 def find_item(report: StatusReport, ref: str, lang: str) -> StatusItem:
@@ -65,18 +76,27 @@ def _memory(config: SiteConfig, item: StatusItem) -> Memory:
     return Memory.of_site(config, source_lang, item.lang)
 
 
-def source_diff(config: SiteConfig, report: StatusReport, ref: str, lang: str) -> SourceDiff:
-    from transync import provenance
-
+def source_diff(config: SiteConfig, report: StatusReport, ref: str, lang: str, *, git: bool = True) -> SourceDiff:
     item = find_item(report, ref, lang)
     source = document.parse((config.root / item.source_path).read_bytes())
     translation = document.parse((config.root / item.path).read_bytes())
-    result = SourceDiff(item)
+    recorded = _recorded_diff(config, item, source, translation)
+    if recorded is not None:
+        return recorded
+    then = _git_baseline(config, item, translation) if git else None
+    if then is not None:
+        return _diff_from(item, document.parse(then[0]), source, translation, then[1])
+    return SourceDiff(item)  # not known: the caller says so
+
+
+def _recorded_diff(config: SiteConfig, item: StatusItem, source: document.Document, translation: document.Document) -> SourceDiff | None:
+    """The diff against the source segments the provenance records; None when it records none."""
+    from transync import provenance
+
     codes = provenance.decode((translation.meta.get(config.provenance_key) or {}).get("segments"))
     if codes is None:
-        return _by_translations(config, item, source, translation, result)
-    result.traced = True
-    result.segments = len(codes)
+        return None
+    result = SourceDiff(item, segments=len(codes), baseline=Baseline("provenance"))
     memory = _memory(config, item)
     old_texts = provenance.resolve(codes, provenance.texts_by_hash(e.source for e in memory if e.context is None))
     theirs = segment(translation.body).segments
@@ -101,47 +121,48 @@ def source_diff(config: SiteConfig, report: StatusReport, ref: str, lang: str) -
     return result
 
 
-def _by_translations(config: SiteConfig, item: StatusItem, source, translation, result: SourceDiff) -> SourceDiff:
-    """For a translation whose provenance records no source segments (made by hand, or by an
-    older transync): each of its segments is looked up among the memory's translations.
+def _git_baseline(config: SiteConfig, item: StatusItem, translation: document.Document) -> tuple[bytes, Baseline] | None:
+    """The source as git says it was translated: at the translation's last commit."""
+    from transync.history import History, Pair
 
-    Only a fallback: a translation shared by two source texts makes it ambiguous.
-    """
-    memory = _memory(config, item)
-    reverse = {}
-    for entry in memory:
-        if entry.context is None:
-            reverse.setdefault(entry.translation, entry.source)
-    # The source as translated, in order: a translated segment leads back to its source
-    # text; one the memory does not know gets a key that equals no current text.
-    old: list[object] = []
-    translated: list[str] = []
-    for seg in segment(translation.body).segments:
-        if not seg.translatable:
-            continue
-        result.segments += 1
-        src = reverse.get(seg.text)
-        if src is None:
-            result.unknown += 1
-        old.append(src if src is not None else object())
-        translated.append(seg.text)
-    result.traced = result.segments > 0 and result.unknown < result.segments
-    if not result.traced:
-        return result  # nothing to compare with: the caller says so
-    new_segments = segment(source.body).translatable()
+    collection = next(c for c in config.collections if c.name == item.collection)
+    pathspecs = [c.path for c in config.collections]
+    history = History.of_site(config)
+    then = history.source_then(Pair(item.path, item.source_path, collection.content_fields, None), pathspecs)
+    if then is None:
+        return None
+    if item.provenance:
+        # Only the exact source provenance records will do.
+        recorded = translation.meta[config.provenance_key].get("source_hash")
+        old = document.parse(then[0])
+        if document.content_hash(old.meta, old.body, collection.content_fields) != recorded:
+            return None
+    return then
+
+
+def _diff_from(item: StatusItem, old: document.Document, source: document.Document, translation: document.Document, baseline: Baseline) -> SourceDiff:
+    """Segment by segment, the old source against the source now; each old segment with its translation."""
+    result = SourceDiff(item, baseline=baseline)
+    old_all = segment(old.body).segments
+    translated_all = segment(translation.body).segments
+    result.segments = sum(1 for s in translated_all if s.translatable)
+    aligned = align(old_all, translated_all)
+    translated = {s.id: t.text for s, t in aligned.pairs} if aligned.ok else {}
+    was = [s for s in old_all if s.translatable]
+    now = segment(source.body).translatable()
     offset = source.text.count("\n", 0, source.body_start)
-    matcher = difflib.SequenceMatcher(a=old, b=[s.text for s in new_segments], autojunk=False)
+    # Whitespace is no change (as for status): compare the texts folded.
+    matcher = difflib.SequenceMatcher(a=[" ".join(s.text.split()) for s in was], b=[" ".join(s.text.split()) for s in now], autojunk=False)
     for tag, a0, a1, b0, b1 in matcher.get_opcodes():
         if tag == "equal":
             continue
         for n in range(max(a1 - a0, b1 - b0)):
-            was = a0 + n if n < a1 - a0 else None
-            now = new_segments[b0 + n] if n < b1 - b0 else None
-            kind = "changed" if was is not None and now is not None else ("added" if now is not None else "removed")
-            source_then = old[was] if was is not None and isinstance(old[was], str) else None
+            before = was[a0 + n] if n < a1 - a0 else None
+            after = now[b0 + n] if n < b1 - b0 else None
+            kind = "changed" if before and after else ("added" if after else "removed")
             result.changes.append(Change(
-                kind, source_then, now.text if now else None, now.line + offset if now else None,
-                translated[was] if was is not None else None,
+                kind, before.text if before else None, after.text if after else None,
+                after.line + offset if after else None, translated.get(before.id) if before else None,
             ))
     return result
 

@@ -8,20 +8,27 @@ collection's source language; every target language is then ``current``,
 each target language of the ref is ``duplicate`` too: neither judged nor
 translated against an arbitrary one of the sources.
 
-Stale is decided by provenance when transync wrote the translation (the
-source's translatable content changed since), else by date (the source's
-``date`` is later than the translation's).
+Stale is decided by the best evidence there is: provenance when transync
+wrote the translation (the source's translatable content changed since);
+else, inside a git work tree, the source as it was at the translation's last
+commit against the source now (:mod:`transync.history`); else the dates (the
+source's ``date`` is later than the translation's). Every stale item says
+what changed since that baseline (:class:`transync.changes.Changes`).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from transync import fields, sitepaths
+from transync.changes import Baseline, Changes
 from transync.config import STATES, Collection, SiteConfig
 from transync.scan import DocEntry, ScanResult, translation_path
+
+if TYPE_CHECKING:
+    from transync.history import History
 
 #: The order in which a translator works through the states.
 WORK_ORDER = ("stale", "missing", "orphan", "duplicate", "invalid", "current")
@@ -47,6 +54,7 @@ class StatusItem:
     #: Kept or derived fields (rating, price...) whose value is not what the source now implies.
     outdated_fields: tuple[str, ...] = ()
     content_stale: bool = False  # the translatable content changed (else only outdated_fields make it stale)
+    changes: Changes | None = None  # stale items: what changed in the source since the baseline
 
     @property
     def location(self) -> str | None:
@@ -75,6 +83,8 @@ class StatusReport:
     summary: dict[str, LanguageSummary]
     sources: dict[str, int]  # source documents per source language
     files: int = 0
+    evidence: str = "date"  # what judged translations without provenance: git or date
+    notes: list[str] = field(default_factory=list)  # said once, after the report
 
     def failing(self, fail_on: Iterable[str]) -> list[StatusItem]:
         states = set(fail_on)
@@ -87,8 +97,8 @@ class StatusReport:
         return total
 
 
-def compute(scan: ScanResult) -> list[StatusItem]:
-    """Every status item of a scanned site, current ones included."""
+def compute(scan: ScanResult, history: History | None = None) -> list[StatusItem]:
+    """Every status item of a scanned site, current ones included; ``history`` is git's evidence."""
     config = scan.config
     by_name = {c.name: c for c in config.collections}
     groups: dict[tuple[str, str], dict[str, list[DocEntry]]] = defaultdict(lambda: defaultdict(list))
@@ -98,6 +108,7 @@ def compute(scan: ScanResult) -> list[StatusItem]:
         by_path[doc.path] = doc
 
     items: list[StatusItem] = []
+    pairs: list[tuple[int, DocEntry, DocEntry]] = []  # judged together: git answers for all at once
     for (coll_name, ref), langs in groups.items():
         collection = by_name[coll_name]
         for lang, docs in langs.items():
@@ -129,7 +140,11 @@ def compute(scan: ScanResult) -> list[StatusItem]:
                     )
                 )
             elif len(docs) == 1:
-                items.append(_judge(docs[0], source, collection, config))
+                pairs.append((len(items), docs[0], source))
+                items.append(None)  # type: ignore[arg-type]
+    evidence = _git_evidence(history, pairs, by_name, config)
+    for n, doc, source in pairs:
+        items[n] = _judge(doc, source, evidence.get(doc.path), by_name[doc.collection], config)
 
     for bad in scan.invalid:
         items.append(StatusItem(bad.collection, bad.ref, bad.lang, "invalid", bad.path, None, reason=bad.reason, line=bad.line))
@@ -151,14 +166,42 @@ def _ambiguous(coll_name: str, ref: str, collection, langs: dict[str, list[DocEn
     return items
 
 
-def _judge(doc: DocEntry, source: DocEntry, collection: Collection, config: SiteConfig) -> StatusItem:
+def _git_evidence(history: History | None, pairs, by_name, config: SiteConfig) -> dict[str, Changes | None]:
+    """Git's answer for the translations it can judge: without provenance, or stale by provenance."""
+    if history is None or not history.usable:
+        return {}
+    from transync.history import Pair
+
+    asked = []
+    fields_of = {name: c.content_fields for name, c in by_name.items()}
+    for _, doc, source in pairs:
+        prov = doc.provenance
+        if prov is None or prov.source_hash != source.content_hash:
+            fields = fields_of[doc.collection]
+            asked.append(Pair(doc.path, source.path, fields, prov.source_hash if prov else None, source.content_hash))
+    return history.judge(asked, [c.path for c in config.collections])
+
+
+def _judge(doc: DocEntry, source: DocEntry, git: Changes | None, collection: Collection, config: SiteConfig) -> StatusItem:
     prov = doc.provenance
+    changes = None
     if prov is not None:
         stale = prov.source_hash != source.content_hash
         reason = "the source's translatable content changed since it was translated" if stale else None
+        if stale:
+            changes = git or Changes(Baseline("provenance"))
+    elif git is not None:
+        stale = git.stale
+        changes = git if stale else None
+        if stale:
+            reason = f"the source changed since the translation's last commit {git.baseline.commit[:7]} ({git.baseline.date})"
+        else:
+            reason = None
     else:
         stale = source.date is not None and doc.date is not None and source.date > doc.date
         reason = f"source date {source.date} is later than translation date {doc.date}" if stale else None
+        if stale:
+            changes = Changes(Baseline("date", date=doc.date, source_date=source.date))
     outdated = outdated_fields(doc, source, collection, config)
     if outdated:
         names = ", ".join(outdated)
@@ -166,7 +209,8 @@ def _judge(doc: DocEntry, source: DocEntry, collection: Collection, config: Site
     return StatusItem(
         doc.collection, doc.ref, doc.lang, "stale" if stale or outdated else "current", doc.path, source.path,
         reason=reason, line=1, date=doc.date, source_date=source.date,
-        edited=doc.edited, provenance=prov is not None, outdated_fields=tuple(outdated), content_stale=stale,
+        edited=doc.edited, provenance=prov is not None, changes=changes,
+        outdated_fields=tuple(outdated), content_stale=stale,
     )
 
 
@@ -251,10 +295,24 @@ def _under(path: str | None, prefixes: list[str]) -> bool:
     return path is not None and any(path == p or path.startswith(p + "/") or p == "" for p in prefixes)
 
 
-def report(scan: ScanResult, *, langs: Iterable[str] | None = None, paths: Iterable[str] | None = None) -> StatusReport:
-    """The status of a scanned site, limited to some languages and paths (relative to the root)."""
+def report(
+    scan: ScanResult, *, langs: Iterable[str] | None = None, paths: Iterable[str] | None = None,
+    git: bool | History = True,
+) -> StatusReport:
+    """The status of a scanned site, limited to some languages and paths (relative to the root).
+
+    ``git=False`` judges translations without provenance by date even inside a git work tree;
+    a :class:`~transync.history.History` opened before the scan is used as it is.
+    """
     config = scan.config
-    items = compute(scan)
+    history = None
+    if git is True:
+        from transync.history import History as _History
+
+        history = _History.of_site(config)
+    elif git is not False:
+        history = git
+    items = compute(scan, history)
     lang_list = list(langs) if langs else None
     if lang_list:
         items = [i for i in items if i.lang in lang_list]
@@ -264,10 +322,16 @@ def report(scan: ScanResult, *, langs: Iterable[str] | None = None, paths: Itera
         items = [i for i in items if _under(i.path, prefixes) or _under(i.source_path, prefixes) or _under(i.target_path, prefixes)]
     rank = {lang: n for n, lang in enumerate(config.languages)}
     order = {s: n for n, s in enumerate(WORK_ORDER)}
-    items.sort(key=lambda i: (rank.get(i.lang or "", len(rank)), order[i.state], i.collection, i.ref or "", i.path or i.target_path or ""))
+    # Stale work comes heaviest first: structure and math, then prose, then fields.
+    items.sort(key=lambda i: (
+        rank.get(i.lang or "", len(rank)), order[i.state], i.changes.weight if i.changes else (9, 0),
+        i.collection, i.ref or "", i.path or i.target_path or "",
+    ))
     summary, sources = summarize(config, items, scan, lang_list)
     if paths is not None:
         # Expected counts follow the paths asked for: the refs whose items are shown.
         for row in summary.values():
             row.expected = sum(row.counts[s] for s in ("current", "stale", "missing"))
-    return StatusReport(config, items, summary, sources, files=scan.files)
+    usable = history is not None and history.usable
+    notes = [history.note] if history is not None and history.note else []
+    return StatusReport(config, items, summary, sources, files=scan.files, evidence="git" if usable else "date", notes=notes)

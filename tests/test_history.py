@@ -1,0 +1,368 @@
+"""Staleness from git history, by content: small repositories built commit by commit.
+
+The site is a sub-folder of each repository (``repo/site``), as transync's own
+``content/`` is, so paths are always translated between git's and the site's.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import doc
+from transync.cli import app
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+
+BODY = "## Overview\n\nThe IE-5 has one dynamic driver.\n\n$$ \\Large \\text{0.6} $$\n\nIt is easy to drive.\n"
+JA_BODY = "## 概要\n\nIE-5 はダイナミック型です。\n\n$$ \\Large \\text{0.6} $$\n\n駆動しやすい。\n"
+
+
+@pytest.fixture(autouse=True)
+def _quiet_git(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No user or system git configuration; fixed identities."""
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
+    for who in ("AUTHOR", "COMMITTER"):
+        monkeypatch.setenv(f"GIT_{who}_NAME", "Tester")
+        monkeypatch.setenv(f"GIT_{who}_EMAIL", "tester@example.com")
+
+
+class Repo:
+    def __init__(self, top: Path) -> None:
+        self.top = top
+        self.site = top / "site"
+        self.site.mkdir(parents=True)
+        self.git("init", "-q", "-b", "main")
+        self.write({"_config.yml": 'languages: ["en", "ja"]\ndefault_lang: "en"\n'})
+
+    def git(self, *args: str, date: str | None = None) -> str:
+        env = dict(os.environ)
+        if date:
+            env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = date
+        return subprocess.run(["git", *args], cwd=self.top, env=env, check=True, capture_output=True, text=True).stdout
+
+    def write(self, files: dict[str, str]) -> None:
+        for rel, text in files.items():
+            path = self.site / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+
+    def commit(self, message: str, date: str, files: dict[str, str] | None = None) -> str:
+        self.write(files or {})
+        self.git("add", "-A")
+        self.git("commit", "-q", "-m", message, date=date)
+        return self.git("rev-parse", "HEAD").strip()
+
+
+EN = "_products/en/k/ie-5.md"
+JA = "_products/ja/k/ie-5.md"
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Repo:
+    """A source and its translation committed together on 2025-01-10."""
+    r = Repo(tmp_path / "repo")
+    r.commit("Add IE-5", "2025-01-10T10:00:00+00:00", {EN: doc("ie-5", "en", body=BODY), JA: doc("ie-5", "ja", body=JA_BODY)})
+    return r
+
+
+def status(site: Path, *args: str) -> dict:
+    result = CliRunner().invoke(app, ["status", "--root", str(site), "--format", "json", *args])
+    assert result.exit_code in (0, 1), result.output
+    return json.loads(result.stdout)
+
+
+def item(data: dict, lang: str = "ja", ref: str = "ie-5") -> dict:
+    return next(i for i in data["items"] if i["ref"] == ref and i["lang"] == lang)
+
+
+def test_a_later_source_date_with_the_same_content_is_not_stale(repo):
+    """Date's false alarm: the source's date moved, its translatable content did not."""
+    repo.commit("Bump date and rating", "2025-02-01T10:00:00+00:00",
+                {EN: doc("ie-5", "en", date="2025-02-01", body=BODY, rating="[3.1, 0.6]")})
+    data = status(repo.site)
+    assert data["summary"]["evidence"] == "git"
+    assert item(data)["state"] == "current" and item(data)["changes"] is None
+    assert item(status(repo.site, "--no-git"))["state"] == "stale"
+
+
+def test_a_prose_change_after_the_translation_is_stale_with_what_changed(repo):
+    first = repo.git("rev-parse", "HEAD").strip()
+    repo.commit("Edit", "2025-01-20T10:00:00+00:00",
+                {EN: doc("ie-5", "en", body=BODY.replace("easy to drive", "easy to drive from a phone"))})
+    data = status(repo.site)
+    ja = item(data)
+    assert ja["state"] == "stale"  # the dates alone say current
+    assert ja["changes"] == {
+        "segments": {"changed": 1, "added": 0, "removed": 0},
+        "characters": len("It is easy to drive from a phone."),
+        "math": False, "code": False, "fields": [],
+        "baseline": {"kind": "git", "commit": first, "date": "2025-01-10T10:00:00"},
+    }
+    assert first[:7] in ja["reason"]
+    assert item(status(repo.site, "--no-git"))["state"] == "current"
+
+
+def test_whitespace_only_changes_are_not_stale(repo):
+    reflowed = BODY.replace("The IE-5 has one dynamic driver.", "The  IE-5 has one\ndynamic   driver.   ")
+    repo.commit("Reflow", "2025-01-20T10:00:00+00:00", {EN: doc("ie-5", "en", body=reflowed + "\n\n")})
+    assert item(status(repo.site))["state"] == "current"
+
+
+def test_math_the_translation_already_carries_is_not_a_reason(repo):
+    repo.commit("Translation scores 0.7", "2025-01-15T10:00:00+00:00", {JA: doc("ie-5", "ja", body=JA_BODY.replace("0.6", "0.7"))})
+    repo.commit("Source corrected to 0.7", "2025-01-20T10:00:00+00:00", {EN: doc("ie-5", "en", body=BODY.replace("0.6", "0.7"))})
+    assert item(status(repo.site))["state"] == "current"
+
+
+def test_math_the_translation_lacks_is_stale_and_named(repo):
+    repo.commit("Score 0.7", "2025-01-20T10:00:00+00:00", {EN: doc("ie-5", "en", body=BODY.replace("0.6", "0.7"))})
+    ja = item(status(repo.site))
+    assert ja["state"] == "stale"
+    assert ja["changes"]["math"] is True and ja["changes"]["segments"] == {"changed": 0, "added": 0, "removed": 0}
+
+
+def test_translated_fields_count_and_kept_fields_do_not(repo):
+    repo.commit("Rating", "2025-01-20T10:00:00+00:00", {EN: doc("ie-5", "en", body=BODY, rating="[1, 2]")})
+    assert item(status(repo.site))["state"] == "current"
+    repo.commit("Title", "2025-01-21T10:00:00+00:00", {EN: doc("ie-5", "en", body=BODY, rating="[1, 2]", title='"IE-5 review, revised"')})
+    ja = item(status(repo.site))
+    assert ja["state"] == "stale" and ja["changes"]["fields"] == ["title"]
+
+
+def test_uncommitted_source_edits_count(repo):
+    repo.write({EN: doc("ie-5", "en", body=BODY + "\nA new paragraph.\n")})
+    ja = item(status(repo.site))
+    assert ja["state"] == "stale" and ja["changes"]["segments"] == {"changed": 0, "added": 1, "removed": 0}
+
+
+def test_a_translation_with_uncommitted_changes_counts_as_updated_now(repo):
+    repo.commit("Edit", "2025-01-20T10:00:00+00:00", {EN: doc("ie-5", "en", body=BODY + "\nMore.\n")})
+    assert item(status(repo.site))["state"] == "stale"
+    repo.write({JA: doc("ie-5", "ja", body=JA_BODY + "\nもっと。\n")})
+    assert item(status(repo.site))["state"] == "current"
+
+
+def test_a_translation_never_committed_counts_as_updated_now(repo):
+    repo.commit("Source b", "2025-01-20T10:00:00+00:00", {"_products/en/k/b.md": doc("b", "en", date="2025-01-20")})
+    repo.write({"_products/ja/k/b.md": doc("b", "ja", date="2025-01-01")})  # untracked, dated before its source
+    assert item(status(repo.site), ref="b")["state"] == "current"
+    assert item(status(repo.site, "--no-git"), ref="b")["state"] == "stale"
+
+
+def test_renames_are_followed(repo):
+    # The source moves and then changes: still compared with what the translation was made from.
+    repo.git("mv", f"site/{EN}", "site/_products/en/k/kestrel-ie-5.md")
+    repo.commit("Rename source", "2025-01-15T10:00:00+00:00")
+    assert item(status(repo.site))["state"] == "current"
+    repo.commit("Edit", "2025-01-20T10:00:00+00:00",
+                {"_products/en/k/kestrel-ie-5.md": doc("ie-5", "en", body=BODY.replace("one", "a single"))})
+    # A pure rename of the translation afterwards does not update it.
+    repo.git("mv", f"site/{JA}", "site/_products/ja/k/kestrel-ie-5.md")
+    repo.commit("Rename translation", "2025-01-25T10:00:00+00:00")
+    ja = item(status(repo.site))
+    assert ja["path"] == "_products/ja/k/kestrel-ie-5.md"
+    assert ja["state"] == "stale" and ja["changes"]["segments"]["changed"] == 1
+
+
+def test_commits_with_an_ignored_keyword_do_not_count(repo):
+    repo.commit("Fix typo", "2025-01-20T10:00:00+00:00", {EN: doc("ie-5", "en", body=BODY.replace("drive", "drive."))})
+    assert item(status(repo.site))["state"] == "stale"
+    (repo.site / "transync.toml").write_text('[status]\nignored_keywords = ["typo"]\n')
+    assert item(status(repo.site))["state"] == "current"
+    # A later change without the keyword counts again.
+    repo.commit("Update review", "2025-01-25T10:00:00+00:00", {EN: doc("ie-5", "en", body=BODY.replace("drive", "drive!"))})
+    assert item(status(repo.site))["state"] == "stale"
+
+
+def test_an_empty_ignored_keyword_is_a_configuration_error(repo):
+    (repo.site / "transync.toml").write_text('[status]\nignored_keywords = [""]\n')
+    result = CliRunner().invoke(app, ["status", "--root", str(repo.site)])
+    assert result.exit_code == 2 and "status.ignored_keywords" in result.stderr
+
+
+def test_provenance_comes_first_and_git_says_what_changed(repo):
+    from transync.document import content_hash, parse
+
+    src = parse((repo.site / EN).read_text())
+    fields = ("summary", "tags", "title")
+    line = f"transync: {{source_hash: {content_hash(src.meta, src.body, fields)}}}"
+    repo.commit("Translated by transync", "2025-01-11T10:00:00+00:00", {JA: doc("ie-5", "ja", body=JA_BODY).replace("---\n##", f"{line}\n---\n##", 1)})
+    # Provenance says current although the dates say stale.
+    repo.commit("Date", "2025-01-12T10:00:00+00:00", {EN: doc("ie-5", "en", date="2025-02-01", body=BODY)})
+    assert item(status(repo.site))["state"] == "current"
+    repo.commit("Edit", "2025-01-20T10:00:00+00:00", {EN: doc("ie-5", "en", date="2025-02-01", body=BODY + "\nNew.\n")})
+    ja = item(status(repo.site))
+    assert ja["state"] == "stale" and ja["provenance"] is True
+    assert ja["changes"]["baseline"]["kind"] == "provenance"
+    assert ja["changes"]["segments"] == {"changed": 0, "added": 1, "removed": 0}
+
+
+def test_shallow_clone_falls_back_to_dates_and_says_so_once(repo, tmp_path):
+    repo.commit("Bump date", "2025-02-01T10:00:00+00:00", {EN: doc("ie-5", "en", date="2025-02-01", body=BODY),
+                                                           "_products/en/k/b.md": doc("b", "en", date="2025-02-01"),
+                                                           "_products/ja/k/b.md": doc("b", "ja")})
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{repo.top}", str(clone)], check=True)
+    data = status(clone / "site")
+    assert data["summary"]["evidence"] == "date"
+    assert len(data["summary"]["notes"]) == 1 and "fetch-depth: 0" in data["summary"]["notes"][0]
+    assert item(data)["state"] == "stale" and item(data)["changes"]["baseline"]["kind"] == "date"
+    table = CliRunner().invoke(app, ["status", "--root", str(clone / "site")])
+    assert table.output.count("shallow") == 1 and "Traceback" not in table.output
+    github = CliRunner().invoke(app, ["status", "--root", str(clone / "site"), "--format", "github"])
+    assert github.output.count("fetch-depth: 0") == 1
+
+
+def test_without_git_on_path_dates_decide_silently(repo, monkeypatch, tmp_path):
+    repo.commit("Bump date", "2025-02-01T10:00:00+00:00", {EN: doc("ie-5", "en", date="2025-02-01", body=BODY)})
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    data = status(repo.site)
+    assert data["summary"]["evidence"] == "date" and data["summary"]["notes"] == []
+    assert item(data)["state"] == "stale"
+
+
+def test_a_repository_without_commits_leaves_it_to_the_dates(tmp_path):
+    r = Repo(tmp_path / "repo")
+    r.write({EN: doc("ie-5", "en", date="2025-02-01", body=BODY), JA: doc("ie-5", "ja", body=JA_BODY)})
+    data = status(r.site)
+    assert data["summary"]["evidence"] == "date" and data["summary"]["notes"] == []
+    assert item(data)["state"] == "stale"
+
+
+def test_a_git_failure_falls_back_to_dates_with_a_note(repo, monkeypatch):
+    from transync import history
+
+    repo.commit("Bump date", "2025-02-01T10:00:00+00:00", {EN: doc("ie-5", "en", date="2025-02-01", body=BODY)})
+
+    def broken(*args, **kwargs):
+        raise history.GitError("fatal: bad object HEAD")
+
+    monkeypatch.setattr(history.History, "_tree", broken)
+    data = status(repo.site)
+    assert item(data)["state"] == "stale" and item(data)["changes"]["baseline"]["kind"] == "date"
+    assert data["summary"]["evidence"] == "date"
+    assert data["summary"]["notes"] == ["git history could not be read (fatal: bad object HEAD): "
+                                        "translations without provenance were judged by their front-matter date"]
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root to give the repository away")
+def test_a_repository_git_refuses_is_said_with_the_fix(repo):
+    for folder, _, names in os.walk(repo.top):
+        for name in [".", *names]:
+            os.chown(os.path.join(folder, name), 65534, 65534)
+    data = status(repo.site)
+    assert data["summary"]["evidence"] == "date"
+    assert len(data["summary"]["notes"]) == 1 and "safe.directory" in data["summary"]["notes"][0]
+
+
+def test_table_orders_stale_work_by_weight(repo):
+    files = {}
+    for ref, body in (("fields", BODY), ("prose", BODY), ("math", BODY)):
+        files[f"_products/en/k/{ref}.md"] = doc(ref, "en", body=body)
+        files[f"_products/ja/k/{ref}.md"] = doc(ref, "ja", body=JA_BODY)
+    repo.commit("Three more", "2025-01-11T10:00:00+00:00", files)
+    repo.commit("Changes", "2025-01-20T10:00:00+00:00", {
+        "_products/en/k/fields.md": doc("fields", "en", body=BODY, tags="[New]"),
+        "_products/en/k/prose.md": doc("prose", "en", body=BODY.replace("driver", "driver unit")),
+        "_products/en/k/math.md": doc("math", "en", body=BODY.replace("0.6", "0.9")),
+    })
+    out = CliRunner().invoke(app, ["status", "--root", str(repo.site)]).output
+    lines = [line for line in out.splitlines() if "since " in line]
+    assert [line.split()[1] for line in lines] == ["math", "prose", "fields"]
+    assert "math;" in lines[0] and "1 segment changed" in lines[1] and "fields tags" in lines[2]
+
+
+def test_results_are_cached_outside_the_site_and_follow_new_commits(repo):
+    assert item(status(repo.site))["state"] == "current"
+    cache = Path(os.environ["TRANSYNC_CACHE_DIR"])
+    assert list(cache.rglob("history-*.marshal"))
+    assert not list(repo.top.rglob("*.marshal"))
+    repo.commit("Edit", "2025-01-20T10:00:00+00:00", {EN: doc("ie-5", "en", body=BODY + "\nMore.\n")})
+    assert item(status(repo.site))["state"] == "stale"
+    assert item(status(repo.site))["state"] == "stale"  # from the cache
+
+
+def test_diff_shows_the_change_since_the_git_baseline_with_the_translation(repo):
+    first = repo.git("rev-parse", "HEAD").strip()
+    repo.commit("Edit", "2025-01-20T10:00:00+00:00",
+                {EN: doc("ie-5", "en", body=BODY.replace("easy to drive", "easy to drive from a phone") + "\nA new paragraph.\n")})
+    result = CliRunner().invoke(app, ["diff", "ie-5", "--lang", "ja", "--root", str(repo.site)])
+    assert result.exit_code == 1, result.output
+    assert f"its last commit {first[:7]} (2025-01-10T10:00:00)" in result.output
+    assert "@@ changed @@ _products/en/k/ie-5.md:" in result.output
+    assert "- It is easy to drive.\n+ It is easy to drive from a phone.\n  translated as: 駆動しやすい。" in result.output
+    assert "@@ added @@" in result.output and "+ A new paragraph." in result.output
+    # Without git the memory would be needed, and there is none.
+    assert CliRunner().invoke(app, ["diff", "ie-5", "--lang", "ja", "--root", str(repo.site), "--no-git"]).exit_code == 2
+
+
+def test_diff_of_a_current_translation_shows_no_change(repo):
+    repo.commit("Reflow", "2025-01-20T10:00:00+00:00", {EN: doc("ie-5", "en", date="2025-03-01", body=BODY.replace("It is", "It  is"))})
+    result = CliRunner().invoke(app, ["diff", "ie-5", "--lang", "ja", "--root", str(repo.site)])
+    assert result.exit_code == 0 and "no change in the translatable segments" in result.output
+
+
+def test_other_commands_take_no_git(repo):
+    for args in (["check"], ["translate", "--engine", "pseudo", "--dry-run"]):
+        result = CliRunner().invoke(app, [*args, "--root", str(repo.site), "--no-git"])
+        assert result.exit_code in (0, 1), result.output
+
+
+# --------------------------------------------------------------------------- the real site's history
+
+BUNDLE = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "audioreview-history.bundle"
+
+
+@pytest.fixture(scope="module")
+def real(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, dict]:
+    """Status of the real site's history clone, by git and by date, Japanese items by (collection, ref)."""
+    if not BUNDLE.is_file():
+        pytest.skip("the history bundle is not here")
+    clone = tmp_path_factory.mktemp("history") / "audioreview"
+    subprocess.run(["git", "clone", "-q", str(BUNDLE), str(clone)], check=True)
+    by = {}
+    for name, extra in (("git", []), ("date", ["--no-git"])):
+        data = status(clone, *extra)
+        by[name] = {(i["collection"], i["ref"]): i for i in data["items"] if i["lang"] == "ja"}
+    return by["git"], by["date"]
+
+
+def test_real_history_git_against_dates(real):
+    git, date = real
+    stale_git = {k for k, i in git.items() if i["state"] == "stale"}
+    stale_date = {k for k, i in date.items() if i["state"] == "stale"}
+    assert len(stale_date) == 33 and len(stale_git) == 150
+    assert len(stale_date - stale_git) == 20  # the dates' false alarms
+    kinds = [git[k]["changes"]["baseline"]["kind"] for k in stale_git]
+    # Two English sources were first committed a day after their translations (ac94e014):
+    # git has no source to compare with, and the dates decide.
+    assert kinds.count("git") == 148 and kinds.count("date") == 2
+    assert git[("companies", "arcam")]["changes"]["baseline"]["kind"] == "date"
+
+
+def test_real_history_pairs_checked_by_hand(real):
+    git, date = real
+    # Source dated a day after its translation, unchanged since the translation's last commit
+    # (0d7669a2, 2026-05-10): `git diff 0d7669a2 HEAD -- _companies/en/audio-precision.md` is empty.
+    assert date[("companies", "audio-precision")]["state"] == "stale"
+    assert git[("companies", "audio-precision")]["state"] == "current"
+    # Same dates, but b07da734 (2025-09-16) changed "KH-Series" to "KH Series" in one paragraph
+    # after the translation's last commit 309c7be5.
+    a77h = git[("products", "adam-audio-a77h")]
+    assert date[("products", "adam-audio-a77h")]["state"] == "current"
+    assert a77h["state"] == "stale"
+    assert a77h["changes"]["segments"] == {"changed": 1, "added": 0, "removed": 0}
+    assert a77h["changes"]["baseline"] == {"kind": "git", "commit": "309c7be5249d65d6c3de1d59f6c4f13bdcb0fcdb", "date": "2025-08-25T23:59:25"}
+    # fecf42b6 corrected the source's Technology Level from 0.2 to 0.3, which the
+    # translation (last commit 52036b59) already said: not a reason.
+    assert git[("products", "akg-k77")]["state"] == "current"
