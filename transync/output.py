@@ -503,7 +503,7 @@ def translate_json(summary: TranslateSummary, *, dry_run: bool, engine: str) -> 
             "billed_characters": summary.billed_characters, "seconds": round(summary.seconds, 2),
             "memory_texts": summary.memory_texts, "memory_characters": summary.memory_characters,
             "human_edits": summary.human_edits, "glossary_texts": summary.glossary_texts,
-            "kept_texts": summary.kept_texts,
+            "kept_texts": summary.kept_texts, "memory_rejected": summary.memory_rejected,
             "review": [
                 {"path": r.job.target_path, "line": r.line, "old_source": r.old_source, "previous_translation": r.previous}
                 for r in summary.review

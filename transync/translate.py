@@ -29,7 +29,7 @@ from transync.engines import Engine
 from transync.errors import DocumentError, Interrupted, RequestTooLarge, TransyncError, UsageError
 from transync.fsutil import atomic_write, remove_stale_temp_files
 from transync.memory import Memory, context_of
-from transync.placeholders import Template
+from transync.placeholders import Template, check_translation
 from transync.segments import _template, segment
 from transync.status import StatusItem, StatusReport
 
@@ -257,6 +257,7 @@ class Summary:
     review: list[Review] = field(default_factory=list)  # human segments whose source changed: replaced, kept in the memory
     kept_texts: int = 0  # unchanged source segments whose translation was kept from the document, not sent
     memory_texts: int = 0  # texts found in the translation memory, not sent
+    memory_rejected: int = 0  # memory entries that broke protected text (a citation dropped, a URL added)
     memory_characters: int = 0  # their characters: what the memory saved
     #: Why the run stopped before its end: the service refused or failed (exit 3), a signal
     #: (exit 128 + its number), or the memory could not be written. Finished work is kept.
@@ -370,6 +371,18 @@ class Run:
             hit = memory.get(request.markdown, context=context_of(request.key))
             if hit is None:
                 todo.append(request)
+                continue
+            problem = check_translation(request.markdown, hit.translation)
+            if problem is not None:
+                # A memory entry is held to the rule an engine's reply is held to.
+                summary.memory_rejected += 1
+                if hit.origin == "human":
+                    # A translator's entry is never replaced behind their back: they fix it.
+                    raise DocumentError(
+                        f"the translation memory's human translation of {_snippet(request.markdown)!r} is unusable: "
+                        f"{problem}; fix it in {memory.path.name} (or delete the entry)"
+                    )
+                todo.append(request)  # a machine entry: translated again, and the new reply replaces it
                 continue
             pending.done[request.key] = hit.translation
             pending.waiting.discard(request.key)
@@ -570,10 +583,10 @@ class Run:
         for job in jobs:
             try:
                 pending = self._plan(job, summary)
+                texts = [_Text(0, r.key, _template(r.markdown)) for r in self._recall(pending, summary)]
             except (OSError, TransyncError) as exc:
                 summary.failed.append(DocResult(job, "failed", _reason(exc)))
                 continue
-            texts = [_Text(0, r.key, _template(r.markdown)) for r in self._recall(pending, summary)]
             chars = sum(t.template.chars for t in texts)
             summary.planned.append(DocResult(job, "planned", characters=chars))
             summary.texts += len(texts)
@@ -638,11 +651,11 @@ class Run:
                     return
                 try:
                     pending = self._plan(job, summary)
+                    texts = [_Text(len(docs), r.key, _template(r.markdown)) for r in self._recall(pending, summary)]
                 except (OSError, TransyncError) as exc:
                     summary.failed.append(DocResult(job, "failed", _reason(exc)))
                     self.on_event("failed", {"job": job, "reason": _reason(exc)})
                     continue
-                texts = [_Text(len(docs), r.key, _template(r.markdown)) for r in self._recall(pending, summary)]
                 if self.offline and texts:
                     summary.not_started.append(job)  # the memory does not know all its texts yet
                     continue
@@ -803,6 +816,11 @@ class Run:
             pending.written = True
             summary.written.append(DocResult(pending.job, "written", characters=chars))
             self.on_event("written", {"job": pending.job, "characters": chars})
+
+
+def _snippet(text: str, width: int = 50) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _where(pending: _Pending, key: str) -> str:
