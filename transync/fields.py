@@ -3,7 +3,9 @@
 A translation's *kept* fields (``rating``, ``ref``, ``layout``... every field
 whose rule is ``keep``, which is every field ``[fields]`` does not name) must
 equal the source's, and its *derived* fields (rule ``currency``: ``price``)
-must be what the source's value converts to in the translation's language.
+must be what the source's value converts to in the translation's language
+(when the site gives that language a currency and a rate; otherwise a price
+is not judged, since it may be in the language's own currency).
 When the source changes one of them, the translation is out of date, and
 ``translate`` brings it up to date in place, sending no text.
 
@@ -87,8 +89,9 @@ def drifted(
 ) -> list[str]:
     """The following fields whose translation value is not what the source implies, in source order.
 
-    ``convert`` turns a source price into the translation's currency (None:
-    no currency for that language, so the price is kept as it is).
+    ``convert`` turns a source price into the translation's currency. Without
+    it (no ``currency`` and ``rate`` for that language) a price is not judged:
+    the translation may state it in its own currency, and nothing tells.
     ``baseline`` (see :func:`hashes`) is what the source's fields were when the
     translation was made: a field the source has not changed since is the
     translation's own business, whatever its value (``check`` reports it).
@@ -98,6 +101,8 @@ def drifted(
     now = hashes(source) if baseline is not None else {}
     out = []
     for name, value in source:
+        if rules.get(name) == "currency" and convert is None:
+            continue  # no rate for this language: its price may be in its own currency, nothing tells
         if baseline is not None and baseline.get(name) == now[name]:
             continue  # unchanged in the source since the translation was made
         if name not in have:
@@ -106,6 +111,40 @@ def drifted(
             if not same_amount(have[name], convert(value)):
                 out.append(name)
         elif differs(have[name], value):
+            out.append(name)
+    return out
+
+
+def drifted_since(
+    source: Iterable[tuple[str, Any]], translation: Iterable[tuple[str, Any]], rules: Mapping[str, str],
+    convert: Callable[[Any], Any] | None, old: Iterable[tuple[str, Any]],
+) -> list[str]:
+    """Like :func:`drifted`, knowing the source's old values (``old``, from git).
+
+    A field is out of date when the source changed it since and the
+    translation still has what the old value implied: its own value (a local
+    price set by hand, a localized name) is never taken for an outdated one.
+    """
+    have, then = dict(translation), dict(old)
+    out = []
+    for name, value in source:
+        if rules.get(name) == "currency" and convert is None:
+            continue  # no rate for this language: its price may be in its own currency, nothing tells
+        if name not in then:
+            if name not in have:
+                out.append(name)  # new in the source
+            continue
+        was = then[name]
+        if not differs(was, value):
+            continue  # unchanged since
+        if name not in have:
+            continue  # the translation never had it: its own choice
+        mine = have[name]
+        if rules.get(name) == "currency" and convert is not None:
+            followed = same_amount(mine, convert(was))
+        else:
+            followed = not differs(mine, was)
+        if followed:
             out.append(name)
     return out
 

@@ -32,7 +32,7 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, NamedTuple, Sequence
+from typing import Callable, Iterable, NamedTuple, Sequence
 
 from transync import __version__
 from transync.changes import Baseline, Changes, Content, compare, try_content_of
@@ -264,6 +264,7 @@ class History:
     _contents_changed: bool = False
     _contents_loaded: bool = False
     _raw: dict[str, bytes] = field(default_factory=dict)  # blobs read this run, by object id
+    _stamp_used: tuple = ()  # the cache stamp of the last judge()
 
     @property
     def usable(self) -> bool:
@@ -478,7 +479,7 @@ class History:
         """
         if not self.usable or not pairs:
             return {}
-        stamp = self._stamp(p.fields for p in pairs)
+        stamp = self._stamp_used = self._stamp(p.fields for p in pairs)
         self._load(stamp)
         todo = [p for p in pairs if p.translation not in self._plan or (self._plan[p.translation] or (p.source,))[0] != p.source]
         try:
@@ -557,6 +558,42 @@ class History:
             self._verdicts[key] = changes.as_tuple()[1:]
             self._changed = True
         return changes
+
+    def fields_then(self, pairs: list[Pair], stamp: str, extract: Callable[[bytes], tuple | None]) -> dict[str, tuple | None]:
+        """``extract(the source's bytes at the git baseline)`` for each translation whose source
+        changed since its baseline; translations whose source is as it was are left out.
+
+        For what is not translated but must follow the source (kept and derived front-matter
+        fields): ``extract`` gives their values, cached by blob and ``stamp`` (the field rules)
+        beside the verdicts, so that a warm run reads no blob. Call after :meth:`judge`.
+        """
+        if not self.usable:
+            return {}
+        todo = []
+        for pair in pairs:
+            entry = self._plan.get(pair.translation)
+            if not entry or pair.translation in self.dirty or entry[5] is None:
+                continue  # updated now, or no baseline: nothing to follow
+            old_oid, src_oid = entry[5], entry[2]
+            if old_oid == src_oid and pair.source not in self.dirty:
+                continue
+            todo.append((pair.translation, ("f", old_oid, stamp), old_oid))
+        need = [oid for _, key, oid in todo if key not in self._verdicts and oid not in self._raw]
+        if need:
+            try:
+                self._raw.update(self._read_blobs(need))
+            except (GitError, ValueError, IndexError):
+                return {}
+        out: dict[str, tuple | None] = {}
+        for translation, key, oid in todo:
+            if key not in self._verdicts:
+                data = self._raw.get(oid)
+                self._verdicts[key] = extract(data) if data is not None else None  # type: ignore[assignment]
+                self._changed = True
+            out[translation] = self._verdicts[key]
+        if self._changed:
+            self._save(self._stamp_used)
+        return out
 
     def source_then(self, pair: Pair, pathspecs: Sequence[str]) -> tuple[bytes, Baseline] | None:
         """The source's bytes as they were at the translation's git baseline, or None (no git evidence).

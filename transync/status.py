@@ -143,8 +143,9 @@ def compute(scan: ScanResult, history: History | None = None) -> list[StatusItem
                 pairs.append((len(items), docs[0], source))
                 items.append(None)  # type: ignore[arg-type]
     evidence = _git_evidence(history, pairs, by_name, config)
+    fields_then = _git_fields(history, pairs, by_name, config)
     for n, doc, source in pairs:
-        items[n] = _judge(doc, source, evidence.get(doc.path), by_name[doc.collection], config)
+        items[n] = _judge(doc, source, evidence.get(doc.path), by_name[doc.collection], config, fields_then)
 
     for bad in scan.invalid:
         items.append(StatusItem(bad.collection, bad.ref, bad.lang, "invalid", bad.path, None, reason=bad.reason, line=bad.line))
@@ -182,7 +183,37 @@ def _git_evidence(history: History | None, pairs, by_name, config: SiteConfig) -
     return history.judge(asked, [c.path for c in config.collections])
 
 
-def _judge(doc: DocEntry, source: DocEntry, git: Changes | None, collection: Collection, config: SiteConfig) -> StatusItem:
+def _git_fields(history: History | None, pairs, by_name, config: SiteConfig) -> dict[str, tuple | None]:
+    """For translations without provenance whose source changed since their git baseline: the
+    source's kept and derived fields then (see :func:`outdated_fields`)."""
+    if history is None or not history.usable:
+        return {}
+    from transync import document
+    from transync.errors import DocumentError
+    from transync.history import Pair
+
+    out: dict[str, tuple | None] = {}
+    by_collection: dict[str, list] = defaultdict(list)
+    for _, doc, source in pairs:
+        if doc.provenance is None:
+            by_collection[doc.collection].append(Pair(doc.path, source.path, by_name[doc.collection].content_fields, None))
+    for name, asked in by_collection.items():
+        rules = dict(by_name[name].fields)
+
+        def extract(data: bytes, rules=rules) -> tuple | None:
+            try:
+                return fields.follow_values(document.parse(data).meta, rules, config.provenance_key)
+            except DocumentError:
+                return None
+
+        out.update(history.fields_then(asked, repr((sorted(rules.items()), config.provenance_key)), extract))
+    return out
+
+
+def _judge(
+    doc: DocEntry, source: DocEntry, git: Changes | None, collection: Collection, config: SiteConfig,
+    fields_then: dict[str, tuple | None] | None = None,
+) -> StatusItem:
     prov = doc.provenance
     changes = None
     if prov is not None:
@@ -202,7 +233,7 @@ def _judge(doc: DocEntry, source: DocEntry, git: Changes | None, collection: Col
         reason = f"source date {source.date} is later than translation date {doc.date}" if stale else None
         if stale:
             changes = Changes(Baseline("date", date=doc.date, source_date=source.date))
-    outdated = outdated_fields(doc, source, collection, config)
+    outdated = outdated_fields(doc, source, collection, config, fields_then)
     if outdated:
         names = ", ".join(outdated)
         reason = f"{reason}; and {names} no longer follow the source" if reason else f"{names} no longer follow the source"
@@ -214,25 +245,33 @@ def _judge(doc: DocEntry, source: DocEntry, git: Changes | None, collection: Col
     )
 
 
-def outdated_fields(doc: DocEntry, source: DocEntry, collection: Collection, config: SiteConfig) -> list[str]:
+def outdated_fields(
+    doc: DocEntry, source: DocEntry, collection: Collection, config: SiteConfig,
+    fields_then: dict[str, tuple | None] | None = None,
+) -> list[str]:
     """The kept and derived fields of a translation that the source changed since it was made.
 
     Only a change of the source counts: a field the translation set to a value
     of its own while the source kept its value is left to ``check``. The
-    source's values when the translation was made come from the provenance;
-    a translation without them is not judged here (nothing would tell a
-    deliberate local value from an outdated one).
+    source's values when the translation was made come from the provenance,
+    or, for a translation without one, from git (``fields_then``: the
+    source's fields at the translation's last commit, for those whose source
+    changed since). With neither, nothing is judged here: nothing would tell
+    a deliberate local value from an outdated one.
     """
+    convert = _converter(config, doc.lang)
     prov = doc.provenance
     if prov is None:
-        return []
+        if not fields_then or doc.path not in fields_then or fields_then[doc.path] is None:
+            return []
+        return fields.drifted_since(source.follow, doc.follow, collection.fields, convert, fields_then[doc.path])
     if prov.fields is not None:
         baseline = dict(prov.fields)
     elif not doc.edited:
         baseline = None  # written before transync recorded fields, untouched since: every difference is the source's
     else:
         return []
-    return fields.drifted(source.follow, doc.follow, collection.fields, _converter(config, doc.lang), baseline)
+    return fields.drifted(source.follow, doc.follow, collection.fields, convert, baseline)
 
 
 def _converter(config: SiteConfig, lang: str):
