@@ -154,7 +154,7 @@ def test_a_trickling_reply_is_cut_at_the_deadline_and_retried(fake) -> None:
     elapsed = time.monotonic() - start
     assert result[0].text == "[DE]Hallo"
     assert [r.fault for r in fake.requests_to("/v2/translate")] == ["trickle:0.05", None]
-    assert 0.5 <= elapsed < 3
+    assert 0.5 <= elapsed < 8
 
 
 def test_a_trickling_server_fails_after_the_retries_like_a_network_error(fake) -> None:
@@ -166,7 +166,7 @@ def test_a_trickling_server_fails_after_the_retries_like_a_network_error(fake) -
     elapsed = time.monotonic() - start
     assert "no complete reply within 0.4 s" in str(info.value)
     assert len(fake.requests_to("/v2/translate")) == 3  # the first try and 2 retries
-    assert 1.2 <= elapsed < 6
+    assert 1.2 <= elapsed < 15
 
 
 def test_a_slow_trickle_that_ends_within_the_deadline_is_accepted(fake) -> None:

@@ -95,6 +95,18 @@ def test_a_human_segment_whose_source_changed_is_listed_for_review_and_kept_in_t
         line for line in target.read_text().splitlines() if "Šéçöñđ" in line)) + 1
     memory = Memory.open(root, "en", "ja")
     assert memory.get("Second paragraph.").translation == "人が直した第二段落。"
+    # status says so until it is acknowledged
+    it = next(i for i in report_of(root).items if i.lang == "ja")
+    assert (it.state, it.review) == ("current", 1)
+    from typer.testing import CliRunner
+
+    from transync.cli import app
+
+    table = CliRunner().invoke(app, ["status", "--root", str(root)]).stdout
+    assert "review (1)" in table and "_products/ja/p/p.md" in table
+    assert CliRunner().invoke(app, ["ack", "p", "--lang", "ja", "--root", str(root)]).exit_code == 0
+    it = next(i for i in report_of(root).items if i.lang == "ja")
+    assert (it.state, it.review) == ("current", 0)
 
 
 def test_an_edit_that_changes_the_structure_is_still_left_alone(make_site):

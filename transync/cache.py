@@ -23,7 +23,7 @@ from typing import Any
 from transync import __version__
 from transync.fsutil import atomic_write
 
-FORMAT = 3
+FORMAT = 4
 RACY_NS = 3_000_000_000
 
 Identity = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Mapping, Sequence
 
-from transync import document
+from transync import document, provenance
 from transync.errors import DocumentError
 from transync.frontmatter_edit import Field, NumberText, join_fields, split_fields, with_value
 from transync.segments import Segmented, segment
@@ -79,7 +79,7 @@ class Plan:
     requests: list[Request]
     _fills: list[tuple[int, str, Any]] = field(default_factory=list)  # (field index, rule, data)
 
-    def render(self, translations: Mapping[str, str], *, source_hash: str, source_date: str | None) -> str:
+    def render(self, translations: Mapping[str, str], *, source_hash: str, source_date: str | None, review: int = 0) -> str:
         """The translated document. ``translations`` maps request keys to Markdown."""
         fields = list(self.fields)
         for index, rule, data in self._fills:
@@ -106,8 +106,8 @@ class Plan:
 
         recorded = source_field_hashes(self.source.meta, self.settings)
         codes = encode(self.segmented.segments)
-        provenance = provenance_line(self.settings.provenance_key, source_hash, source_date, out_hash, recorded, codes) + nl
-        return f"---{nl}{yaml_text}{provenance}---{nl}{body}"
+        line = provenance_line(self.settings.provenance_key, source_hash, source_date, out_hash, recorded, codes, review) + nl
+        return f"---{nl}{yaml_text}{line}---{nl}{body}"
 
 
 def plan(source: document.Document, settings: Settings) -> Plan:
@@ -154,7 +154,7 @@ def plan(source: document.Document, settings: Settings) -> Plan:
 
 def provenance_line(
     key: str, source_hash: str, source_date: str | None, output_hash: str | None, fields: Mapping[str, str] | None = None,
-    segments: str | None = None,
+    segments: str | None = None, review: int = 0,
 ) -> str:
     """The provenance transync records in a translation, as one flow-mapping line (no newline).
 
@@ -162,7 +162,9 @@ def provenance_line(
     number. ``fields`` are the hashes of the source's following fields
     (:func:`transync.fields.hashes`); their names are written as JSON strings,
     which YAML reads back whatever the name. ``segments`` are the codes of the
-    source segments translated (:mod:`transync.provenance`).
+    source segments translated (:mod:`transync.provenance`). ``review`` counts the
+    human-edited segments a merge replaced because their source changed, until
+    ``transync ack`` says they were looked at.
     """
     import json
 
@@ -172,7 +174,8 @@ def provenance_line(
     if fields:
         recorded = ", fields: {" + ", ".join(f'{json.dumps(k, ensure_ascii=False)}: "{v}"' for k, v in sorted(fields.items())) + "}"
     codes = f', segments: "{segments}"' if segments else ""
-    return f'{key}: {{source_hash: "{source_hash}"{date}{out}{recorded}{codes}}}'
+    flagged = f", review: {review}" if review else ""
+    return f'{key}: {{source_hash: "{source_hash}"{date}{out}{recorded}{codes}{flagged}}}'
 
 
 def source_field_hashes(source_meta: Mapping[str, Any], settings: Settings) -> dict[str, str]:
@@ -250,6 +253,7 @@ def update_fields(translation: document.Document, source: document.Document, nam
             key, str(recorded.get("source_hash", "")), document.normalize_date(recorded.get("source_date")),
             out_hash if isinstance(out_hash, str) else None, source_field_hashes(source.meta, settings),
             recorded.get("segments") if isinstance(recorded.get("segments"), str) else None,
+            provenance.review_count(recorded),
         )
         items[prov_at] = Field(key, line + items[prov_at].newline)
     text = translation.text
@@ -267,5 +271,5 @@ class FieldUpdate:
     settings: Settings
     requests: list[Request] = field(default_factory=list)
 
-    def render(self, translations: Mapping[str, str], *, source_hash: str, source_date: str | None) -> str:
+    def render(self, translations: Mapping[str, str], *, source_hash: str, source_date: str | None, review: int = 0) -> str:
         return update_fields(self.translation, self.source, self.names, self.settings)

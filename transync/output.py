@@ -137,6 +137,7 @@ def _item_json(item: StatusItem) -> dict[str, Any]:
         "provenance": item.provenance,
         "edited": item.edited,
         "outdated_fields": list(item.outdated_fields),
+        "review": item.review,
         "changes": item.changes.as_json() if item.changes is not None else None,
     }
 
@@ -186,6 +187,12 @@ def status_table(report: StatusReport, shown_states: Iterable[str], stream: Text
     if not by_lang:
         w("\nNothing to do.\n" if "current" not in shown else "\nNo documents match.\n")
     _items_table(by_lang, shown, w, style, paths)
+    review = [i for i in report.items if i.review]
+    if review:
+        w("\n" + style(f"review ({len(review)}): ", "35") + "human translations a merge replaced because their source changed "
+          "(each is in the translation memory); `transync ack REF --lang LANG` when done\n")
+        for item in review:
+            w(f"    {item.collection}  {item.ref}  {paths.show(item.path)}  {style(_plural(item.review, 'segment'), '2')}\n")
     for note in report.notes:
         w("\n" + style(f"note: {note}", "33") + "\n")
 

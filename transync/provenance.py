@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
-from transync.segments import Segment
+if TYPE_CHECKING:
+    from transync.segments import Segment
 
 KIND_LETTERS = {"heading": "h", "paragraph": "p", "list_item": "l", "blockquote": "q", "table_cell": "t"}
 _KINDS = {v: k for k, v in KIND_LETTERS.items()}
@@ -68,3 +69,13 @@ def structure_matches(codes: Sequence[str], segments: Sequence[Segment]) -> str 
 def resolve(codes: Sequence[str], known: Mapping[str, str]) -> list[str | None]:
     """The old source text of each code, from ``known`` (see :func:`texts_by_hash`); None when unknown."""
     return [known.get(c[1:]) for c in codes]
+
+
+def review_count(recorded: Any) -> int:
+    """The human segments a provenance says still need a review (0 when it says nothing sensible).
+
+    A merge that must replace a human-edited segment (its source changed)
+    counts it here, until ``transync ack`` says it was looked at.
+    """
+    value = recorded.get("review") if isinstance(recorded, Mapping) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0

@@ -176,8 +176,8 @@ class Acknowledged:
 
 def acknowledge(config: SiteConfig, report: StatusReport, ref: str, lang: str) -> Acknowledged:
     item = find_item(report, ref, lang)
-    if item.state != "stale":
-        raise UsageError(f"{ref} [{lang}] is {item.state}, not stale: nothing to acknowledge")
+    if item.state != "stale" and not item.review:
+        raise UsageError(f"{ref} [{lang}] is {item.state}, not stale, and has no replaced human segment to review: nothing to acknowledge")
     source_path = config.root / item.source_path
     target_path = config.root / item.path
     source = document.parse(source_path.read_bytes())

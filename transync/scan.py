@@ -41,6 +41,7 @@ class Provenance:
     #: A hash per following field of the source when it was translated (transync.fields.hashes);
     #: None in provenance written before transync recorded them.
     fields: tuple[tuple[str, str], ...] | None = None
+    review: int = 0  # human segments a merge replaced, not yet acknowledged
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +100,7 @@ class Header(NamedTuple):
     date: str | None = None
     content_hash: str = ""
     output_hash: str = ""
-    provenance: tuple[str, str | None, str | None, tuple[tuple[str, str], ...] | None] | None = None
+    provenance: tuple[str, str | None, str | None, tuple[tuple[str, str], ...] | None, int] | None = None
     missing: tuple[str, ...] = ()  # required fields the front matter lacks
     lang_line: int | None = None
     error: str | None = None
@@ -169,7 +170,12 @@ def header_of(data: bytes, settings: HeaderSettings) -> Header:
             recorded = tuple(sorted((str(k), v) for k, v in recorded.items()))
         else:
             recorded = None
-        prov = (raw["source_hash"], document.normalize_date(raw.get("source_date")), out if isinstance(out, str) else None, recorded)
+        from transync.provenance import review_count
+
+        prov = (
+            raw["source_hash"], document.normalize_date(raw.get("source_date")), out if isinstance(out, str) else None,
+            recorded, review_count(raw),
+        )
 
     return Header(
         ref=ref,

@@ -54,6 +54,7 @@ class StatusItem:
     #: Kept or derived fields (rating, price...) whose value is not what the source now implies.
     outdated_fields: tuple[str, ...] = ()
     content_stale: bool = False  # the translatable content changed (else only outdated_fields make it stale)
+    review: int = 0  # human segments a merge replaced (their source changed), not yet acknowledged
     changes: Changes | None = None  # stale items: what changed in the source since the baseline
 
     @property
@@ -241,7 +242,7 @@ def _judge(
         doc.collection, doc.ref, doc.lang, "stale" if stale or outdated else "current", doc.path, source.path,
         reason=reason, line=1, date=doc.date, source_date=source.date,
         edited=doc.edited, provenance=prov is not None, changes=changes,
-        outdated_fields=tuple(outdated), content_stale=stale,
+        outdated_fields=tuple(outdated), content_stale=stale, review=prov.review if prov is not None else 0,
     )
 
 

@@ -286,6 +286,7 @@ class _Pending:
     sent: set[str] = field(default_factory=set)  # keys sent to the engine (not from memory)
     failed: str | None = None
     written: bool = False
+    review: int = 0  # replaced human segments awaiting a review, recorded in the provenance
 
 
 @dataclass(frozen=True)
@@ -456,7 +457,7 @@ class Run:
                 if summary is not None:
                     summary.human_edits += 1
 
-    def _merge(self, job: Job, plan: localize.Plan, summary: Summary | None) -> dict[str, str] | None:
+    def _merge(self, job: Job, plan: localize.Plan, summary: Summary | None) -> tuple[dict[str, str] | None, int]:
         """Three-way merge of a translation transync wrote with its changed source.
 
         The provenance records the source segments the translation was made
@@ -470,21 +471,25 @@ class Run:
         text and is listed for review, never dropped silently.
 
         Returns the translations to keep (by request key), or None when the
-        provenance records no segments (translations written before it did).
+        provenance records no segments (translations written before it did),
+        and how many replaced human segments await a review (those of earlier
+        merges included: the count stays in the provenance until ``ack``).
         """
         from transync import provenance
 
         current = document.parse((self.config.root / job.target_path).read_bytes())
-        codes = provenance.decode((current.meta.get(self.config.provenance_key) or {}).get("segments"))
+        recorded_prov = current.meta.get(self.config.provenance_key) or {}
+        review = provenance.review_count(recorded_prov)
+        codes = provenance.decode(recorded_prov.get("segments"))
         if codes is None:
-            return None
+            return None, review
         edited = job.reason == "edited"
         theirs = segment(current.body).segments
         problem = provenance.structure_matches(codes, theirs)
         if problem is not None:
             if edited:
                 raise DocumentError(f"edited by hand, and its structure no longer matches the source it was translated from ({problem}): left alone; --force overwrites it")
-            return None  # not as transync wrote it, yet unedited: translate it afresh
+            return None, review  # not as transync wrote it, yet unedited: translate it afresh
         ours = plan.segmented.segments
         matcher = difflib.SequenceMatcher(a=codes, b=[provenance.code(s) for s in ours], autojunk=False)
         keep: dict[str, str] = {}
@@ -506,11 +511,14 @@ class Run:
                     if recorded.get(name) == fields.hashes([(name, fields.plain(plan.source.meta.get(name)))])[name]:
                         keep[request.key] = value
         if edited:
-            self._keep_human_segments(job, current, codes, theirs, gone, [i for i in range(len(codes)) if i not in set(gone)], summary)
-        return keep
+            review += self._keep_human_segments(job, current, codes, theirs, gone, [i for i in range(len(codes)) if i not in set(gone)], summary)
+        return keep, review
 
-    def _keep_human_segments(self, job, current, codes, theirs, gone, kept, summary: Summary | None) -> None:
-        """Give the memory the human edits of a translation; list those whose source changed for review."""
+    def _keep_human_segments(self, job, current, codes, theirs, gone, kept, summary: Summary | None) -> int:
+        """Give the memory the human edits of a translation; list those whose source changed for review.
+
+        Returns how many were listed.
+        """
         from transync import provenance
 
         memory = self._memory(job)
@@ -518,6 +526,7 @@ class Run:
             raise DocumentError("edited by hand since transync wrote it, and there is no translation memory to keep the edits: --force overwrites it")
         known = self._known_sources(job, memory)
         offset = current.text.count("\n", 0, current.body_start)
+        listed = 0
         for i in [*kept, *gone]:
             seg = theirs[i]
             old = known.get(codes[i][1:])
@@ -531,12 +540,15 @@ class Run:
                     memory.put(old, seg.text, origin="human", occurrences=[(job.source_path, None)])
                 except ValueError:
                     pass
+            if i not in kept:
+                listed += 1
             if summary is None:
                 continue
             if i in kept:
                 summary.human_edits += 1
             else:
                 summary.review.append(Review(job, seg.line + offset, old, seg.text))
+        return listed
 
     def _known_sources(self, job: Job, memory: Memory) -> dict[str, str]:
         """The memory's body source texts by their short hash (computed once per language pair)."""
@@ -558,7 +570,7 @@ class Run:
             update = localize.FieldUpdate(translation, source, job.fields, settings)
             return _Pending(job=job, plan=update, source_hash="", source_date=None, waiting=set())  # type: ignore[arg-type]
         plan = localize.plan(source, settings)
-        kept = self._merge(job, plan, summary) if job.reason in ("edited", "stale") else None
+        kept, review = self._merge(job, plan, summary) if job.reason in ("edited", "stale") else (None, 0)
         if job.reason == "edited":
             # Front-matter edits (and, in translations written before segments were recorded, body edits).
             self._harvest(job, source, plan, summary, fields_only=kept is not None)
@@ -568,6 +580,7 @@ class Run:
             source_hash=document.content_hash(source.meta, source.body, job.collection.content_fields),
             source_date=document.normalize_date(source.meta.get("date")),
             waiting={r.key for r in plan.requests},
+            review=review,
         )
         if kept:
             pending.done.update(kept)
@@ -793,7 +806,7 @@ class Run:
         and the requests in flight, so one writer thread does it meanwhile.
         """
         try:
-            text = pending.plan.render(pending.done, source_hash=pending.source_hash, source_date=pending.source_date)
+            text = pending.plan.render(pending.done, source_hash=pending.source_hash, source_date=pending.source_date, review=pending.review)
         except TransyncError as exc:
             self._record(summary, pending, error=exc)
             return
