@@ -560,12 +560,20 @@ def test_findings_of_unchanged_pairs_come_from_the_cache(site, monkeypatch):
 
 
 def test_sample_site_reports_its_stale_translation():
-    """The repository's own content/ site: only kestrel-ie-5, whose source changed, has findings."""
-    result = run(str(Path(__file__).resolve().parents[1] / "content"), "--format", "json")
+    """The repository's own content/ site: kestrel-ie-5, whose source changed, and the rating of
+    halden-d-20, which the source revised.
+
+    ``--no-git``: states by dates, whatever the clone's history (with it, halden-d-20 is stale
+    too: its rating no longer follows the source).
+    """
+    result = run(str(Path(__file__).resolve().parents[1] / "content"), "--format", "json", "--no-git")
     assert result.exit_code == 1
     data = json.loads(result.stdout)
     assert data["summary"]["files_checked"] == 10
-    assert {(f["ref"], f["lang"], f["state"]) for f in data["findings"]} == {("kestrel-ie-5", "ja", "stale"), ("kestrel-ie-5", "de", "stale")}
+    assert {(f["ref"], f["lang"], f["state"]) for f in data["findings"]} == {
+        ("kestrel-ie-5", "ja", "stale"), ("kestrel-ie-5", "de", "stale"), ("halden-d-20", "ja", "current"), ("halden-d-20", "de", "current"),
+    }
+    assert {f["check"] for f in data["findings"] if f["ref"] == "halden-d-20"} == {"kept-fields"}
 
 
 # --------------------------------------------------------------------------- the real corpus

@@ -142,7 +142,7 @@ def test_provenance_decides_stale_not_the_date(make_site):
     (root / "_products/en/p.md").write_text(doc("p", "en", "2025-06-01", body="## Overview\n\nOriginal text.\n", rating="[4.0, 0.9]"))
     item = item_of(root, "p", "ja")
     assert (item.state, item.outdated_fields, item.content_stale) == ("stale", ("rating",), False)
-    assert item.reason == "rating no longer follow the source"
+    assert item.reason == "rating no longer follows the source"
 
     # ... a change to the translatable content does.
     (root / "_products/en/p.md").write_text(doc("p", "en", "2025-06-01", body="## Overview\n\nRevised text.\n"))

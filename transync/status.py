@@ -237,7 +237,9 @@ def _judge(
     outdated = outdated_fields(doc, source, collection, config, fields_then)
     if outdated:
         names = ", ".join(outdated)
-        reason = f"{reason}; and {names} no longer follow the source" if reason else f"{names} no longer follow the source"
+        verb = "follows" if len(outdated) == 1 else "follow"
+        said = f"{names} no longer {verb} the source"
+        reason = f"{reason}; and {said}" if reason else said
     return StatusItem(
         doc.collection, doc.ref, doc.lang, "stale" if stale or outdated else "current", doc.path, source.path,
         reason=reason, line=1, date=doc.date, source_date=source.date,
