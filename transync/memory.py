@@ -91,6 +91,7 @@ readers agree. Files are written here too (1.2 s), in transync's layout.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import marshal
 import os
@@ -101,8 +102,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Collection, Iterable, Iterator, Literal, NamedTuple, Sequence
 
+from transync import journal
 from transync.errors import TransyncError
-from transync.fsutil import atomic_write
+from transync.fsutil import atomic_write, remove_stale_temp_files
 
 if TYPE_CHECKING:
     from transync.segments import Segment
@@ -217,7 +219,10 @@ class Memory:
         self._records: dict[_Key, _Record | tuple[str, bytes]] = {}
         self._extra_header: list[tuple[str, str]] = []  # header fields other tools wrote
         self._identity: tuple[int, int, int, int] | None = None  # of the file as loaded or last saved
-        self._ops: list[tuple] = []  # changes since then, replayed if the file changed meanwhile
+        self._journal = journal.Journal(self.path)
+        # The journal's generation and the offset up to which its records are in _records (None: no journal read).
+        self._journal_at: tuple[str, int] | None = None
+        self._ops: list[tuple] = []  # changes not yet in the journal (see sync)
         self._by_path: dict[str, set[_Key]] | None = None
 
     # -- reading
@@ -235,16 +240,44 @@ class Memory:
         three times faster. Without it nothing is written anywhere.
         """
         memory = cls(path, source_lang, target_lang)
-        try:
-            identity = _identity(memory.path)  # before reading: a change after it is seen at save
-            data = memory.path.read_bytes()
-        except FileNotFoundError:
+        cache = None if cache_dir is None else _cache_file(cache_dir, memory.path)
+        if not os.path.lexists(memory._journal.path):
+            memory._read_file(cache)  # no lock needed: the file is only ever replaced whole
             return memory
-        except OSError as exc:
-            raise MemoryFileError(memory.path, f"cannot read the translation memory: {exc.strerror or exc}") from None
-        memory._parse(data, None if cache_dir is None else _cache_file(cache_dir, memory.path))
-        memory._identity = identity
+        # With a journal, the file and the journal are read together, so that a save in
+        # between (which folds the journal into the file, then removes it) is not seen half.
+        with journal.locked(journal.lock_path(memory.path), create=False):
+            memory._read_file(cache)
+            memory._replay()
         return memory
+
+    def _read_file(self, cache: Path | None) -> None:
+        try:
+            identity = _identity(self.path)  # before reading: a change after it is seen at save
+            data = self.path.read_bytes()
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            raise MemoryFileError(self.path, f"cannot read the translation memory: {exc.strerror or exc}") from None
+        self._parse(data, cache)
+        self._identity = identity
+
+    def _replay(self, since: int = 0) -> None:
+        """Apply the journal's records from offset ``since`` (all by default); call it holding the lock."""
+        try:
+            generation, header_end, records = self._journal.read()
+        except journal.JournalError as exc:
+            raise MemoryFileError(exc.path, exc.reason) from None
+        end = header_end
+        for offset, end, payload in records:
+            if offset < since:
+                continue
+            try:
+                op = _op_of(payload)
+            except (ValueError, TypeError) as exc:
+                raise MemoryFileError(self._journal.path, f"the record at byte {offset} is not a change this version of transync can apply: {exc}") from None
+            self._apply(op)
+        self._journal_at = None if generation is None else (generation, end)
 
     @classmethod
     def open(cls, root: str | os.PathLike[str], source_lang: str, target_lang: str, *, cache_dir: str | os.PathLike[str] | None = None) -> Memory:
@@ -494,33 +527,20 @@ class Memory:
         - a human put, or a machine put over a machine entry: ``replaced``, or
           ``unchanged`` when the entry already says exactly this.
 
-        ``occurrences`` are added in every case. Raises ValueError for a text
-        that a valid PO file cannot hold (empty, a NUL, or a newline at the
-        start or end of one text but not of the other, which msgfmt rejects).
+        ``occurrences`` are added in every case, except those whose path a
+        PO file cannot hold (see :func:`_writable_path`): the entry is kept
+        without them. Raises ValueError for a text that a valid PO file cannot
+        hold (empty, a NUL, or a newline at the start or end of one text but
+        not of the other, which msgfmt rejects).
+
+        The change is in this object only until :meth:`sync` or :meth:`save`.
         """
-        if origin not in ("machine", "human"):
-            raise ValueError(f"origin must be 'machine' or 'human', not {origin!r}")
-        if origin == "machine":
-            engine = engine or "unknown"
-            if not _ENGINE_RE.fullmatch(engine):
-                raise ValueError(f"engine name {engine!r}: letters, digits, '.', '_' and '-' only")
-        else:
-            engine = None
-        if not source:
-            raise ValueError("cannot store an empty source text")
-        if not translation:
-            raise ValueError("cannot store an empty translation")
-        problem = _storable(source, translation, context)
-        if problem:
-            raise ValueError(problem)
-        for text in (source, translation, context or ""):
-            try:
-                text.encode("utf-8")
-            except UnicodeEncodeError:
-                raise ValueError(f"not encodable as UTF-8 (a lone surrogate?): {_snippet(text)}") from None
-        occ = [_check_occurrence(o) for o in occurrences]
-        self._ops.append(("put", source, translation, origin, engine, context, occ))
-        return self._put(source, translation, origin, engine, context, occ)
+        op = _put_op(source, translation, origin, engine, context, occurrences)
+        self._ops.append(op)
+        return self._put(*op[1:])
+
+    def _apply(self, op: tuple) -> object:
+        return self._put(*op[1:]) if op[0] == "put" else self._replace(*op[1:])
 
     def _put(self, source: str, translation: str, origin: Origin, engine: str | None, context: str | None, occ: list[Occurrence]) -> PutResult:
         key = (context, source)
@@ -550,12 +570,20 @@ class Memory:
         line, context) of an entry the memory has is recorded; uses of texts
         the memory does not have are ignored. Returns the uses recorded.
         Entries left without occurrences are kept: a translation stays useful.
+        A path that a PO file cannot hold (:func:`_writable_path`) records
+        nothing. Nothing changes (and nothing is journaled) when the document's
+        occurrences are already exactly these.
         """
-        _check_occurrence((path, None))
-        uses = [Use(*u) for u in uses]
-        for u in uses:
-            _check_occurrence((path, u.line))
-        self._ops.append(("uses", path, uses))
+        op = _uses_op(path, uses)
+        if op is None:
+            return 0
+        _, path, uses = op
+        index = self._index()
+        wanted = {(u.context, u.source, u.line) for u in uses if (u.context, u.source) in self._records}
+        held = {(*key, line) for key in index.get(path, ()) for p, line in self._records[key].occurrences if p == path}  # type: ignore[union-attr]
+        if wanted == held:
+            return sum(1 for u in uses if (u.context, u.source) in self._records)
+        self._ops.append(op)
         return self._replace(path, uses)
 
     def _replace(self, path: str, uses: list[Use]) -> int:
@@ -593,46 +621,214 @@ class Memory:
             out.append(_entry_text(key, records[key]))
         return "\n".join(out)
 
-    def save(self) -> bool:
-        """Write the memory atomically; False when the file already holds exactly this.
+    def sync(self) -> None:
+        """Put the changes made since the last sync on disk: appended to the journal and fsynced.
 
-        When the file changed on disk since it was loaded (a translator saved
-        it in Poedit, another run saved), it is read again and this memory's
-        changes are applied to it, so a human entry written meanwhile still
-        wins over a machine one from this run.
+        ``translate`` calls it before it writes a document, so that a
+        document's entries are on disk no later than the document. Raises
+        MemoryFileError (one line, naming the file) when the journal cannot
+        be written; the changes then stay in this object, for :meth:`save`.
         """
+        if not self._ops:
+            return
+        payloads = [_payload_of(op) for op in self._ops]
         try:
-            current = _identity(self.path)
-        except FileNotFoundError:
-            current = None
-        if current != self._identity:
-            self._rebase()
-        data = self.to_po().encode("utf-8")
-        try:
-            if self.path.read_bytes() == data:
-                self._ops.clear()
-                return False
-        except FileNotFoundError:
-            pass
+            with journal.locked(self._lock_path()):
+                generation, header_end = self._journal.append(payloads)
+        except journal.JournalError as exc:
+            raise MemoryFileError(exc.path, exc.reason) from None
         except OSError as exc:
-            raise MemoryFileError(self.path, f"cannot read the translation memory: {exc.strerror or exc}") from None
+            raise MemoryFileError(self._journal.path, f"cannot write the translation memory's journal: {exc.strerror or exc}") from None
+        if header_end is not None and self._journal_at is None:
+            # A journal this call started holds nothing this object lacks.
+            self._journal_at = (generation, header_end)
+        self._ops.clear()
+
+    def ensure_writable(self) -> None:
+        """Raise MemoryFileError unless this process can write the memory (its folder, lock and journal).
+
+        ``translate`` calls it before sending anything, so that a read-only
+        memory folder stops a run before any character is billed. It also
+        removes temporary files that a save killed midway left behind.
+        """
+        folder = self.path.parent
         try:
-            atomic_write(self.path, data)
+            folder.mkdir(parents=True, exist_ok=True)
+            with journal.locked(self._lock_path()):
+                self._remove_stale_temp_files()
+                for path in (folder, self._journal.path):
+                    if os.path.lexists(path) and not os.access(path, os.W_OK):
+                        raise PermissionError(13, "Permission denied")
+        except OSError as exc:
+            raise MemoryFileError(
+                folder, f"cannot write the translation memory here: {exc.strerror or exc} (fix it, or translate with --no-memory)"
+            ) from None
+
+    def _lock_path(self) -> Path:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        return journal.lock_path(self.path)
+
+    def _remove_stale_temp_files(self) -> None:
+        # Called holding the lock: no save is under way, so a temporary file of this memory is a killed save's.
+        remove_stale_temp_files(self.path.parent, name=self.path.name)
+
+    def save(self) -> bool:
+        """Write the memory atomically and fold the journal into it; False when the file already held exactly this.
+
+        Holding the lock, what changed on disk since this object last read it
+        is merged in first: records other processes journaled are applied
+        (and this object's own again, in the order they were journaled), and
+        when the file itself was replaced (a translator saved it in Poedit,
+        another run saved) it is read again and the journal and this object's
+        changes are applied to it, so a human entry there still wins over a
+        machine one from this run. Right before the rename the file is checked
+        to be the one read; if not, the merge starts over.
+        """
+        if not self._ops and not os.path.lexists(self._journal.path) and self._unchanged_on_disk():
+            return False  # nothing to merge nor write: no lock needed (a read-only checkout saves nothing)
+        try:
+            with journal.locked(self._lock_path()):
+                self._remove_stale_temp_files()
+                for _ in range(_SAVE_ATTEMPTS):
+                    self._catch_up()
+                    data = self.to_po().encode("utf-8")
+                    expected = self._identity
+                    try:
+                        same = expected is not None and self.path.read_bytes() == data
+                    except FileNotFoundError:
+                        same = False
+                    written: list[int] = []
+                    if not same:
+                        try:
+                            atomic_write(self.path, data, before_replace=lambda tmp: written.append(self._check_unchanged(expected, tmp)))
+                        except _ChangedMeanwhile:
+                            continue
+                        journal.sync_folder(self.path.parent)  # the new file is on disk before the journal goes
+                        identity = _identity(self.path)
+                        self._identity = identity if identity[3] == written[0] else None
+                    self._journal.remove()
+                    with contextlib.suppress(OSError):
+                        os.unlink(journal.lock_path(self.path))  # held: see journal.locked
+                    self._journal_at = None
+                    self._ops.clear()
+                    return not same
+        except journal.JournalError as exc:
+            raise MemoryFileError(exc.path, exc.reason) from None
         except OSError as exc:
             raise MemoryFileError(self.path, f"cannot write the translation memory: {exc.strerror or exc}") from None
-        self._identity = _identity(self.path)
-        self._ops.clear()
-        return True
+        raise MemoryFileError(self.path, f"replaced on disk during each of {_SAVE_ATTEMPTS} attempts to save the translation memory: try again")
 
-    def _rebase(self) -> None:
-        fresh = Memory.load(self.path, self.source_lang, self.target_lang)
-        for op in self._ops:
-            if op[0] == "put":
-                fresh._put(*op[1:])
-            else:
-                fresh._replace(*op[1:])
-        self._records, self._extra_header, self._identity = fresh._records, fresh._extra_header, fresh._identity
-        self._by_path = None
+    def _unchanged_on_disk(self) -> bool:
+        try:
+            return _identity(self.path) == self._identity and self.path.read_bytes() == self.to_po().encode("utf-8")
+        except FileNotFoundError:
+            return False
+        except OSError as exc:
+            raise MemoryFileError(self.path, f"cannot read the translation memory: {exc.strerror or exc}") from None
+
+    def _check_unchanged(self, expected: tuple[int, int, int, int] | None, tmp: Path) -> int:
+        """The temporary file's inode, if the memory file is still the one read; else _ChangedMeanwhile."""
+        try:
+            current: tuple[int, int, int, int] | None = _identity(self.path)
+        except FileNotFoundError:
+            current = None
+        if current != expected:
+            raise _ChangedMeanwhile
+        return os.stat(tmp).st_ino
+
+    def _catch_up(self) -> None:
+        """Merge what is on disk and not in this object yet; call it holding the lock."""
+        try:
+            current: tuple[int, int, int, int] | None = _identity(self.path)
+        except FileNotFoundError:
+            current = None
+        at = self._journal_at
+        try:
+            generation = self._journal.read()[0]
+        except journal.JournalError as exc:
+            raise MemoryFileError(exc.path, exc.reason) from None
+        if current == self._identity and (at[0] if at else None) == generation:
+            # Only records journaled since this object read the journal; its own among them apply
+            # again, so that the journal's order decides (the last machine translation wins).
+            self._replay(at[1] if at else 0)
+        else:
+            fresh = Memory(self.path, self.source_lang, self.target_lang)
+            fresh._read_file(None)
+            fresh._replay()
+            self._records, self._extra_header, self._identity = fresh._records, fresh._extra_header, fresh._identity
+            self._journal_at = fresh._journal_at
+            self._by_path = None
+        for op in self._ops:  # not journaled yet: the newest changes
+            self._apply(op)
+
+
+_SAVE_ATTEMPTS = 5
+
+
+class _ChangedMeanwhile(Exception):
+    """The memory file was replaced after it was read: the save merges again."""
+
+
+def _put_op(source: str, translation: str, origin: str, engine: str | None, context: str | None, occurrences: Iterable[Occurrence]) -> tuple:
+    """A checked ``put``: ValueError for what a valid PO file cannot hold."""
+    if origin not in ("machine", "human"):
+        raise ValueError(f"origin must be 'machine' or 'human', not {origin!r}")
+    if origin == "machine":
+        engine = engine or "unknown"
+        if not isinstance(engine, str) or not _ENGINE_RE.fullmatch(engine):
+            raise ValueError(f"engine name {engine!r}: letters, digits, '.', '_' and '-' only")
+    else:
+        engine = None
+    for text in (source, translation, context):
+        if text is not None and not isinstance(text, str):
+            raise ValueError(f"not a text: {text!r}")
+    if not source:
+        raise ValueError("cannot store an empty source text")
+    if not translation:
+        raise ValueError("cannot store an empty translation")
+    problem = _storable(source, translation, context)
+    if problem:
+        raise ValueError(problem)
+    for text in (source, translation, context or ""):
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError(f"not encodable as UTF-8 (a lone surrogate?): {_snippet(text)}") from None
+    occ = [o for o in map(_check_occurrence, occurrences) if _writable_path(o[0])]
+    return ("put", source, translation, origin, engine, context, occ)
+
+
+def _uses_op(path: str, uses: Iterable[Use | tuple]) -> tuple | None:
+    """A checked ``replace_occurrences``; None for a path a PO file cannot hold."""
+    _check_occurrence((path, None))
+    checked = [Use(*u) for u in uses]
+    for u in checked:
+        _check_occurrence((path, u.line))
+        if not isinstance(u.source, str) or (u.context is not None and not isinstance(u.context, str)):
+            raise ValueError(f"not a use: {u!r}")
+    return ("uses", path, checked) if _writable_path(path) else None
+
+
+def _payload_of(op: tuple) -> list:
+    """A change as a journal record (JSON)."""
+    if op[0] == "put":
+        return [*op[:6], [list(o) for o in op[6]]]
+    return ["uses", op[1], [list(u) for u in op[2]]]
+
+
+def _op_of(payload: object) -> tuple:
+    """A journal record as a checked change; ValueError or TypeError when it is none."""
+    if not isinstance(payload, list) or not payload:
+        raise ValueError("not a list")
+    if payload[0] == "put" and len(payload) == 7:
+        _, source, translation, origin, engine, context, occ = payload
+        return _put_op(source, translation, origin, engine, context, [tuple(o) for o in occ])
+    if payload[0] == "uses" and len(payload) == 3:
+        op = _uses_op(payload[1], [tuple(u) for u in payload[2]])
+        if op is None:
+            raise ValueError("an occurrence path a PO file cannot hold")
+        return op
+    raise ValueError(f"unknown change {str(payload[0])[:20]!r}")
 
 
 # --------------------------------------------------------------------------- alignment and seeding
@@ -925,11 +1121,28 @@ def _occurrence_order(occ: Occurrence) -> tuple[str, int]:
 
 def _check_occurrence(occ: Occurrence) -> Occurrence:
     path, line = occ
-    if not isinstance(path, str) or not path or any(ch in path for ch in "\n\r\x00" + _FSI + _PDI):
+    if not isinstance(path, str) or not path:
         raise ValueError(f"not an occurrence path: {path!r}")
     if line is not None and (not isinstance(line, int) or isinstance(line, bool) or line < 1):
         raise ValueError(f"not a line number: {line!r}")
     return path, line
+
+
+def _writable_path(path: str) -> bool:
+    """Whether a ``#:`` line can hold a path, so that it reads back as the same path.
+
+    Not a path with a line break or NUL (it would end the comment line) or a
+    Unicode isolate (they delimit paths with spaces), nor one that is not
+    UTF-8 (a file name in another encoding reaches Python as lone
+    surrogates). Such an occurrence is left out; its entry is kept.
+    """
+    if any(ch in path for ch in "\n\r\x00" + _FSI + _PDI):
+        return False
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _storable(source: str, translation: str, context: str | None) -> str | None:

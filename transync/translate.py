@@ -27,15 +27,13 @@ from transync.config import Collection, SiteConfig
 from transync.engines import Engine
 from transync.errors import DocumentError, ServiceError, TransyncError, UsageError
 from transync.fsutil import atomic_write, remove_stale_temp_files
-from transync.memory import Memory, context_of
+from transync.memory import Memory, MemoryFileError, context_of
 from transync.placeholders import Template
 from transync.segments import _template, segment
 from transync.status import StatusItem, StatusReport
 
 MAX_TEXTS = 50
 MAX_BYTES = 100 * 1024  # DeepL takes 128 KiB per request; leave room for the parameters
-#: A long run saves its translation memory this often, so a crash loses little of it.
-MEMORY_SAVE_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -240,6 +238,7 @@ class _Pending:
     sent: set[str] = field(default_factory=set)  # keys sent to the engine (not from memory)
     failed: str | None = None
     written: bool = False
+    markdown: dict[str, str] | None = None  # request key -> source Markdown, when first needed
 
 
 @dataclass(frozen=True)
@@ -285,7 +284,7 @@ class Run:
         # The pseudo engine's output is not a translation: it is never remembered.
         self.use_memory = use_memory and getattr(engine, "name", None) != "pseudo"
         self._memories: dict[tuple[str, str], Memory] = {}
-        self._saved_at = time.monotonic()
+        self._dry = False  # a dry run writes nothing: a read-only memory is fine then
         self.engine = engine
         self.options = options
         self.workers = max(1, jobs)
@@ -295,11 +294,20 @@ class Run:
     # -- memory
 
     def _memory(self, job: Job) -> Memory | None:
+        """The memory of a job's language pair, opened when first needed: before any of its texts is sent.
+
+        Raises MemoryFileError when it cannot be read, or (unless a dry run)
+        cannot be written: a run that could not remember what it buys stops
+        before buying it.
+        """
         if not self.use_memory:
             return None
         key = (job.collection.source_lang, job.lang)
         if key not in self._memories:
-            self._memories[key] = Memory.of_site(self.config, *key)
+            memory = Memory.of_site(self.config, *key)
+            if not self._dry:
+                memory.ensure_writable()
+            self._memories[key] = memory
         return self._memories[key]
 
     def _recall(self, pending: _Pending, summary: Summary) -> list[localize.Request]:
@@ -328,28 +336,63 @@ class Run:
             summary.memory_characters += _template(request.markdown).chars
         return todo
 
-    def _remember(self, pending: _Pending) -> None:
-        """Store what the engine translated for a completed document (main thread only)."""
+    def _remember_reply(self, pending: _Pending, key: str) -> None:
+        """Store one text the engine translated, as soon as its reply is valid (main thread only).
+
+        Every valid reply is remembered, also of a document that fails or is
+        never finished: its characters are billed all the same. It is on disk
+        at the next :meth:`_sync_memories`.
+        """
         memory = self._memory(pending.job)
         if memory is None:
             return
+        if pending.markdown is None:
+            pending.markdown = {r.key: r.markdown for r in pending.plan.requests}
+        try:
+            memory.put(
+                pending.markdown[key], pending.done[key], origin="machine",
+                engine=getattr(self.engine, "name", None), context=context_of(key),
+            )
+        except ValueError:
+            pass  # a pair PO cannot hold (a newline at one end only): not remembered
+
+    def _remember(self, pending: _Pending) -> None:
+        """Record where a completed document uses each of its texts (memory hits too), by line.
+
+        Every text of the document, sent or found in the memory, so that the
+        ``#:`` lines of a run do not depend on which document happened to
+        send a shared text first.
+        """
+        memory = self._memory(pending.job)
+        if memory is None:
+            return
+        source = pending.plan.source
+        offset = source.text.count("\n", 0, source.body_start)
+        lines = {f"body:{s.id}": s.line + offset for s in pending.plan.segmented.segments}
+        uses = []
         for request in pending.plan.requests:
-            if request.key in pending.sent and request.key in pending.done:
-                try:
-                    memory.put(
-                        request.markdown, pending.done[request.key], origin="machine",
-                        engine=getattr(self.engine, "name", None), context=context_of(request.key),
-                        occurrences=[(pending.job.source_path, None)],
-                    )
-                except ValueError:
-                    pass  # a pair PO cannot hold (a newline at one end only): not remembered
-        if time.monotonic() - self._saved_at > MEMORY_SAVE_SECONDS:
-            self._save_memories()
+            if request.key in lines:
+                line = lines[request.key]
+            else:
+                line = source.line_of_key(request.key.split(":")[1])
+            uses.append((request.markdown, line, context_of(request.key)))
+        memory.replace_occurrences(pending.job.source_path, uses)
+
+    def _sync_memories(self) -> None:
+        """Put every change of the memories on disk (fsynced): before a document is handed to its writer."""
+        for memory in self._memories.values():
+            memory.sync()
 
     def _save_memories(self) -> None:
+        """Fold the journals into the PO files; every memory is tried, the first error raised after."""
+        error: MemoryFileError | None = None
         for memory in self._memories.values():
-            memory.save()
-        self._saved_at = time.monotonic()
+            try:
+                memory.save()
+            except MemoryFileError as exc:
+                error = error or exc
+        if error is not None:
+            raise error
 
     # -- planning
 
@@ -409,6 +452,7 @@ class Run:
 
     def dry_run(self, jobs: list[Job]) -> Summary:
         """Plan every job and pack its texts into requests, sending nothing."""
+        self._dry = True
         summary = Summary()
         queues: dict[str, deque[_Text]] = {}
         for job in jobs:
@@ -531,6 +575,7 @@ class Run:
     def _take(self, batch, results, docs, queues, summary: Summary) -> None:
         from transync.placeholders import PlaceholderError
 
+        completed = []
         for text, result in zip(batch, results):
             summary.billed_characters += result.billed_characters
             pending = docs[text.doc]
@@ -548,9 +593,12 @@ class Run:
                 queues[pending.job.lang].appendleft(text)
                 continue
             pending.waiting.discard(text.key)
+            self._remember_reply(pending, text.key)
             if not pending.waiting:
-                self._remember(pending)
-                self._finish(pending, summary)
+                completed.append(pending)
+        self._sync_memories()  # every valid reply is on disk, also those of documents still waiting
+        for pending in completed:
+            self._finish(pending, summary)
 
     def _finish(self, pending: _Pending, summary: Summary) -> None:
         """Render a completed document here; write it on the writer thread.
@@ -563,6 +611,8 @@ class Run:
         except TransyncError as exc:
             self._record(summary, pending, error=exc)
             return
+        self._remember(pending)
+        self._sync_memories()  # the document's entries reach the disk before the document
         future = self._writer.submit(atomic_write, self.config.root / pending.job.target_path, text)
         future.add_done_callback(lambda f: self._record(summary, pending, error=f.exception()))
 
