@@ -23,6 +23,7 @@ from conftest import doc
 from deepl_fake import FakeDeepL, serve_in_subprocess
 from transync import journal
 from transync.cli import app
+from transync.engines import Translated
 from transync.memory import Memory, MemoryFileError, memory_path
 
 runner = CliRunner()
@@ -382,3 +383,28 @@ def test_a_killed_run_keeps_every_entry_of_every_written_document(tmp_path, fake
     of_written = {k for k, v in expected.items() if any(p in written for p, _ in v[2])}
     assert set(kept) - of_written, "the replies received for the unfinished document are kept too"
     assert set(kept) <= set(expected)
+
+
+class Identity:
+    name = "identity"
+
+    def translate(self, texts, *, source_lang, target_lang):
+        return [Translated(t, len(t)) for t in texts]
+
+
+def test_file_names_a_po_file_cannot_hold_keep_their_texts_and_the_save_works(tmp_path):
+    from transync import scan, status
+    from transync import translate as translate_module
+    from transync.config import load_config
+
+    site = make_site(tmp_path / "site", documents=1)
+    folder = site / "_products/en/gen"
+    (Path(os.fsdecode(os.fsencode(folder) + b"/caf\xe9.md"))).write_text(doc("cafe", "en", body="Cafe text one.\n"), encoding="utf-8")
+    (folder / "new\nline.md").write_text(doc("newline", "en", body="Newline text one.\n"), encoding="utf-8")
+    report = status.report(scan.scan(load_config(site), use_cache=False))
+    jobs, _ = translate_module.select(report)
+    summary = translate_module.Run(report.config, Identity(), translate_module.TranslateOptions()).run(jobs)
+    assert len(summary.written) == 3 and not summary.failed
+    memory = Memory.load(memory_path(site, "en", "ja"), "en", "ja")
+    assert memory.get("Cafe text one.").occurrences == () and memory.get("Newline text one.").occurrences == ()
+    assert memory.get("Document 0 says thing 0.").occurrences == (("_products/en/gen/doc-00.md", 12),)

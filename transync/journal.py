@@ -168,11 +168,12 @@ class Journal:
             return None, 0, []  # a header cut short: the journal was being created when its writer died
         return generation, records[0][1], records[1:]
 
-    def append(self, payloads: list[Any]) -> tuple[str, int | None]:
+    def append(self, payloads: list[Any]) -> tuple[str, int, bool]:
         """Append records and fsync them; call it holding the lock.
 
-        Returns the journal's generation and, when this call created the
-        journal, where its header ends (else None).
+        Returns the journal's generation, the offset the records were written
+        at (what was in the journal before them ends there) and whether this
+        call created the journal.
 
         A torn tail left by a killed writer is cut off first, so that records
         follow each other with nothing in between. On an error the journal is
@@ -196,7 +197,7 @@ class Journal:
                 if generation == self.generation and end <= self.end <= size:
                     end = self.end
                 end += max((last for _, last, _ in scan(_read_all(fd, end, size))), default=0)
-            header_end = len(out) if created else None
+            first = end + len(out)
             for payload in payloads:
                 out += _record(payload)
             try:
@@ -211,7 +212,7 @@ class Journal:
             if created:
                 sync_folder(self.path.parent)  # the journal's name must survive a crash too
             self.generation, self.end = generation, end + len(out)
-            return generation, header_end
+            return generation, first, created
         finally:
             os.close(fd)
 

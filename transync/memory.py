@@ -50,7 +50,9 @@ empty msgstr) is dropped at the next save.
 **Occurrences.** ``#: path:line`` lines say where a segment is used: the
 source document's path relative to the site root and its line in the file,
 one per line, sorted and without duplicates. ``path:line`` rather than a
-segment id, because Poedit and Weblate link it to the source file.
+segment id, because Poedit and Weblate link it to the source file. A path
+that a ``#:`` line cannot hold (a line break, a NUL, or a file name that is
+not UTF-8) is left out; its entry is kept.
 :meth:`Memory.replace_occurrences` replaces a document's occurrences when it
 is translated again.
 
@@ -76,6 +78,19 @@ line by line, so that a file cut inside a string is an error where polib
 would drop a character, and then read by polib; tests check that both
 readers agree. Files are written here too (1.2 s), in transync's layout.
 
+**Durable and shared.** Changes are made in this object and put on disk
+by :meth:`Memory.sync`: appended to a journal beside the PO file
+(``.<src>-<tgt>.po.journal``), fsynced, under an ``fcntl`` lock
+(``.<src>-<tgt>.po.lock``); see :mod:`transync.journal` for the format.
+``translate`` syncs before it writes a document, so a document's entries are
+on disk no later than the document. :meth:`Memory.load` replays the journal
+after the PO file; :meth:`Memory.save`, holding the lock, merges what is on
+disk and not here yet (other processes' journal records; a PO file a
+translator replaced, read again), writes the PO file, checks right before the
+rename that the file it replaces is the one it read (else it merges again),
+and removes the journal and the lock file. A human entry on disk wins over a
+machine one from a run, as in :meth:`Memory.put`.
+
 **Use** (``translate``)::
 
     memory = Memory.of_site(config, "en", "ja")
@@ -83,6 +98,7 @@ readers agree. Files are written here too (1.2 s), in transync's layout.
     hit = memory.get(request.markdown, context=context_of(request.key))
     memory.put(text, translation, origin="machine", engine="deepl")
     memory.replace_occurrences(source_path, [Use(text, line, context), ...])
+    memory.sync()                                            # on disk (the journal) before the document
     memory.save()
 
 :func:`seed` fills a memory from the translations a site already has, with
@@ -208,7 +224,9 @@ class Memory:
     """The translation memory of one language pair, in one PO file.
 
     Not thread-safe: call it from one thread. ``put`` and
-    ``replace_occurrences`` change the memory in memory; ``save`` writes it.
+    ``replace_occurrences`` change the memory in memory; ``sync`` journals
+    the changes, ``save`` writes the PO file. Other processes may share the
+    file meanwhile (see "Durable and shared" above).
     """
 
     def __init__(self, path: str | os.PathLike[str], source_lang: str, target_lang: str) -> None:
@@ -223,7 +241,8 @@ class Memory:
         # The journal's generation and the offset up to which its records are in _records (None: no journal read).
         self._journal_at: tuple[str, int] | None = None
         self._ops: list[tuple] = []  # changes not yet in the journal (see sync)
-        self._by_path: dict[str, set[_Key]] | None = None
+        # path -> entry -> lines: a document's occurrences without going through a common text's thousands
+        self._by_path: dict[str, dict[_Key, set[int | None]]] | None = None
 
     # -- reading
 
@@ -468,11 +487,16 @@ class Memory:
     # -- looking up
 
     def get(self, source: str, *, context: str | None = None) -> MemoryEntry | None:
-        """The translation of a source text, or None (also when a translator marked it fuzzy)."""
+        """The entry of a source text, or None (also when a translator marked it fuzzy)."""
         rec = self._get((context, source))
         if rec is None or rec.fuzzy:
             return None
         return self._entry((context, source), rec)
+
+    def translation(self, source: str, *, context: str | None = None) -> str | None:
+        """What :meth:`get` gives, the translation only: without sorting a common text's many occurrences."""
+        rec = self._get((context, source))
+        return None if rec is None or rec.fuzzy else rec.translation
 
     def entry(self, source: str, *, context: str | None = None) -> MemoryEntry | None:
         """Like :meth:`get`, but fuzzy entries too."""
@@ -559,8 +583,8 @@ class Memory:
         if occ:
             rec.occurrences.update(occ)
             if self._by_path is not None:
-                for path, _ in occ:
-                    self._by_path.setdefault(path, set()).add(key)
+                for path, line in occ:
+                    self._by_path.setdefault(path, {}).setdefault(key, set()).add(line)
         return result
 
     def replace_occurrences(self, path: str, uses: Iterable[Use | tuple]) -> int:
@@ -578,9 +602,8 @@ class Memory:
         if op is None:
             return 0
         _, path, uses = op
-        index = self._index()
         wanted = {(u.context, u.source, u.line) for u in uses if (u.context, u.source) in self._records}
-        held = {(*key, line) for key in index.get(path, ()) for p, line in self._records[key].occurrences if p == path}  # type: ignore[union-attr]
+        held = {(*key, line) for key, lines in self._index().get(path, {}).items() for line in lines}
         if wanted == held:
             return sum(1 for u in uses if (u.context, u.source) in self._records)
         self._ops.append(op)
@@ -588,26 +611,29 @@ class Memory:
 
     def _replace(self, path: str, uses: list[Use]) -> int:
         index = self._index()
-        for key in index.pop(path, ()):
+        for key, lines in index.pop(path, {}).items():
             rec = self._records.get(key)
             if rec is not None:
-                rec.occurrences = {o for o in rec.occurrences if o[0] != path}
-        keys: set[_Key] = set()
+                rec.occurrences.difference_update((path, line) for line in lines)  # type: ignore[union-attr]
+        held: dict[_Key, set[int | None]] = {}
+        recorded = 0
         for u in uses:
-            rec = self._records.get((u.context, u.source))
+            key = (u.context, u.source)
+            rec = self._records.get(key)
             if rec is not None:
-                rec.occurrences.add((path, u.line))
-                keys.add((u.context, u.source))
-        if keys:
-            index[path] = keys
-        return sum(1 for u in uses if (u.context, u.source) in keys)
+                rec.occurrences.add((path, u.line))  # type: ignore[union-attr]
+                held.setdefault(key, set()).add(u.line)
+                recorded += 1
+        if held:
+            index[path] = held
+        return recorded
 
-    def _index(self) -> dict[str, set[_Key]]:
+    def _index(self) -> dict[str, dict[_Key, set[int | None]]]:
         if self._by_path is None:
-            index: dict[str, set[_Key]] = {}
+            index: dict[str, dict[_Key, set[int | None]]] = {}
             for key, rec in self._all().items():
-                for path, _ in rec.occurrences:
-                    index.setdefault(path, set()).add(key)
+                for path, line in rec.occurrences:
+                    index.setdefault(path, {}).setdefault(key, set()).add(line)
             self._by_path = index
         return self._by_path
 
@@ -634,14 +660,14 @@ class Memory:
         payloads = [_payload_of(op) for op in self._ops]
         try:
             with journal.locked(self._lock_path()):
-                generation, header_end = self._journal.append(payloads)
+                generation, first, created = self._journal.append(payloads)
         except journal.JournalError as exc:
             raise MemoryFileError(exc.path, exc.reason) from None
         except OSError as exc:
             raise MemoryFileError(self._journal.path, f"cannot write the translation memory's journal: {exc.strerror or exc}") from None
-        if header_end is not None and self._journal_at is None:
-            # A journal this call started holds nothing this object lacks.
-            self._journal_at = (generation, header_end)
+        if (created and self._journal_at is None) or self._journal_at == (generation, first):
+            # Nobody appended since this object last read the journal: it holds all the journal does.
+            self._journal_at = (generation, self._journal.end)
         self._ops.clear()
 
     def ensure_writable(self) -> None:

@@ -326,11 +326,11 @@ class Run:
             if memory is None:
                 todo.append(request)
                 continue
-            hit = memory.get(request.markdown, context=context_of(request.key))
+            hit = memory.translation(request.markdown, context=context_of(request.key))
             if hit is None:
                 todo.append(request)
                 continue
-            pending.done[request.key] = hit.translation
+            pending.done[request.key] = hit
             pending.waiting.discard(request.key)
             summary.memory_texts += 1
             summary.memory_characters += _template(request.markdown).chars
@@ -524,7 +524,7 @@ class Run:
                 summary.characters += chars
                 summary.texts += len(texts)
                 if not pending.waiting:
-                    self._finish(pending, summary)
+                    self._finish([pending], summary)
                 queues.setdefault(job.lang, deque()).extend(texts)
 
         def next_batch(partial: bool) -> list[_Text] | None:
@@ -596,23 +596,30 @@ class Run:
             self._remember_reply(pending, text.key)
             if not pending.waiting:
                 completed.append(pending)
-        self._sync_memories()  # every valid reply is on disk, also those of documents still waiting
-        for pending in completed:
-            self._finish(pending, summary)
+        self._finish(completed, summary)  # syncs the memories: every valid reply, also of documents still waiting
 
-    def _finish(self, pending: _Pending, summary: Summary) -> None:
-        """Render a completed document here; write it on the writer thread.
+    def _finish(self, completed: list[_Pending], summary: Summary) -> None:
+        """Render completed documents here; write them on the writer thread.
 
         fsync takes milliseconds per file: done here it would hold up planning
         and the requests in flight, so one writer thread does it meanwhile.
+        The memories are synced first, once for all of them: a document's
+        entries reach the disk before the document.
         """
-        try:
-            text = pending.plan.render(pending.done, source_hash=pending.source_hash, source_date=pending.source_date)
-        except TransyncError as exc:
-            self._record(summary, pending, error=exc)
-            return
-        self._remember(pending)
-        self._sync_memories()  # the document's entries reach the disk before the document
+        ready = []
+        for pending in completed:
+            try:
+                text = pending.plan.render(pending.done, source_hash=pending.source_hash, source_date=pending.source_date)
+            except TransyncError as exc:
+                self._record(summary, pending, error=exc)
+                continue
+            self._remember(pending)
+            ready.append((pending, text))
+        self._sync_memories()
+        for pending, text in ready:
+            self._write(pending, text, summary)
+
+    def _write(self, pending: _Pending, text: str, summary: Summary) -> None:
         future = self._writer.submit(atomic_write, self.config.root / pending.job.target_path, text)
         future.add_done_callback(lambda f: self._record(summary, pending, error=f.exception()))
 
