@@ -12,11 +12,14 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import deepl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from conftest import doc
@@ -123,6 +126,47 @@ def test_a_torn_journal_tail_is_ignored_and_cut_before_the_next_append(tmp_path)
     assert {e.source for e in Memory.load(path, "en", "ja")} == {"One", "Three"}
 
 
+words = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\n\r"), min_size=1, max_size=12)
+changes = st.lists(st.one_of(
+    st.tuples(st.just("put"), words, words, st.sampled_from(["machine", "human"]), st.sampled_from([None, "fm:title"]),
+              st.lists(st.tuples(st.sampled_from(["a.md", "b c.md"]), st.none() | st.integers(1, 99)), max_size=2)),
+    st.tuples(st.just("uses"), st.sampled_from(["a.md", "b c.md"]), st.lists(st.tuples(words, st.integers(1, 99)), max_size=3)),
+    st.just(("sync",)),
+), max_size=25)
+
+
+def apply(memory: Memory, change: tuple) -> None:
+    if change[0] == "put":
+        _, source, translation, origin, context, occurrences = change
+        memory.put(source, translation, origin=origin, engine="deepl" if origin == "machine" else None, context=context, occurrences=occurrences)
+    elif change[0] == "uses":
+        memory.replace_occurrences(change[1], change[2])
+    else:
+        memory.sync()
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture], deadline=None, max_examples=100)
+@given(changes, st.data())
+def test_the_journal_replays_to_what_was_synced_whatever_byte_a_kill_cuts_at(items, data):
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "en-ja.po"
+        memory = Memory.load(path, "en", "ja")
+        states = [entries(memory)]  # after each change: a record is one change
+        for change in items:
+            apply(memory, change)
+            states.append(entries(memory))
+        memory.sync()
+        log = journal.journal_path(path)
+        if log.exists():
+            whole = log.read_bytes()
+            log.write_bytes(whole[: data.draw(st.integers(0, len(whole)), label="cut")])
+            assert entries(Memory.load(path, "en", "ja")) in states  # the changes up to one of them, never a misread
+            log.write_bytes(whole)
+        assert entries(Memory.load(path, "en", "ja")) == entries(memory)
+        memory.save()
+        assert entries(Memory.load(path, "en", "ja")) == entries(memory)
+
+
 def test_a_journal_record_that_is_whole_but_no_change_is_an_error_naming_the_journal(tmp_path):
     path = tmp_path / "en-ja.po"
     m = Memory.load(path, "en", "ja")
@@ -172,6 +216,24 @@ def test_two_processes_writing_one_memory_lose_nothing(tmp_path):
     assert len(final) == 650
     assert {e.source for e in final} == {f"{w} text {n}" for w in ("first", "second") for n in range(300)} | {f"shared text {n}" for n in range(50)}
     assert sorted(p.name for p in path.parent.iterdir()) == ["en-ja.po"]
+
+
+def test_two_translate_runs_on_one_site_lose_nothing(tmp_path, fake):
+    reference = make_site(tmp_path / "reference", documents=12)
+    assert translate(reference, fake, "--jobs", "2").exit_code == 0
+    site = make_site(tmp_path / "site", documents=12)
+    fake.latency = 0.05  # the two runs overlap: both journal, both save
+    env = dict(os.environ, DEEPL_AUTH_KEY=SECRET, DEEPL_SERVER_URL=fake.url, NO_PROXY="127.0.0.1")
+    runs = [
+        subprocess.Popen([sys.executable, "-c", WRAPPER, "translate", "--root", str(site), "--jobs", "2", "--shard", shard],
+                         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        for shard in ("1/2", "2/2")
+    ]
+    for proc in runs:
+        assert proc.wait(timeout=120) == 0, proc.stderr.read()
+    assert len(list((site / "_products/ja/gen").glob("*.md"))) == 12
+    # Both runs' entries, each document's occurrences: the same bytes as one run over the whole site.
+    assert memory_path(site, "en", "ja").read_bytes() == memory_path(reference, "en", "ja").read_bytes()
 
 
 def poedit_save(path: Path, source: str, translation: str) -> None:

@@ -265,9 +265,12 @@ class Memory:
             return memory
         # With a journal, the file and the journal are read together, so that a save in
         # between (which folds the journal into the file, then removes it) is not seen half.
-        with journal.locked(journal.lock_path(memory.path), create=False):
-            memory._read_file(cache)
-            memory._replay()
+        try:
+            with journal.locked(journal.lock_path(memory.path), create=False):
+                memory._read_file(cache)
+                memory._replay()
+        except OSError as exc:  # the lock itself (a file system without locks)
+            raise MemoryFileError(journal.lock_path(memory.path), f"cannot lock the translation memory: {exc.strerror or exc}") from None
         return memory
 
     def _read_file(self, cache: Path | None) -> None:
