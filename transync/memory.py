@@ -284,12 +284,15 @@ class Memory:
         self._parse(data, cache)
         self._identity = identity
 
-    def _replay(self, since: int = 0) -> None:
-        """Apply the journal's records from offset ``since`` (all by default); call it holding the lock."""
+    def _read_journal(self) -> tuple[str | None, int, list[tuple[int, int, object]]]:
         try:
-            generation, header_end, records = self._journal.read()
+            return self._journal.read()
         except journal.JournalError as exc:
             raise MemoryFileError(exc.path, exc.reason) from None
+
+    def _replay(self, since: int = 0, read: tuple[str | None, int, list[tuple[int, int, object]]] | None = None) -> None:
+        """Apply the journal's records from offset ``since`` (all by default); call it holding the lock."""
+        generation, header_end, records = read or self._read_journal()
         end = header_end
         for offset, end, payload in records:
             if offset < since:
@@ -772,18 +775,15 @@ class Memory:
         except FileNotFoundError:
             current = None
         at = self._journal_at
-        try:
-            generation = self._journal.read()[0]
-        except journal.JournalError as exc:
-            raise MemoryFileError(exc.path, exc.reason) from None
-        if current == self._identity and (at[0] if at else None) == generation:
+        read = self._read_journal()
+        if current == self._identity and (at[0] if at else None) == read[0]:
             # Only records journaled since this object read the journal; its own among them apply
             # again, so that the journal's order decides (the last machine translation wins).
-            self._replay(at[1] if at else 0)
+            self._replay(at[1] if at else 0, read)
         else:
             fresh = Memory(self.path, self.source_lang, self.target_lang)
             fresh._read_file(None)
-            fresh._replay()
+            fresh._replay(0, read)
             self._records, self._extra_header, self._identity = fresh._records, fresh._extra_header, fresh._identity
             self._journal_at = fresh._journal_at
             self._by_path = None

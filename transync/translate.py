@@ -284,7 +284,8 @@ class Run:
         # The pseudo engine's output is not a translation: it is never remembered.
         self.use_memory = use_memory and getattr(engine, "name", None) != "pseudo"
         self._memories: dict[tuple[str, str], Memory] = {}
-        self._dry = False  # a dry run writes nothing: a read-only memory is fine then
+        self._dry = False  # during dry_run: nothing is written, so a read-only memory is fine
+        self._writable: set[tuple[str, str]] = set()  # memories checked writable
         self.engine = engine
         self.options = options
         self.workers = max(1, jobs)
@@ -304,10 +305,10 @@ class Run:
             return None
         key = (job.collection.source_lang, job.lang)
         if key not in self._memories:
-            memory = Memory.of_site(self.config, *key)
-            if not self._dry:
-                memory.ensure_writable()
-            self._memories[key] = memory
+            self._memories[key] = Memory.of_site(self.config, *key)
+        if not self._dry and key not in self._writable:
+            self._memories[key].ensure_writable()
+            self._writable.add(key)
         return self._memories[key]
 
     def _recall(self, pending: _Pending, summary: Summary) -> list[localize.Request]:
@@ -380,15 +381,18 @@ class Run:
 
     def _sync_memories(self) -> None:
         """Put every change of the memories on disk (fsynced): before a document is handed to its writer."""
-        for memory in self._memories.values():
-            memory.sync()
+        for key in self._writable:
+            self._memories[key].sync()
 
     def _save_memories(self) -> None:
-        """Fold the journals into the PO files; every memory is tried, the first error raised after."""
+        """Fold the journals into the PO files; every memory is tried, the first error raised after.
+
+        Only memories checked writable: one that is not has stopped the run before anything was sent.
+        """
         error: MemoryFileError | None = None
-        for memory in self._memories.values():
+        for key in sorted(self._writable):
             try:
-                memory.save()
+                self._memories[key].save()
             except MemoryFileError as exc:
                 error = error or exc
         if error is not None:
@@ -472,6 +476,7 @@ class Run:
             while queue:
                 take_batch(queue)
                 summary.requests += 1
+        self._dry = False
         return summary
 
     # -- running
@@ -524,7 +529,7 @@ class Run:
                 summary.characters += chars
                 summary.texts += len(texts)
                 if not pending.waiting:
-                    self._finish([pending], summary)
+                    self._finish(pending, summary)
                 queues.setdefault(job.lang, deque()).extend(texts)
 
         def next_batch(partial: bool) -> list[_Text] | None:
@@ -596,9 +601,12 @@ class Run:
             self._remember_reply(pending, text.key)
             if not pending.waiting:
                 completed.append(pending)
-        self._finish(completed, summary)  # syncs the memories: every valid reply, also of documents still waiting
+        self._finish_all(completed, summary)  # syncs the memories: every valid reply, also of documents still waiting
 
-    def _finish(self, completed: list[_Pending], summary: Summary) -> None:
+    def _finish(self, pending: _Pending, summary: Summary) -> None:
+        self._finish_all([pending], summary)
+
+    def _finish_all(self, completed: list[_Pending], summary: Summary) -> None:
         """Render completed documents here; write them on the writer thread.
 
         fsync takes milliseconds per file: done here it would hold up planning
