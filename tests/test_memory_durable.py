@@ -299,6 +299,41 @@ def test_temporary_files_of_a_killed_save_are_removed_and_only_those(tmp_path):
     assert all(p.exists() for p in kept)
 
 
+SAVER = """
+import sys
+from pathlib import Path
+from transync.memory import Memory
+m = Memory.load(Path(sys.argv[1]), "en", "ja")
+for n in range(20000):
+    m.put(f"Sentence number {n} of a long review.", f"長いレビューの{n}番目の文。", origin="machine", engine="deepl")
+m.sync()
+print("saving", flush=True)
+m.save()
+print("saved", flush=True)
+"""
+
+
+@pytest.mark.parametrize("moment", ["merging", "writing"])
+def test_a_save_killed_midway_loses_nothing_and_its_temporary_file_goes_at_the_next(tmp_path, moment):
+    path = tmp_path / "en-ja.po"
+    proc = subprocess.Popen([sys.executable, "-c", SAVER, str(path)], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline() == "saving\n"
+    if moment == "writing":
+        deadline = time.monotonic() + 30
+        while not list(tmp_path.glob(".en-ja.po.*.tmp")) and time.monotonic() < deadline:
+            time.sleep(0.0005)
+    proc.kill()
+    proc.wait()
+    if moment == "writing":
+        assert list(tmp_path.glob(".en-ja.po.*.tmp")), "killed while the new file was being written"
+    memory = Memory.load(path, "en", "ja")
+    assert len(memory) == 20000
+    memory.put("One more", "もう一つ", origin="human")
+    memory.save()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["en-ja.po"]
+    assert len(Memory.load(path, "en", "ja")) == 20001
+
+
 # --------------------------------------------------------------------------- refusing up front
 
 
