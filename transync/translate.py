@@ -8,7 +8,9 @@
    requests in flight, and writes each document, atomically, as soon as all
    its texts are back. A crash or a refusal (quota, key) therefore loses only
    documents that were not finished; running again resumes, because
-   finished documents are current.
+   finished documents are current. Every valid reply is put in the
+   translation memory as it arrives and synced to its journal before the
+   document is written, so no reply is bought twice.
 """
 
 from __future__ import annotations
