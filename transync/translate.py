@@ -10,7 +10,7 @@
    documents that were not finished; running again resumes, because
    finished documents are current. Every valid reply is put in the
    translation memory as it arrives and synced to its journal before the
-   document is written, so no reply is bought twice.
+   document is written, so a resumed run does not buy it again.
 """
 
 from __future__ import annotations
