@@ -109,7 +109,7 @@ def test_a_torn_journal_tail_is_ignored_and_cut_before_the_next_append(tmp_path)
     log = journal.journal_path(path)
     whole = log.read_bytes()
     # A writer killed in the middle of its record, at every possible byte.
-    last = max(end for _, end, _ in journal.scan(whole)) - len(journal._record(["put", "Two", "二", "machine", "deepl", None, []]))
+    last = max(end for _, end, _ in journal.scan(whole)) - len(journal.record(["put", "Two", "二", "machine", "deepl", None, []]))
     for cut in range(last + 1, len(whole)):
         log.write_bytes(whole[:cut])
         assert {e.source for e in Memory.load(path, "en", "ja")} == {"One"}, cut
@@ -173,7 +173,7 @@ def test_a_journal_record_that_is_whole_but_no_change_is_an_error_naming_the_jou
     m.put("One", "一", origin="machine", engine="deepl")
     m.sync()
     log = journal.journal_path(path)
-    log.write_bytes(log.read_bytes() + journal._record(["put", "", "x", "human", None, None, []]))
+    log.write_bytes(log.read_bytes() + journal.record(["put", "", "x", "human", None, None, []]))
     with pytest.raises(MemoryFileError) as info:
         Memory.load(path, "en", "ja")
     assert str(info.value).startswith(str(log)) and "\n" not in str(info.value)

@@ -109,7 +109,8 @@ def locked(path: Path, *, create: bool = True) -> Iterator[bool]:
         os.close(fd)
 
 
-def _record(payload: Any) -> bytes:
+def record(payload: Any) -> bytes:
+    """One journal record: header, then the payload as UTF-8 JSON."""
     body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     length = struct.pack(">I", len(body))
     return _HEAD.pack(MAGIC, len(body), zlib.crc32(body, zlib.crc32(length))) + body
@@ -190,7 +191,7 @@ class Journal:
                     raise JournalError(self.path, "not a journal this version of transync can read: move it away to go on")
                 end = 0
                 generation = secrets.token_hex(8)
-                out += _record({"journal": FORMAT, "generation": generation})
+                out += record({"journal": FORMAT, "generation": generation})
             else:
                 generation, end = header
                 # Only what others appended since this process last looked needs checking.
@@ -199,7 +200,7 @@ class Journal:
                 end += max((last for _, last, _ in scan(_read_all(fd, end, size))), default=0)
             first = end + len(out)
             for payload in payloads:
-                out += _record(payload)
+                out += record(payload)
             try:
                 if end < size:
                     os.ftruncate(fd, end)  # a torn record: its writer died before the end of it
