@@ -44,6 +44,7 @@ try:
 except ImportError:  # Windows: no flock; a memory is then not safe to share between processes
     fcntl = None  # type: ignore[assignment]
 
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 MAGIC = b"TSJ1"
 _HEAD = struct.Struct(">4sII")  # magic, payload length, crc32(length + payload)
 _MAX_RECORD = 256 * 1024 * 1024  # a length beyond this is damage, not a record
@@ -77,7 +78,7 @@ def locked(path: Path, *, create: bool = True) -> Iterator[bool]:
     caller reads unlocked: a folder nobody can write to has no writer to
     wait for.
     """
-    flags = os.O_RDWR | os.O_CLOEXEC | (os.O_CREAT if create else 0)
+    flags = os.O_RDWR | _CLOEXEC | (os.O_CREAT if create else 0)
     while True:
         try:
             fd = os.open(path, flags, 0o666)
@@ -180,7 +181,7 @@ class Journal:
         follow each other with nothing in between. On an error the journal is
         cut back to where it was, and OSError is raised.
         """
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | _CLOEXEC, 0o666)
         try:
             size = os.fstat(fd).st_size
             header = _header(fd, size)
@@ -244,8 +245,9 @@ def _header(fd: int, size: int) -> tuple[str, int] | None:
 
 def _read_all(fd: int, offset: int, size: int) -> bytes:
     chunks = []
+    os.lseek(fd, offset, os.SEEK_SET)
     while offset < size:
-        chunk = os.pread(fd, size - offset, offset)
+        chunk = os.read(fd, size - offset)
         if not chunk:
             break
         chunks.append(chunk)
@@ -255,18 +257,18 @@ def _read_all(fd: int, offset: int, size: int) -> bytes:
 
 def _write_all(fd: int, data: bytes, offset: int) -> None:
     view = memoryview(data)
+    os.lseek(fd, offset, os.SEEK_SET)
     while view:
-        n = os.pwrite(fd, view, offset)
+        n = os.write(fd, view)
         if n == 0:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         view = view[n:]
-        offset += n
 
 
 def sync_folder(folder: Path) -> None:
     """fsync a folder, so that a file created or renamed in it is there after a crash."""
     try:
-        fd = os.open(folder, os.O_RDONLY | os.O_CLOEXEC)
+        fd = os.open(folder, os.O_RDONLY | _CLOEXEC)
     except OSError:
         return
     try:
