@@ -94,7 +94,7 @@ def test_save_folds_the_journal_into_the_po_file_and_leaves_no_working_file(tmp_
     m.sync()
     m.put("Price", "価格", origin="human")
     assert m.save() is True
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["en-ja.po"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".en-ja.po.folded", "en-ja.po"]
     again = Memory.load(tmp_path / "en-ja.po", "en", "ja")
     assert entries(again) == entries(m) and len(again) == 2
 
@@ -215,7 +215,7 @@ def test_two_processes_writing_one_memory_lose_nothing(tmp_path):
     final = Memory.load(path, "en", "ja")
     assert len(final) == 650
     assert {e.source for e in final} == {f"{w} text {n}" for w in ("first", "second") for n in range(300)} | {f"shared text {n}" for n in range(50)}
-    assert sorted(p.name for p in path.parent.iterdir()) == ["en-ja.po"]
+    assert sorted(p.name for p in path.parent.iterdir()) == [".en-ja.po.folded", "en-ja.po"]
 
 
 def test_two_translate_runs_on_one_site_lose_nothing(tmp_path, fake):
@@ -286,6 +286,24 @@ def test_a_po_file_replaced_during_the_save_is_never_written_over(tmp_path, monk
     assert final.get("Price").translation == "価格"
 
 
+def test_entries_a_stale_copy_wrote_over_come_back_from_the_last_folded_journal(tmp_path):
+    path = tmp_path / "en-ja.po"
+    start = Memory.load(path, "en", "ja")
+    start.put("Seed", "種", origin="human")
+    start.save()
+    stale = path.read_text(encoding="utf-8")  # an editor reads the file ...
+    run = Memory.load(path, "en", "ja")
+    run.put("Overview", "概要", origin="machine", engine="deepl")
+    run.sync()
+    run.save()
+    path.write_text(stale.replace('msgstr "種"', 'msgstr "たね"'), encoding="utf-8")  # ... and saves its older copy
+    back = Memory.load(path, "en", "ja")
+    assert back.get("Overview").translation == "概要"  # given back
+    assert back.get("Seed").translation == "たね"  # the editor's change stays
+    back.save()
+    assert "概要" in path.read_text(encoding="utf-8")
+
+
 def test_temporary_files_of_a_killed_save_are_removed_and_only_those(tmp_path):
     path = tmp_path / "en-ja.po"
     left = [tmp_path / ".en-ja.po.k1lled_1.tmp", tmp_path / ".en-ja.po.abcd1234.tmp"]
@@ -330,7 +348,7 @@ def test_a_save_killed_midway_loses_nothing_and_its_temporary_file_goes_at_the_n
     assert len(memory) == 20000
     memory.put("One more", "もう一つ", origin="human")
     memory.save()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["en-ja.po"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".en-ja.po.folded", "en-ja.po"]
     assert len(Memory.load(path, "en", "ja")) == 20001
 
 
@@ -515,3 +533,19 @@ def test_file_names_a_po_file_cannot_hold_keep_their_texts_and_the_save_works(tm
             assert "name" in failed[ref] and memory.get(text) is None
         else:  # translated: remembered, without the occurrence a PO file cannot hold
             assert memory.get(text).occurrences == ()
+
+
+def test_a_run_with_nothing_to_translate_folds_a_journal_a_killed_run_left(tmp_path):
+    from transync import translate as translate_module
+    from transync.config import load_config
+
+    site = make_site(tmp_path / "site", documents=1)
+    path = memory_path(site, "en", "ja")
+    killed = Memory.load(path, "en", "ja")
+    killed.put("Overview", "概要", origin="machine", engine="deepl")
+    killed.sync()  # ... and then the run was killed: no save
+    leftover = path.with_name(".en-ja.po.k1lled_1.tmp")
+    leftover.write_bytes(b"half a save")
+    translate_module.Run(load_config(site), Identity(), translate_module.TranslateOptions()).run([])
+    assert 'msgstr "概要"' in path.read_text(encoding="utf-8")
+    assert not journal.journal_path(path).exists() and not leftover.exists()

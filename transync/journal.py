@@ -14,7 +14,13 @@ a site commits):
   and fsynced (:meth:`Memory.sync`) before the document it belongs to is
   written, so a kill (even SIGKILL) loses no entry of a written document.
   :meth:`Memory.load` replays it after the PO file; :meth:`Memory.save` folds
-  it into the PO file and removes it.
+  it into the PO file and keeps it as the last folded journal (below).
+
+A save keeps the journal it folded in, as ``.<src>-<tgt>.po.folded``
+(replacing the one before): an editor that read the PO file before the save
+and writes it after (Poedit holding an older copy) drops the entries the save
+added; the next load gives back every entry of the folded journal that the
+file no longer has (and changes nothing else).
 
 A journal is a sequence of records, each ``MAGIC`` (4 bytes), the payload's
 length (4 bytes, big-endian), a CRC-32 of length and payload (4 bytes), then
@@ -67,6 +73,10 @@ def lock_path(memory_path: Path) -> Path:
 
 def journal_path(memory_path: Path) -> Path:
     return memory_path.with_name(f".{memory_path.name}.journal")
+
+
+def folded_path(memory_path: Path) -> Path:
+    return memory_path.with_name(f".{memory_path.name}.folded")
 
 
 @contextlib.contextmanager
@@ -218,10 +228,20 @@ class Journal:
         finally:
             os.close(fd)
 
-    def remove(self) -> None:
+    def fold(self) -> None:
+        """The journal is in the PO file now: keep it as the last folded journal (see the module docstring)."""
         with contextlib.suppress(FileNotFoundError):
-            os.unlink(self.path)
+            os.replace(self.path, self.path.with_name(self.path.name[: -len(".journal")] + ".folded"))
         self.generation, self.end = None, 0
+
+    def read_folded(self) -> list[tuple[int, int, Any]]:
+        """The records of the last folded journal (none when there is none, or it is damaged)."""
+        try:
+            data = self.path.with_name(self.path.name[: -len(".journal")] + ".folded").read_bytes()
+        except OSError:
+            return []
+        records = list(scan(data))
+        return records[1:] if records and _generation(records[0][2]) else []
 
 
 def _generation(payload: Any) -> str | None:

@@ -88,7 +88,9 @@ after the PO file; :meth:`Memory.save`, holding the lock, merges what is on
 disk and not here yet (other processes' journal records; a PO file a
 translator replaced, read again), writes the PO file, checks right before the
 rename that the file it replaces is the one it read (else it merges again),
-and removes the journal and the lock file. A human entry on disk wins over a
+keeps the journal as the last folded one and removes the lock file. A load
+gives back the entries of the last folded journal that the file lost (an
+editor holding an older copy wrote over the save). A human entry on disk wins over a
 machine one from a run, as in :meth:`Memory.put`.
 
 **Use** (``translate``)::
@@ -262,12 +264,14 @@ class Memory:
         cache = None if cache_dir is None else _cache_file(cache_dir, memory.path)
         if not os.path.lexists(memory._journal.path):
             memory._read_file(cache)  # no lock needed: the file is only ever replaced whole
+            memory._restore_folded()
             return memory
         # With a journal, the file and the journal are read together, so that a save in
         # between (which folds the journal into the file, then removes it) is not seen half.
         try:
             with journal.locked(journal.lock_path(memory.path), create=False):
                 memory._read_file(cache)
+                memory._restore_folded()
                 memory._replay()
         except OSError as exc:  # the lock itself (a file system without locks)
             raise MemoryFileError(journal.lock_path(memory.path), f"cannot lock the translation memory: {exc.strerror or exc}") from None
@@ -289,6 +293,16 @@ class Memory:
             return self._journal.read()
         except journal.JournalError as exc:
             raise MemoryFileError(exc.path, exc.reason) from None
+
+    def _restore_folded(self) -> None:
+        """Give back the entries of the last folded journal that the file lost (an editor wrote over a save)."""
+        for offset, _, payload in self._journal.read_folded():
+            try:
+                op = _op_of(payload)
+            except (ValueError, TypeError):
+                continue  # not a change this version knows: it only restores
+            if op[0] == "put" and (op[5], op[1]) not in self._records:
+                self._apply(op)
 
     def _replay(self, since: int = 0, read: tuple[str | None, int, list[tuple[int, int, object]]] | None = None) -> None:
         """Apply the journal's records from offset ``since`` (all by default); call it holding the lock."""
@@ -696,6 +710,19 @@ class Memory:
                 folder, f"cannot write the translation memory here: {exc.strerror or exc} (fix it, or translate with --no-memory)"
             ) from None
 
+    @staticmethod
+    def left_over(path: str | os.PathLike[str]) -> bool:
+        """Whether a memory file has a journal not folded in yet, or a temporary file of a killed save."""
+        path = Path(path)
+        if os.path.lexists(journal.journal_path(path)):
+            return True
+        try:
+            names = os.listdir(path.parent)
+        except OSError:
+            return False
+        prefix = f".{path.name}."
+        return any(n.startswith(prefix) and n.endswith(".tmp") for n in names)
+
     def _lock_path(self) -> Path:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         return journal.lock_path(self.path)
@@ -738,7 +765,7 @@ class Memory:
                         journal.sync_folder(self.path.parent)  # the new file is on disk before the journal goes
                         identity = _identity(self.path)
                         self._identity = identity if identity[3] == written[0] else None
-                    self._journal.remove()
+                    self._journal.fold()
                     with contextlib.suppress(OSError):
                         os.unlink(journal.lock_path(self.path))  # held: see journal.locked
                     self._journal_at = None
@@ -783,6 +810,7 @@ class Memory:
         else:
             fresh = Memory(self.path, self.source_lang, self.target_lang)
             fresh._read_file(None)
+            fresh._restore_folded()
             fresh._replay(0, read)
             self._records, self._extra_header, self._identity = fresh._records, fresh._extra_header, fresh._identity
             self._journal_at = fresh._journal_at

@@ -29,7 +29,7 @@ from transync.config import Collection, SiteConfig
 from transync.engines import Engine
 from transync.errors import DocumentError, ServiceError, TransyncError, UsageError
 from transync.fsutil import atomic_write, remove_stale_temp_files
-from transync.memory import Memory, MemoryFileError, context_of
+from transync.memory import Memory, MemoryFileError, context_of, memory_path
 from transync.placeholders import Template
 from transync.segments import _template, segment
 from transync.status import StatusItem, StatusReport
@@ -305,7 +305,9 @@ class Run:
         """
         if not self.use_memory:
             return None
-        key = (job.collection.source_lang, job.lang)
+        return self._memory_of((job.collection.source_lang, job.lang))
+
+    def _memory_of(self, key: tuple[str, str]) -> Memory:
         if key not in self._memories:
             self._memories[key] = Memory.of_site(self.config, *key)
         if not self._dry and key not in self._writable:
@@ -389,9 +391,22 @@ class Run:
     def _save_memories(self) -> None:
         """Fold the journals into the PO files; every memory is tried, the first error raised after.
 
-        Only memories checked writable: one that is not has stopped the run before anything was sent.
+        Only memories checked writable: one that is not has stopped the run
+        before anything was sent. A memory of the site that this run did not
+        open but that a killed run left a journal (or a save's temporary
+        file) for is folded too, so that a run with nothing to translate
+        still brings the PO files up to date.
         """
         error: MemoryFileError | None = None
+        if self.use_memory and not self._dry:
+            for c in self.config.collections:
+                for lang in c.targets:
+                    key = (c.source_lang, lang)
+                    if key not in self._writable and Memory.left_over(memory_path(self.config.root, *key)):
+                        try:
+                            self._memory_of(key)
+                        except MemoryFileError as exc:
+                            error = error or exc
         for key in sorted(self._writable):
             try:
                 self._memories[key].save()
