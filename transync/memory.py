@@ -209,13 +209,14 @@ _Key = tuple[str | None, str]  # (context, source)
 
 
 class _Record:
-    __slots__ = ("translation", "origin", "engine", "occurrences", "fuzzy", "flags", "notes", "comments")
+    __slots__ = ("translation", "origin", "engine", "occurrences", "sorted", "fuzzy", "flags", "notes", "comments")
 
     def __init__(self, translation: str, origin: Origin = "human", engine: str | None = None) -> None:
         self.translation = translation
         self.origin: Origin = origin
         self.engine = engine
         self.occurrences: set[Occurrence] = set()
+        self.sorted: tuple[Occurrence, ...] | None = None  # occurrences sorted, until they change: a common text has thousands
         self.fuzzy = False
         self.flags: tuple[str, ...] = ()  # flags other than fuzzy, kept as they were
         self.notes: tuple[str, ...] = ()  # translator comments ("# ..."), kept as they were
@@ -507,16 +508,11 @@ class Memory:
     # -- looking up
 
     def get(self, source: str, *, context: str | None = None) -> MemoryEntry | None:
-        """The entry of a source text, or None (also when a translator marked it fuzzy)."""
+        """The translation of a source text, or None (also when a translator marked it fuzzy)."""
         rec = self._get((context, source))
         if rec is None or rec.fuzzy:
             return None
         return self._entry((context, source), rec)
-
-    def translation(self, source: str, *, context: str | None = None) -> str | None:
-        """What :meth:`get` gives, the translation only: without sorting a common text's many occurrences."""
-        rec = self._get((context, source))
-        return None if rec is None or rec.fuzzy else rec.translation
 
     def entry(self, source: str, *, context: str | None = None) -> MemoryEntry | None:
         """Like :meth:`get`, but fuzzy entries too."""
@@ -537,7 +533,9 @@ class Memory:
 
     @staticmethod
     def _entry(key: _Key, rec: _Record) -> MemoryEntry:
-        return MemoryEntry(key[1], rec.translation, rec.origin, rec.engine, key[0], _sorted_occurrences(rec.occurrences), rec.fuzzy)
+        if rec.sorted is None:
+            rec.sorted = _sorted_occurrences(rec.occurrences)
+        return MemoryEntry(key[1], rec.translation, rec.origin, rec.engine, key[0], rec.sorted, rec.fuzzy)
 
     def stats(self) -> MemoryStats:
         human = machine = fuzzy = src = tgt = occ = 0
@@ -602,6 +600,7 @@ class Memory:
             result = "replaced"
         if occ:
             rec.occurrences.update(occ)
+            rec.sorted = None
             if self._by_path is not None:
                 for path, line in occ:
                     self._by_path.setdefault(path, {}).setdefault(key, set()).add(line)
@@ -635,6 +634,7 @@ class Memory:
             rec = self._records.get(key)
             if rec is not None:
                 rec.occurrences.difference_update((path, line) for line in lines)  # type: ignore[union-attr]
+                rec.sorted = None  # type: ignore[union-attr]
         held: dict[_Key, set[int | None]] = {}
         recorded = 0
         for u in uses:
@@ -642,6 +642,7 @@ class Memory:
             rec = self._records.get(key)
             if rec is not None:
                 rec.occurrences.add((path, u.line))  # type: ignore[union-attr]
+                rec.sorted = None  # type: ignore[union-attr]
                 held.setdefault(key, set()).add(u.line)
                 recorded += 1
         if held:
@@ -1403,6 +1404,7 @@ def _fill(key: _Key, rec: _Record, notes: list[str], comments: list[str], occurr
             origin, engine = "human", None
     rec.origin, rec.engine = origin, engine
     rec.occurrences = set(_parse_occurrences(occurrences))
+    rec.sorted = None
     rec.fuzzy = "fuzzy" in flags
     rec.flags = tuple(f for f in dict.fromkeys(flags) if f and f != "fuzzy" and not f.endswith("-format"))
     rec.notes = tuple(notes)

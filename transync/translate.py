@@ -331,11 +331,11 @@ class Run:
             if memory is None:
                 todo.append(request)
                 continue
-            hit = memory.translation(request.markdown, context=context_of(request.key))
+            hit = memory.get(request.markdown, context=context_of(request.key))
             if hit is None:
                 todo.append(request)
                 continue
-            pending.done[request.key] = hit
+            pending.done[request.key] = hit.translation
             pending.waiting.discard(request.key)
             summary.memory_texts += 1
             summary.memory_characters += _template(request.markdown).chars
