@@ -1154,3 +1154,21 @@ class _Handler(BaseHTTPRequestHandler):
                 pass
             return
         self.wfile.write(body)
+
+
+def serve_in_subprocess(
+    auth_key: str = FakeDeepL.DEFAULT_KEY, *, latency: float = 0.0, character_limit: int | None = 500_000, seconds: float = 120,
+):
+    """A FakeDeepL in its own process, for tests that kill a client: ``(process, url)``; kill the process after."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = (
+        "import sys, time; sys.path.insert(0, sys.argv[1]); from deepl_fake import FakeDeepL; "
+        f"f = FakeDeepL({auth_key!r}, latency={latency!r}, character_limit={character_limit!r}); "
+        f"print(f.url, flush=True); time.sleep({seconds!r})"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script, str(Path(__file__).parent)], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    return proc, proc.stdout.readline().strip()

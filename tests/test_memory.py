@@ -212,9 +212,17 @@ def test_texts_a_po_file_cannot_hold_are_refused(tmp_path):
         m.put("a", "b", origin="robot")  # type: ignore[arg-type]
     with pytest.raises(ValueError):
         m.put("a", "b", origin="machine", engine="deep l")
-    with pytest.raises(ValueError):
-        m.put("a", "b", origin="human", occurrences=[("a\nb.md", 1)])
     assert len(m) == 0
+
+
+def test_an_occurrence_a_po_file_cannot_hold_is_left_out_and_its_entry_kept(tmp_path):
+    # A newline would end the "#:" line; a non-UTF-8 file name reaches Python as lone surrogates.
+    bad = ["a\nb.md", "_p/en/caf\udce9.md", "x\r.md", "nul\x00.md"]
+    m = new_memory(tmp_path)
+    assert m.put("Text", "テキスト", origin="machine", engine="deepl", occurrences=[(p, 1) for p in bad] + [("ok.md", 2)]) == "added"
+    assert m.replace_occurrences(bad[1], [Use("Text", 3)]) == 0
+    assert m.save() is True
+    assert new_memory(tmp_path).get("Text").occurrences == (("ok.md", 2),)
 
 
 texts = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), min_size=1, max_size=80)

@@ -5,13 +5,21 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import Callable
 
 
-def atomic_write(path: str | os.PathLike[str], data: str | bytes, *, encoding: str = "utf-8") -> None:
+def atomic_write(
+    path: str | os.PathLike[str], data: str | bytes, *, encoding: str = "utf-8",
+    before_replace: Callable[[Path], None] | None = None,
+) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the new one, never a part.
 
     The temporary file lives in the same folder so that the final rename stays
     on one file system, and it is flushed to disk before the rename.
+    ``before_replace`` is called with the temporary file's path just before
+    the rename; if it raises, nothing is replaced and the temporary file is
+    removed (the translation memory checks there that nobody replaced the
+    file it read).
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -26,6 +34,8 @@ def atomic_write(path: str | os.PathLike[str], data: str | bytes, *, encoding: s
             os.chmod(tmp, target.stat().st_mode & 0o7777)
         else:
             os.chmod(tmp, 0o666 & ~_umask())
+        if before_replace is not None:
+            before_replace(Path(tmp))
         os.replace(tmp, target)
     except BaseException:
         try:
@@ -35,15 +45,17 @@ def atomic_write(path: str | os.PathLike[str], data: str | bytes, *, encoding: s
         raise
 
 
-def remove_stale_temp_files(folder: str | os.PathLike[str]) -> int:
+def remove_stale_temp_files(folder: str | os.PathLike[str], *, name: str | None = None) -> int:
     """Remove temporary files that an interrupted :func:`atomic_write` left in ``folder``.
 
     Only names of the exact form ``atomic_write`` makes (``.<name>.<random>.tmp``)
-    are touched. Returns how many were removed.
+    are touched; with ``name``, only those of that one file. Returns how many
+    were removed.
     """
     import re
 
-    pattern = re.compile(r"^\..+\.[A-Za-z0-9_]{8}\.tmp$")
+    stem = ".+" if name is None else re.escape(name)
+    pattern = re.compile(rf"^\.{stem}\.[A-Za-z0-9_]{{8}}\.tmp$")
     removed = 0
     try:
         entries = list(os.scandir(folder))

@@ -50,7 +50,9 @@ empty msgstr) is dropped at the next save.
 **Occurrences.** ``#: path:line`` lines say where a segment is used: the
 source document's path relative to the site root and its line in the file,
 one per line, sorted and without duplicates. ``path:line`` rather than a
-segment id, because Poedit and Weblate link it to the source file.
+segment id, because Poedit and Weblate link it to the source file. A path
+that a ``#:`` line cannot hold (a line break, a NUL, or a file name that is
+not UTF-8) is left out; its entry is kept.
 :meth:`Memory.replace_occurrences` replaces a document's occurrences when it
 is translated again.
 
@@ -76,6 +78,21 @@ line by line, so that a file cut inside a string is an error where polib
 would drop a character, and then read by polib; tests check that both
 readers agree. Files are written here too (1.2 s), in transync's layout.
 
+**Durable and shared.** Changes are made in this object and put on disk
+by :meth:`Memory.sync`: appended to a journal beside the PO file
+(``.<src>-<tgt>.po.journal``), fsynced, under an ``fcntl`` lock
+(``.<src>-<tgt>.po.lock``); see :mod:`transync.journal` for the format.
+``translate`` syncs before it writes a document, so a document's entries are
+on disk no later than the document. :meth:`Memory.load` replays the journal
+after the PO file; :meth:`Memory.save`, holding the lock, merges what is on
+disk and not here yet (other processes' journal records; a PO file a
+translator replaced, read again), writes the PO file, checks right before the
+rename that the file it replaces is the one it read (else it merges again),
+keeps the journal as the last folded one and removes the lock file. A load
+gives back the entries of the last folded journal that the file lost (an
+editor holding an older copy wrote over the save). A human entry on disk wins over a
+machine one from a run, as in :meth:`Memory.put`.
+
 **Use** (``translate``)::
 
     memory = Memory.of_site(config, "en", "ja")
@@ -83,6 +100,7 @@ readers agree. Files are written here too (1.2 s), in transync's layout.
     hit = memory.get(request.markdown, context=context_of(request.key))
     memory.put(text, translation, origin="machine", engine="deepl")
     memory.replace_occurrences(source_path, [Use(text, line, context), ...])
+    memory.sync()                                            # on disk (the journal) before the document
     memory.save()
 
 :func:`seed` fills a memory from the translations a site already has, with
@@ -91,6 +109,7 @@ readers agree. Files are written here too (1.2 s), in transync's layout.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import marshal
 import os
@@ -101,8 +120,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Collection, Iterable, Iterator, Literal, NamedTuple, Sequence
 
+from transync import journal
 from transync.errors import TransyncError
-from transync.fsutil import atomic_write
+from transync.fsutil import atomic_write, remove_stale_temp_files
 
 if TYPE_CHECKING:
     from transync.segments import Segment
@@ -189,13 +209,14 @@ _Key = tuple[str | None, str]  # (context, source)
 
 
 class _Record:
-    __slots__ = ("translation", "origin", "engine", "occurrences", "fuzzy", "flags", "notes", "comments")
+    __slots__ = ("translation", "origin", "engine", "occurrences", "sorted", "fuzzy", "flags", "notes", "comments")
 
     def __init__(self, translation: str, origin: Origin = "human", engine: str | None = None) -> None:
         self.translation = translation
         self.origin: Origin = origin
         self.engine = engine
         self.occurrences: set[Occurrence] = set()
+        self.sorted: tuple[Occurrence, ...] | None = None  # occurrences sorted, until they change: a common text has thousands
         self.fuzzy = False
         self.flags: tuple[str, ...] = ()  # flags other than fuzzy, kept as they were
         self.notes: tuple[str, ...] = ()  # translator comments ("# ..."), kept as they were
@@ -206,7 +227,9 @@ class Memory:
     """The translation memory of one language pair, in one PO file.
 
     Not thread-safe: call it from one thread. ``put`` and
-    ``replace_occurrences`` change the memory in memory; ``save`` writes it.
+    ``replace_occurrences`` change the memory in memory; ``sync`` journals
+    the changes, ``save`` writes the PO file. Other processes may share the
+    file meanwhile (see "Durable and shared" above).
     """
 
     def __init__(self, path: str | os.PathLike[str], source_lang: str, target_lang: str) -> None:
@@ -217,8 +240,12 @@ class Memory:
         self._records: dict[_Key, _Record | tuple[str, bytes]] = {}
         self._extra_header: list[tuple[str, str]] = []  # header fields other tools wrote
         self._identity: tuple[int, int, int, int] | None = None  # of the file as loaded or last saved
-        self._ops: list[tuple] = []  # changes since then, replayed if the file changed meanwhile
-        self._by_path: dict[str, set[_Key]] | None = None
+        self._journal = journal.Journal(self.path)
+        # The journal's generation and the offset up to which its records are in _records (None: no journal read).
+        self._journal_at: tuple[str, int] | None = None
+        self._ops: list[tuple] = []  # changes not yet in the journal (see sync)
+        # path -> entry -> lines: a document's occurrences without going through a common text's thousands
+        self._by_path: dict[str, dict[_Key, set[int | None]]] | None = None
 
     # -- reading
 
@@ -235,16 +262,62 @@ class Memory:
         three times faster. Without it nothing is written anywhere.
         """
         memory = cls(path, source_lang, target_lang)
-        try:
-            identity = _identity(memory.path)  # before reading: a change after it is seen at save
-            data = memory.path.read_bytes()
-        except FileNotFoundError:
+        cache = None if cache_dir is None else _cache_file(cache_dir, memory.path)
+        if not os.path.lexists(memory._journal.path):
+            memory._read_file(cache)  # no lock needed: the file is only ever replaced whole
+            memory._restore_folded()
             return memory
-        except OSError as exc:
-            raise MemoryFileError(memory.path, f"cannot read the translation memory: {exc.strerror or exc}") from None
-        memory._parse(data, None if cache_dir is None else _cache_file(cache_dir, memory.path))
-        memory._identity = identity
+        # With a journal, the file and the journal are read together, so that a save in
+        # between (which folds the journal into the file, then removes it) is not seen half.
+        try:
+            with journal.locked(journal.lock_path(memory.path), create=False):
+                memory._read_file(cache)
+                memory._restore_folded()
+                memory._replay()
+        except OSError as exc:  # the lock itself (a file system without locks)
+            raise MemoryFileError(journal.lock_path(memory.path), f"cannot lock the translation memory: {exc.strerror or exc}") from None
         return memory
+
+    def _read_file(self, cache: Path | None) -> None:
+        try:
+            identity = _identity(self.path)  # before reading: a change after it is seen at save
+            data = self.path.read_bytes()
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            raise MemoryFileError(self.path, f"cannot read the translation memory: {exc.strerror or exc}") from None
+        self._parse(data, cache)
+        self._identity = identity
+
+    def _read_journal(self) -> tuple[str | None, int, list[tuple[int, int, object]]]:
+        try:
+            return self._journal.read()
+        except journal.JournalError as exc:
+            raise MemoryFileError(exc.path, exc.reason) from None
+
+    def _restore_folded(self) -> None:
+        """Give back the entries of the last folded journal that the file lost (an editor wrote over a save)."""
+        for offset, _, payload in self._journal.read_folded():
+            try:
+                op = _op_of(payload)
+            except (ValueError, TypeError):
+                continue  # not a change this version knows: it only restores
+            if op[0] == "put" and (op[5], op[1]) not in self._records:
+                self._apply(op)
+
+    def _replay(self, since: int = 0, read: tuple[str | None, int, list[tuple[int, int, object]]] | None = None) -> None:
+        """Apply the journal's records from offset ``since`` (all by default); call it holding the lock."""
+        generation, header_end, records = read or self._read_journal()
+        end = header_end
+        for offset, end, payload in records:
+            if offset < since:
+                continue
+            try:
+                op = _op_of(payload)
+            except (ValueError, TypeError) as exc:
+                raise MemoryFileError(self._journal.path, f"the record at byte {offset} is not a change this version of transync can apply: {exc}") from None
+            self._apply(op)
+        self._journal_at = None if generation is None else (generation, end)
 
     @classmethod
     def open(cls, root: str | os.PathLike[str], source_lang: str, target_lang: str, *, cache_dir: str | os.PathLike[str] | None = None) -> Memory:
@@ -460,7 +533,9 @@ class Memory:
 
     @staticmethod
     def _entry(key: _Key, rec: _Record) -> MemoryEntry:
-        return MemoryEntry(key[1], rec.translation, rec.origin, rec.engine, key[0], _sorted_occurrences(rec.occurrences), rec.fuzzy)
+        if rec.sorted is None:
+            rec.sorted = _sorted_occurrences(rec.occurrences)
+        return MemoryEntry(key[1], rec.translation, rec.origin, rec.engine, key[0], rec.sorted, rec.fuzzy)
 
     def stats(self) -> MemoryStats:
         human = machine = fuzzy = src = tgt = occ = 0
@@ -494,33 +569,20 @@ class Memory:
         - a human put, or a machine put over a machine entry: ``replaced``, or
           ``unchanged`` when the entry already says exactly this.
 
-        ``occurrences`` are added in every case. Raises ValueError for a text
-        that a valid PO file cannot hold (empty, a NUL, or a newline at the
-        start or end of one text but not of the other, which msgfmt rejects).
+        ``occurrences`` are added in every case, except those whose path a
+        PO file cannot hold (see :func:`_writable_path`): the entry is kept
+        without them. Raises ValueError for a text that a valid PO file cannot
+        hold (empty, a NUL, or a newline at the start or end of one text but
+        not of the other, which msgfmt rejects).
+
+        The change is in this object only until :meth:`sync` or :meth:`save`.
         """
-        if origin not in ("machine", "human"):
-            raise ValueError(f"origin must be 'machine' or 'human', not {origin!r}")
-        if origin == "machine":
-            engine = engine or "unknown"
-            if not _ENGINE_RE.fullmatch(engine):
-                raise ValueError(f"engine name {engine!r}: letters, digits, '.', '_' and '-' only")
-        else:
-            engine = None
-        if not source:
-            raise ValueError("cannot store an empty source text")
-        if not translation:
-            raise ValueError("cannot store an empty translation")
-        problem = _storable(source, translation, context)
-        if problem:
-            raise ValueError(problem)
-        for text in (source, translation, context or ""):
-            try:
-                text.encode("utf-8")
-            except UnicodeEncodeError:
-                raise ValueError(f"not encodable as UTF-8 (a lone surrogate?): {_snippet(text)}") from None
-        occ = [_check_occurrence(o) for o in occurrences]
-        self._ops.append(("put", source, translation, origin, engine, context, occ))
-        return self._put(source, translation, origin, engine, context, occ)
+        op = _put_op(source, translation, origin, engine, context, occurrences)
+        self._ops.append(op)
+        return self._put(*op[1:])
+
+    def _apply(self, op: tuple) -> object:
+        return self._put(*op[1:]) if op[0] == "put" else self._replace(*op[1:])
 
     def _put(self, source: str, translation: str, origin: Origin, engine: str | None, context: str | None, occ: list[Occurrence]) -> PutResult:
         key = (context, source)
@@ -538,9 +600,10 @@ class Memory:
             result = "replaced"
         if occ:
             rec.occurrences.update(occ)
+            rec.sorted = None
             if self._by_path is not None:
-                for path, _ in occ:
-                    self._by_path.setdefault(path, set()).add(key)
+                for path, line in occ:
+                    self._by_path.setdefault(path, {}).setdefault(key, set()).add(line)
         return result
 
     def replace_occurrences(self, path: str, uses: Iterable[Use | tuple]) -> int:
@@ -550,36 +613,48 @@ class Memory:
         line, context) of an entry the memory has is recorded; uses of texts
         the memory does not have are ignored. Returns the uses recorded.
         Entries left without occurrences are kept: a translation stays useful.
+        A path that a PO file cannot hold (:func:`_writable_path`) records
+        nothing. Nothing changes (and nothing is journaled) when the document's
+        occurrences are already exactly these.
         """
-        _check_occurrence((path, None))
-        uses = [Use(*u) for u in uses]
-        for u in uses:
-            _check_occurrence((path, u.line))
-        self._ops.append(("uses", path, uses))
+        op = _uses_op(path, uses)
+        if op is None:
+            return 0
+        _, path, uses = op
+        wanted = {(u.context, u.source, u.line) for u in uses if (u.context, u.source) in self._records}
+        held = {(*key, line) for key, lines in self._index().get(path, {}).items() for line in lines}
+        if wanted == held:
+            return sum(1 for u in uses if (u.context, u.source) in self._records)
+        self._ops.append(op)
         return self._replace(path, uses)
 
     def _replace(self, path: str, uses: list[Use]) -> int:
         index = self._index()
-        for key in index.pop(path, ()):
+        for key, lines in index.pop(path, {}).items():
             rec = self._records.get(key)
             if rec is not None:
-                rec.occurrences = {o for o in rec.occurrences if o[0] != path}
-        keys: set[_Key] = set()
+                rec.occurrences.difference_update((path, line) for line in lines)  # type: ignore[union-attr]
+                rec.sorted = None  # type: ignore[union-attr]
+        held: dict[_Key, set[int | None]] = {}
+        recorded = 0
         for u in uses:
-            rec = self._records.get((u.context, u.source))
+            key = (u.context, u.source)
+            rec = self._records.get(key)
             if rec is not None:
-                rec.occurrences.add((path, u.line))
-                keys.add((u.context, u.source))
-        if keys:
-            index[path] = keys
-        return sum(1 for u in uses if (u.context, u.source) in keys)
+                rec.occurrences.add((path, u.line))  # type: ignore[union-attr]
+                rec.sorted = None  # type: ignore[union-attr]
+                held.setdefault(key, set()).add(u.line)
+                recorded += 1
+        if held:
+            index[path] = held
+        return recorded
 
-    def _index(self) -> dict[str, set[_Key]]:
+    def _index(self) -> dict[str, dict[_Key, set[int | None]]]:
         if self._by_path is None:
-            index: dict[str, set[_Key]] = {}
+            index: dict[str, dict[_Key, set[int | None]]] = {}
             for key, rec in self._all().items():
-                for path, _ in rec.occurrences:
-                    index.setdefault(path, set()).add(key)
+                for path, line in rec.occurrences:
+                    index.setdefault(path, {}).setdefault(key, set()).add(line)
             self._by_path = index
         return self._by_path
 
@@ -593,46 +668,225 @@ class Memory:
             out.append(_entry_text(key, records[key]))
         return "\n".join(out)
 
-    def save(self) -> bool:
-        """Write the memory atomically; False when the file already holds exactly this.
+    def sync(self) -> None:
+        """Put the changes made since the last sync on disk: appended to the journal and fsynced.
 
-        When the file changed on disk since it was loaded (a translator saved
-        it in Poedit, another run saved), it is read again and this memory's
-        changes are applied to it, so a human entry written meanwhile still
-        wins over a machine one from this run.
+        ``translate`` calls it before it writes a document, so that a
+        document's entries are on disk no later than the document. Raises
+        MemoryFileError (one line, naming the file) when the journal cannot
+        be written; the changes then stay in this object, for :meth:`save`.
         """
+        if not self._ops:
+            return
+        payloads = [_payload_of(op) for op in self._ops]
         try:
-            current = _identity(self.path)
-        except FileNotFoundError:
-            current = None
-        if current != self._identity:
-            self._rebase()
-        data = self.to_po().encode("utf-8")
-        try:
-            if self.path.read_bytes() == data:
-                self._ops.clear()
-                return False
-        except FileNotFoundError:
-            pass
+            with journal.locked(self._lock_path()):
+                generation, first, created = self._journal.append(payloads)
+        except journal.JournalError as exc:
+            raise MemoryFileError(exc.path, exc.reason) from None
         except OSError as exc:
-            raise MemoryFileError(self.path, f"cannot read the translation memory: {exc.strerror or exc}") from None
+            raise MemoryFileError(self._journal.path, f"cannot write the translation memory's journal: {exc.strerror or exc}") from None
+        if (created and self._journal_at is None) or self._journal_at == (generation, first):
+            # Nobody appended since this object last read the journal: it holds all the journal does.
+            self._journal_at = (generation, self._journal.end)
+        self._ops.clear()
+
+    def ensure_writable(self) -> None:
+        """Raise MemoryFileError unless this process can write the memory (its folder, lock and journal).
+
+        ``translate`` calls it before sending anything, so that a read-only
+        memory folder stops a run before any character is billed. It also
+        removes temporary files that a save killed midway left behind.
+        """
+        folder = self.path.parent
         try:
-            atomic_write(self.path, data)
+            folder.mkdir(parents=True, exist_ok=True)
+            with journal.locked(self._lock_path()):
+                self._remove_stale_temp_files()
+                for path in (folder, self._journal.path):
+                    if os.path.lexists(path) and not os.access(path, os.W_OK):
+                        raise PermissionError(13, "Permission denied")
+        except OSError as exc:
+            raise MemoryFileError(
+                folder, f"cannot write the translation memory here: {exc.strerror or exc} (fix it, or translate with --no-memory)"
+            ) from None
+
+    @staticmethod
+    def left_over(path: str | os.PathLike[str]) -> bool:
+        """Whether a memory file has a journal not folded in yet, or a temporary file of a killed save."""
+        path = Path(path)
+        if os.path.lexists(journal.journal_path(path)):
+            return True
+        try:
+            names = os.listdir(path.parent)
+        except OSError:
+            return False
+        prefix = f".{path.name}."
+        return any(n.startswith(prefix) and n.endswith(".tmp") for n in names)
+
+    def _lock_path(self) -> Path:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        return journal.lock_path(self.path)
+
+    def _remove_stale_temp_files(self) -> None:
+        # Called holding the lock: no save is under way, so a temporary file of this memory is a killed save's.
+        remove_stale_temp_files(self.path.parent, name=self.path.name)
+
+    def save(self) -> bool:
+        """Write the memory atomically and fold the journal into it; False when the file already held exactly this.
+
+        Holding the lock, what changed on disk since this object last read it
+        is merged in first: records other processes journaled are applied
+        (and this object's own again, in the order they were journaled), and
+        when the file itself was replaced (a translator saved it in Poedit,
+        another run saved) it is read again and the journal and this object's
+        changes are applied to it, so a human entry there still wins over a
+        machine one from this run. Right before the rename the file is checked
+        to be the one read; if not, the merge starts over.
+        """
+        if not self._ops and not os.path.lexists(self._journal.path) and self._unchanged_on_disk():
+            return False  # nothing to merge nor write: no lock needed (a read-only checkout saves nothing)
+        try:
+            with journal.locked(self._lock_path()):
+                self._remove_stale_temp_files()
+                for _ in range(_SAVE_ATTEMPTS):
+                    self._catch_up()
+                    data = self.to_po().encode("utf-8")
+                    expected = self._identity
+                    try:
+                        same = expected is not None and self.path.read_bytes() == data
+                    except FileNotFoundError:
+                        same = False
+                    written: list[int] = []
+                    if not same:
+                        try:
+                            atomic_write(self.path, data, before_replace=lambda tmp: written.append(self._check_unchanged(expected, tmp)))
+                        except _ChangedMeanwhile:
+                            continue
+                        journal.sync_folder(self.path.parent)  # the new file is on disk before the journal goes
+                        identity = _identity(self.path)
+                        self._identity = identity if identity[3] == written[0] else None
+                    self._journal.fold()
+                    with contextlib.suppress(OSError):
+                        os.unlink(journal.lock_path(self.path))  # held: see journal.locked
+                    self._journal_at = None
+                    self._ops.clear()
+                    return not same
+        except journal.JournalError as exc:
+            raise MemoryFileError(exc.path, exc.reason) from None
         except OSError as exc:
             raise MemoryFileError(self.path, f"cannot write the translation memory: {exc.strerror or exc}") from None
-        self._identity = _identity(self.path)
-        self._ops.clear()
-        return True
+        raise MemoryFileError(self.path, f"replaced on disk during each of {_SAVE_ATTEMPTS} attempts to save the translation memory: try again")
 
-    def _rebase(self) -> None:
-        fresh = Memory.load(self.path, self.source_lang, self.target_lang)
-        for op in self._ops:
-            if op[0] == "put":
-                fresh._put(*op[1:])
-            else:
-                fresh._replace(*op[1:])
-        self._records, self._extra_header, self._identity = fresh._records, fresh._extra_header, fresh._identity
-        self._by_path = None
+    def _unchanged_on_disk(self) -> bool:
+        try:
+            return _identity(self.path) == self._identity and self.path.read_bytes() == self.to_po().encode("utf-8")
+        except FileNotFoundError:
+            return False
+        except OSError as exc:
+            raise MemoryFileError(self.path, f"cannot read the translation memory: {exc.strerror or exc}") from None
+
+    def _check_unchanged(self, expected: tuple[int, int, int, int] | None, tmp: Path) -> int:
+        """The temporary file's inode, if the memory file is still the one read; else _ChangedMeanwhile."""
+        try:
+            current: tuple[int, int, int, int] | None = _identity(self.path)
+        except FileNotFoundError:
+            current = None
+        if current != expected:
+            raise _ChangedMeanwhile
+        return os.stat(tmp).st_ino
+
+    def _catch_up(self) -> None:
+        """Merge what is on disk and not in this object yet; call it holding the lock."""
+        try:
+            current: tuple[int, int, int, int] | None = _identity(self.path)
+        except FileNotFoundError:
+            current = None
+        at = self._journal_at
+        read = self._read_journal()
+        if current == self._identity and (at[0] if at else None) == read[0]:
+            # Only records journaled since this object read the journal; its own among them apply
+            # again, so that the journal's order decides (the last machine translation wins).
+            self._replay(at[1] if at else 0, read)
+        else:
+            fresh = Memory(self.path, self.source_lang, self.target_lang)
+            fresh._read_file(None)
+            fresh._restore_folded()
+            fresh._replay(0, read)
+            self._records, self._extra_header, self._identity = fresh._records, fresh._extra_header, fresh._identity
+            self._journal_at = fresh._journal_at
+            self._by_path = None
+        for op in self._ops:  # not journaled yet: the newest changes
+            self._apply(op)
+
+
+_SAVE_ATTEMPTS = 5
+
+
+class _ChangedMeanwhile(Exception):
+    """The memory file was replaced after it was read: the save merges again."""
+
+
+def _put_op(source: str, translation: str, origin: str, engine: str | None, context: str | None, occurrences: Iterable[Occurrence]) -> tuple:
+    """A checked ``put``: ValueError for what a valid PO file cannot hold."""
+    if origin not in ("machine", "human"):
+        raise ValueError(f"origin must be 'machine' or 'human', not {origin!r}")
+    if origin == "machine":
+        engine = engine or "unknown"
+        if not isinstance(engine, str) or not _ENGINE_RE.fullmatch(engine):
+            raise ValueError(f"engine name {engine!r}: letters, digits, '.', '_' and '-' only")
+    else:
+        engine = None
+    for text in (source, translation, context):
+        if text is not None and not isinstance(text, str):
+            raise ValueError(f"not a text: {text!r}")
+    if not source:
+        raise ValueError("cannot store an empty source text")
+    if not translation:
+        raise ValueError("cannot store an empty translation")
+    problem = _storable(source, translation, context)
+    if problem:
+        raise ValueError(problem)
+    for text in (source, translation, context or ""):
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError(f"not encodable as UTF-8 (a lone surrogate?): {_snippet(text)}") from None
+    occ = [o for o in map(_check_occurrence, occurrences) if _writable_path(o[0])]
+    return ("put", source, translation, origin, engine, context, occ)
+
+
+def _uses_op(path: str, uses: Iterable[Use | tuple]) -> tuple | None:
+    """A checked ``replace_occurrences``; None for a path a PO file cannot hold."""
+    _check_occurrence((path, None))
+    checked = [Use(*u) for u in uses]
+    for u in checked:
+        _check_occurrence((path, u.line))
+        if not isinstance(u.source, str) or (u.context is not None and not isinstance(u.context, str)):
+            raise ValueError(f"not a use: {u!r}")
+    return ("uses", path, checked) if _writable_path(path) else None
+
+
+def _payload_of(op: tuple) -> list:
+    """A change as a journal record (JSON)."""
+    if op[0] == "put":
+        return [*op[:6], [list(o) for o in op[6]]]
+    return ["uses", op[1], [list(u) for u in op[2]]]
+
+
+def _op_of(payload: object) -> tuple:
+    """A journal record as a checked change; ValueError or TypeError when it is none."""
+    if not isinstance(payload, list) or not payload:
+        raise ValueError("not a list")
+    if payload[0] == "put" and len(payload) == 7:
+        _, source, translation, origin, engine, context, occ = payload
+        return _put_op(source, translation, origin, engine, context, [tuple(o) for o in occ])
+    if payload[0] == "uses" and len(payload) == 3:
+        op = _uses_op(payload[1], [tuple(u) for u in payload[2]])
+        if op is None:
+            raise ValueError("an occurrence path a PO file cannot hold")
+        return op
+    raise ValueError(f"unknown change {str(payload[0])[:20]!r}")
 
 
 # --------------------------------------------------------------------------- alignment and seeding
@@ -925,11 +1179,28 @@ def _occurrence_order(occ: Occurrence) -> tuple[str, int]:
 
 def _check_occurrence(occ: Occurrence) -> Occurrence:
     path, line = occ
-    if not isinstance(path, str) or not path or any(ch in path for ch in "\n\r\x00" + _FSI + _PDI):
+    if not isinstance(path, str) or not path:
         raise ValueError(f"not an occurrence path: {path!r}")
     if line is not None and (not isinstance(line, int) or isinstance(line, bool) or line < 1):
         raise ValueError(f"not a line number: {line!r}")
     return path, line
+
+
+def _writable_path(path: str) -> bool:
+    """Whether a ``#:`` line can hold a path, so that it reads back as the same path.
+
+    Not a path with a line break or NUL (it would end the comment line) or a
+    Unicode isolate (they delimit paths with spaces), nor one that is not
+    UTF-8 (a file name in another encoding reaches Python as lone
+    surrogates). Such an occurrence is left out; its entry is kept.
+    """
+    if any(ch in path for ch in "\n\r\x00" + _FSI + _PDI):
+        return False
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _storable(source: str, translation: str, context: str | None) -> str | None:
@@ -1133,6 +1404,7 @@ def _fill(key: _Key, rec: _Record, notes: list[str], comments: list[str], occurr
             origin, engine = "human", None
     rec.origin, rec.engine = origin, engine
     rec.occurrences = set(_parse_occurrences(occurrences))
+    rec.sorted = None
     rec.fuzzy = "fuzzy" in flags
     rec.flags = tuple(f for f in dict.fromkeys(flags) if f and f != "fuzzy" and not f.endswith("-format"))
     rec.notes = tuple(notes)

@@ -8,7 +8,9 @@
    requests in flight, and writes each document, atomically, as soon as all
    its texts are back. A crash or a refusal (quota, key) therefore loses only
    documents that were not finished; running again resumes, because
-   finished documents are current.
+   finished documents are current. Every valid reply is put in the
+   translation memory as it arrives and synced to its journal before the
+   document is written, so a resumed run does not buy it again.
 """
 
 from __future__ import annotations
@@ -28,15 +30,13 @@ from transync.config import Collection, SiteConfig
 from transync.engines import Engine
 from transync.errors import DocumentError, Interrupted, RequestTooLarge, TransyncError, UsageError
 from transync.fsutil import atomic_write, remove_stale_temp_files
-from transync.memory import Memory, context_of
+from transync.memory import Memory, MemoryFileError, context_of, memory_path
 from transync.placeholders import Template, check_translation
 from transync.segments import _template, segment
 from transync.status import StatusItem, StatusReport
 
 MAX_TEXTS = 50
 MAX_BYTES = 100 * 1024  # DeepL takes 128 KiB per request; leave room for the parameters
-#: A long run saves its translation memory this often, so a crash loses little of it.
-MEMORY_SAVE_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -287,6 +287,7 @@ class _Pending:
     failed: str | None = None
     written: bool = False
     review: int = 0  # replaced human segments awaiting a review, recorded in the provenance
+    markdown: dict[str, str] | None = None  # request key -> source Markdown, when first needed
 
 
 @dataclass(frozen=True)
@@ -332,7 +333,8 @@ class Run:
         # The pseudo engine's output is not a translation: it is never remembered.
         self.use_memory = use_memory and getattr(engine, "name", None) != "pseudo"
         self._memories: dict[tuple[str, str], Memory] = {}
-        self._saved_at = time.monotonic()
+        self._dry = False  # during dry_run: nothing is written, so a read-only memory is fine
+        self._writable: set[tuple[str, str]] = set()  # memories checked writable
         self.engine = engine
         self.options = options
         self.workers = max(1, jobs)
@@ -342,11 +344,22 @@ class Run:
     # -- memory
 
     def _memory(self, job: Job) -> Memory | None:
+        """The memory of a job's language pair, opened when first needed: before any of its texts is sent.
+
+        Raises MemoryFileError when it cannot be read, or (unless a dry run)
+        cannot be written: a run that could not remember what it buys stops
+        before buying it.
+        """
         if not self.use_memory:
             return None
-        key = (job.collection.source_lang, job.lang)
+        return self._memory_of((job.collection.source_lang, job.lang))
+
+    def _memory_of(self, key: tuple[str, str]) -> Memory:
         if key not in self._memories:
             self._memories[key] = Memory.of_site(self.config, *key)
+        if not self._dry and key not in self._writable:
+            self._memories[key].ensure_writable()
+            self._writable.add(key)
         return self._memories[key]
 
     def _recall(self, pending: _Pending, summary: Summary) -> list[localize.Request]:
@@ -391,28 +404,79 @@ class Run:
             summary.memory_characters += _template(request.markdown).chars
         return todo
 
-    def _remember(self, pending: _Pending) -> None:
-        """Store what the engine translated for a completed document (main thread only)."""
+    def _remember_reply(self, pending: _Pending, key: str) -> None:
+        """Store one text the engine translated, as soon as its reply is valid (main thread only).
+
+        Every valid reply is remembered, also of a document that fails or is
+        never finished: its characters are billed all the same. It is on disk
+        at the next :meth:`_sync_memories`.
+        """
         memory = self._memory(pending.job)
         if memory is None:
             return
+        if pending.markdown is None:
+            pending.markdown = {r.key: r.markdown for r in pending.plan.requests}
+        try:
+            memory.put(
+                pending.markdown[key], pending.done[key], origin="machine",
+                engine=getattr(self.engine, "name", None), context=context_of(key),
+            )
+        except ValueError:
+            pass  # a pair PO cannot hold (a newline at one end only): not remembered
+
+    def _remember(self, pending: _Pending) -> None:
+        """Record where a completed document uses each of its texts (memory hits too), by line.
+
+        Every text of the document, sent or found in the memory, so that the
+        ``#:`` lines of a run do not depend on which document happened to
+        send a shared text first.
+        """
+        memory = self._memory(pending.job)
+        if memory is None or not pending.plan.requests:
+            return  # no memory, or a document with no text (nothing to record)
+        source = pending.plan.source
+        offset = source.text.count("\n", 0, source.body_start)
+        lines = {f"body:{s.id}": s.line + offset for s in pending.plan.segmented.segments}
+        uses = []
         for request in pending.plan.requests:
-            if request.key in pending.sent and request.key in pending.done:
-                try:
-                    memory.put(
-                        request.markdown, pending.done[request.key], origin="machine",
-                        engine=getattr(self.engine, "name", None), context=context_of(request.key),
-                        occurrences=[(pending.job.source_path, None)],
-                    )
-                except ValueError:
-                    pass  # a pair PO cannot hold (a newline at one end only): not remembered
-        if time.monotonic() - self._saved_at > MEMORY_SAVE_SECONDS:
-            self._save_memories()
+            if request.key in lines:
+                line = lines[request.key]
+            else:
+                line = source.line_of_key(request.key.split(":")[1])
+            uses.append((request.markdown, line, context_of(request.key)))
+        memory.replace_occurrences(pending.job.source_path, uses)
+
+    def _sync_memories(self) -> None:
+        """Put every change of the memories on disk (fsynced): before a document is handed to its writer."""
+        for key in self._writable:
+            self._memories[key].sync()
 
     def _save_memories(self) -> None:
-        for memory in self._memories.values():
-            memory.save()
-        self._saved_at = time.monotonic()
+        """Fold the journals into the PO files; every memory is tried, the first error raised after.
+
+        Only memories checked writable: one that is not has stopped the run
+        before anything was sent. A memory of the site that this run did not
+        open but that a killed run left a journal (or a save's temporary
+        file) for is folded too, so that a run with nothing to translate
+        still brings the PO files up to date.
+        """
+        error: MemoryFileError | None = None
+        if self.use_memory and not self._dry:
+            for c in self.config.collections:
+                for lang in c.targets:
+                    key = (c.source_lang, lang)
+                    if key not in self._writable and Memory.left_over(memory_path(self.config.root, *key)):
+                        try:
+                            self._memory_of(key)
+                        except MemoryFileError as exc:
+                            error = error or exc
+        for key in sorted(self._writable):
+            try:
+                self._memories[key].save()
+            except MemoryFileError as exc:
+                error = error or exc
+        if error is not None:
+            raise error
 
     # -- planning
 
@@ -591,6 +655,7 @@ class Run:
 
     def dry_run(self, jobs: list[Job]) -> Summary:
         """Plan every job and pack its texts into requests, sending nothing."""
+        self._dry = True
         summary = Summary()
         queues: dict[str, deque[_Text]] = {}
         for job in jobs:
@@ -610,6 +675,7 @@ class Run:
             while queue:
                 take_batch(queue)
                 summary.requests += 1
+        self._dry = False
         return summary
 
     # -- running
@@ -778,6 +844,7 @@ class Run:
     def _take(self, batch, results, docs, queues, summary: Summary) -> None:
         from transync.placeholders import PlaceholderError
 
+        completed = []
         for text, result in zip(batch, results):
             summary.billed_characters += result.billed_characters
             pending = docs[text.doc]
@@ -795,21 +862,36 @@ class Run:
                 queues[pending.job.lang].appendleft(text)
                 continue
             pending.waiting.discard(text.key)
+            self._remember_reply(pending, text.key)
             if not pending.waiting:
-                self._remember(pending)
-                self._finish(pending, summary)
+                completed.append(pending)
+        self._finish_all(completed, summary)  # syncs the memories: every valid reply, also of documents still waiting
 
     def _finish(self, pending: _Pending, summary: Summary) -> None:
-        """Render a completed document here; write it on the writer thread.
+        self._finish_all([pending], summary)
+
+    def _finish_all(self, completed: list[_Pending], summary: Summary) -> None:
+        """Render completed documents here; write them on the writer thread.
 
         fsync takes milliseconds per file: done here it would hold up planning
         and the requests in flight, so one writer thread does it meanwhile.
+        The memories are synced first, once for all of them: a document's
+        entries reach the disk before the document.
         """
-        try:
-            text = pending.plan.render(pending.done, source_hash=pending.source_hash, source_date=pending.source_date, review=pending.review)
-        except TransyncError as exc:
-            self._record(summary, pending, error=exc)
-            return
+        ready = []
+        for pending in completed:
+            try:
+                text = pending.plan.render(pending.done, source_hash=pending.source_hash, source_date=pending.source_date, review=pending.review)
+            except TransyncError as exc:
+                self._record(summary, pending, error=exc)
+                continue
+            self._remember(pending)
+            ready.append((pending, text))
+        self._sync_memories()
+        for pending, text in ready:
+            self._submit(pending, text, summary)
+
+    def _submit(self, pending: _Pending, text: str, summary: Summary) -> None:
         future = self._writer.submit(self._write, pending.job, text)
         future.add_done_callback(lambda f: self._record(summary, pending, error=f.exception()))
 
