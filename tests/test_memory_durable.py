@@ -549,3 +549,25 @@ def test_a_run_with_nothing_to_translate_folds_a_journal_a_killed_run_left(tmp_p
     translate_module.Run(load_config(site), Identity(), translate_module.TranslateOptions()).run([])
     assert 'msgstr "概要"' in path.read_text(encoding="utf-8")
     assert not journal.journal_path(path).exists() and not leftover.exists()
+
+
+def test_the_memory_folder_keeps_its_working_files_out_of_git(tmp_path):
+    import shutil
+    import subprocess
+
+    from transync.memory import Memory
+
+    memory = Memory.load(tmp_path / ".transync/memory/en-ja.po", "en", "ja")
+    memory.ensure_writable()
+    memory.put("Hello.", "こんにちは。", origin="human")
+    memory.sync()
+    ignore = tmp_path / ".transync/memory/.gitignore"
+    assert ignore.is_file()
+    if shutil.which("git"):
+        subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+        check = lambda name: subprocess.run(["git", "-C", str(tmp_path), "check-ignore", "-q", f".transync/memory/{name}"]).returncode
+        assert check(".en-ja.po.journal") == 0 and check(".en-ja.po.lock") == 0 and check(".en-ja.po.folded") == 0
+        assert check("en-ja.po") == 1  # the memory itself is committed
+    ignore.write_text("# mine\n")
+    Memory.load(tmp_path / ".transync/memory/en-ja.po", "en", "ja").ensure_writable()
+    assert ignore.read_text() == "# mine\n"  # never over one a user wrote

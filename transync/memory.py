@@ -703,6 +703,7 @@ class Memory:
             folder.mkdir(parents=True, exist_ok=True)
             with journal.locked(self._lock_path()):
                 self._remove_stale_temp_files()
+                _ignore_working_files(folder)
                 for path in (folder, self._journal.path):
                     if os.path.lexists(path) and not os.access(path, os.W_OK):
                         raise PermissionError(13, "Permission denied")
@@ -887,6 +888,18 @@ def _op_of(payload: object) -> tuple:
             raise ValueError("an occurrence path a PO file cannot hold")
         return op
     raise ValueError(f"unknown change {str(payload[0])[:20]!r}")
+
+
+#: Kept out of git in the memory folder: the lock, the journal and the folded journal are working
+#: files of runs, not the memory (pytest's cache folder ignores itself the same way).
+_GITIGNORE = "# transync's working files (lock, journal): the memory is the .po files\n.*.po.lock\n.*.po.journal\n.*.po.folded\n"
+
+
+def _ignore_working_files(folder: Path) -> None:
+    """Write the memory folder's ``.gitignore`` once (never over one a user wrote)."""
+    target = folder / ".gitignore"
+    if not os.path.lexists(target):
+        atomic_write(target, _GITIGNORE)
 
 
 # --------------------------------------------------------------------------- alignment and seeding
