@@ -13,7 +13,7 @@ def _site(make_site):
     return make_site({"_products/en/p/p.md": doc("p", "en", body=BODY)}, config='languages: ["en", "ja"]\n')
 
 
-def test_a_poisoned_human_entry_fails_its_document_with_the_entry_named(make_site):
+def test_a_poisoned_human_entry_is_rejected_reported_and_translated_again(make_site):
     root = _site(make_site)
     memory = Memory.open(root, "en", "ja")
     # A translator's entry that drops the citation, adds a URL and a script.
@@ -21,11 +21,16 @@ def test_a_poisoned_human_entry_fails_its_document_with_the_entry_named(make_sit
     memory.save()
     engine = Recording()
     summary = run(root, engine, memory=True)
-    [failed] = summary.failed
-    assert "human translation of 'The **A-1** costs `279 USD` [1].' is unusable" in failed.reason
-    assert "missing '[1]'" in failed.reason and "en-ja.po" in failed.reason
-    assert not (root / "_products/ja/p/p.md").exists()
-    assert summary.memory_rejected == 1
+    [rejected] = summary.memory_rejected
+    assert (rejected.source, rejected.origin, rejected.memory) == ("The **A-1** costs `279 USD` [1].", "human", "en-ja.po")
+    assert "missing '[1]'" in rejected.reason and "<script>" in rejected.reason
+    # Translated again instead: the document is whole, nothing of the entry is written.
+    assert summary.failed == [] and len(summary.written) == 1
+    text = (root / "_products/ja/p/p.md").read_text()
+    assert "[1]" in text and "evil.example" not in text and "<script>" not in text
+    # The translator's entry stays as it is (never replaced behind their back), for them to fix.
+    entry = Memory.open(root, "en", "ja").get("The **A-1** costs `279 USD` [1].")
+    assert entry.origin == "human" and "evil.example" in entry.translation
 
 
 def test_a_broken_machine_entry_is_translated_again_and_replaced(make_site):
@@ -35,7 +40,7 @@ def test_a_broken_machine_entry_is_translated_again_and_replaced(make_site):
     memory.save()
     engine = Recording()
     summary = run(root, engine, memory=True)
-    assert len(summary.written) == 1 and summary.memory_rejected == 1
+    assert len(summary.written) == 1 and [r.origin for r in summary.memory_rejected] == ["machine"]
     assert 'The <b id="1">A-1</b> costs <x id="2"/> <x id="3"/>.' in [t for call in engine.calls for t in call]
     text = (root / "_products/ja/p/p.md").read_text()
     assert "[1]" in text

@@ -898,6 +898,7 @@ _GITIGNORE = "# transync's working files (lock, journal): the memory is the .po 
 def _ignore_working_files(folder: Path) -> None:
     """Write the memory folder's ``.gitignore`` once (never over one a user wrote)."""
     target = folder / ".gitignore"
+    remove_stale_temp_files(folder, name=target.name)  # a write of it that a kill cut short
     if not os.path.lexists(target):
         atomic_write(target, _GITIGNORE)
 

@@ -510,7 +510,11 @@ def translate_json(summary: TranslateSummary, *, dry_run: bool, engine: str) -> 
             "billed_characters": summary.billed_characters, "seconds": round(summary.seconds, 2),
             "memory_texts": summary.memory_texts, "memory_characters": summary.memory_characters,
             "human_edits": summary.human_edits, "glossary_texts": summary.glossary_texts,
-            "kept_texts": summary.kept_texts, "memory_rejected": summary.memory_rejected,
+            "kept_texts": summary.kept_texts,
+            "memory_rejected": [
+                {"path": r.job.target_path, "source": r.source, "origin": r.origin, "memory": r.memory, "reason": r.reason}
+                for r in summary.memory_rejected
+            ],
             "review": [
                 {"path": r.job.target_path, "line": r.line, "old_source": r.old_source, "previous_translation": r.previous}
                 for r in summary.review
@@ -548,6 +552,9 @@ def translate_table(summary: TranslateSummary, *, dry_run: bool, engine: str, st
             f"{_plural(summary.requests, 'request')}, {summary.billed_characters:,} characters billed "
             f"({summary.characters:,} translatable) in {summary.seconds:.1f} s{_memory_note(summary)}\n"
         )
+    for r in summary.memory_rejected:
+        w(f"  {style('rejected', '33')} {paths.show(r.job.target_path)}: the translation memory's {r.origin} translation of "
+          f"{_clip(r.source)!r} breaks protected text ({r.reason}): translated again; fix or delete it in {r.memory}\n")
     for r in summary.review:
         w(f"  {style('review', '35')}   {paths.show(r.job.target_path)}:{r.line}: a human translation was replaced because "
           f"its source changed; it is kept in the translation memory: {_clip(r.previous)}\n")

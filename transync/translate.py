@@ -241,6 +241,17 @@ class Review:
     previous: str  # the human translation that was replaced
 
 
+@dataclass(frozen=True)
+class Rejected:
+    """A memory entry that breaks the source's protected text (a citation dropped, a URL added)."""
+
+    job: Job
+    source: str
+    reason: str
+    origin: str  # human or machine
+    memory: str  # the PO file's name
+
+
 @dataclass
 class Summary:
     planned: list[DocResult] = field(default_factory=list)  # --dry-run
@@ -257,7 +268,7 @@ class Summary:
     review: list[Review] = field(default_factory=list)  # human segments whose source changed: replaced, kept in the memory
     kept_texts: int = 0  # unchanged source segments whose translation was kept from the document, not sent
     memory_texts: int = 0  # texts found in the translation memory, not sent
-    memory_rejected: int = 0  # memory entries that broke protected text (a citation dropped, a URL added)
+    memory_rejected: list[Rejected] = field(default_factory=list)  # memory entries that broke protected text
     memory_characters: int = 0  # their characters: what the memory saved
     #: Why the run stopped before its end: the service refused or failed (exit 3), a signal
     #: (exit 128 + its number), or the memory could not be written. Finished work is kept.
@@ -388,15 +399,11 @@ class Run:
                 continue
             problem = check_translation(request.markdown, hit.translation)
             if problem is not None:
-                # A memory entry is held to the rule an engine's reply is held to.
-                summary.memory_rejected += 1
-                if hit.origin == "human":
-                    # A translator's entry is never replaced behind their back: they fix it.
-                    raise DocumentError(
-                        f"the translation memory's human translation of {_snippet(request.markdown)!r} is unusable: "
-                        f"{problem}; fix it in {memory.path.name} (or delete the entry)"
-                    )
-                todo.append(request)  # a machine entry: translated again, and the new reply replaces it
+                # A memory entry is held to the rule an engine's reply is held to: rejected, reported,
+                # and the text translated again (a machine entry is replaced by the new reply; a
+                # human one stays in the memory, untouched, for its translator to fix).
+                summary.memory_rejected.append(Rejected(pending.job, request.markdown, problem, hit.origin, memory.path.name))
+                todo.append(request)
                 continue
             pending.done[request.key] = hit.translation
             pending.waiting.discard(request.key)
