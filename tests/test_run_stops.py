@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from conftest import REPO, doc
+from conftest import doc
+from deepl_fake import serve_in_subprocess
 from test_translate import BODY, Recording, report_of, run
 from transync import document, translate
 from transync.cli import app
@@ -36,15 +37,9 @@ def site(make_site):
 @pytest.fixture
 def slow_server():
     """A DeepL-compatible server in its own process that answers every request after 0.3 s."""
-    server = subprocess.Popen(
-        [sys.executable, "-c", (
-            "import sys, time; sys.path.insert(0, sys.argv[1]); from deepl_fake import FakeDeepL; "
-            f"f = FakeDeepL({SECRET!r}, latency=0.3); print(f.url, flush=True); time.sleep(120)"
-        ), str(REPO / "tests")],
-        stdout=subprocess.PIPE, text=True,
-    )
+    server, url = serve_in_subprocess(SECRET, latency=0.3)
     try:
-        yield server.stdout.readline().strip()
+        yield url
     finally:
         server.kill()
         server.wait()

@@ -66,7 +66,7 @@ def content_of(data: bytes | str, fields: tuple[str, ...]) -> Content:
     values = []
     for name in sorted(fields):
         if name in doc.meta:
-            plain = _fold_value(document._plain(doc.meta[name]))
+            plain = _fold_value(document.plain(doc.meta[name]))
             values.append((name, json.dumps(plain, ensure_ascii=False, sort_keys=True, default=str)))
     return Content(
         prose=prose,

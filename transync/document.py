@@ -242,19 +242,19 @@ def normalize_date(value: Any) -> str | None:
 # --------------------------------------------------------------------------- hashes
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     """YAML values as JSON-able data; keys become strings (YAML allows dates and numbers)."""
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     if isinstance(value, (_dt.date, _dt.datetime)):
         return value.isoformat()
     return value
 
 
 def _canonical(value: Any) -> str:
-    return json.dumps(_plain(value), ensure_ascii=False, sort_keys=True, default=str, separators=(",", ":"))
+    return json.dumps(plain(value), ensure_ascii=False, sort_keys=True, default=str, separators=(",", ":"))
 
 
 def _normalize_body(body: str) -> str:

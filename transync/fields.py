@@ -21,11 +21,12 @@ count, but ``1``, ``true`` and ``"1"`` differ.
 
 from __future__ import annotations
 
-import datetime as _dt
 import hashlib
 import json
 from decimal import Decimal, InvalidOperation
 from typing import Any, Callable, Iterable, Mapping
+
+from transync.document import plain
 
 #: Rules whose fields follow the source.
 FOLLOW_RULES = ("keep", "currency")
@@ -168,16 +169,3 @@ def _comparable(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _comparable(v) for k, v in value.items()}
     return value
-
-
-def plain(value: Any) -> Any:
-    """A YAML value as plain data (dates as ISO strings), as headers cache it."""
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
-    if isinstance(value, (_dt.date, _dt.datetime)):
-        return value.isoformat()
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    return str(value)
