@@ -874,19 +874,17 @@ def _run(config: SiteConfig, names: tuple[str, ...], pairs: list[Pair], jobs: in
     workers = jobs if jobs is not None else _cpus()
     if workers <= 1 or len(pairs) < PARALLEL_THRESHOLD:
         return _check_groups((config, names, work))
-    from concurrent.futures import ProcessPoolExecutor
+    from transync.workers import parallel_map
 
     size = max(20, len(work) // (workers * 16))  # small chunks: no worker waits long for the last
-    jobs_list = [(config, names, work[i : i + size]) for i in range(0, len(work), size)]
+    results = parallel_map(_check_groups, [(config, names, work[i : i + size]) for i in range(0, len(work), size)], workers)
+    if results is None:  # no worker processes allowed here: do it in this one
+        return _check_groups((config, names, work))
     findings: list[Finding] = []
     unreadable: list[Unreadable] = []
-    try:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for found, bad in pool.map(_check_groups, jobs_list):
-                findings.extend(found)
-                unreadable.extend(bad)
-    except (OSError, RuntimeError):  # no worker processes allowed here: do it in this one
-        return _check_groups((config, names, work))
+    for found, bad in results:
+        findings.extend(found)
+        unreadable.extend(bad)
     return findings, unreadable
 
 

@@ -13,9 +13,8 @@ import errno
 import fnmatch
 import os
 import re
-import sys
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Iterator, NamedTuple
 
 from transync import cache as _cache
@@ -356,37 +355,13 @@ def _parse_all(work: list[tuple[str, HeaderSettings]], jobs: int | None) -> list
     workers = jobs if jobs is not None else min(os.cpu_count() or 1, 4)
     if workers <= 1 or len(work) < PARALLEL_THRESHOLD:
         return _read_headers(work)
-    import multiprocessing
+    from transync.workers import parallel_map
 
     size = max(50, len(work) // (workers * 4))
-    chunks = [work[i : i + size] for i in range(0, len(work), size)]
-    try:
-        pool = multiprocessing.get_context().Pool(workers, initializer=_worker_init, initargs=(os.getpid(),))
-    except (OSError, NotImplementedError):  # no worker processes allowed here: do it in this one
+    parts = parallel_map(_read_headers, [work[i : i + size] for i in range(0, len(work), size)], workers)
+    if parts is None:  # no worker processes allowed here: do it in this one
         return _read_headers(work)
-    # Leaving the block, normally or by Ctrl-C, terminates the workers at once: a
-    # ProcessPoolExecutor would wait for them and can deadlock when one dies mid-task.
-    with pool:
-        return [h for part in pool.map(_read_headers, chunks) for h in part]
-
-
-def _worker_init(parent: int) -> None:
-    """A header worker leaves interrupts to its parent and dies with it."""
-    import signal
-
-    # Ctrl-C reaches the whole process group: only the parent acts on it (it stops the pool).
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-
-            # PR_SET_PDEATHSIG = 1: the kernel sends SIGKILL to this worker when its parent dies,
-            # so a parent killed with SIGKILL leaves no orphaned workers behind.
-            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
-        except (OSError, AttributeError):
-            pass
-    if os.getppid() != parent:  # the parent died before the line above took effect
-        os._exit(1)
+    return [h for part in parts for h in part]
 
 
 def _validate(f: _File, header: Header, config: SiteConfig) -> DocEntry | InvalidEntry:

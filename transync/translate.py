@@ -22,7 +22,6 @@ import zlib
 from collections import deque
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
 from transync import document, fields, localize, sitepaths
@@ -590,7 +589,6 @@ class Run:
 
         Returns how many were listed.
         """
-        from transync import provenance
 
         memory = self._memory(job)
         if memory is None:
@@ -738,6 +736,12 @@ class Run:
                 try:
                     pending = self._plan(job, summary)
                     texts = [_Text(len(docs), r.key, _template(r.markdown)) for r in self._recall(pending, summary)]
+                except MemoryFileError as exc:
+                    # The memory cannot keep what would be bought: stop before buying anything more.
+                    summary.not_started.append(job)
+                    summary.stopped = exc
+                    exhausted = True
+                    return
                 except (OSError, TransyncError) as exc:
                     summary.failed.append(DocResult(job, "failed", _reason(exc)))
                     self.on_event("failed", {"job": job, "reason": _reason(exc)})
@@ -807,7 +811,7 @@ class Run:
                     summary.stopped = Interrupted(self._stop_signal)
                 if summary.stopped is None:
                     feed()
-                    while len(in_flight) < self.workers:
+                    while summary.stopped is None and len(in_flight) < self.workers:
                         if ready:
                             batch = ready.popleft()
                         elif (batch := next_batch(partial=not in_flight)) is None:
