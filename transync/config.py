@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Mapping
 
+from transync import layouts
 from transync.errors import ConfigError, UsageError
 
 CONFIG_FILE = "transync.toml"
@@ -127,6 +128,8 @@ class SiteConfig:
     check_fail_on: tuple[str, ...] = CHECKS  # the checks whose findings make `check` exit 1
     #: ``[status] ignored_keywords``: commits whose message holds one of these do not count in git history.
     ignored_keywords: tuple[str, ...] = ()
+    #: ``layout``: the shape of the site (transync.layouts), which every path and permalink rule asks.
+    layout: layouts.Layout = field(default_factory=layouts.get)
 
     @property
     def content_fields(self) -> tuple[str, ...]:
@@ -237,6 +240,7 @@ def _read_own_config(root: Path) -> tuple[dict[str, Any], str]:
 
 
 _TOP_KEYS = {
+    "layout",
     "languages",
     "source_lang",
     "collections",
@@ -341,6 +345,7 @@ def _build(root: Path, jekyll: dict[str, Any], own: dict[str, Any], own_name: st
     jek = _Reader(jekyll, JEKYLL_CONFIG)
     cfg = _Reader(own, own_name)
     cfg.check_keys(_TOP_KEYS)
+    layout = layouts.get(cfg.choice("layout", tuple(layouts.LAYOUTS), layouts.DEFAULT))
 
     languages = cfg.langs("languages") or jek.langs("languages")
     if not languages:
@@ -401,6 +406,7 @@ def _build(root: Path, jekyll: dict[str, Any], own: dict[str, Any], own_name: st
         translate=translate,
         **check_settings,
         ignored_keywords=ignored_keywords,
+        layout=layout,
     )
 
 

@@ -1,0 +1,115 @@
+"""Site layouts: where a site keeps its documents and how its languages relate.
+
+A :class:`Layout` owns everything that depends on the shape of a site: which
+files are documents (the folders walked, the suffixes, the names ignored),
+each document's identity and language, the path a missing translation gets,
+and the permalink a translation should have. The rest of transync asks the
+layout of the site's configuration (``layout = "jekyll"`` in transync.toml,
+``SiteConfig.layout``) and knows no layout itself.
+
+:data:`LAYOUTS` names every layout; :func:`get` returns one by name. The
+Jekyll-collections layout (:mod:`transync.layouts.jekyll`) is the default.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterable, Protocol
+from urllib.parse import unquote
+
+from transync.sitepaths import CONTROL_CHARS
+
+if TYPE_CHECKING:
+    from transync.config import Collection, SiteConfig
+    from transync.scan import DocEntry
+
+DEFAULT = "jekyll"
+
+
+@dataclass(frozen=True)
+class PermalinkProblem:
+    """What is wrong with one document's permalink, for each command to word its way.
+
+    ``kind`` is one of ``missing`` (a translation without one, its source has one),
+    ``unsafe``, ``case`` (the language segment in the wrong case), ``language`` (the
+    segment of another language), ``no-language`` (no language segment where the
+    source's has one), ``differs`` (right language, not the source's otherwise) and
+    ``source`` (the source's own URL, which has no language segment to swap).
+    """
+
+    kind: str
+    expected: str | None = None  # the permalink the source's gives, when it is known and safe
+    segment: str | None = None  # the language segment found, as written
+    detail: str | None = None  # for ``unsafe``: why
+    fix: str | None = None  # what a fix may write in place of the permalink line (None: nothing)
+
+
+class Layout(Protocol):
+    """The shape of a site. Every method is a pure function of paths, values and the configuration."""
+
+    name: str
+    #: File names ending so are documents.
+    suffixes: tuple[str, ...]
+
+    def ignored(self, name: str) -> bool:
+        """Whether a file or folder name is skipped by the walk (with all it holds)."""
+
+    def areas(self, config: SiteConfig) -> Iterable[Collection]:
+        """The folders to walk for documents, each with its languages and source language."""
+
+    def folder_language(self, rel: str, area: Collection) -> str | None:
+        """The language a path's folder gives it, if any (``rel`` relative to the site root)."""
+
+    def is_language_folder(self, rel: str, area: Collection) -> bool:
+        """Whether ``rel`` is the folder of one language of ``area``."""
+
+    def language_problem(self, rel: str, area: Collection, lang: str | None) -> str | None:
+        """Why a document's language (from its front matter) does not fit its place, or None."""
+
+    def identity(self, doc: DocEntry) -> tuple[str, str]:
+        """What matches a document across languages."""
+
+    def translation_path(self, source_rel: str, area: Collection, lang: str) -> str | None:
+        """Where the ``lang`` version of a source goes; None when the source is not where sources go."""
+
+    def source_path(self, rel: str, area: Collection, lang: str) -> str | None:
+        """Where the source of the ``lang`` document at ``rel`` would be by its path (the inverse)."""
+
+    def translation_permalink(self, source_permalink: str, source_lang: str, lang: str) -> str | None:
+        """The permalink of the ``lang`` version of a page whose source has ``source_permalink``;
+        None when the layout cannot derive one (the source's has no language in it)."""
+
+    def permalink_problem(
+        self, permalink: object, lang: str, languages: Iterable[str], *,
+        source_permalink: object = None, source_lang: str | None = None,
+    ) -> PermalinkProblem | None:
+        """The problem of a document's permalink (None when right); ``source_*`` for a translation."""
+
+
+def unsafe_permalink(permalink: str) -> str | None:
+    """Why a permalink could name a page outside the site's URLs (a generator writes it as a file path), or None.
+
+    A ``.`` or ``..`` segment (percent-encoded or not), a backslash or a control
+    character is refused: none has a place in a page's URL, whatever the layout.
+    """
+    path = unquote(permalink.split("?")[0].split("#")[0])
+    if "\\" in path or CONTROL_CHARS.search(path):
+        return "has a backslash or a control character"
+    if any(part in (".", "..") for part in path.split("/")):
+        return "has a '.' or '..' segment"
+    return None
+
+
+def _registry() -> dict[str, Layout]:
+    from transync.layouts.jekyll import JekyllLayout
+
+    return {"jekyll": JekyllLayout()}
+
+
+#: Every layout by its configuration name.
+LAYOUTS: dict[str, Layout] = _registry()
+
+
+def get(name: str = DEFAULT) -> Layout:
+    """The layout called ``name`` (a KeyError for an unknown one: config.py validates names first)."""
+    return LAYOUTS[name]

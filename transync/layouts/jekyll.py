@@ -1,0 +1,110 @@
+"""The Jekyll-collections layout: ``_<collection>/<lang>/.../<name>.md``, matched by ``ref``.
+
+Each collection folder holds one folder per language; a document's identity
+is its collection and its front-matter ``ref``, its language is its
+front-matter ``lang`` (which must agree with the language folder it sits in,
+when it sits in one). A missing translation goes to the source's path with
+the language folder swapped, and a translation's permalink is its source's
+with the language segment swapped (``/products/en/x/`` -> ``/products/ja/x/``).
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING, Iterable
+
+from transync.layouts import PermalinkProblem, unsafe_permalink
+
+if TYPE_CHECKING:
+    from transync.config import Collection, SiteConfig
+    from transync.scan import DocEntry
+
+
+class JekyllLayout:
+    name = "jekyll"
+    suffixes = (".md", ".markdown", ".mdown", ".mkdn", ".mkd")
+
+    def ignored(self, name: str) -> bool:
+        # Jekyll skips these names in collections.
+        return name.startswith((".", "_", "#")) or name.endswith("~")
+
+    def areas(self, config: SiteConfig) -> Iterable[Collection]:
+        return config.collections
+
+    def folder_language(self, rel: str, area: Collection) -> str | None:
+        """The language folder a path sits in (``_products/ja/x.md`` -> ``ja``), if any."""
+        rest = rel[len(area.path) + 1 :]
+        slash = rest.find("/")
+        if slash <= 0:
+            return None
+        folder = rest[:slash]
+        return folder if folder in area.languages else None
+
+    def is_language_folder(self, rel: str, area: Collection) -> bool:
+        parent, _, name = rel.rpartition("/")
+        return parent == area.path and name in area.languages
+
+    def language_problem(self, rel: str, area: Collection, lang: str | None) -> str | None:
+        folder = self.folder_language(rel, area)
+        if folder is not None and folder != lang:
+            return f"lang is '{lang}' but the file is in the '{folder}' folder"
+        return None
+
+    def identity(self, doc: DocEntry) -> tuple[str, str]:
+        return doc.collection, doc.ref
+
+    def translation_path(self, source_rel: str, area: Collection, lang: str) -> str | None:
+        """The source's path with the language folder swapped."""
+        parts = PurePosixPath(source_rel).relative_to(area.path).parts
+        if len(parts) < 2 or parts[0] != area.source_lang:
+            return None
+        return str(PurePosixPath(area.path, lang, *parts[1:]))
+
+    def source_path(self, rel: str, area: Collection, lang: str) -> str | None:
+        parts = rel.split("/")
+        prefix = area.path.split("/")
+        if len(parts) > len(prefix) + 1 and parts[len(prefix)] == lang:
+            parts[len(prefix)] = area.source_lang
+            return "/".join(parts)
+        return None
+
+    def translation_permalink(self, source_permalink: str, source_lang: str, lang: str) -> str | None:
+        """The first path segment equal to the source language, swapped for ``lang``."""
+        parts = source_permalink.split("/")
+        for n, part in enumerate(parts):
+            if part == source_lang:
+                parts[n] = lang
+                return "/".join(parts)
+        return None
+
+    def permalink_problem(
+        self, permalink: str | None, lang: str, languages: Iterable[str], *,
+        source_permalink: object = None, source_lang: str | None = None,
+    ) -> PermalinkProblem | None:
+        """A permalink's language segment is its document's ``lang``, written so; a translation's
+        permalink is its source's with that segment swapped, and never the source's own URL."""
+        translation = source_lang is not None
+        src = source_permalink if translation and isinstance(source_permalink, str) else None
+        expected = self.translation_permalink(src, source_lang, lang) if src is not None else None
+        if expected is not None and unsafe_permalink(expected):
+            expected = None  # nothing a fix may write
+        if permalink is None:
+            return PermalinkProblem("missing", expected) if src is not None else None
+        why = unsafe_permalink(permalink)
+        if why is not None:
+            return PermalinkProblem("unsafe", detail=why)
+        known = {code.lower() for code in languages}
+        path = permalink.split("?")[0].split("#")[0]
+        segment = next((p for p in path.split("/") if p and p.lower() in known), None)
+        if segment is None:
+            if expected is not None:
+                return PermalinkProblem("no-language", expected, fix=expected)
+            if src is not None and permalink == src:
+                return PermalinkProblem("source")
+            return None
+        if segment != lang:
+            kind = "case" if segment.lower() == lang.lower() else "language"
+            return PermalinkProblem(kind, expected, segment, fix=expected or permalink.replace(f"/{segment}/", f"/{lang}/", 1))
+        if expected is not None and permalink != expected:
+            return PermalinkProblem("differs", expected, segment, fix=expected)
+        return None
