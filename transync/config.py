@@ -22,11 +22,6 @@ from transync.errors import ConfigError, UsageError
 CONFIG_FILE = "transync.toml"
 JEKYLL_CONFIG = "_config.yml"
 
-#: Folders starting with ``_`` that Jekyll uses for other things than collections.
-JEKYLL_SPECIAL_DIRS = frozenset(
-    {"_data", "_includes", "_layouts", "_sass", "_site", "_plugins", "_drafts", "_site_cache"}
-)
-
 #: What may happen to a front-matter field when a document is translated.
 FIELD_RULES = frozenset({"keep", "own", "translate", "template", "glossary", "currency", "set", "rewrite"})
 
@@ -360,7 +355,7 @@ def _build(root: Path, jekyll: dict[str, Any], own: dict[str, Any], own_name: st
         raise ConfigError(f"{where}: '{key}' is {source_lang!r}, which is not one of languages {list(languages)}")
 
     fields = _field_rules(cfg, "fields", dict(DEFAULT_FIELDS))
-    collections = _collections(root, jek, cfg, languages, source_lang, fields)
+    collections = _collections(root, jek, cfg, languages, source_lang, fields, layout)
 
     exclude = tuple(cfg.get("exclude", list, []))
     required = tuple(cfg.get("required_fields", list, ["ref", "lang", "date"]))
@@ -420,29 +415,11 @@ def _field_rules(reader: _Reader, key: str, base: dict[str, str]) -> dict[str, s
 
 
 def _collections(
-    root: Path, jek: _Reader, cfg: _Reader, languages: tuple[str, ...], source_lang: str, fields: dict[str, str]
+    root: Path, jek: _Reader, cfg: _Reader, languages: tuple[str, ...], source_lang: str, fields: dict[str, str],
+    layout: layouts.Layout,
 ) -> tuple[Collection, ...]:
-    # Jekyll reads collections_dir relative to the site, even with a leading "/".
-    collections_dir = (jek.get("collections_dir", str, "") or "").strip("/")
-    if ".." in Path(collections_dir).parts:
-        raise jek.fail("collections_dir", f"must be a folder inside the site: {collections_dir!r}")
-    base = root / collections_dir
-    names: list[str] = []
-    declared = jek.data.get("collections")
-    if isinstance(declared, dict):
-        names.extend(str(n) for n in declared)
-    elif isinstance(declared, list):
-        names.extend(str(n) for n in declared)
-    elif declared is not None:
-        raise jek.fail("collections", "must be a mapping or a list of collection names")
-    if declared is None and base.is_dir():
-        names.extend(
-            p.name[1:]
-            for p in sorted(base.iterdir())
-            if p.name.startswith("_") and p.is_dir() and p.name not in JEKYLL_SPECIAL_DIRS
-        )
-    if "posts" not in names and (base / "_posts").is_dir():
-        names.append("posts")
+    # The layout finds the folders of documents; transync.toml may add, move or tune them.
+    names = list(layout.folders(root, jek))
 
     overrides = cfg.get("collections", dict, {})
     if not cfg.get("discover_collections", bool, True):
@@ -458,7 +435,7 @@ def _collections(
             raise cfg.fail(f"collections.{name}", "must be a table")
         sub = _Reader(spec, cfg.where, f"collections.{name}.")
         sub.check_keys(_COLLECTION_KEYS)
-        rel = sub.get("path", str) or "/".join(p for p in (collections_dir.strip("/"), f"_{name}") if p)
+        rel = sub.get("path", str) or layout.folder_of(name, jek)
         if Path(rel).is_absolute() or ".." in Path(rel).parts:
             raise sub.fail("path", f"must be a folder inside the site: {rel!r}")
         langs = sub.langs("languages") or languages

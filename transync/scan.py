@@ -293,7 +293,7 @@ def scan(config: SiteConfig, *, use_cache: bool | None = None, jobs: int | None 
     """Read every document of the site, from the cache where a file has not changed."""
     result = ScanResult(config)
     files: list[_File] = []
-    for collection in config.layout.areas(config):
+    for collection in config.collections:  # the layout's folders (transync.layouts, at load_config)
         files.extend(_walk(config, collection, result.invalid))
     result.files = len(files)
 

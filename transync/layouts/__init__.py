@@ -14,13 +14,14 @@ Jekyll-collections layout (:mod:`transync.layouts.jekyll`) is the default.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable, Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable, Protocol
 from urllib.parse import unquote
 
 from transync.sitepaths import CONTROL_CHARS
 
 if TYPE_CHECKING:
-    from transync.config import Collection, SiteConfig
+    from transync.config import Collection
     from transync.scan import DocEntry
 
 DEFAULT = "jekyll"
@@ -54,8 +55,13 @@ class Layout(Protocol):
     def ignored(self, name: str) -> bool:
         """Whether a file or folder name is skipped by the walk (with all it holds)."""
 
-    def areas(self, config: SiteConfig) -> Iterable[Collection]:
-        """The folders to walk for documents, each with its languages and source language."""
+    def folders(self, root: Path, generator: Any) -> dict[str, str]:
+        """The folders of documents by name (``SiteConfig.collections`` is built from them, with
+        transync.toml's ``[collections.*]`` on top). ``generator`` reads the site generator's own
+        configuration (``_config.yml``): ``.data``, ``.get(key, type)``, ``.fail(key, problem)``."""
+
+    def folder_of(self, name: str, generator: Any) -> str:
+        """The folder of a collection transync.toml names without a ``path``."""
 
     def folder_language(self, rel: str, area: Collection) -> str | None:
         """The language a path's folder gives it, if any (``rel`` relative to the site root)."""

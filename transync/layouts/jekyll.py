@@ -10,14 +10,18 @@ with the language segment swapped (``/products/en/x/`` -> ``/products/ja/x/``).
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, Iterable
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any, Iterable
 
 from transync.layouts import PermalinkProblem, unsafe_permalink
 
 if TYPE_CHECKING:
-    from transync.config import Collection, SiteConfig
+    from transync.config import Collection
     from transync.scan import DocEntry
+
+
+#: Folders starting with ``_`` that Jekyll uses for other things than collections.
+SPECIAL_DIRS = frozenset({"_data", "_includes", "_layouts", "_sass", "_site", "_plugins", "_drafts", "_site_cache"})
 
 
 class JekyllLayout:
@@ -28,8 +32,33 @@ class JekyllLayout:
         # Jekyll skips these names in collections.
         return name.startswith((".", "_", "#")) or name.endswith("~")
 
-    def areas(self, config: SiteConfig) -> Iterable[Collection]:
-        return config.collections
+    def folders(self, root: Path, generator: Any) -> dict[str, str]:
+        """The collections ``_config.yml`` declares, else every ``_<name>`` folder; ``_posts`` always."""
+        base = root / self._collections_dir(generator)
+        names: list[str] = []
+        declared = generator.data.get("collections")
+        if isinstance(declared, (dict, list)):
+            names.extend(str(n) for n in declared)
+        elif declared is not None:
+            raise generator.fail("collections", "must be a mapping or a list of collection names")
+        if declared is None and base.is_dir():
+            names.extend(
+                p.name[1:] for p in sorted(base.iterdir()) if p.name.startswith("_") and p.is_dir() and p.name not in SPECIAL_DIRS
+            )
+        if "posts" not in names and (base / "_posts").is_dir():
+            names.append("posts")
+        return {name: self.folder_of(name, generator) for name in names}
+
+    def folder_of(self, name: str, generator: Any) -> str:
+        return "/".join(p for p in (self._collections_dir(generator), f"_{name}") if p)
+
+    @staticmethod
+    def _collections_dir(generator: Any) -> str:
+        # Jekyll reads collections_dir relative to the site, even with a leading "/".
+        collections_dir = (generator.get("collections_dir", str, "") or "").strip("/")
+        if ".." in Path(collections_dir).parts:
+            raise generator.fail("collections_dir", f"must be a folder inside the site: {collections_dir!r}")
+        return collections_dir
 
     def folder_language(self, rel: str, area: Collection) -> str | None:
         """The language folder a path sits in (``_products/ja/x.md`` -> ``ja``), if any."""
