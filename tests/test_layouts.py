@@ -238,3 +238,36 @@ def test_two_right_permalinks_that_collide_are_still_reported(make_site, order):
     first, second = (d.path for d in result.documents)
     found = [(f.path, f.message) for f in permalinks.check(result).findings]
     assert found == [(second, f"permalink /products/en/x/ is also the permalink of {first}")]
+
+
+def test_links_are_matched_through_the_layout():
+    assert JEKYLL.source_url("/products/ja/a/#specs", "ja", "en") == "/products/en/a/#specs"
+    assert JEKYLL.source_url("https://example.com/ja/x/ja/", "ja", "en") == "https://example.com/en/x/en/"
+    assert JEKYLL.source_url("/japan/", "ja", "en") == "/japan/"
+
+
+# --------------------------------------------------------------------------- a layout from elsewhere
+
+
+def test_an_installed_layout_is_one_module_and_a_config_value(make_site, tmp_path, monkeypatch):
+    """A package adds a layout through the ``transync.layouts`` entry points; the site names it."""
+    plugins = tmp_path / "plugins"
+    (plugins / "notes_layout-1.0.dist-info").mkdir(parents=True)
+    (plugins / "notes_layout-1.0.dist-info" / "METADATA").write_text("Metadata-Version: 2.1\nName: notes-layout\nVersion: 1.0\n")
+    (plugins / "notes_layout-1.0.dist-info" / "entry_points.txt").write_text("[transync.layouts]\nnotes = notes_layout:LAYOUT\n")
+    (plugins / "notes_layout.py").write_text(
+        "from transync.layouts.jekyll import JekyllLayout\n\n"
+        "class Notes(JekyllLayout):\n"
+        "    name = 'notes'\n"
+        "    suffixes = ('.txt',)\n\n"
+        "LAYOUT = Notes()\n"
+    )
+    monkeypatch.syspath_prepend(str(plugins))
+    root = make_site({"_products/en/a.txt": doc("a", "en"), "_products/en/b.md": doc("b", "en")})
+    (root / "transync.toml").write_text('layout = "notes"\n', encoding="utf-8")
+    config = load_config(root)
+    assert config.layout.name == "notes"
+    assert [d.path for d in scan(config, use_cache=False).documents] == ["_products/en/a.txt"]
+    (root / "transync.toml").write_text('layout = "hugo"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="'layout' is 'hugo'; expected one of jekyll, notes"):
+        load_config(root)

@@ -513,10 +513,8 @@ def check_urls(source: Page, translation: Page, ctx: Context) -> Iterator[Proble
 
 
 def _swap(url: str, ctx: Context) -> str:
-    """The URL with the translation's language segments swapped for the source's."""
-    if f"/{ctx.lang}" not in url:
-        return url
-    return "/".join(ctx.source_lang if part == ctx.lang else part for part in url.split("/"))
+    """The URL with the translation's language segments swapped for the source's (the layout's rule)."""
+    return ctx.config.layout.source_url(url, ctx.lang, ctx.source_lang)
 
 
 def _times(n: int) -> str:

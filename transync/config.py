@@ -340,7 +340,9 @@ def _build(root: Path, jekyll: dict[str, Any], own: dict[str, Any], own_name: st
     jek = _Reader(jekyll, JEKYLL_CONFIG)
     cfg = _Reader(own, own_name)
     cfg.check_keys(_TOP_KEYS)
-    layout = layouts.get(cfg.choice("layout", tuple(layouts.LAYOUTS), layouts.DEFAULT))
+    layout_name = cfg.get("layout", str, layouts.DEFAULT)
+    # Installed layouts are looked up only for a name that is not built in: it costs a scan of the packages.
+    layout = layouts.get(cfg.choice("layout", layouts.names())) if layout_name not in layouts.LAYOUTS else layouts.get(layout_name)
 
     languages = cfg.langs("languages") or jek.langs("languages")
     if not languages:
@@ -359,9 +361,9 @@ def _build(root: Path, jekyll: dict[str, Any], own: dict[str, Any], own_name: st
 
     exclude = tuple(cfg.get("exclude", list, []))
     required = tuple(cfg.get("required_fields", list, ["ref", "lang", "date"]))
-    for needed in ("ref", "lang"):
+    for needed in layout.matched_by:
         if needed not in required:
-            raise cfg.fail("required_fields", f"must include {needed!r}: documents are matched by ref and lang")
+            raise cfg.fail("required_fields", f"must include {needed!r}: documents are matched by {' and '.join(layout.matched_by)}")
 
 
     provenance_key = cfg.get("provenance_key", str, "transync")

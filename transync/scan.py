@@ -370,7 +370,7 @@ def _validate(f: _File, header: Header, config: SiteConfig) -> DocEntry | Invali
     folder = config.layout.folder_language(f.rel, collection)
     if header.error is not None:
         return InvalidEntry(f.rel, collection.name, header.error, header.line, lang=folder)
-    ref, lang = header.ref, header.lang
+    ref, lang = config.layout.ref_and_lang(f.rel, collection, header.ref, header.lang)
 
     def bad(reason: str, line: int | None = 1) -> InvalidEntry:
         return InvalidEntry(f.rel, collection.name, reason, line, lang=lang or folder, ref=ref)

@@ -51,6 +51,8 @@ class Layout(Protocol):
     name: str
     #: File names ending so are documents.
     suffixes: tuple[str, ...]
+    #: Front-matter fields every document must have for the layout to match it (required_fields must name them).
+    matched_by: tuple[str, ...]
 
     def ignored(self, name: str) -> bool:
         """Whether a file or folder name is skipped by the walk (with all it holds)."""
@@ -72,6 +74,10 @@ class Layout(Protocol):
     def language_problem(self, rel: str, area: Collection, lang: str | None) -> str | None:
         """Why a document's language (from its front matter) does not fit its place, or None."""
 
+    def ref_and_lang(self, rel: str, area: Collection, ref: str | None, lang: str | None) -> tuple[str | None, str | None]:
+        """A document's ref (what matches it across languages within its area) and language, from its
+        path and its front matter's ``ref`` and ``lang`` (a path layout derives them from ``rel``)."""
+
     def identity(self, doc: DocEntry) -> tuple[str, str]:
         """What matches a document across languages."""
 
@@ -84,6 +90,10 @@ class Layout(Protocol):
     def translation_permalink(self, source_permalink: str, source_lang: str, lang: str) -> str | None:
         """The permalink of the ``lang`` version of a page whose source has ``source_permalink``;
         None when the layout cannot derive one (the source's has no language in it)."""
+
+    def source_url(self, url: str, lang: str, source_lang: str) -> str:
+        """A link found in a ``lang`` translation as the source would write it (``/products/ja/x/``
+        -> ``/products/en/x/``), so that check can match the links of the two."""
 
     def permalink_problem(
         self, permalink: object, lang: str, languages: Iterable[str], *,
@@ -106,16 +116,41 @@ def unsafe_permalink(permalink: str) -> str | None:
     return None
 
 
-def _registry() -> dict[str, Layout]:
-    from transync.layouts.jekyll import JekyllLayout
-
-    return {"jekyll": JekyllLayout()}
+#: The entry-point group through which an installed package adds a layout (name = "module:object").
+ENTRY_POINTS = "transync.layouts"
 
 
-#: Every layout by its configuration name.
-LAYOUTS: dict[str, Layout] = _registry()
+def _builtins() -> dict[str, Layout]:
+    """Every module of this package that defines ``LAYOUT``, by that layout's name."""
+    import importlib
+    import pkgutil
+
+    found: dict[str, Layout] = {}
+    for module in sorted(m.name for m in pkgutil.iter_modules(__path__)):
+        layout = getattr(importlib.import_module(f"{__name__}.{module}"), "LAYOUT", None)
+        if layout is not None:
+            found[layout.name] = layout
+    return found
+
+
+#: The layouts that come with transync, by their configuration name.
+LAYOUTS: dict[str, Layout] = _builtins()
+
+
+def names() -> tuple[str, ...]:
+    """Every layout a configuration may name: the built-in ones, then the installed ones."""
+    from importlib.metadata import entry_points
+
+    return tuple(LAYOUTS) + tuple(sorted(ep.name for ep in entry_points(group=ENTRY_POINTS) if ep.name not in LAYOUTS))
 
 
 def get(name: str = DEFAULT) -> Layout:
-    """The layout called ``name`` (a KeyError for an unknown one: config.py validates names first)."""
-    return LAYOUTS[name]
+    """The layout called ``name``; a KeyError for an unknown one (config.py checks names against :func:`names`)."""
+    if name in LAYOUTS:
+        return LAYOUTS[name]
+    from importlib.metadata import entry_points
+
+    for ep in entry_points(group=ENTRY_POINTS):
+        if ep.name == name:
+            return ep.load()
+    raise KeyError(name)

@@ -27,6 +27,7 @@ SPECIAL_DIRS = frozenset({"_data", "_includes", "_layouts", "_sass", "_site", "_
 class JekyllLayout:
     name = "jekyll"
     suffixes = (".md", ".markdown", ".mdown", ".mkdn", ".mkd")
+    matched_by = ("ref", "lang")
 
     def ignored(self, name: str) -> bool:
         # Jekyll skips these names in collections.
@@ -79,6 +80,10 @@ class JekyllLayout:
             return f"lang is '{lang}' but the file is in the '{folder}' folder"
         return None
 
+    def ref_and_lang(self, rel: str, area: Collection, ref: str | None, lang: str | None) -> tuple[str | None, str | None]:
+        """The front matter's ``ref`` and ``lang``: a Jekyll document says both itself."""
+        return ref, lang
+
     def identity(self, doc: DocEntry) -> tuple[str, str]:
         return doc.collection, doc.ref
 
@@ -105,6 +110,12 @@ class JekyllLayout:
                 parts[n] = lang
                 return "/".join(parts)
         return None
+
+    def source_url(self, url: str, lang: str, source_lang: str) -> str:
+        """A link of a ``lang`` page as its source would write it: each ``lang`` segment swapped back."""
+        if f"/{lang}" not in url:
+            return url
+        return "/".join(source_lang if part == lang else part for part in url.split("/"))
 
     def permalink_problem(
         self, permalink: str | None, lang: str, languages: Iterable[str], *,
@@ -137,3 +148,6 @@ class JekyllLayout:
         if expected is not None and permalink != expected:
             return PermalinkProblem("differs", expected, segment, fix=expected)
         return None
+
+
+LAYOUT = JekyllLayout()
