@@ -3,6 +3,7 @@ translation goes, and the one permalink rule that check, permalinks and translat
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -14,6 +15,7 @@ from transync.cli import app
 from transync.config import load_config
 from transync.errors import ConfigError
 from transync.layouts import PermalinkProblem
+from transync.layouts.jekyll import JekyllLayout
 from transync.scan import scan
 from transync.status import report
 
@@ -271,3 +273,31 @@ def test_an_installed_layout_is_one_module_and_a_config_value(make_site, tmp_pat
     (root / "transync.toml").write_text('layout = "hugo"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="'layout' is 'hugo'; expected one of jekyll, notes"):
         load_config(root)
+
+
+class _StrictLayout(JekyllLayout):
+    """Jekyll, except that every translation's permalink must end in its language."""
+
+    name = "strict"
+
+    def permalink_problem(self, permalink, lang, languages, *, source_permalink=None, source_lang=None):
+        if source_lang is not None and isinstance(permalink, str) and not permalink.rstrip("/").endswith(lang):
+            return PermalinkProblem("differs", f"/{lang}/")
+        return super().permalink_problem(permalink, lang, languages, source_permalink=source_permalink, source_lang=source_lang)
+
+
+def test_cached_findings_follow_the_layout(make_site, monkeypatch):
+    from transync import cache
+    from transync.checks import check_site
+
+    monkeypatch.setattr(cache, "RACY_NS", 0)
+    root = make_site(
+        {"_products/en/a.md": doc("a", "en", permalink="/products/en/a/"), "_products/ja/a.md": doc("a", "ja", permalink="/products/ja/a/")}
+    )
+    config = load_config(root)
+    assert check_site(scan(config), checks=["permalink"]).findings == []
+    strict = dataclasses.replace(config, layout=_StrictLayout())
+    found = check_site(scan(strict), checks=["permalink"]).findings
+    assert [(f.path, f.message) for f in found] == [
+        ("_products/ja/a.md", "permalink /products/ja/a/ is not the source's /products/en/a/ with 'ja' for 'en': expected /ja/")
+    ]

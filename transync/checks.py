@@ -918,8 +918,8 @@ def _identities(config: SiteConfig, pairs: list[Pair]) -> dict[str, tuple]:
 class _FindingsCache(HeaderCache):
     """Every check's findings per translation, kept while neither file of the pair changes.
 
-    The entries depend on the checks' code (this file), on the Markdown
-    parser and on the settings the checks read, so all are part of the stamp.
+    The entries depend on the checks' code (this file and the site's layout), on
+    the Markdown parser and on the settings the checks read, so all are part of the stamp.
     """
 
     def __init__(self, config: SiteConfig) -> None:
@@ -927,8 +927,11 @@ class _FindingsCache(HeaderCache):
         import sys
 
         code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+        # The permalink and link rules are the layout's: its name and its code count too.
+        layout_file = sys.modules[type(config.layout).__module__].__file__
+        layout = (config.layout.name, hashlib.sha256(Path(layout_file).read_bytes()).hexdigest()[:16] if layout_file else None)
         settings = [
-            "checks", code, _parser_stamp(), config.languages, config.provenance_key, sorted(config.fields.items()),
+            "checks", code, layout, _parser_stamp(), config.languages, config.provenance_key, sorted(config.fields.items()),
             sorted((c.name, c.source_lang, sorted(c.fields.items())) for c in config.collections),
         ]
         super().__init__(config.cache_dir, settings)
