@@ -341,8 +341,9 @@ def _build(root: Path, jekyll: dict[str, Any], own: dict[str, Any], own_name: st
     cfg = _Reader(own, own_name)
     cfg.check_keys(_TOP_KEYS)
     layout_name = cfg.get("layout", str, layouts.DEFAULT)
-    # Installed layouts are looked up only for a name that is not built in: it costs a scan of the packages.
-    layout = layouts.get(cfg.choice("layout", layouts.names())) if layout_name not in layouts.LAYOUTS else layouts.get(layout_name)
+    if layout_name not in layouts.LAYOUTS:  # installed ones are looked up only then: it scans the packages
+        cfg.choice("layout", layouts.names())
+    layout = layouts.get(layout_name)
 
     languages = cfg.langs("languages") or jek.langs("languages")
     if not languages:

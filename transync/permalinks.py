@@ -1,11 +1,13 @@
 """Permalinks: every document's URL matches its language and its source's URL.
 
-For each document: the language segment of its permalink is its ``lang``
-(exactly: ``/EN/`` is reported), the permalink has no query string or
-fragment, and a translation's permalink is its source's with the language
-segment swapped (``/products/en/x/`` -> ``/products/ja/x/``). No two
-documents share a permalink, a translation whose source has a permalink
-has one too, and no permalink has a ``.`` or ``..`` segment (:func:`unsafe`).
+The rule is the site layout's (``Layout.permalink_problem``, the one ``check``
+asks too); for Jekyll: the language segment of a permalink is its document's
+``lang`` (exactly: ``/EN/`` is reported), a translation's permalink is its
+source's with the language segment swapped (``/products/en/x/`` ->
+``/products/ja/x/``), a translation whose source has a permalink has one too,
+and no permalink has a ``.`` or ``..`` segment. This module adds what only a
+whole site shows: no two documents share a permalink (the wrong one is blamed,
+not the right one it copied), and none has a query string or a fragment.
 :func:`fix` rewrites only the permalink line of a wrong file.
 """
 
@@ -18,7 +20,6 @@ from transync import document
 from transync.errors import TransyncError
 from transync.frontmatter_edit import Field, join_fields, split_fields, with_value
 from transync.fsutil import atomic_write
-from transync.layouts import unsafe_permalink
 from transync.scan import ScanResult
 from transync.status import report as status_report
 
@@ -39,10 +40,6 @@ class PermalinkReport:
     findings: list[PermalinkFinding]
     checked: int
     unreadable: list[tuple[str, str]]
-
-
-#: Kept under its old name: the rule is the layouts' (transync.layouts.unsafe_permalink).
-unsafe = unsafe_permalink
 
 
 def check(scan: ScanResult, *, paths: list[str] | None = None) -> PermalinkReport:
