@@ -155,10 +155,21 @@ def test_crlf_source_gives_crlf_output():
     assert out.count("\r\n") == out.count("\n")
 
 
-def test_rewrite_language_and_template_errors():
-    assert localize.rewrite_language("/products/en/x/", "en", "ja") == "/products/ja/x/"
-    assert localize.rewrite_language("/en/", "en", "de") == "/de/"
-    assert localize.rewrite_language("/products/x/", "en", "ja") == "/products/x/"
+@pytest.mark.parametrize(
+    "source, target, expected",
+    [
+        ("/products/en/halden-hx-700/", "ja", "/products/ja/halden-hx-700/"),
+        ("/en/", "de", "/de/"),
+        ("/en/en/x/", "de", "/de/en/x/"),  # the first language segment only
+        ("/products/halden-hx-700/", "ja", "/products/halden-hx-700/"),  # nothing to swap: kept as it is
+    ],
+)
+def test_the_permalink_is_the_layouts(source, target, expected):
+    out = build(SOURCE.replace("permalink: /products/en/halden-hx-700/", f"permalink: {source}"), settings(target_lang=target))
+    assert f"\npermalink: {expected}\n" in out
+
+
+def test_template_errors():
     with pytest.raises(Exception, match="needs 'brand'"):
         localize.fill_template("{brand} review", {"title": "x"})
 

@@ -33,7 +33,6 @@ from transync.cache import HeaderCache
 from transync.config import CHECKS, Collection, SiteConfig
 from transync.document import Document, parse
 from transync.errors import DocumentError
-from transync.permalinks import unsafe as unsafe_permalink
 from transync.scan import ScanResult
 
 #: Fields a translation keeps (unless ``[fields]`` gives them another rule) and may not add.
@@ -514,10 +513,8 @@ def check_urls(source: Page, translation: Page, ctx: Context) -> Iterator[Proble
 
 
 def _swap(url: str, ctx: Context) -> str:
-    """The URL with the translation's language segments swapped for the source's."""
-    if f"/{ctx.lang}" not in url:
-        return url
-    return "/".join(ctx.source_lang if part == ctx.lang else part for part in url.split("/"))
+    """The URL with the translation's language segments swapped for the source's (the layout's rule)."""
+    return ctx.config.layout.source_url(url, ctx.lang, ctx.source_lang)
 
 
 def _times(n: int) -> str:
@@ -629,39 +626,31 @@ def _value(value: Any) -> str:
 
 
 def check_permalink(source: Page, translation: Page, ctx: Context) -> Iterator[Problem]:
-    """The permalink is the source's with its language segment swapped (``/products/en/x/`` -> ``/products/ja/x/``)."""
+    """The permalink is the site layout's for the translation (Jekyll: the source's with its
+    language segment swapped, ``/products/en/x/`` -> ``/products/ja/x/``)."""
     src, tr = source.meta.get("permalink"), translation.meta.get("permalink")
-    if tr is None:
-        if isinstance(src, str):
-            yield Problem(translation.document.yaml_line, f"no permalink, the source has {src}")
-        return
-    line = translation.document.line_of_key("permalink")
-    if not isinstance(tr, str):
+    line = translation.document.line_of_key("permalink") if tr is not None else translation.document.yaml_line
+    if tr is not None and not isinstance(tr, str):
         yield Problem(line, f"permalink is not a string: {_value(tr)}")
         return
-    problem = unsafe_permalink(tr)
-    if problem is not None:
-        yield Problem(line, f"permalink {tr} {problem}: it could name a page outside the site")
+    problem = ctx.config.layout.permalink_problem(
+        tr, ctx.lang, ctx.config.languages, source_permalink=src, source_lang=ctx.source_lang
+    )
+    if problem is None:
         return
-    parts = tr.split("/")
-    src_parts = src.split("/") if isinstance(src, str) else []
-    if ctx.source_lang in src_parts:
-        k = src_parts.index(ctx.source_lang)
-        expected = "/".join(src_parts[:k] + [ctx.lang] + src_parts[k + 1 :])
-        if tr == expected:
-            return
-        if len(parts) > k and parts[k] != ctx.lang and parts[k] in ctx.config.languages and parts[:k] == src_parts[:k]:
-            yield Problem(line, f"permalink {tr} has language segment '{parts[k]}', expected '{ctx.lang}' ({expected})")
-        else:
-            yield Problem(line, f"permalink {tr} is not the source's {src} with '{ctx.lang}' for '{ctx.source_lang}': expected {expected}")
-        return
-    # The source's permalink has no language segment to swap: the translation
-    # must still name its own language, and must not take the source's URL.
-    wrong = [p for p in parts if p in ctx.config.languages and p != ctx.lang]
-    if wrong and ctx.lang not in parts:
-        yield Problem(line, f"permalink {tr} has language segment '{wrong[0]}', expected '{ctx.lang}'")
-    elif tr == src:
+    if problem.kind == "missing":
+        yield Problem(line, f"no permalink, the source has {src}")
+    elif problem.kind == "unsafe":
+        yield Problem(line, f"permalink {tr} {problem.detail}: it could name a page outside the site")
+    elif problem.kind == "source":
         yield Problem(line, f"permalink {tr} is the source's: both pages would be written to one URL")
+    elif problem.kind == "language":
+        shown = f" ({problem.expected})" if problem.expected else ""
+        yield Problem(line, f"permalink {tr} has language segment '{problem.segment}', expected '{ctx.lang}'{shown}")
+    elif problem.kind == "case" and problem.expected is None:
+        yield Problem(line, f"permalink {tr} writes the language as {problem.segment!r}, not {ctx.lang!r}")
+    else:
+        yield Problem(line, f"permalink {tr} is not the source's {src} with '{ctx.lang}' for '{ctx.source_lang}': expected {problem.expected}")
 
 
 # Placeholder tags that transync hands to engines. A real HTML <b> or </a>
@@ -927,8 +916,8 @@ def _identities(config: SiteConfig, pairs: list[Pair]) -> dict[str, tuple]:
 class _FindingsCache(HeaderCache):
     """Every check's findings per translation, kept while neither file of the pair changes.
 
-    The entries depend on the checks' code (this file), on the Markdown
-    parser and on the settings the checks read, so all are part of the stamp.
+    The entries depend on the checks' code (this file and the site's layout), on
+    the Markdown parser and on the settings the checks read, so all are part of the stamp.
     """
 
     def __init__(self, config: SiteConfig) -> None:
@@ -936,8 +925,11 @@ class _FindingsCache(HeaderCache):
         import sys
 
         code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+        # The permalink and link rules are the layout's: its name and its code count too.
+        layout_file = sys.modules[type(config.layout).__module__].__file__
+        layout = (config.layout.name, hashlib.sha256(Path(layout_file).read_bytes()).hexdigest()[:16] if layout_file else None)
         settings = [
-            "checks", code, _parser_stamp(), config.languages, config.provenance_key, sorted(config.fields.items()),
+            "checks", code, layout, _parser_stamp(), config.languages, config.provenance_key, sorted(config.fields.items()),
             sorted((c.name, c.source_lang, sorted(c.fields.items())) for c in config.collections),
         ]
         super().__init__(config.cache_dir, settings)

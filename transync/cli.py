@@ -387,7 +387,7 @@ def pseudo(
     rel = path.resolve().relative_to(config.root).as_posix() if path.resolve().is_relative_to(config.root) else ""
     collection = next((c for c in config.collections if rel.startswith(c.path + "/")), None)
     rules = collection.fields if collection is not None else config.fields
-    settings = localize.Settings(source_lang=source_lang, target_lang=lang, rules=rules, provenance_key=config.provenance_key)
+    settings = localize.Settings(source_lang=source_lang, target_lang=lang, rules=rules, provenance_key=config.provenance_key, layout=config.layout)
     plan = localize.plan(source, settings)
     done, rejected, _ = translate_texts({r.key: r.markdown for r in plan.requests}, PseudoEngine(), source_lang=source_lang, target_lang=lang)
     if rejected:  # cannot happen with the pseudo engine unless placeholders are broken

@@ -16,15 +16,11 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Mapping
 
+from transync import layouts
 from transync.errors import ConfigError, UsageError
 
 CONFIG_FILE = "transync.toml"
 JEKYLL_CONFIG = "_config.yml"
-
-#: Folders starting with ``_`` that Jekyll uses for other things than collections.
-JEKYLL_SPECIAL_DIRS = frozenset(
-    {"_data", "_includes", "_layouts", "_sass", "_site", "_plugins", "_drafts", "_site_cache"}
-)
 
 #: What may happen to a front-matter field when a document is translated.
 FIELD_RULES = frozenset({"keep", "own", "translate", "template", "glossary", "currency", "set", "rewrite"})
@@ -127,6 +123,8 @@ class SiteConfig:
     check_fail_on: tuple[str, ...] = CHECKS  # the checks whose findings make `check` exit 1
     #: ``[status] ignored_keywords``: commits whose message holds one of these do not count in git history.
     ignored_keywords: tuple[str, ...] = ()
+    #: ``layout``: the shape of the site (transync.layouts), which every path and permalink rule asks.
+    layout: layouts.Layout = field(default_factory=layouts.get)
 
     @property
     def content_fields(self) -> tuple[str, ...]:
@@ -237,6 +235,7 @@ def _read_own_config(root: Path) -> tuple[dict[str, Any], str]:
 
 
 _TOP_KEYS = {
+    "layout",
     "languages",
     "source_lang",
     "collections",
@@ -341,6 +340,10 @@ def _build(root: Path, jekyll: dict[str, Any], own: dict[str, Any], own_name: st
     jek = _Reader(jekyll, JEKYLL_CONFIG)
     cfg = _Reader(own, own_name)
     cfg.check_keys(_TOP_KEYS)
+    layout_name = cfg.get("layout", str, layouts.DEFAULT)
+    if layout_name not in layouts.LAYOUTS:  # installed ones are looked up only then: it scans the packages
+        cfg.choice("layout", layouts.names())
+    layout = layouts.get(layout_name)
 
     languages = cfg.langs("languages") or jek.langs("languages")
     if not languages:
@@ -355,13 +358,13 @@ def _build(root: Path, jekyll: dict[str, Any], own: dict[str, Any], own_name: st
         raise ConfigError(f"{where}: '{key}' is {source_lang!r}, which is not one of languages {list(languages)}")
 
     fields = _field_rules(cfg, "fields", dict(DEFAULT_FIELDS))
-    collections = _collections(root, jek, cfg, languages, source_lang, fields)
+    collections = _collections(root, jek, cfg, languages, source_lang, fields, layout)
 
     exclude = tuple(cfg.get("exclude", list, []))
     required = tuple(cfg.get("required_fields", list, ["ref", "lang", "date"]))
-    for needed in ("ref", "lang"):
+    for needed in layout.matched_by:
         if needed not in required:
-            raise cfg.fail("required_fields", f"must include {needed!r}: documents are matched by ref and lang")
+            raise cfg.fail("required_fields", f"must include {needed!r}: documents are matched by {' and '.join(layout.matched_by)}")
 
 
     provenance_key = cfg.get("provenance_key", str, "transync")
@@ -401,6 +404,7 @@ def _build(root: Path, jekyll: dict[str, Any], own: dict[str, Any], own_name: st
         translate=translate,
         **check_settings,
         ignored_keywords=ignored_keywords,
+        layout=layout,
     )
 
 
@@ -414,29 +418,11 @@ def _field_rules(reader: _Reader, key: str, base: dict[str, str]) -> dict[str, s
 
 
 def _collections(
-    root: Path, jek: _Reader, cfg: _Reader, languages: tuple[str, ...], source_lang: str, fields: dict[str, str]
+    root: Path, jek: _Reader, cfg: _Reader, languages: tuple[str, ...], source_lang: str, fields: dict[str, str],
+    layout: layouts.Layout,
 ) -> tuple[Collection, ...]:
-    # Jekyll reads collections_dir relative to the site, even with a leading "/".
-    collections_dir = (jek.get("collections_dir", str, "") or "").strip("/")
-    if ".." in Path(collections_dir).parts:
-        raise jek.fail("collections_dir", f"must be a folder inside the site: {collections_dir!r}")
-    base = root / collections_dir
-    names: list[str] = []
-    declared = jek.data.get("collections")
-    if isinstance(declared, dict):
-        names.extend(str(n) for n in declared)
-    elif isinstance(declared, list):
-        names.extend(str(n) for n in declared)
-    elif declared is not None:
-        raise jek.fail("collections", "must be a mapping or a list of collection names")
-    if declared is None and base.is_dir():
-        names.extend(
-            p.name[1:]
-            for p in sorted(base.iterdir())
-            if p.name.startswith("_") and p.is_dir() and p.name not in JEKYLL_SPECIAL_DIRS
-        )
-    if "posts" not in names and (base / "_posts").is_dir():
-        names.append("posts")
+    # The layout finds the folders of documents; transync.toml may add, move or tune them.
+    names = list(layout.folders(root, jek))
 
     overrides = cfg.get("collections", dict, {})
     if not cfg.get("discover_collections", bool, True):
@@ -452,7 +438,7 @@ def _collections(
             raise cfg.fail(f"collections.{name}", "must be a table")
         sub = _Reader(spec, cfg.where, f"collections.{name}.")
         sub.check_keys(_COLLECTION_KEYS)
-        rel = sub.get("path", str) or "/".join(p for p in (collections_dir.strip("/"), f"_{name}") if p)
+        rel = sub.get("path", str) or layout.folder_of(name, jek)
         if Path(rel).is_absolute() or ".." in Path(rel).parts:
             raise sub.fail("path", f"must be a folder inside the site: {rel!r}")
         langs = sub.langs("languages") or languages

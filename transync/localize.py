@@ -2,7 +2,7 @@
 
 Each front-matter field has one rule (DESIGN.md): ``keep`` (byte-identical,
 same line), ``set`` (``lang``), ``rewrite`` (``permalink``: the language
-segment), ``template`` (``title`` from ``{target_name}``-style templates,
+segment, by the site's layout), ``template`` (``title`` from ``{target_name}``-style templates,
 else translated), ``translate`` (``summary``), ``glossary`` (``tags``:
 through the glossary, else translated or kept) and ``currency`` (``price``,
 rounded to the target currency's digits from babel). Key order, quoting and
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Mapping, Sequence
 
-from transync import document, provenance
+from transync import document, layouts, provenance
 from transync.errors import DocumentError
 from transync.frontmatter_edit import Field, NumberText, join_fields, split_fields, with_value
 from transync.segments import Segmented, segment
@@ -60,6 +60,7 @@ class Settings:
     glossary: Mapping[str, str] = field(default_factory=dict)  # source term (lower case) -> target term
     untranslated_tags: str = "translate"  # or "keep": tags the glossary does not know
     currency: Currency | None = None
+    layout: layouts.Layout = field(default_factory=layouts.get)  # whose rule gives the permalink
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,8 @@ def plan(source: document.Document, settings: Settings) -> Plan:
         if rule == "set":
             result._fills.append((index, "set", settings.target_lang))
         elif rule == "rewrite":
-            result._fills.append((index, "set", rewrite_language(str(value), settings.source_lang, settings.target_lang)))
+            swapped = settings.layout.translation_permalink(str(value), settings.source_lang, settings.target_lang)
+            result._fills.append((index, "set", str(value) if swapped is None else swapped))
         elif rule == "currency":
             if settings.currency is not None:
                 result._fills.append((index, "set", settings.currency.convert(value)))
@@ -186,16 +188,6 @@ def source_field_hashes(source_meta: Mapping[str, Any], settings: Settings) -> d
     values = list(fields.follow_values(source_meta, settings.rules, settings.provenance_key))
     values += [(str(k), fields.plain(v)) for k, v in source_meta.items() if settings.rules.get(str(k)) in ("translate", "template", "glossary")]
     return fields.hashes(values)
-
-
-def rewrite_language(permalink: str, source_lang: str, target_lang: str) -> str:
-    """``/products/en/x/`` -> ``/products/ja/x/``: the first path segment equal to the source language."""
-    parts = permalink.split("/")
-    for n, part in enumerate(parts):
-        if part == source_lang:
-            parts[n] = target_lang
-            return "/".join(parts)
-    return permalink
 
 
 def fill_template(template: str, meta: Mapping[str, Any]) -> str:

@@ -1,11 +1,13 @@
 """Permalinks: every document's URL matches its language and its source's URL.
 
-For each document: the language segment of its permalink is its ``lang``
-(exactly: ``/EN/`` is reported), the permalink has no query string or
-fragment, and a translation's permalink is its source's with the language
-segment swapped (``/products/en/x/`` -> ``/products/ja/x/``). No two
-documents share a permalink, a translation whose source has a permalink
-has one too, and no permalink has a ``.`` or ``..`` segment (:func:`unsafe`).
+The rule is the site layout's (``Layout.permalink_problem``, the one ``check``
+asks too); for Jekyll: the language segment of a permalink is its document's
+``lang`` (exactly: ``/EN/`` is reported), a translation's permalink is its
+source's with the language segment swapped (``/products/en/x/`` ->
+``/products/ja/x/``), a translation whose source has a permalink has one too,
+and no permalink has a ``.`` or ``..`` segment. This module adds what only a
+whole site shows: no two documents share a permalink (the wrong one is blamed,
+not the right one it copied), and none has a query string or a fragment.
 :func:`fix` rewrites only the permalink line of a wrong file.
 """
 
@@ -13,15 +15,12 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
-from urllib.parse import unquote
 
 from transync import document
 from transync.errors import TransyncError
 from transync.frontmatter_edit import Field, join_fields, split_fields, with_value
 from transync.fsutil import atomic_write
-from transync.localize import rewrite_language
 from transync.scan import ScanResult
-from transync.sitepaths import CONTROL_CHARS
 from transync.status import report as status_report
 
 
@@ -43,26 +42,9 @@ class PermalinkReport:
     unreadable: list[tuple[str, str]]
 
 
-def unsafe(permalink: str) -> str | None:
-    """Why a permalink could name a page outside the site's URLs (Jekyll writes it as a file path), or None.
-
-    A ``.`` or ``..`` segment (percent-encoded or not), a backslash or a control
-    character is refused: none has a place in a page's URL.
-    """
-    path = unquote(permalink.split("?")[0].split("#")[0])
-    if "\\" in path or CONTROL_CHARS.search(path):
-        return "has a backslash or a control character"
-    if any(part in (".", "..") for part in path.split("/")):
-        return "has a '.' or '..' segment"
-    return None
-
-
-def _segments(permalink: str) -> list[str]:
-    return [p for p in permalink.split("?")[0].split("#")[0].split("/") if p]
-
-
 def check(scan: ScanResult, *, paths: list[str] | None = None) -> PermalinkReport:
     config = scan.config
+    layout = config.layout
     by_name = {c.name: c for c in config.collections}
     meta: dict[str, tuple[str | None, int]] = {}
     unreadable = []
@@ -78,8 +60,8 @@ def check(scan: ScanResult, *, paths: list[str] | None = None) -> PermalinkRepor
     items = status_report(scan).items
     source_of = {i.path: i.source_path for i in items if i.path and i.source_path}
     findings: list[PermalinkFinding] = []
-    seen: dict[str, str] = {}
-    languages = {lang.lower(): lang for lang in config.languages}
+    wrong: set[str] = set()  # documents whose own permalink is wrong
+    holders: dict[str, list[str]] = {}  # permalink -> the documents that have it, in scan order
     for doc in scan.documents:
         if doc.path not in meta:
             continue
@@ -89,44 +71,62 @@ def check(scan: ScanResult, *, paths: list[str] | None = None) -> PermalinkRepor
             findings.append(PermalinkFinding(doc.path, line, message, doc.collection, doc.ref, doc.lang, expected))
 
         source_path = source_of.get(doc.path)
-        expected = None
-        if source_path and meta.get(source_path, (None, 0))[0]:
-            source_permalink = meta[source_path][0]
-            source_lang = by_name[doc.collection].source_lang
-            expected = rewrite_language(source_permalink, source_lang, doc.lang)
-            if expected == source_permalink or unsafe(expected):
-                expected = None  # no language segment to swap, or nothing --fix may write
+        if source_path:
+            problem = layout.permalink_problem(
+                permalink, doc.lang, config.languages,
+                source_permalink=meta.get(source_path, (None, 0))[0], source_lang=by_name[doc.collection].source_lang,
+            )
+        else:
+            problem = layout.permalink_problem(permalink, doc.lang, config.languages)
         if permalink is None:
-            if expected:
-                add(f"no permalink; its source's gives {expected}", None)
+            if problem is not None:
+                add(f"no permalink; its source's gives {problem.expected}" if problem.expected else f"no permalink; its source has {meta[source_path][0]}")
             continue
-        other = seen.get(permalink)
-        if other is not None:
-            add(f"permalink {permalink} is also the permalink of {other}")
-        seen.setdefault(permalink, doc.path)
+        holders.setdefault(permalink, []).append(doc.path)
+        if problem is not None:
+            wrong.add(doc.path)
         if "?" in permalink or "#" in permalink:
             add(f"permalink {permalink} has a query string or a fragment")
-        problem = unsafe(permalink)
-        if problem is not None:
-            add(f"permalink {permalink} {problem}: it could name a page outside the site")
+        if problem is None or problem.kind == "source":  # the source's URL: reported as the collision below
             continue
-        lang_parts = [p for p in _segments(permalink) if p.lower() in languages]
-        if not lang_parts:
-            if expected:
-                add(f"permalink {permalink} has no language segment; expected {expected}", expected)
-            continue
-        part = lang_parts[0]
-        if part != part.lower() and part.lower() == doc.lang.lower():
-            add(f"permalink {permalink} writes the language as {part!r}, not {doc.lang!r}", expected or permalink.replace(f"/{part}/", f"/{doc.lang}/", 1))
-            continue
-        if part != doc.lang:
-            add(f"permalink {permalink} is in the {part!r} segment but lang is {doc.lang!r}", expected or permalink.replace(f"/{part}/", f"/{doc.lang}/", 1))
-            continue
-        if expected and permalink != expected:
-            add(f"permalink {permalink} does not match its source's: expected {expected}", expected)
+        if problem.kind == "unsafe":
+            add(f"permalink {permalink} {problem.detail}: it could name a page outside the site")
+        elif problem.kind == "no-language":
+            add(f"permalink {permalink} has no language segment; expected {problem.expected}", problem.fix)
+        elif problem.kind == "case":
+            add(f"permalink {permalink} writes the language as {problem.segment!r}, not {doc.lang!r}", problem.fix)
+        elif problem.kind == "language":
+            add(f"permalink {permalink} is in the {problem.segment!r} segment but lang is {doc.lang!r}", problem.fix)
+        else:
+            add(f"permalink {permalink} does not match its source's: expected {problem.expected}", problem.fix)
+    order = {d.path: n for n, d in enumerate(scan.documents)}
+    # A document's collision comes first among its findings, as it always did.
+    findings = sorted(_collisions(holders, wrong, scan, meta) + findings, key=lambda f: order[f.path])
     if paths is not None:
         findings = [f for f in findings if any(f.path == p or f.path.startswith(p.rstrip("/") + "/") or p == "" for p in paths)]
     return PermalinkReport(findings, len(meta), unreadable)
+
+
+def _collisions(
+    holders: dict[str, list[str]], wrong: set[str], scan: ScanResult, meta: dict[str, tuple[str | None, int]]
+) -> list[PermalinkFinding]:
+    """Documents that share a permalink. Where some of them have a right one (a translation
+    that kept its source's URL), only the wrong ones are reported, naming a right one;
+    else every one after the first."""
+    by_path = {d.path: d for d in scan.documents}
+    result = []
+    for permalink, paths in holders.items():
+        if len(paths) < 2:
+            continue
+        right = [p for p in paths if p not in wrong]
+        if right and len(right) < len(paths):
+            blamed = [(p, right[0]) for p in paths if p in wrong]
+        else:
+            blamed = [(p, paths[0]) for p in paths[1:]]
+        for path, other in blamed:
+            d = by_path[path]
+            result.append(PermalinkFinding(path, meta[path][1], f"permalink {permalink} is also the permalink of {other}", d.collection, d.ref, d.lang))
+    return result
 
 
 def fix(scan: ScanResult, finding: PermalinkFinding, *, write: bool, redirect: bool = False) -> str:

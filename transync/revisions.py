@@ -192,7 +192,7 @@ def acknowledge(config: SiteConfig, report: StatusReport, ref: str, lang: str) -
         recorded = translation.meta[key]
         out_hash = recorded.get("output_hash")
         old_line = next(f for f in fields if isinstance(f, Field) and f.key == key)
-        settings = Settings(collection.source_lang, item.lang, collection.fields, key)
+        settings = Settings(collection.source_lang, item.lang, collection.fields, key, layout=config.layout)
         theirs = segment(translation.body).segments
         now = segment(source.body).segments
         # The source now is what this translation translates from here on, when their structures agree.

@@ -1,5 +1,9 @@
 """Reading a site: every Markdown document of every collection, valid or not.
 
+Which folders are walked, which files are documents and which language a
+path gives are the site's layout's (:mod:`transync.layouts`); this module
+walks safely (:mod:`transync.sitepaths`) and reads.
+
 Each file is reduced to a small *header* (ref, lang, date, hashes,
 provenance) that depends only on the file's bytes. Headers are kept in a
 persistent cache keyed by file identity, so a repeated scan reads no file that
@@ -21,8 +25,6 @@ from transync import cache as _cache
 from transync import fields, sitepaths
 from transync.config import LANG_RE, Collection, SiteConfig
 from transync.errors import DocumentError
-
-MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkdn", ".mkd")
 
 #: Below this many files to parse, worker processes cost more than they save.
 PARALLEL_THRESHOLD = 400
@@ -204,12 +206,8 @@ class _File:
     identity: tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
 
 
-def _ignored(name: str) -> bool:
-    # Jekyll skips these names in collections.
-    return name.startswith((".", "_", "#")) or name.endswith("~")
-
-
 def _walk(config: SiteConfig, collection: Collection, invalid: list[InvalidEntry]) -> Iterator[_File]:
+    layout = config.layout
     root = str(config.root)
     top = os.path.join(root, collection.path)
     if not os.path.isdir(top):
@@ -232,17 +230,17 @@ def _walk(config: SiteConfig, collection: Collection, invalid: list[InvalidEntry
             continue
         subfolders = []
         for entry in entries:
-            if _ignored(entry.name):
+            if layout.ignored(entry.name):
                 continue
             rel = entry.path[cut:]
             if sep_fix:
                 rel = rel.replace(os.sep, "/")
             if config.exclude and any(fnmatch.fnmatchcase(rel, pat) for pat in config.exclude):
                 continue
-            markdown = entry.name.endswith(MARKDOWN_SUFFIXES)
+            markdown = entry.name.endswith(layout.suffixes)
 
             def bad(reason: str, path: str = rel) -> None:
-                invalid.append(InvalidEntry(path, collection.name, reason, lang=_folder_lang(path + "/", collection)))
+                invalid.append(InvalidEntry(path, collection.name, reason, lang=layout.folder_language(path + "/", collection)))
 
             problem = sitepaths.name_problem(entry.name)
             if problem is not None:
@@ -265,7 +263,7 @@ def _walk(config: SiteConfig, collection: Collection, invalid: list[InvalidEntry
                     # Its files are scanned where they are (when that is a collection); a
                     # translation is never written through it (see sitepaths.write_refusal).
                     there = os.path.relpath(target, real_root).replace(os.sep, "/")
-                    folder = "language folder" if _is_language_folder(rel, collection) else "folder"
+                    folder = "language folder" if layout.is_language_folder(rel, collection) else "folder"
                     bad(f"{folder} is a symbolic link to {there}: its files are not read here, and nothing is written through it")
                     continue
             if _is_dir(entry):
@@ -287,28 +285,6 @@ def _is_dir(entry: os.DirEntry) -> bool:
         return False
 
 
-def _is_language_folder(rel: str, collection: Collection) -> bool:
-    return rel.rpartition("/")[0] == collection.path and rel.rpartition("/")[2] in collection.languages
-
-
-def _folder_lang(rel: str, collection: Collection) -> str | None:
-    """The language folder a file sits in (``_products/ja/x.md`` -> ``ja``), if any."""
-    rest = rel[len(collection.path) + 1 :]
-    slash = rest.find("/")
-    if slash <= 0:
-        return None
-    folder = rest[:slash]
-    return folder if folder in collection.languages else None
-
-
-def translation_path(source_rel: str, collection: Collection, lang: str) -> str | None:
-    """Where the ``lang`` version of a source lives: its path with the language folder swapped."""
-    parts = PurePosixPath(source_rel).relative_to(collection.path).parts
-    if len(parts) < 2 or parts[0] != collection.source_lang:
-        return None
-    return str(PurePosixPath(collection.path, lang, *parts[1:]))
-
-
 # --------------------------------------------------------------------------- scanning
 
 
@@ -316,7 +292,7 @@ def scan(config: SiteConfig, *, use_cache: bool | None = None, jobs: int | None 
     """Read every document of the site, from the cache where a file has not changed."""
     result = ScanResult(config)
     files: list[_File] = []
-    for collection in config.collections:
+    for collection in config.collections:  # the layout's folders (transync.layouts, at load_config)
         files.extend(_walk(config, collection, result.invalid))
     result.files = len(files)
 
@@ -366,10 +342,10 @@ def _parse_all(work: list[tuple[str, HeaderSettings]], jobs: int | None) -> list
 
 def _validate(f: _File, header: Header, config: SiteConfig) -> DocEntry | InvalidEntry:
     collection = f.collection
-    folder = _folder_lang(f.rel, collection)
+    folder = config.layout.folder_language(f.rel, collection)
     if header.error is not None:
         return InvalidEntry(f.rel, collection.name, header.error, header.line, lang=folder)
-    ref, lang = header.ref, header.lang
+    ref, lang = config.layout.ref_and_lang(f.rel, collection, header.ref, header.lang)
 
     def bad(reason: str, line: int | None = 1) -> InvalidEntry:
         return InvalidEntry(f.rel, collection.name, reason, line, lang=lang or folder, ref=ref)
@@ -380,8 +356,9 @@ def _validate(f: _File, header: Header, config: SiteConfig) -> DocEntry | Invali
     if lang not in collection.languages:
         declared = ", ".join(collection.languages)
         return bad(f"lang '{lang}' is not one of the site's languages ({declared})", header.lang_line)
-    if folder is not None and folder != lang:
-        return bad(f"lang is '{lang}' but the file is in the '{folder}' folder", header.lang_line)
+    misplaced = config.layout.language_problem(f.rel, collection, lang)
+    if misplaced is not None:
+        return bad(misplaced, header.lang_line)
     return DocEntry(
         path=f.rel,
         collection=collection.name,

@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING, Iterable
 from transync import fields, sitepaths
 from transync.changes import Baseline, Changes
 from transync.config import STATES, Collection, SiteConfig
-from transync.scan import DocEntry, ScanResult, translation_path
+from transync.layouts import Layout
+from transync.scan import DocEntry, ScanResult
 
 if TYPE_CHECKING:
     from transync.history import History
@@ -104,8 +105,9 @@ def compute(scan: ScanResult, history: History | None = None) -> list[StatusItem
     by_name = {c.name: c for c in config.collections}
     groups: dict[tuple[str, str], dict[str, list[DocEntry]]] = defaultdict(lambda: defaultdict(list))
     by_path: dict[str, DocEntry] = {}
+    layout = config.layout
     for doc in scan.documents:
-        groups[(doc.collection, doc.ref)][doc.lang].append(doc)
+        groups[layout.identity(doc)][doc.lang].append(doc)
         by_path[doc.path] = doc
 
     items: list[StatusItem] = []
@@ -124,7 +126,7 @@ def compute(scan: ScanResult, history: History | None = None) -> list[StatusItem
         if not sources:
             for lang, docs in langs.items():
                 if len(docs) == 1:
-                    items.append(_orphan(docs[0], collection, by_path))
+                    items.append(_orphan(docs[0], collection, by_path, layout))
             continue
         if len(sources) > 1:
             items.extend(_ambiguous(coll_name, ref, collection, langs))
@@ -136,7 +138,7 @@ def compute(scan: ScanResult, history: History | None = None) -> list[StatusItem
                 items.append(
                     StatusItem(
                         coll_name, ref, lang, "missing", None, source.path,
-                        target_path=translation_path(source.path, collection, lang),
+                        target_path=layout.translation_path(source.path, collection, lang),
                         reason=f"no {lang} translation", source_date=source.date,
                     )
                 )
@@ -296,16 +298,13 @@ def _converter(config: SiteConfig, lang: str):
     return convert
 
 
-def _orphan(doc: DocEntry, collection, by_path: dict[str, DocEntry]) -> StatusItem:
+def _orphan(doc: DocEntry, collection, by_path: dict[str, DocEntry], layout: Layout) -> StatusItem:
     reason = f"no {collection.source_lang} source with ref '{doc.ref}'"
     # A source at the mirrored path with another ref is the usual cause: say so.
-    parts = doc.path.split("/")
-    prefix = collection.path.split("/")
-    if len(parts) > len(prefix) + 1 and parts[len(prefix)] == doc.lang:
-        parts[len(prefix)] = collection.source_lang
-        twin = by_path.get("/".join(parts))
-        if twin is not None and twin.ref != doc.ref:
-            reason += f" ({twin.path} has ref '{twin.ref}')"
+    twin_path = layout.source_path(doc.path, collection, doc.lang)
+    twin = by_path.get(twin_path) if twin_path is not None else None
+    if twin is not None and twin.ref != doc.ref:
+        reason += f" ({twin.path} has ref '{twin.ref}')"
     return StatusItem(doc.collection, doc.ref, doc.lang, "orphan", doc.path, None, reason=reason, line=1, date=doc.date)
 
 

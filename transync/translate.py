@@ -157,6 +157,7 @@ class TranslateOptions:
             glossary=self.glossaries.get((collection.source_lang, lang), {}),
             untranslated_tags=self.untranslated_tags,
             currency=self.currencies.get(lang),
+            layout=config.layout,
         )
 
 
