@@ -508,6 +508,7 @@ def translate_json(summary: TranslateSummary, *, dry_run: bool, engine: str) -> 
             "skipped": len(summary.skipped), "not_started": len(summary.not_started),
             "requests": summary.requests, "texts": summary.texts, "characters": summary.characters,
             "billed_characters": summary.billed_characters, "seconds": round(summary.seconds, 2),
+            "tokens": {"prompt": summary.prompt_tokens, "completion": summary.completion_tokens},
             "memory_texts": summary.memory_texts, "memory_characters": summary.memory_characters,
             "human_edits": summary.human_edits, "glossary_texts": summary.glossary_texts,
             "kept_texts": summary.kept_texts, "memory_rejected": summary.memory_rejected,
@@ -546,7 +547,7 @@ def translate_table(summary: TranslateSummary, *, dry_run: bool, engine: str, st
             f"\n{_plural(len(summary.written), 'document')} written, {len(summary.failed)} failed, "
             f"{len(summary.skipped)} skipped, {len(summary.not_started)} not started; "
             f"{_plural(summary.requests, 'request')}, {summary.billed_characters:,} characters billed "
-            f"({summary.characters:,} translatable) in {summary.seconds:.1f} s{_memory_note(summary)}\n"
+            f"({summary.characters:,} translatable){_tokens_note(summary)} in {summary.seconds:.1f} s{_memory_note(summary)}\n"
         )
     for r in summary.review:
         w(f"  {style('review', '35')}   {paths.show(r.job.target_path)}:{r.line}: a human translation was replaced because "
@@ -558,6 +559,12 @@ def translate_table(summary: TranslateSummary, *, dry_run: bool, engine: str, st
 def _clip(text: str, width: int = 60) -> str:
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _tokens_note(summary: TranslateSummary) -> str:
+    if not (summary.prompt_tokens or summary.completion_tokens):
+        return ""
+    return f", {summary.prompt_tokens:,} prompt and {summary.completion_tokens:,} completion tokens"
 
 
 def _memory_note(summary: TranslateSummary) -> str:
