@@ -196,3 +196,25 @@ def test_engine_modules_import_no_other_engine_and_only_deepl_imports_the_deepl_
         assert ("openai" in imports) == (name == "openai"), name
     outside = {p.relative_to(package.parent).as_posix(): _imports(p) for p in package.parent.glob("*.py")}
     assert [p for p, imports in outside.items() if any(m == "deepl" or m.startswith("deepl.") or m == "openai" for m in imports)] == []
+
+
+# --------------------------------------------------------------------------- glossary commands ask the engine
+
+
+def test_check_files_reports_what_the_configured_engine_cannot_hold(make_site: SiteMaker) -> None:
+    root = make_site({"glossaries/en-hi.csv": "source,target\nDAC,डीएसी\n"}, config='languages: ["en", "hi"]\ndefault_lang: "en"\n')
+    result = CliRunner().invoke(app, ["glossary", "check-files", "--root", str(root), "--format", "json"])
+    assert result.exit_code == 1
+    assert [p["message"] for p in json.loads(result.stdout)["problems"]] == [
+        "DeepL glossaries do not support 'hi': the pair en-hi is used for tags only"
+    ]
+    (root / "transync.toml").write_text('[translate]\nengine = "openai"\n')  # its prompt takes any pair
+    result = CliRunner().invoke(app, ["glossary", "check-files", "--root", str(root), "--format", "json"])
+    assert result.exit_code == 0 and json.loads(result.stdout)["problems"] == []
+
+
+def test_glossary_sync_with_an_engine_that_keeps_no_glossaries(make_site: SiteMaker) -> None:
+    root = make_site({"transync.toml": '[translate]\nengine = "openai"\n[translate.openai]\nmodel = "m"\n'})
+    result = CliRunner().invoke(app, ["glossary", "sync", "--root", str(root)], env={"OPENAI_API_KEY": "sk-test"})
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "transync: error: the openai engine keeps no glossaries on its service ([translate] engine)"

@@ -36,8 +36,8 @@ def fake(monkeypatch):
 @pytest.fixture
 def site(tmp_path):
     """A copy of the sample site (and the glossaries beside it), set up for the openai engine."""
-    shutil.copytree(REPO / "content", tmp_path / "content")
-    shutil.copytree(REPO / "glossaries", tmp_path / "glossaries")
+    for folder in ("content", "glossaries"):
+        shutil.copytree(REPO / folder, tmp_path / folder)
     config = tmp_path / "content/transync.toml"
     config.write_text(config.read_text() + OPENAI_TABLE)
     return tmp_path / "content"
