@@ -539,29 +539,32 @@ def _translate_config(cfg: _Reader, languages: tuple[str, ...], collections: tup
 
 
 def _engine_name(tr: _Reader) -> str | None:
+    name = tr.get("engine", str)
+    if name is None:
+        return None
     from transync import engines
 
-    name = tr.get("engine", str)
-    if name is not None and name not in engines.names():
+    if not engines.known(name):
         raise tr.fail("engine", f"is {name!r}; expected one of {', '.join(engines.names())}")
     return name
 
 
 def _engine_settings(tr: _Reader, tables: dict[str, dict], deepl_aliases: dict[str, Any], deepl_names: dict[str, str]) -> dict[str, Any]:
     """Each ``[translate.<engine>]`` as its engine validates it (see transync.engines)."""
-    from transync import engines
-
     if deepl_aliases:
         deepl = tables.get("deepl", {})
         for key in deepl_aliases:
             if key in deepl:
                 raise tr.fail(f"deepl.{key}", f"is also set as {deepl_names[key]}, its deprecated name: keep one")
         tables = {**tables, "deepl": {**deepl_aliases, **deepl}}
+    if not tables:
+        return {}
+    from transync import engines
+
     settings = {}
-    known = engines.names()
     for name, table in tables.items():
-        if name not in known:
-            raise ConfigError(f"{tr.where}: unknown key 'translate.{name}' (a table for an engine; engines: {', '.join(known)})")
+        if not engines.known(name):
+            raise ConfigError(f"{tr.where}: unknown key 'translate.{name}' (a table for an engine; engines: {', '.join(engines.names())})")
         names = deepl_names if name == "deepl" else None
         settings[name] = engines.engine_type(name).settings(_Reader(table, tr.where, f"translate.{name}.", names))
     return settings

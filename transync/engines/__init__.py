@@ -91,6 +91,11 @@ def names() -> list[str]:
     return [*BUILTIN, *sorted(n for n in _entry_points() if n not in BUILTIN)]
 
 
+def known(name: str) -> bool:
+    """Whether ``name`` is a registered engine (installed packages are looked up only for a name no built-in has)."""
+    return name in BUILTIN or name in _entry_points()
+
+
 def engine_type(name: str) -> EngineType:
     """The registered engine ``name``; UsageError naming the known ones when there is none."""
     target = BUILTIN.get(name)
@@ -107,6 +112,7 @@ def engine_type(name: str) -> EngineType:
 
 
 def _entry_points() -> dict[str, Any]:
+    # Scanning the installed packages takes tens of milliseconds: only when a name is not built in.
     from importlib.metadata import entry_points
 
     return {e.name: e for e in entry_points(group=ENTRY_POINT_GROUP)}
