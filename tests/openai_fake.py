@@ -21,7 +21,8 @@ Nothing here talks to a real service.
   (429 carries ``retry-after-ms: 10`` so retries are fast), ``reply_next(kind,
   times, index=None)`` with kinds ``drop_tag``, ``duplicate_tag``,
   ``invent_tag``, ``break_tag`` (one text, those holding ``match``, or all), ``wrong_count``,
-  ``not_json``, ``not_object``; ``delay_next(seconds, times)``.
+  ``not_json``, ``not_object``; ``delay_next(seconds, times)`` (before the reply);
+  ``trickle_next(seconds, times)`` (the body 16 bytes at a time).
 - ``requests`` records every request: ``RecordedChat(path, payload, texts, terms, status, fault, usage)``.
 """
 
@@ -59,6 +60,7 @@ class FakeOpenAI:
         self._fails: deque[list] = deque()  # [status, remaining, code]
         self._replies: deque[list] = deque()  # [kind, remaining, index]
         self._delays: deque[list] = deque()  # [seconds, remaining]
+        self._trickles: deque[list] = deque()  # [seconds per 16 bytes, remaining]
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self._server.daemon_threads = True
         self._server.fake = self  # type: ignore[attr-defined]
@@ -94,6 +96,16 @@ class FakeOpenAI:
     def delay_next(self, seconds: float, times: int = 1) -> None:
         with self._lock:
             self._delays.append([seconds, times])
+
+    def trickle_next(self, seconds: float, times: int = 1) -> None:
+        """Send the next replies' bodies 16 bytes at a time, ``seconds`` apart (headers at once)."""
+        with self._lock:
+            self._trickles.append([seconds, times])
+
+    def trickle(self) -> float | None:
+        with self._lock:
+            item = self._take(self._trickles)
+        return None if item is None else item[0]
 
     @staticmethod
     def _take(queue: deque[list]) -> list | None:
@@ -201,8 +213,15 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(k, v)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
+        pause = self.server.fake.trickle() if status == 200 else None  # type: ignore[attr-defined]
         try:
-            self.wfile.write(data)
+            if pause is None:
+                self.wfile.write(data)
+                return
+            for start in range(0, len(data), 16):
+                self.wfile.write(data[start : start + 16])
+                self.wfile.flush()
+                time.sleep(pause)
         except (BrokenPipeError, ConnectionResetError):
             pass
 

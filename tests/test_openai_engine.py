@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -199,6 +200,18 @@ def test_a_slow_server_fails_after_the_timeout_and_retries(site, fake):
     with pytest.raises(EngineFailure, match="no reply within 0.5 s"):
         engine.translate(["Hello"], source_lang="en", target_lang="de")
     assert len(chats(fake)) == 2
+
+
+def test_a_trickling_reply_is_cut_off_at_the_timeout(site, fake):
+    fake.trickle_next(0.05, times=2)  # a reply of ~600 bytes: about 2 s each
+    config = site / "transync.toml"
+    config.write_text(config.read_text().replace("retries = 2\ntimeout = 5", "retries = 1\ntimeout = 0.5"))
+    engine = make_engine("openai", load_config(site), {"OPENAI_API_KEY": KEY, "OPENAI_BASE_URL": fake.url})
+    start = time.monotonic()
+    with pytest.raises(EngineFailure, match="no reply within 0.5 s"):
+        engine.translate(["Hello world, " * 20], source_lang="en", target_lang="de")
+    assert len(chats(fake)) == 2 and time.monotonic() - start < 3.5  # two attempts, each cut at 0.5 s (+ backoff)
+    assert engine.translate(["Hello"], source_lang="en", target_lang="de")[0].text == "[DE]Hallo"  # the next one is whole
 
 
 def test_batches_are_split_to_batch_size(site, fake):

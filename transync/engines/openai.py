@@ -13,7 +13,10 @@ stops); the placeholders of each text are checked by the run driver like any
 engine's, which retries a broken text once and then fails its document.
 
 Retries of 408, 409, 429 and 5xx (honouring ``Retry-After``) and the timeout
-are the library's (``retries``, ``timeout``); transync adds none. Failures map
+are the library's (``retries``, ``timeout``); transync adds none, only a
+deadline on the reply's body: its timeout bounds each wait for bytes, so a
+server trickling its body is cut off ``timeout`` seconds after the request
+began, and the attempt fails (and is retried) like a timeout. Failures map
 to :mod:`transync.errors`: a refused key to :class:`AuthFailed`, an exhausted
 quota to :class:`QuotaExceeded`, a request over the model's context to
 :class:`RequestTooLarge` (the driver halves the batch), anything else to
@@ -98,7 +101,8 @@ class OpenAIEngine:
 
         self._openai = openai
         self._client = openai.OpenAI(
-            api_key=self.api_key, base_url=self.base_url or None, max_retries=self.retries, timeout=self.timeout
+            api_key=self.api_key, base_url=self.base_url or None, max_retries=self.retries, timeout=self.timeout,
+            http_client=openai.DefaultHttpxClient(transport=_deadline_transport(self.timeout)),
         )
 
     def use_glossaries(self, glossaries) -> None:
@@ -180,6 +184,37 @@ class OpenAIEngine:
 
     def _safe(self, exc: BaseException) -> str:
         return safe_message(exc, self.api_key)
+
+
+def _deadline_transport(seconds: float):
+    """An HTTP transport whose reply bodies must be complete ``seconds`` after their request was sent."""
+    import time
+
+    import httpx2
+
+    class Body(httpx2.SyncByteStream):
+        def __init__(self, inner, deadline: float) -> None:
+            self.inner, self.deadline = inner, deadline
+
+        def __iter__(self):
+            for chunk in self.inner:
+                if time.monotonic() > self.deadline:
+                    raise httpx2.ReadTimeout(f"no complete reply within {seconds:g} s")
+                yield chunk
+
+        def close(self) -> None:
+            self.inner.close()
+
+    class Transport(httpx2.HTTPTransport):
+        def handle_request(self, request):
+            deadline = time.monotonic() + seconds
+            response = super().handle_request(request)
+            return httpx2.Response(
+                response.status_code, headers=response.headers, stream=Body(response.stream, deadline),
+                extensions=response.extensions, request=request,
+            )
+
+    return Transport()
 
 
 def _read_reply(response, count: int) -> tuple[list[str] | None, str]:
