@@ -168,8 +168,9 @@ def test_a_refused_key_exits_3_with_one_line_and_no_key(site, fake):
 def test_an_exhausted_quota_is_a_refusal(site, fake):
     fake.fail_next(429, times=100, code="insufficient_quota")
     engine = make_engine("openai", load_config(site), {"OPENAI_API_KEY": KEY, "OPENAI_BASE_URL": fake.url})
-    with pytest.raises(QuotaExceeded):
+    with pytest.raises(QuotaExceeded) as info:
         engine.translate(["Hello"], source_lang="en", target_lang="de")
+    assert isinstance(info.value, EngineFailure) and info.value.exit_code == 3  # one class for every engine failure
 
 
 @pytest.mark.parametrize("kind", ["wrong_count", "not_json", "not_object"])

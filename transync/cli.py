@@ -776,12 +776,12 @@ def _glossary_folder(config, option: Optional[Path]) -> Path:
     return folder
 
 
-def _glossary_engine(config, needs: str):
+def _glossary_engine(config):
     """The engine that keeps glossaries on its service (the configured one, else DeepL)."""
     from transync.engines import make_engine
 
     engine = make_engine(config.translate.engine or "deepl", config, os.environ)
-    if not hasattr(engine, needs):
+    if not hasattr(engine, "list_glossaries"):
         raise UsageError(f"the {engine.name} engine keeps no glossaries on its service ([translate] engine)")
     return engine
 
@@ -796,7 +796,7 @@ def glossary_sync(root: RootOption = None, glossaries: GlossariesOption = None) 
     from transync import glossary as gl
 
     config = _site(root, [])
-    engine = _glossary_engine(config, "list_glossaries")
+    engine = _glossary_engine(config)
     synced = engine.use_glossaries(gl.load(_glossary_folder(config, glossaries)))
     if synced is None:
         typer.echo("no glossary to sync")
@@ -813,7 +813,7 @@ def glossary_sync(root: RootOption = None, glossaries: GlossariesOption = None) 
 def glossary_list(root: RootOption = None) -> None:
     """List the glossaries of the DeepL account (transync's are named transync-<hash>)."""
     config = _site(root, [])
-    glossaries = _glossary_engine(config, "list_glossaries").list_glossaries()
+    glossaries = _glossary_engine(config).list_glossaries()
     for name, glossary_id, dictionaries in glossaries:
         pairs = ", ".join(f"{src}-{tgt} ({count})" for src, tgt, count in dictionaries)
         typer.echo(f"{name}  {glossary_id}  {pairs}")

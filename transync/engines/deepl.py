@@ -7,9 +7,9 @@ and nowhere else. Segments travel as placeholder XML with
 translated and never billed. Retries of 429 and 5xx are the library's own
 (exponential backoff from 1 s, times 1.6); transync sets their number once
 (``retries``) and adds none of its own, so a failing service costs seconds,
-not minutes. A refusal (bad key, quota) becomes :class:`ServiceError`, a
-request over the size limit :class:`RequestTooLarge`, any other failure
-:class:`EngineFailure` (all in :mod:`transync.errors`).
+not minutes. Every failure is an :class:`EngineFailure` (exit 3): a refusal
+(bad key, quota) its :class:`ServiceError` kinds, a request over the size
+limit :class:`RequestTooLarge` (all in :mod:`transync.errors`).
 
 Every request has a wall-clock deadline of ``timeout`` seconds (connecting,
 sending, waiting and reading together): a server that trickles its reply is
