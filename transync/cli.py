@@ -320,6 +320,7 @@ def translate(
     from transync import output, scan, status as status_mod
     from transync import translate as tr
     from transync.engines import make_engine
+    from transync.errors import EngineFailure
     from transync.progress import Progress
 
     items = list(targets or [])
@@ -342,13 +343,19 @@ def translate(
     use_memory = not no_memory and engine_name != "pseudo"
     selected, skips = tr.select(report, force=force, refs=refs, shard=shard_spec, keep_edits=use_memory, langs=langs)
     options = tr.options_for(config, report, selected)
+    refused: EngineFailure | None = None
     if eng is not None and hasattr(eng, "use_glossaries") and not dry_run and selected:
         from transync import glossary as gl
 
-        eng.use_glossaries(gl.load(config.glossary_folder))
+        try:
+            eng.use_glossaries(gl.load(config.glossary_folder))
+        except EngineFailure as exc:  # e.g. a refused key: the summary still says what was not done
+            refused = exc
     run = tr.Run(config, eng, options, jobs=jobs or config.translate.jobs, max_chars=max_chars, use_memory=use_memory)
     if dry_run:
         summary = run.dry_run(selected)
+    elif refused is not None:
+        summary = tr.Summary(not_started=list(selected), stopped=refused)
     else:
         from transync.interrupts import graceful
 
