@@ -93,6 +93,7 @@ def test_the_table_summary_shows_the_tokens(site, fake):
     assert result.exit_code == 0, result.output
     prompt, completion = fake.tokens()
     assert f"{prompt:,} prompt and {completion:,} completion tokens" in result.stdout
+    assert "characters billed" not in result.stdout  # billed by the token, not by the character
 
 
 def test_the_glossary_terms_of_the_pair_are_in_the_prompt(site, fake):

@@ -546,8 +546,7 @@ def translate_table(summary: TranslateSummary, *, dry_run: bool, engine: str, st
         w(
             f"\n{_plural(len(summary.written), 'document')} written, {len(summary.failed)} failed, "
             f"{len(summary.skipped)} skipped, {len(summary.not_started)} not started; "
-            f"{_plural(summary.requests, 'request')}, {summary.billed_characters:,} characters billed "
-            f"({summary.characters:,} translatable){_tokens_note(summary)} in {summary.seconds:.1f} s{_memory_note(summary)}\n"
+            f"{_plural(summary.requests, 'request')}, {_cost(summary)} in {summary.seconds:.1f} s{_memory_note(summary)}\n"
         )
     for r in summary.review:
         w(f"  {style('review', '35')}   {paths.show(r.job.target_path)}:{r.line}: a human translation was replaced because "
@@ -561,10 +560,12 @@ def _clip(text: str, width: int = 60) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _tokens_note(summary: TranslateSummary) -> str:
-    if not (summary.prompt_tokens or summary.completion_tokens):
-        return ""
-    return f", {summary.prompt_tokens:,} prompt and {summary.completion_tokens:,} completion tokens"
+def _cost(summary: TranslateSummary) -> str:
+    """What the engine billed: characters (DeepL), or tokens (engines billed by the token)."""
+    if summary.prompt_tokens or summary.completion_tokens:
+        return (f"{summary.characters:,} characters translatable, "
+                f"{summary.prompt_tokens:,} prompt and {summary.completion_tokens:,} completion tokens")
+    return f"{summary.billed_characters:,} characters billed ({summary.characters:,} translatable)"
 
 
 def _memory_note(summary: TranslateSummary) -> str:
