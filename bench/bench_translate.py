@@ -61,7 +61,7 @@ def make_site(corpus: Path, target: Path, limit: int | None, lang: str) -> int:
 def run_once(corpus: Path, limit: int | None, jobs: int, latency: float, lang: str) -> dict:
     from transync import scan, status, translate
     from transync.config import load_config
-    from transync.deepl_engine import DeepLEngine
+    from transync.engines.deepl import DeepLEngine
 
     server = subprocess.Popen(
         [sys.executable, "-c", SERVER, str(HERE.parent / "tests"), str(latency)],

@@ -1,4 +1,4 @@
-"""transync.deepl_engine and transync.engines against the fake DeepL server: key
+"""transync.engines.deepl and transync.engines against the fake DeepL server: key
 handling, redaction, the per-request deadline and the size refusal (413)."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from test_translate_deepl import SECRET as FAKE_KEY
 from test_translate_deepl import fake, site, translate  # noqa: F401  (fixtures: the fake server, a copy of content/)
 from transync.cli import app
 from transync.config import load_config
-from transync.deepl_engine import DeepLEngine
+from transync.engines.deepl import DeepLEngine
 from transync.engines import REDACTED, make_engine, redact
 from transync.errors import EXIT_SERVICE, EngineFailure, RequestTooLarge, TransyncError, UsageError
 

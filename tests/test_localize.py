@@ -8,7 +8,7 @@ import pytest
 
 from transync import document, localize
 from transync.config import DEFAULT_FIELDS
-from transync.engines import PseudoEngine
+from transync.engines.pseudo import PseudoEngine
 from transync.frontmatter_edit import Field, join_fields, quote, split_fields, with_value
 from transync.translation import translate_texts
 

@@ -590,7 +590,7 @@ def test_seeding_a_site_takes_its_human_translations(make_site):
 
 def test_seeding_skips_machine_output_and_keeps_machine_pairs_machine(make_site):
     from transync import translate
-    from transync.engines import PseudoEngine
+    from transync.engines.pseudo import PseudoEngine
 
     root = make_site({"_products/en/a.md": doc("a", "en", body="First paragraph.\n\nSecond paragraph.\n")}, config='languages: ["en", "ja"]\n')
     report = status.report(scan.scan(load_config(root), use_cache=False))

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from conftest import REPO
 from transync.cli import app
-from transync.deepl_engine import source_code, target_code
+from transync.engines.deepl import source_code, target_code
 from transync.progress import Progress
 
 

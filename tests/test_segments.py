@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from conftest import CORPUS, requires_corpus
 from transync import document
-from transync.engines import PseudoEngine
+from transync.engines.pseudo import PseudoEngine
 from transync.segments import SegmentError, segment
 from transync.translation import translate_body
 

@@ -323,7 +323,7 @@ LINK_TARGETS = ["../en", "en", "../en/sony", "../../en/sony", "{outside}", "{out
 @given(links=st.lists(st.tuples(st.sampled_from(LINK_PLACES), st.sampled_from(LINK_TARGETS)), max_size=3, unique_by=lambda t: t[0]))
 def test_whatever_the_links_a_run_changes_no_source_and_nothing_outside(links):
     from transync import translate
-    from transync.engines import PseudoEngine
+    from transync.engines.pseudo import PseudoEngine
 
     # In memory where there is such a file system: every write is fsynced.
     with tempfile.TemporaryDirectory(dir="/dev/shm" if os.path.isdir("/dev/shm") else None) as tmp:

@@ -11,8 +11,9 @@ import pytest
 from conftest import doc
 from transync import document, scan, status, translate
 from transync.config import load_config
-from transync.deepl_engine import QuotaExceeded
-from transync.engines import PseudoEngine, Translated
+from transync.errors import QuotaExceeded
+from transync.engines import Translated
+from transync.engines.pseudo import PseudoEngine
 
 PLACEHOLDER = re.compile(r'<x id="\d+"/>')
 BODY = "## Overview\n\nThe **A-1** costs `279 USD` [1].\n\n$$ \\Large \\text{0.6} $$\n\nSecond paragraph.\n"

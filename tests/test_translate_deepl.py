@@ -122,6 +122,15 @@ def test_bad_key_exits_3_with_one_line_and_never_shows_the_key(site, fake):
     assert "wrong-key-123" not in result.output and "wrong-key-123" not in result.stderr
 
 
+def test_a_key_refused_before_any_document_still_gives_the_json_summary(site, fake):
+    result = translate(site, fake, "--format", "json", key="wrong-key-123:fx")  # refused at the glossary sync
+    assert result.exit_code == 3 and result.stderr.count("\n") == 1
+    data = json.loads(result.stdout)
+    assert data["summary"]["stopped"].startswith("DeepL refused the key in DEEPL_AUTH_KEY (403)")
+    assert data["summary"]["written"] == 0 and data["summary"]["not_started"] == 4
+    assert "wrong-key-123" not in result.stdout
+
+
 def test_429_and_500_are_retried_by_the_library_once_each(site, fake):
     fake.fail_next(429, path="/v2/translate")
     fake.fail_next(500, path="/v2/translate")

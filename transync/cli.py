@@ -273,17 +273,14 @@ class TranslateFormat(str, Enum):
     json = "json"
 
 
-class EngineName(str, Enum):
-    deepl = "deepl"
-    pseudo = "pseudo"
-
-
 TRANSLATE_EPILOG = """\
 **Examples**
 
     transync translate content --engine pseudo --dry-run      # what would be sent, nothing is
 
     DEEPL_AUTH_KEY=... transync translate --to ja,de           # every missing and stale document
+
+    OPENAI_API_KEY=... transync translate --engine openai      # [translate.openai] model = "..."
 
     transync translate sony-mdr-z1r --to ja                    # one ref
 
@@ -299,7 +296,10 @@ def translate(
     ),
     root: RootOption = None,
     to: Optional[List[str]] = typer.Option(None, "--to", "-t", metavar="LANG", help="Target languages (default: every language but the source)."),
-    engine: Optional[EngineName] = typer.Option(None, "--engine", "-e", help="deepl (default when DEEPL_AUTH_KEY is set) or pseudo."),
+    engine: Optional[str] = typer.Option(
+        None, "--engine", "-e", metavar="NAME",
+        help="deepl (default when DEEPL_AUTH_KEY is set), openai (any OpenAI-compatible server), pseudo, or an engine a package registers.",
+    ),
     dry_run: bool = typer.Option(False, "--dry-run", "-n", help="Print what would be sent (documents, texts, characters, requests); send nothing."),
     max_chars: Optional[int] = typer.Option(None, "--max-chars", min=1, metavar="N", help="Stop before sending more than N characters."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, max=64, metavar="N", help="Requests in flight (default: [translate] jobs, 4)."),
@@ -320,6 +320,7 @@ def translate(
     from transync import output, scan, status as status_mod
     from transync import translate as tr
     from transync.engines import make_engine
+    from transync.errors import EngineFailure
     from transync.progress import Progress
 
     items = list(targets or [])
@@ -337,18 +338,24 @@ def translate(
     for ref in refs:
         if ref not in known_refs:
             raise UsageError(f"{ref}: neither a file nor the ref of a document of the site")
-    eng = None if dry_run and engine is None else make_engine(engine.value if engine else None, config, os.environ)
-    engine_name = eng.name if eng else (engine.value if engine else "none")
+    eng = None if dry_run and engine is None else make_engine(engine, config, os.environ)
+    engine_name = eng.name if eng else (engine or "none")
     use_memory = not no_memory and engine_name != "pseudo"
     selected, skips = tr.select(report, force=force, refs=refs, shard=shard_spec, keep_edits=use_memory, langs=langs)
     options = tr.options_for(config, report, selected)
+    refused: EngineFailure | None = None
     if eng is not None and hasattr(eng, "use_glossaries") and not dry_run and selected:
         from transync import glossary as gl
 
-        eng.use_glossaries(gl.load(config.glossary_folder))
+        try:
+            eng.use_glossaries(gl.load(config.glossary_folder))
+        except EngineFailure as exc:  # e.g. a refused key: the summary still says what was not done
+            refused = exc
     run = tr.Run(config, eng, options, jobs=jobs or config.translate.jobs, max_chars=max_chars, use_memory=use_memory)
     if dry_run:
         summary = run.dry_run(selected)
+    elif refused is not None:
+        summary = tr.Summary(not_started=list(selected), stopped=refused)
     else:
         from transync.interrupts import graceful
 
@@ -378,7 +385,7 @@ def pseudo(
     """
     from transync import document, localize
     from transync.config import load_config, find_root
-    from transync.engines import PseudoEngine
+    from transync.engines.pseudo import PseudoEngine
     from transync.translation import translate_texts
 
     config = load_config(find_root(path))
@@ -675,7 +682,8 @@ def glossary_check_files(
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
 ) -> None:
     """Check the glossary files: duplicate and conflicting entries, empty terms, terms over DeepL's
-    limits, tag-like text, and language pairs DeepL or the site cannot use; each with file and line.
+    limits, tag-like text, and language pairs the engine ([translate] engine, else DeepL) or the site
+    cannot use; each with file and line.
     """
     import json
 
@@ -685,6 +693,12 @@ def glossary_check_files(
     folder = _glossary_folder(config, glossaries)
     loaded = gl.load(folder)
     problems = gl.check_files(loaded, config.languages)
+    # What the engine in use cannot hold (DeepL: its glossary languages).
+    from transync.engines import engine_type
+
+    engine_problems = getattr(engine_type(config.translate.engine or "deepl"), "glossary_problems", None)
+    if engine_problems is not None:
+        problems += [gl.Problem(*problem) for problem in engine_problems(loaded)]
     shown = {p.path: str(folder / p.path) for p in problems}
     paths = output.Paths(config.root, os.environ.get("GITHUB_WORKSPACE") if fmt is Format.github else None)
     if fmt is Format.json:
@@ -769,10 +783,13 @@ def _glossary_folder(config, option: Optional[Path]) -> Path:
     return folder
 
 
-def _deepl_engine(config):
+def _glossary_engine(config):
+    """The engine that keeps glossaries on its service (the configured one, else DeepL)."""
     from transync.engines import make_engine
 
-    engine = make_engine("deepl", config, os.environ)
+    engine = make_engine(config.translate.engine or "deepl", config, os.environ)
+    if not hasattr(engine, "list_glossaries"):
+        raise UsageError(f"the {engine.name} engine keeps no glossaries on its service ([translate] engine)")
     return engine
 
 
@@ -786,7 +803,7 @@ def glossary_sync(root: RootOption = None, glossaries: GlossariesOption = None) 
     from transync import glossary as gl
 
     config = _site(root, [])
-    engine = _deepl_engine(config)
+    engine = _glossary_engine(config)
     synced = engine.use_glossaries(gl.load(_glossary_folder(config, glossaries)))
     if synced is None:
         typer.echo("no glossary to sync")
@@ -803,16 +820,10 @@ def glossary_sync(root: RootOption = None, glossaries: GlossariesOption = None) 
 def glossary_list(root: RootOption = None) -> None:
     """List the glossaries of the DeepL account (transync's are named transync-<hash>)."""
     config = _site(root, [])
-    engine = _deepl_engine(config)
-    import deepl
-
-    try:
-        glossaries = engine.client.list_multilingual_glossaries()
-    except deepl.DeepLException as exc:
-        raise UsageError(f"DeepL: {str(exc).splitlines()[0][:200]}") from None
-    for g in glossaries:
-        pairs = ", ".join(f"{d.source_lang.lower()}-{d.target_lang.lower()} ({d.entry_count})" for d in g.dictionaries)
-        typer.echo(f"{g.name}  {g.glossary_id}  {pairs}")
+    glossaries = _glossary_engine(config).list_glossaries()
+    for name, glossary_id, dictionaries in glossaries:
+        pairs = ", ".join(f"{src}-{tgt} ({count})" for src, tgt, count in dictionaries)
+        typer.echo(f"{name}  {glossary_id}  {pairs}")
     if not glossaries:
         typer.echo("no glossaries")
 

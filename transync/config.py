@@ -75,27 +75,26 @@ class TargetConfig:
     currency: str | None = None  # ISO 4217 code of prices in this language
     rate: Decimal | None = None  # units of ``currency`` per unit of the source currency
     templates: Mapping[str, str] = field(default_factory=dict)  # field -> "{target_name} レビュー"
-    deepl_code: str | None = None  # e.g. EN-GB; default: transync.deepl_engine.DEFAULT_TARGET_CODES
-    formality: str | None = None
 
 
 @dataclass(frozen=True)
 class TranslateConfig:
     """``[translate]``: the translation job's defaults."""
 
-    engine: str | None = None  # deepl or pseudo; default: deepl when DEEPL_AUTH_KEY is set
-    server_url: str | None = None
-    formality: str | None = None
-    context: str | None = None
+    engine: str | None = None  # a registered engine (transync.engines); default: deepl when DEEPL_AUTH_KEY is set
     jobs: int = 4
-    retries: int = 3
-    timeout: float = 15.0
     untranslated_tags: str = "translate"  # tags the glossary does not know: translate or keep
     source_currency: str = "USD"
     glossary_dir: str = "glossaries"
     targets: Mapping[str, TargetConfig] = field(default_factory=dict)
     #: (collection, lang) -> field -> template, from ``[collections.<name>.templates.<lang>]``
     collection_templates: Mapping[tuple[str, str], Mapping[str, str]] = field(default_factory=dict)
+    #: engine name -> its settings, from ``[translate.<engine>]`` as the engine validated them
+    engines: Mapping[str, Any] = field(default_factory=dict)
+
+    def engine_settings(self, name: str) -> Any:
+        """The settings of engine ``name`` (None when the site has no ``[translate.<name>]``: its defaults)."""
+        return self.engines.get(name)
 
     def templates(self, collection: str, lang: str) -> dict[str, str]:
         target = self.targets.get(lang)
@@ -250,11 +249,11 @@ _TOP_KEYS = {
     "translate",
 }
 _COLLECTION_KEYS = {"path", "source_lang", "languages", "templates", "fields"}
-_TRANSLATE_KEYS = {
-    "engine", "server_url", "formality", "context", "jobs", "retries", "timeout",
-    "untranslated_tags", "source_currency", "glossary_dir", "targets",
-}
-_TARGET_KEYS = {"currency", "rate", "templates", "deepl_code", "formality"}
+_TRANSLATE_KEYS = {"engine", "jobs", "untranslated_tags", "source_currency", "glossary_dir", "targets"}
+#: Deprecated: DeepL's settings, read before they had ``[translate.deepl]``: key -> its name there.
+_DEEPL_ALIASES = {"server_url": "server_url", "formality": "formality", "context": "context", "retries": "retries", "timeout": "timeout"}
+_TARGET_KEYS = {"currency", "rate", "templates"}
+_DEEPL_TARGET_ALIASES = {"deepl_code": "target_codes", "formality": "target_formality"}  # deprecated, as above
 _TEMPLATE_FIELD = re.compile(r"\{(\w+)\}")
 _STATUS_KEYS = {"fail_on", "ignored_keywords"}
 _CHECK_KEYS = {"checks", "fail_on"}
@@ -263,12 +262,18 @@ _CHECK_KEYS = {"checks", "fail_on"}
 class _Reader:
     """Typed access to one configuration mapping; errors name the file and the key."""
 
-    def __init__(self, data: Mapping[str, Any], where: str, prefix: str = "") -> None:
+    def __init__(self, data: Mapping[str, Any], where: str, prefix: str = "", names: Mapping[str, str] | None = None) -> None:
         self.data = data
         self.where = where
         self.prefix = prefix
+        self.names = names or {}  # keys read under another name (deprecated aliases): name -> as written
 
     def key(self, name: str) -> str:
+        if name in self.names:
+            return self.names[name]
+        head = name.split(".")[0]
+        if head in self.names:
+            return self.names[head] + name[len(head):]
         return f"{self.prefix}{name}"
 
     def fail(self, name: str, problem: str) -> ConfigError:
@@ -301,6 +306,14 @@ class _Reader:
         value = self.data[name]
         if isinstance(value, bool) or not isinstance(value, (int, float)) or (positive and value <= 0):
             raise self.fail(name, "must be a positive number")
+        return value
+
+    def whole(self, name: str, default: int, *, minimum: int = 0) -> int:
+        if name not in self.data:
+            return default
+        value = self.data[name]
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise self.fail(name, f"must be a whole number, at least {minimum}")
         return value
 
     def choice(self, name: str, choices: tuple[str, ...], default: str | None = None) -> str | None:
@@ -452,7 +465,13 @@ def _collections(
 
 def _translate_config(cfg: _Reader, languages: tuple[str, ...], collections: tuple[Collection, ...]) -> TranslateConfig:
     tr = _Reader(cfg.get("translate", dict, {}), cfg.where, "translate.")
-    tr.check_keys(_TRANSLATE_KEYS)
+    engine_tables = {name: value for name, value in tr.data.items() if isinstance(value, dict) and name not in _TRANSLATE_KEYS}
+    tr.check_keys(_TRANSLATE_KEYS | set(_DEEPL_ALIASES) | set(engine_tables))
+    deepl_aliases: dict[str, Any] = {}  # deprecated keys, as [translate.deepl] would hold them
+    deepl_names: dict[str, str] = {}  # and where they were written
+    for old, new in _DEEPL_ALIASES.items():
+        if old in tr.data:
+            deepl_aliases[new], deepl_names[new] = tr.data[old], tr.key(old)
     targets = {}
     for lang, spec in tr.get("targets", dict, {}).items():
         if lang not in languages:
@@ -460,7 +479,11 @@ def _translate_config(cfg: _Reader, languages: tuple[str, ...], collections: tup
         if not isinstance(spec, dict):
             raise tr.fail(f"targets.{lang}", "must be a table")
         t = _Reader(spec, cfg.where, f"translate.targets.{lang}.")
-        t.check_keys(_TARGET_KEYS)
+        t.check_keys(_TARGET_KEYS | set(_DEEPL_TARGET_ALIASES))
+        for old, new in _DEEPL_TARGET_ALIASES.items():
+            if old in spec:
+                deepl_aliases.setdefault(new, {})[lang] = spec[old]
+                deepl_names[new] = deepl_names[f"{new}.{lang}"] = t.key(old)
         currency = t.get("currency", str)
         if currency is not None and not re.fullmatch(r"[A-Z]{3}", currency):
             raise t.fail("currency", f"is not an ISO 4217 code such as JPY: {currency!r}")
@@ -475,8 +498,6 @@ def _translate_config(cfg: _Reader, languages: tuple[str, ...], collections: tup
             currency=currency,
             rate=rate_dec,
             templates=t.templates("templates"),
-            deepl_code=t.get("deepl_code", str),
-            formality=t.get("formality", str),
         )
     collection_templates = {}
     for name, spec in cfg.get("collections", dict, {}).items():
@@ -489,23 +510,50 @@ def _translate_config(cfg: _Reader, languages: tuple[str, ...], collections: tup
     if not re.fullmatch(r"[A-Z]{3}", source_currency):
         raise tr.fail("source_currency", f"is not an ISO 4217 code such as USD: {source_currency!r}")
     jobs = tr.number("jobs", 4)
-    retries = tr.number("retries", 3, positive=False)
-    if not isinstance(jobs, int) or not isinstance(retries, int) or retries < 0:
-        raise tr.fail("jobs" if not isinstance(jobs, int) else "retries", "must be a whole number")
+    if not isinstance(jobs, int):
+        raise tr.fail("jobs", "must be a whole number")
     return TranslateConfig(
-        engine=tr.choice("engine", ("deepl", "pseudo")),
-        server_url=tr.get("server_url", str),
-        formality=tr.get("formality", str),
-        context=tr.get("context", str),
+        engine=_engine_name(tr),
         jobs=jobs,
-        retries=retries,
-        timeout=float(tr.number("timeout", 15.0)),
+        engines=_engine_settings(tr, engine_tables, deepl_aliases, deepl_names),
         untranslated_tags=tr.choice("untranslated_tags", ("translate", "keep"), "translate"),
         source_currency=source_currency,
         glossary_dir=tr.get("glossary_dir", str, "glossaries"),
         targets=targets,
         collection_templates=collection_templates,
     )
+
+
+def _engine_name(tr: _Reader) -> str | None:
+    name = tr.get("engine", str)
+    if name is None:
+        return None
+    from transync import engines
+
+    if not engines.known(name):
+        raise tr.fail("engine", f"is {name!r}; expected one of {', '.join(engines.names())}")
+    return name
+
+
+def _engine_settings(tr: _Reader, tables: dict[str, dict], deepl_aliases: dict[str, Any], deepl_names: dict[str, str]) -> dict[str, Any]:
+    """Each ``[translate.<engine>]`` as its engine validates it (see transync.engines)."""
+    if deepl_aliases:
+        deepl = tables.get("deepl", {})
+        for key in deepl_aliases:
+            if key in deepl:
+                raise tr.fail(f"deepl.{key}", f"is also set as {deepl_names[key]}, its deprecated name: keep one")
+        tables = {**tables, "deepl": {**deepl_aliases, **deepl}}
+    if not tables:
+        return {}
+    from transync import engines
+
+    settings = {}
+    for name, table in tables.items():
+        if not engines.known(name):
+            raise ConfigError(f"{tr.where}: unknown key 'translate.{name}' (a table for an engine; engines: {', '.join(engines.names())})")
+        names = deepl_names if name == "deepl" else None
+        settings[name] = engines.engine_type(name).settings(_Reader(table, tr.where, f"translate.{name}.", names))
+    return settings
 
 
 def parse_states(values: list[str] | tuple[str, ...], *, key: str = "--fail-on") -> list[str]:

@@ -39,16 +39,26 @@ class DocumentError(TransyncError):
         self.line = line
 
 
-class ServiceError(TransyncError):
-    """The translation service refused the work (bad key, quota exhausted)."""
-
-    exit_code = EXIT_SERVICE
-
-
 def _one_line(message: str) -> str:
     # Service and library messages may hold line breaks (a server's HTML error
     # page, a header value); the CLI prints exactly one line per error.
     return " ".join(str(message).split())
+
+
+class EngineFailure(TransyncError):
+    """Every failure of a translation engine (:mod:`transync.engines`): the service failed
+    after the library's retries (network, timeout, 5xx, 429), answered something
+    unusable, or refused the work (:class:`ServiceError`). Exit code 3; one line, no key in it.
+    """
+
+    exit_code = EXIT_SERVICE
+
+    def __init__(self, message: str) -> None:
+        super().__init__(_one_line(message))
+
+
+class ServiceError(EngineFailure):
+    """The translation service refused the work (bad key, quota exhausted)."""
 
 
 class QuotaExceeded(ServiceError):
@@ -56,18 +66,7 @@ class QuotaExceeded(ServiceError):
 
 
 class AuthFailed(ServiceError):
-    """The service refused the key (DeepL: 403)."""
-
-
-class EngineFailure(TransyncError):
-    """The translation service failed after the library's retries (network,
-    timeout, 5xx, 429) or answered something unusable. One line, no key in it.
-    """
-
-    exit_code = EXIT_SERVICE
-
-    def __init__(self, message: str) -> None:
-        super().__init__(_one_line(message))
+    """The service refused the key (DeepL: 403; OpenAI-compatible: 401, 403)."""
 
 
 class RequestTooLarge(EngineFailure):

@@ -4,7 +4,9 @@
 header; a file whose header names languages (``en,ja,de``) is multilingual
 and gives one pair per non-first column. UTF-8 with or without BOM, LF or
 CRLF, standard CSV quoting. Problems are collected with file and line, never
-raised, so one bad row does not hide the rest of a glossary.
+raised, so one bad row does not hide the rest of a glossary. Engines take the
+terms from here (DeepL keeps them as a glossary on the account, see
+:mod:`transync.engines.deepl`; the OpenAI engine puts them in its prompt).
 """
 
 from __future__ import annotations
@@ -148,79 +150,17 @@ def _row_lines(text: str, delimiter: str) -> list[int]:
     return lines
 
 
-#: Languages DeepL accepts in glossaries (source and target), by the site's code prefix.
-DEEPL_GLOSSARY_LANGUAGES = frozenset(
-    "ar bg cs da de el en es et fi fr he hu id it ja ko lt lv nb nl pl pt ro ru sk sl sv th tr uk vi zh".split()
-)
-
-
 def check_files(glossaries: Glossaries, site_languages: tuple[str, ...] | None = None) -> list[Problem]:
-    """Every problem of the glossary files: those found while loading, and pairs that cannot be used."""
+    """Every problem of the glossary files: those found while loading, and pairs the site cannot use.
+
+    What an engine cannot hold (DeepL's glossary languages) is the engine's to say:
+    see ``glossary_problems`` of :mod:`transync.engines.deepl`.
+    """
     problems = list(glossaries.problems)
-    for (src, tgt), entries in sorted(glossaries.pairs.items()):
-        where = entries[0].path if entries else f"{src}-{tgt}"
-        for lang in (src, tgt):
-            if lang.split("-")[0].split("_")[0] not in DEEPL_GLOSSARY_LANGUAGES:
-                problems.append(Problem(where, 1, f"DeepL glossaries do not support {lang!r}: the pair {src}-{tgt} is used for tags only"))
-        if site_languages is not None:
+    if site_languages is not None:
+        for (src, tgt), entries in sorted(glossaries.pairs.items()):
+            where = entries[0].path if entries else f"{src}-{tgt}"
             for lang in (src, tgt):
                 if lang not in site_languages:
                     problems.append(Problem(where, 1, f"{lang!r} is not one of the site's languages ({', '.join(site_languages)})"))
     return problems
-
-
-def fingerprint(glossaries: Glossaries) -> str:
-    """A hash of every usable pair and entry: the name of the DeepL glossary made from them."""
-    import hashlib
-
-    digest = hashlib.sha256()
-    for (src, tgt) in sorted(glossaries.pairs):
-        for e in sorted(glossaries.pairs[(src, tgt)], key=lambda e: e.source):
-            digest.update(f"{src}\t{tgt}\t{e.source}\t{e.target}\n".encode())
-    return digest.hexdigest()[:12]
-
-
-GLOSSARY_PREFIX = "transync-"
-
-
-@dataclass
-class Synced:
-    glossary_id: str
-    name: str
-    created: bool  # False: an identical glossary was already there
-    deleted: list[str] = field(default_factory=list)  # names of outdated transync glossaries removed
-    pairs: list[tuple[str, str]] = field(default_factory=list)
-
-
-def sync(client, glossaries: Glossaries) -> Synced | None:
-    """Make sure the DeepL account holds exactly one transync glossary, the one for these files.
-
-    The glossary is named by the files' content hash: while the files do not
-    change it is reused, never duplicated; when they change a new one is made
-    and the outdated transync glossaries are deleted. Other glossaries of the
-    account are left alone. Returns None when there is nothing to sync.
-    """
-    from deepl.api_data import MultilingualGlossaryDictionaryEntries
-
-    usable = {
-        pair: entries for pair, entries in glossaries.pairs.items()
-        if entries and all(l.split("-")[0] in DEEPL_GLOSSARY_LANGUAGES for l in pair)
-    }
-    if not usable:
-        return None
-    name = f"{GLOSSARY_PREFIX}{fingerprint(Glossaries(pairs=usable))}"
-    existing = [g for g in client.list_multilingual_glossaries() if g.name.startswith(GLOSSARY_PREFIX)]
-    current = next((g for g in existing if g.name == name), None)
-    created = current is None
-    if current is None:
-        dictionaries = [
-            MultilingualGlossaryDictionaryEntries(src.upper(), tgt.upper(), {e.source: e.target for e in entries})
-            for (src, tgt), entries in sorted(usable.items())
-        ]
-        current = client.create_multilingual_glossary(name, dictionaries)
-    deleted = []
-    for g in existing:
-        if g.glossary_id != current.glossary_id:
-            client.delete_multilingual_glossary(g)
-            deleted.append(g.name)
-    return Synced(current.glossary_id, name, created, deleted, sorted(usable))

@@ -508,6 +508,7 @@ def translate_json(summary: TranslateSummary, *, dry_run: bool, engine: str) -> 
             "skipped": len(summary.skipped), "not_started": len(summary.not_started),
             "requests": summary.requests, "texts": summary.texts, "characters": summary.characters,
             "billed_characters": summary.billed_characters, "seconds": round(summary.seconds, 2),
+            "tokens": {"prompt": summary.prompt_tokens, "completion": summary.completion_tokens},
             "memory_texts": summary.memory_texts, "memory_characters": summary.memory_characters,
             "human_edits": summary.human_edits, "glossary_texts": summary.glossary_texts,
             "kept_texts": summary.kept_texts,
@@ -549,8 +550,7 @@ def translate_table(summary: TranslateSummary, *, dry_run: bool, engine: str, st
         w(
             f"\n{_plural(len(summary.written), 'document')} written, {len(summary.failed)} failed, "
             f"{len(summary.skipped)} skipped, {len(summary.not_started)} not started; "
-            f"{_plural(summary.requests, 'request')}, {summary.billed_characters:,} characters billed "
-            f"({summary.characters:,} translatable) in {summary.seconds:.1f} s{_memory_note(summary)}\n"
+            f"{_plural(summary.requests, 'request')}, {_cost(summary)} in {summary.seconds:.1f} s{_memory_note(summary)}\n"
         )
     for r in summary.memory_rejected:
         w(f"  {style('rejected', '33')} {paths.show(r.job.target_path)}: the translation memory's {r.origin} translation of "
@@ -565,6 +565,14 @@ def translate_table(summary: TranslateSummary, *, dry_run: bool, engine: str, st
 def _clip(text: str, width: int = 60) -> str:
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _cost(summary: TranslateSummary) -> str:
+    """What the engine billed: characters (DeepL), or tokens (engines billed by the token)."""
+    if summary.prompt_tokens or summary.completion_tokens:
+        return (f"{summary.characters:,} characters translatable, "
+                f"{summary.prompt_tokens:,} prompt and {summary.completion_tokens:,} completion tokens")
+    return f"{summary.billed_characters:,} characters billed ({summary.characters:,} translatable)"
 
 
 def _memory_note(summary: TranslateSummary) -> str:

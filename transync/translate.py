@@ -263,6 +263,8 @@ class Summary:
     texts: int = 0
     characters: int = 0  # translatable characters sent
     billed_characters: int = 0
+    prompt_tokens: int = 0  # engines billed by the token (openai): what the requests cost
+    completion_tokens: int = 0
     glossary_texts: int = 0  # headings that are glossary terms: translated by the glossary, not sent
     human_edits: int = 0  # edited segments found in hand-edited translations, kept as human translations
     review: list[Review] = field(default_factory=list)  # human segments whose source changed: replaced, kept in the memory
@@ -859,6 +861,8 @@ class Run:
         completed = []
         for text, result in zip(batch, results):
             summary.billed_characters += result.billed_characters
+            summary.prompt_tokens += result.prompt_tokens
+            summary.completion_tokens += result.completion_tokens
             pending = docs[text.doc]
             if pending.failed is not None:
                 continue
