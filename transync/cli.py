@@ -626,8 +626,6 @@ def permalinks(
 
     Exit codes: 0 all right (or all fixed), 1 findings left, 2 a usage error.
     """
-    import json
-    import sys
 
     from transync import output, permalinks as pl, scan
 
@@ -734,8 +732,6 @@ def glossary_check(
     (in prose a word has several senses), reference entries (with a URL) not at all. Exit codes:
     0 no violation, 1 violations, 2 a usage error.
     """
-    import json
-    import sys
     from collections import Counter
 
     from transync import glossary as gl, output, scan, status as status_mod, termcheck
