@@ -18,13 +18,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from transync import document, localize
+from transync import document, localize, pofile
 from transync.config import SiteConfig
 from transync.errors import TransyncError
 from transync.memory import Memory, context_of
 from transync.placeholders import check_translation
 from transync.status import StatusReport
-
 
 
 class ExchangeError(TransyncError):
@@ -128,14 +127,12 @@ def import_po(path: Path, config: SiteConfig, report: StatusReport, memory: Memo
     """Check every entry, then apply all of them, or none. Raises ExchangeError listing the problems."""
     import polib
 
-    from transync.memory import MemoryFileError, _check_lines
-
     try:
         # polib reads some damaged files without a word (a string cut short loses a
         # character): every line is checked first, as the memory's own reader does.
-        _check_lines(path.read_bytes().decode("utf-8"), path)
+        pofile.check_lines(path.read_bytes().decode("utf-8"), path)
         po = polib.pofile(str(path), wrapwidth=0)
-    except MemoryFileError as exc:
+    except pofile.POFileError as exc:
         raise ExchangeError(f"{path}: not a readable PO file: line {exc.line}: {exc.reason}") from None
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise ExchangeError(f"{path}: not a readable PO file: {exc}") from None
