@@ -33,7 +33,8 @@ from bench_translate import make_site  # the corpus's English reviews in a new s
 from transync import journal, scan, status, translate
 from transync.config import load_config
 from transync.engines import Translated
-from transync.memory import Memory, memory_path, seed
+from transync.memory import Memory, memory_path
+from transync.seed import seed
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "audioreview"
 

@@ -29,7 +29,8 @@ from pathlib import Path
 
 from transync import scan, status
 from transync.config import load_config
-from transync.memory import Memory, seed
+from transync.memory import Memory
+from transync.seed import seed
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "audioreview"
 

@@ -93,6 +93,19 @@ def test_stale_segments_come_with_their_previous_source(site, tmp_path, monkeypa
     assert "fuzzy" in changed[0].flags and changed[0].msgstr  # the old translation, to adapt
 
 
+def test_an_export_is_written_as_the_memory_is(site, tmp_path):
+    from transync.pofile import write_header
+
+    out = tmp_path / "de.po"
+    assert cli("memory", "export", "--root", str(site), "--lang", "de", "--only", "missing", "-o", str(out)).exit_code == 0
+    text = out.read_text(encoding="utf-8")
+    comment = "# transync: texts to translate into de (missing); fill in msgstr, then: transync memory import FILE\n"
+    assert text.startswith(comment + write_header("en", "de") + "\n#: ")  # the memory's header
+    entries = text.split("\n\n")[1:]
+    assert entries and all(e.startswith("#: ") and 'msgstr ""' in e for e in entries)
+    assert all(len(line.split()) == 2 for line in text.splitlines() if line.startswith("#: "))  # one occurrence a line
+
+
 @pytest.mark.parametrize(
     ("mangle", "message"),
     [

@@ -18,9 +18,11 @@ from hypothesis import strategies as st
 
 from conftest import CORPUS, doc, requires_corpus
 from transync import memory as memory_module
-from transync import scan, status
+from transync import pofile, scan, status
+from transync.align import align
 from transync.config import load_config
-from transync.memory import Memory, MemoryFileError, Use, align, context_of, memory_path, seed
+from transync.memory import Memory, MemoryFileError, Use, context_of, memory_path
+from transync.seed import seed
 from transync.segments import segment
 
 MSGFMT = shutil.which("msgfmt")
@@ -115,7 +117,7 @@ def test_polib_reads_what_transync_writes(tmp_path):
 def test_the_fast_reader_and_polib_read_the_same(tmp_path, monkeypatch):
     filled(tmp_path).save()
     fast = entries(new_memory(tmp_path))
-    monkeypatch.setattr(Memory, "_read_fast", lambda self, data: None)  # the careful reader: checks, then polib
+    monkeypatch.setattr(pofile, "_read_fast", lambda data, path: None)  # the careful reader: checks, then polib
     assert entries(new_memory(tmp_path)) == fast
 
 
@@ -248,7 +250,7 @@ def test_any_texts_survive_save_and_load(items):
         assert {(e.msgctxt, e.msgid): e.msgstr for e in po} == {(e.context, e.source): e.translation for e in m}
         assert loaded.to_po() == m.to_po()
         careful = Memory(Path(folder) / "en-ja.po", "en", "ja")
-        with patch.object(Memory, "_read_fast", lambda self, data: None):  # line checks, then polib
+        with patch.object(pofile, "_read_fast", lambda data, path: None):  # line checks, then polib
             careful._parse((Path(folder) / "en-ja.po").read_bytes(), None)
         assert entries(careful) == entries(m)
 
@@ -384,7 +386,7 @@ def test_occurrence_lines_as_other_tools_write_them(tmp_path, monkeypatch):
     )
     expected = (("a.md", None), ("a.md", 10), ("b.md", 3), ("c.md:x", None), ("my file.md", 2))
     assert new_memory(tmp_path).get("Overview").occurrences == expected
-    monkeypatch.setattr(Memory, "_read_fast", lambda self, data: None)  # polib's reading
+    monkeypatch.setattr(pofile, "_read_fast", lambda data, path: None)  # polib's reading
     assert new_memory(tmp_path).get("Overview").occurrences == expected
 
 

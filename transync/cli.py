@@ -422,7 +422,7 @@ def memory_seed(
     """
     import json
 
-    from transync import memory as mem, scan, status as status_mod
+    from transync import memory as mem, scan, seed as seeding, status as status_mod
 
     config = _site(root, [])
     langs = _langs(config, lang)
@@ -431,7 +431,7 @@ def memory_seed(
     for source_lang in sorted({c.source_lang for c in config.collections}):
         for target in langs or [l for l in config.languages if l != source_lang]:
             memory = mem.Memory.of_site(config, source_lang, target)
-            result = mem.seed(memory, report)
+            result = seeding.seed(memory, report)
             memory.save()
             results[(source_lang, target, memory.path)] = (result, memory.stats())
     misaligned = 0

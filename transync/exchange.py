@@ -5,7 +5,9 @@ segments and front-matter values of missing and stale translations that the
 memory does not know, and (``only="all"``) the memory's machine translations
 for post-editing. A changed segment carries its previous source text as
 ``#| msgid``, as ``msgmerge --previous`` does, so a translator sees what
-changed. The file opens in Poedit, Weblate or any PO editor.
+changed. The file opens in Poedit, Weblate or any PO editor; it is written
+by :mod:`transync.pofile`, as the memory is (the same header fields,
+occurrences one per line).
 
 :func:`import_po` reads such a file back. Every entry is checked first (the
 msgid is a text of the site or of the memory; protected spans such as
@@ -18,13 +20,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from transync import document, localize
+from transync import document, localize, pofile
 from transync.config import SiteConfig
 from transync.errors import TransyncError
 from transync.memory import Memory, context_of
 from transync.placeholders import check_translation
 from transync.status import StatusReport
-
 
 
 class ExchangeError(TransyncError):
@@ -57,21 +58,10 @@ def _texts_of(config: SiteConfig, report: StatusReport, lang: str, states: tuple
 
 
 def export_po(config: SiteConfig, report: StatusReport, memory: Memory, lang: str, *, only: str = "all") -> Exported:
-    import polib
-
     from transync.revisions import source_diff
 
     states = {"all": ("stale", "missing"), "stale": ("stale",), "missing": ("missing",)}[only]
-    po = polib.POFile(wrapwidth=0)
-    po.metadata = {
-        "Project-Id-Version": "transync",
-        "Language": lang,
-        "MIME-Version": "1.0",
-        "Content-Type": "text/plain; charset=UTF-8",
-        "Content-Transfer-Encoding": "8bit",
-        "X-Source-Language": memory.source_lang,
-    }
-    entries: dict[tuple[str | None, str], polib.POEntry] = {}
+    entries: dict[tuple[str | None, str], _Export] = {}
     documents = set()
     previous: dict[str, str] = {}  # changed source text -> its text as translated
     diffed: set[str] = set()  # refs whose source diff is already in ``previous``
@@ -93,28 +83,39 @@ def export_po(config: SiteConfig, report: StatusReport, memory: Memory, lang: st
         key = (context, request.markdown)
         entry = entries.get(key)
         if entry is None:
-            entry = polib.POEntry(msgid=request.markdown, msgstr="", msgctxt=context)
+            entry = entries[key] = _Export()
             if request.markdown in previous:
-                entry.previous_msgid = previous[request.markdown]
-                entry.flags.append("fuzzy")
+                entry.previous = previous[request.markdown]
                 old = memory.get(previous[request.markdown])
                 if old is not None:
                     entry.msgstr = old.translation  # the old translation, to adapt
-            entries[key] = entry
-        entry.occurrences.append((item.source_path, str(line) if line else ""))
+        entry.occurrences.add((item.source_path, line or None))
     if only == "all":
         for e in memory:
             if e.origin == "machine" and (e.context, e.source) not in entries:
-                entry = polib.POEntry(msgid=e.source, msgstr=e.translation, msgctxt=e.context)
-                entry.comment = f"machine translation ({e.engine}): review it"
-                entries[(e.context, e.source)] = entry
+                entries[(e.context, e.source)] = _Export(e.translation, comment=f"machine translation ({e.engine}): review it")
+    comment = f"# transync: texts to translate into {lang} ({only}); fill in msgstr, then: transync memory import FILE\n"
+    out = [pofile.write_header(memory.source_lang, lang, comment=comment)]
     for key in sorted(entries, key=lambda k: (k[1], k[0] or "")):
         entry = entries[key]
-        entry.occurrences = sorted(set(entry.occurrences))
-        po.append(entry)
-    text = str(po)
-    header = f"# transync: texts to translate into {lang} ({only}); fill in msgstr, then: transync memory import FILE\n"
-    return Exported(header + text, len(po), len(documents))
+        out.append(pofile.write_entry(
+            key[0], key[1], entry.msgstr,
+            comments=[entry.comment] if entry.comment else (),
+            occurrences=pofile.sorted_occurrences(entry.occurrences),
+            flags=("fuzzy",) if entry.previous is not None else (),
+            previous=entry.previous,
+        ))
+    return Exported("\n".join(out), len(entries), len(documents))
+
+
+@dataclass
+class _Export:
+    """An entry of an exported file: a text to translate, or a machine translation to review."""
+
+    msgstr: str = ""
+    comment: str | None = None
+    previous: str | None = None  # the source text as it was translated (``#| msgid``), for a changed one
+    occurrences: set[tuple[str, int | None]] = field(default_factory=set)
 
 
 @dataclass
@@ -128,14 +129,12 @@ def import_po(path: Path, config: SiteConfig, report: StatusReport, memory: Memo
     """Check every entry, then apply all of them, or none. Raises ExchangeError listing the problems."""
     import polib
 
-    from transync.memory import MemoryFileError, _check_lines
-
     try:
         # polib reads some damaged files without a word (a string cut short loses a
         # character): every line is checked first, as the memory's own reader does.
-        _check_lines(path.read_bytes().decode("utf-8"), path)
+        pofile.check_lines(path.read_bytes().decode("utf-8"), path)
         po = polib.pofile(str(path), wrapwidth=0)
-    except MemoryFileError as exc:
+    except pofile.POFileError as exc:
         raise ExchangeError(f"{path}: not a readable PO file: line {exc.line}: {exc.reason}") from None
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise ExchangeError(f"{path}: not a readable PO file: {exc}") from None

@@ -76,7 +76,9 @@ from a cache keyed by its content: 0.26 s. Anything else (obsolete ``#~``
 entries, plural forms, entries run together, and every error) is checked
 line by line, so that a file cut inside a string is an error where polib
 would drop a character, and then read by polib; tests check that both
-readers agree. Files are written here too (1.2 s), in transync's layout.
+readers agree. Files are written by transync too (1.2 s), in its layout.
+The PO text, read and written, is :mod:`transync.pofile`'s; this module is
+the model.
 
 **Durable and shared.** Changes are made in this object and put on disk
 by :meth:`Memory.sync`: appended to a journal beside the PO file
@@ -103,52 +105,38 @@ machine one from a run, as in :meth:`Memory.put`.
     memory.sync()                                            # on disk (the journal) before the document
     memory.save()
 
-:func:`seed` fills a memory from the translations a site already has, with
-:func:`align` pairing a source's segments with its translation's.
+:func:`transync.seed.seed` fills a memory from the translations a site
+already has, with :func:`transync.align.align` pairing a source's segments
+with its translation's.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import marshal
 import os
 import re
-import sys
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Collection, Iterable, Iterator, Literal, NamedTuple, Sequence
+from typing import Iterable, Iterator, Literal, NamedTuple
 
-from transync import journal
-from transync.errors import TransyncError
+from transync import journal, pofile
 from transync.fsutil import atomic_write, remove_stale_temp_files
-
-if TYPE_CHECKING:
-    from transync.segments import Segment
-    from transync.status import StatusReport
+from transync.pofile import Occurrence
 
 Origin = Literal["machine", "human"]
 PutResult = Literal["added", "replaced", "unchanged", "kept"]
-Occurrence = tuple[str, int | None]  # (path relative to the site root, 1-based line or None)
 
 MEMORY_DIR = ".transync/memory"
 FRONT_MATTER_CONTEXT = "fm:"
 
 _MARK = "transync:"
+_HUMAN_LINE = f"#. {_MARK} human\n".encode()
 _ENGINE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
-_OWN_HEADER = ("Project-Id-Version", "Language", "MIME-Version", "Content-Type", "Content-Transfer-Encoding", "X-Source-Language")
 
 
-class MemoryFileError(TransyncError):
-    """A memory file cannot be read; the message is one line naming the file (and line)."""
-
-    def __init__(self, path: str | os.PathLike[str], reason: str, line: int | None = None) -> None:
-        where = f"{os.fspath(path)}:{line}" if line else os.fspath(path)
-        super().__init__(f"{where}: {reason}")
-        self.path = os.fspath(path)
-        self.reason = reason
-        self.line = line
+class MemoryFileError(pofile.POFileError):
+    """A memory file (or its journal or lock) cannot be read or written; the message is one line naming the file (and line)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,7 +193,7 @@ def context_of(request_key: str) -> str | None:
 # --------------------------------------------------------------------------- the memory
 
 
-_Key = tuple[str | None, str]  # (context, source)
+_Key = pofile.Key  # (context, source)
 
 
 class _Record:
@@ -236,8 +224,8 @@ class Memory:
         self.path = Path(path)
         self.source_lang = source_lang
         self.target_lang = target_lang
-        # A record read but not needed yet is (msgstr, its comment lines as bytes): see _get.
-        self._records: dict[_Key, _Record | tuple[str, bytes]] = {}
+        # A record read but not needed yet is (msgstr, its comment lines) as pofile.read_po gives it: see _get.
+        self._records: dict[_Key, _Record | tuple[str, bytes | pofile.Comments]] = {}
         self._extra_header: list[tuple[str, str]] = []  # header fields other tools wrote
         self._identity: tuple[int, int, int, int] | None = None  # of the file as loaded or last saved
         self._journal = journal.Journal(self.path)
@@ -262,7 +250,7 @@ class Memory:
         three times faster. Without it nothing is written anywhere.
         """
         memory = cls(path, source_lang, target_lang)
-        cache = None if cache_dir is None else _cache_file(cache_dir, memory.path)
+        cache = None if cache_dir is None else pofile.cache_file(cache_dir, memory.path)
         if not os.path.lexists(memory._journal.path):
             memory._read_file(cache)  # no lock needed: the file is only ever replaced whole
             memory._restore_folded()
@@ -330,141 +318,14 @@ class Memory:
         return cls.open(config.root, source_lang, target_lang, cache_dir=config.cache_dir if config.cache else None)
 
     def _parse(self, data: bytes, cache: Path | None) -> None:
-        digest = hashlib.sha1(data).hexdigest() if cache is not None else ""
-        if cache is not None and (cached := _cache_read(cache, digest)) is not None:
-            header, items = cached
-            self._take_header(header)
-            self._records = {(context, msgid): (msgstr, head) for context, msgid, msgstr, head in items}
-            return
-        header = self._read_fast(data)
-        if header is not None:
-            if cache is not None:
-                items = [(k[0], k[1], v[0], v[1]) for k, v in self._records.items()]
-                _cache_write(cache, digest, header, items)
-            return
-        self._records, self._extra_header = {}, []
-        from transync.document import decode
-        from transync.errors import DocumentError
-
         try:
-            text, _bom = decode(data)
-        except DocumentError as exc:
-            raise MemoryFileError(self.path, exc.reason, exc.line) from None
-        if "\x00" in text:
-            line = text.count("\n", 0, text.index("\x00")) + 1
-            raise MemoryFileError(self.path, "NUL character: not a PO file", line)
-        _check_lines(text, self.path)
-        header, entries = _parse_polib(self.path)
+            header, self._records = pofile.read_po(data, self.path, cache=cache)  # type: ignore[assignment]
+        except pofile.POFileError as exc:
+            raise MemoryFileError(exc.path, exc.reason, exc.line) from None
         self._take_header(header)
-        for entry in entries:
-            self._take(entry)
-
-    def _read_fast(self, data: bytes) -> list[tuple[str, str]] | None:
-        """Read a file whose entries are separated by blank lines, as transync, Poedit and Weblate write them.
-
-        An entry as transync writes most of them (msgctxt, msgid and msgstr on
-        one line each) is taken with a few bounded searches of the bytes and
-        its decodes; any other goes through :func:`_block`. Comment lines
-        stay bytes until they are needed (see :meth:`_get`). Returns the
-        header fields, or None, having read nothing usable, for anything
-        unusual or wrong: the careful reader then reads the file and says
-        what is wrong.
-        """
-        if data.startswith(b"\xef\xbb\xbf"):
-            data = data[3:]
-        if b"\x00" in data:
-            return None
-        if b"\r" in data:
-            if data.count(b"\r") != data.count(b"\r\n"):
-                return None
-            data = data.replace(b"\r\n", b"\n")
-        end = len(data)
-        while end and data[end - 1] == 10:
-            end -= 1
-        find = data.find
-        count = data.count
-        records = self._records
-        counted = [0, 1]  # (offset, its line): lines are counted forward only when needed
-
-        def line_at(offset: int) -> int:
-            counted[1] += count(b"\n", counted[0], offset)
-            counted[0] = offset
-            return counted[1]
-
-        header: list[tuple[str, str]] = []
-        a = 0
-        first = True
-        try:
-            while a < end:
-                if data[a] == 10:  # more than one blank line
-                    while a < end and data[a] == 10:
-                        a += 1
-                    if a >= end:
-                        break
-                e = find(b"\n\n", a, end)
-                if e < 0:
-                    e = end
-                i = find(b'msgid "', a, e)
-                j = find(b'\nmsgstr "', i, e) if i >= 0 else -1
-                c = find(b'msgctxt "', a, i) if j >= 0 else -1
-                start = i if c < 0 else c
-                plain = False
-                if (
-                    j >= 0
-                    and not first
-                    and (start == a or data[start - 1] == 10)  # keywords at the start of a line
-                    and count(b"\n", start, e) == (1 if c < 0 else 2)  # one line each
-                    and (c < 0 or data[i - 1] == 10)
-                ):
-                    head = data[a:start]
-                    if head and (head[0] != 35 or head.count(b"\n") != head.count(b"\n#") + 1):
-                        return None  # a line that is not a comment before the msgid
-                    if not head.isascii():
-                        head.decode("utf-8")  # checked now, parsed when needed
-                    if (
-                        find(b"\\", start, e) < 0
-                        and count(b'"', start, e) == (4 if c < 0 else 6)
-                        and data[j - 1] == 34  # closing quotes
-                        and data[e - 1] == 34
-                        and (c < 0 or data[i - 2] == 34)
-                    ):  # nothing to unescape: most entries
-                        plain = True
-                        context = None if c < 0 else data[c + 9 : i - 2].decode("utf-8")
-                        msgid = data[i + 7 : j - 1].decode("utf-8")
-                        msgstr = data[j + 9 : e - 1].decode("utf-8")
-                    else:
-                        context = None if c < 0 else _unquote(data[c + 8 : i - 1]).decode("utf-8")
-                        msgid = _unquote(data[i + 6 : j]).decode("utf-8")
-                        msgstr = _unquote(data[j + 8 : e]).decode("utf-8")
-                else:
-                    block = _block(data[a:e])
-                    if block is None:
-                        return None
-                    context, msgid, msgstr, head = block
-                    if first and msgid == "" and context is None:
-                        header = _header_fields(msgstr)
-                        self._take_header(header)
-                        first = False
-                        a = e + 2
-                        continue
-                first = False
-                a = e + 2
-                if not msgid:
-                    return None  # only the header may have an empty msgid: the careful reader says so
-                if not msgstr:
-                    continue  # untranslated: of no use
-                if not plain and (problem := _storable(msgid, msgstr, context)):
-                    raise MemoryFileError(self.path, problem, line_at(start))
-                key = (context, msgid)
-                if key in records:
-                    raise MemoryFileError(self.path, f"duplicate entry for msgid {_snippet(msgid)}", line_at(start))
-                records[key] = (msgstr, head)  # a _Record once its comment lines are read
-        except (_NotSimple, UnicodeDecodeError):
-            return None
-        return header
 
     def _take_header(self, fields: list[tuple[str, str]]) -> None:
-        own = {k.lower() for k in _OWN_HEADER}
+        own = {k.lower() for k in pofile.OWN_HEADER}
         for key, value in fields:
             low = key.lower()
             if low == "language" and value and _norm_lang(value) != _norm_lang(self.target_lang):
@@ -477,20 +338,6 @@ class Memory:
                     raise MemoryFileError(self.path, f"charset {m.group(1)}: transync memories are UTF-8")
             if low not in own:
                 self._extra_header.append((key, value))
-
-    def _take(self, e: _Loaded) -> None:
-        if e.obsolete or e.plural or not e.msgstr:
-            return  # obsolete, plural and untranslated entries are of no use to transync
-        if not e.msgid:
-            raise MemoryFileError(self.path, "an entry has an empty msgid (only the header may)", e.line)
-        problem = _storable(e.msgid, e.msgstr, e.msgctxt)
-        if problem:
-            raise MemoryFileError(self.path, problem, e.line)
-        key = (e.msgctxt, e.msgid)
-        if key in self._records:
-            raise MemoryFileError(self.path, f"duplicate entry for msgid {_snippet(e.msgid)}", e.line)
-        rec = self._records[key] = _Record(e.msgstr)
-        _fill(key, rec, e.notes, e.comments, e.occurrences, e.flags)
 
     def _get(self, key: _Key) -> _Record | None:
         rec = self._records.get(key)
@@ -534,7 +381,7 @@ class Memory:
     @staticmethod
     def _entry(key: _Key, rec: _Record) -> MemoryEntry:
         if rec.sorted is None:
-            rec.sorted = _sorted_occurrences(rec.occurrences)
+            rec.sorted = pofile.sorted_occurrences(rec.occurrences)
         return MemoryEntry(key[1], rec.translation, rec.origin, rec.engine, key[0], rec.sorted, rec.fuzzy)
 
     def stats(self) -> MemoryStats:
@@ -570,7 +417,7 @@ class Memory:
           ``unchanged`` when the entry already says exactly this.
 
         ``occurrences`` are added in every case, except those whose path a
-        PO file cannot hold (see :func:`_writable_path`): the entry is kept
+        PO file cannot hold (see :func:`transync.pofile.writable_path`): the entry is kept
         without them. Raises ValueError for a text that a valid PO file cannot
         hold (empty, a NUL, or a newline at the start or end of one text but
         not of the other, which msgfmt rejects).
@@ -613,7 +460,7 @@ class Memory:
         line, context) of an entry the memory has is recorded; uses of texts
         the memory does not have are ignored. Returns the uses recorded.
         Entries left without occurrences are kept: a translation stays useful.
-        A path that a PO file cannot hold (:func:`_writable_path`) records
+        A path that a PO file cannot hold (:func:`transync.pofile.writable_path`) records
         nothing. Nothing changes (and nothing is journaled) when the document's
         occurrences are already exactly these.
         """
@@ -662,7 +509,8 @@ class Memory:
 
     def to_po(self) -> str:
         """The PO text that :meth:`save` writes."""
-        out = [_header(self.source_lang, self.target_lang, self._extra_header)]
+        comment = _HEADER_COMMENT.format(src=self.source_lang, tgt=self.target_lang)
+        out = [pofile.write_header(self.source_lang, self.target_lang, self._extra_header, comment=comment)]
         records = self._all()
         for key in sorted(records, key=_order):
             out.append(_entry_text(key, records[key]))
@@ -845,15 +693,15 @@ def _put_op(source: str, translation: str, origin: str, engine: str | None, cont
         raise ValueError("cannot store an empty source text")
     if not translation:
         raise ValueError("cannot store an empty translation")
-    problem = _storable(source, translation, context)
+    problem = pofile.storable(source, translation, context)
     if problem:
         raise ValueError(problem)
     for text in (source, translation, context or ""):
         try:
             text.encode("utf-8")
         except UnicodeEncodeError:
-            raise ValueError(f"not encodable as UTF-8 (a lone surrogate?): {_snippet(text)}") from None
-    occ = [o for o in map(_check_occurrence, occurrences) if _writable_path(o[0])]
+            raise ValueError(f"not encodable as UTF-8 (a lone surrogate?): {pofile.snippet(text)}") from None
+    occ = [o for o in map(_check_occurrence, occurrences) if pofile.writable_path(o[0])]
     return ("put", source, translation, origin, engine, context, occ)
 
 
@@ -865,7 +713,7 @@ def _uses_op(path: str, uses: Iterable[Use | tuple]) -> tuple | None:
         _check_occurrence((path, u.line))
         if not isinstance(u.source, str) or (u.context is not None and not isinstance(u.context, str)):
             raise ValueError(f"not a use: {u!r}")
-    return ("uses", path, checked) if _writable_path(path) else None
+    return ("uses", path, checked) if pofile.writable_path(path) else None
 
 
 def _payload_of(op: tuple) -> list:
@@ -903,179 +751,7 @@ def _ignore_working_files(folder: Path) -> None:
         atomic_write(target, _GITIGNORE)
 
 
-# --------------------------------------------------------------------------- alignment and seeding
-
-
-@dataclass(frozen=True)
-class Alignment:
-    """Source and translation segments paired, or the reason they cannot be."""
-
-    pairs: tuple[tuple[Segment, Segment], ...] = ()  # (source, translation), translatable sources only
-    reason: str | None = None  # None when aligned
-
-    @property
-    def ok(self) -> bool:
-        return self.reason is None
-
-    def texts(self) -> list[tuple[str, str]]:
-        return [(s.text, t.text) for s, t in self.pairs]
-
-
-def align(source: Sequence[Segment], translation: Sequence[Segment], *, line_offsets: tuple[int, int] = (0, 0)) -> Alignment:
-    """Pair the segments of a source body with those of its translation.
-
-    The two align when they have the same block sequence: as many segments,
-    of the same kinds (heading, paragraph, list_item, blockquote,
-    table_cell), in the same order. Every segment counts for the structure, a
-    number-only table cell too, so a cell that the translation writes with
-    letters (``20`` -> ``20個``) does not shift the rest; only segments whose
-    source is translatable become pairs, and a protected-only source segment
-    need not match (a converted price is a fine translation). Nothing is
-    guessed: any difference gives no pairs and a reason with the first
-    difference. ``line_offsets`` are added to the (body) lines in the reason.
-    """
-    so, to = line_offsets
-    first = next((n for n, (a, b) in enumerate(zip(source, translation)) if a.kind != b.kind), None)
-    if first is None and len(source) == len(translation):
-        return Alignment(tuple((a, b) for a, b in zip(source, translation) if a.translatable))
-
-    def at(segments: Sequence[Segment], n: int, side: str, offset: int) -> str:
-        if n >= len(segments):
-            return f"the end of the {side}"
-        return f"a {segments[n].kind.replace('_', ' ')} in the {side} (line {segments[n].line + offset})"
-
-    def describe(n: int) -> str:
-        return f"segment {n + 1} is {at(source, n, 'source', so)} but {at(translation, n, 'translation', to)}"
-
-    if first is None:
-        first = min(len(source), len(translation))
-    if len(source) == len(translation):
-        return Alignment(reason=describe(first))
-    return Alignment(reason=f"the source has {len(source)} segments and the translation {len(translation)}; {describe(first)}")
-
-
-@dataclass(frozen=True)
-class NotAligned:
-    path: str  # the translation
-    source_path: str
-    reason: str
-    segments: int  # translatable source segments left out
-
-
-@dataclass
-class SeedResult:
-    """What :func:`seed` did, in numbers and, for documents left out, with reasons."""
-
-    documents: int = 0  # current translations considered
-    aligned: int = 0  # documents whose segments were paired
-    machine_documents: int = 0  # written by transync and not edited since: not human work, not seeded
-    pairs: int = 0  # pairs found: body segments and front-matter values
-    machine_pairs: int = 0  # pairs equal to the memory's machine translation: left as machine
-    added: int = 0
-    replaced: int = 0
-    unchanged: int = 0
-    conflicts: int = 0  # sources translated differently by different documents (the most frequent won)
-    not_aligned: list[NotAligned] = field(default_factory=list)
-    unreadable: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
-
-    @property
-    def pairs_not_aligned(self) -> int:
-        return sum(n.segments for n in self.not_aligned)
-
-
-def seed(memory: Memory, report: StatusReport) -> SeedResult:
-    """Fill a memory with the human translations a site already has.
-
-    Reads every ``current`` translation into ``memory.target_lang`` of a
-    collection whose source language is ``memory.source_lang`` (a stale one
-    no longer matches its source), aligns its body with its source's
-    (:func:`align`) and its front-matter values whose rule translates them
-    (``summary``, ``title``...; tag lists are left to the glossary: their
-    order differs between languages), and puts the pairs as human entries
-    with their occurrences. A document transync wrote and nobody edited is
-    machine output and is skipped; in an edited one, a pair equal to the
-    memory's machine entry stays machine. When documents translate one
-    source differently, the most frequent translation is used. Documents
-    that do not align are reported with the reason, never guessed.
-    """
-    from transync import document
-    from transync.config import CONTENT_RULES
-    from transync.errors import DocumentError
-    from transync.frontmatter_edit import Field, split_fields
-    from transync.segments import segment
-
-    config = report.config
-    root = Path(config.root)
-    source_langs = {c.name: c.source_lang for c in config.collections}
-    fields_of = {c.name: [k for k, rule in c.fields.items() if rule in CONTENT_RULES] for c in config.collections}
-    result = SeedResult()
-    found: dict[_Key, Counter[str]] = {}
-    uses: dict[str, list[Use]] = {}
-
-    for item in report.items:
-        if item.state != "current" or not item.path or not item.source_path or item.lang != memory.target_lang:
-            continue
-        if source_langs.get(item.collection) != memory.source_lang:
-            continue
-        result.documents += 1
-        if item.provenance and not item.edited:
-            result.machine_documents += 1
-            continue
-        try:
-            src = document.parse((root / item.source_path).read_bytes())
-            dst = document.parse((root / item.path).read_bytes())
-            src_segments = segment(src.body).segments
-            dst_segments = segment(dst.body).segments
-        except DocumentError as exc:
-            result.unreadable.append((item.path, f"line {exc.line}: {exc.reason}" if exc.line else exc.reason))
-            continue
-        except OSError as exc:
-            result.unreadable.append((item.path, exc.strerror or str(exc)))
-            continue
-        src_offset = src.text.count("\n", 0, src.body_start)
-        alignment = align(src_segments, dst_segments, line_offsets=(src_offset, dst.text.count("\n", 0, dst.body_start)))
-        if not alignment.ok:
-            lost = sum(1 for s in src_segments if s.translatable)
-            result.not_aligned.append(NotAligned(item.path, item.source_path, alignment.reason or "", lost))
-            continue
-        result.aligned += 1
-        pairs: list[tuple[str | None, str, str, int | None]] = [
-            (None, s.text, t.text, s.line + src_offset) for s, t in alignment.pairs
-        ]
-        single = {f.key for f in split_fields(src.front_matter) if isinstance(f, Field) and f.single_line}
-        for key in fields_of.get(item.collection, ()):
-            value, translated = src.meta.get(key), dst.meta.get(key)
-            if isinstance(value, str) and isinstance(translated, str) and value.strip() and translated.strip() and key in single:
-                pairs.append((FRONT_MATTER_CONTEXT + key, value, translated, src.line_of_key(key)))
-        doc_uses = uses.setdefault(item.source_path, [])
-        for context, text, translated, line in pairs:
-            if _storable(text, translated, context):
-                continue
-            result.pairs += 1
-            held = memory.entry(text, context=context)
-            if held is not None and held.origin == "machine" and held.translation == translated:
-                result.machine_pairs += 1
-            else:
-                found.setdefault((context, text), Counter())[translated] += 1
-            doc_uses.append(Use(text, line, context))
-
-    for (context, text), variants in found.items():
-        if len(variants) > 1:
-            result.conflicts += 1
-        translated = variants.most_common(1)[0][0]  # ties: the first seen, in report order
-        outcome = memory.put(text, translated, origin="human", context=context)
-        if outcome == "added":
-            result.added += 1
-        elif outcome == "replaced":
-            result.replaced += 1
-        else:
-            result.unchanged += 1
-    for path, doc_uses in uses.items():
-        memory.replace_occurrences(path, doc_uses)
-    return result
-
-
-# --------------------------------------------------------------------------- PO text: writing
+# --------------------------------------------------------------------------- entries as PO text
 
 
 _HEADER_COMMENT = """\
@@ -1085,59 +761,19 @@ _HEADER_COMMENT = """\
 """
 
 
-def _header(src: str, tgt: str, extra: list[tuple[str, str]]) -> str:
-    fields = [
-        ("Project-Id-Version", "transync"),
-        ("Language", tgt.replace("-", "_")),
-        ("MIME-Version", "1.0"),
-        ("Content-Type", "text/plain; charset=UTF-8"),
-        ("Content-Transfer-Encoding", "8bit"),
-        ("X-Source-Language", src.replace("-", "_")),
-        *extra,
-    ]
-    lines = ['msgid ""', 'msgstr ""']
-    lines.extend(_quote(f"{k}: {v}\n") for k, v in fields)
-    return _HEADER_COMMENT.format(src=src, tgt=tgt) + "\n".join(lines) + "\n"
-
-
 def _entry_text(key: _Key, rec: _Record) -> str:
     context, source = key
-    lines = [f"# {n}" if n else "#" for n in rec.notes]
-    lines.extend(f"#. {c}" for c in rec.comments)
     if rec.origin == "machine":
-        lines.append(f"#. {_MARK} machine {rec.engine} {_fingerprint(context, source, rec.translation)}")
+        mark = f"{_MARK} machine {rec.engine} {_fingerprint(context, source, rec.translation)}"
     else:
-        lines.append(f"#. {_MARK} human")
-    lines.extend(f"#: {_format_occurrence(o)}" for o in _sorted_occurrences(rec.occurrences))
-    flags = ("fuzzy",) + rec.flags if rec.fuzzy else rec.flags
-    if flags:
-        lines.append("#, " + ", ".join(flags))
-    if context is not None:
-        lines.extend(_field("msgctxt", context))
-    lines.extend(_field("msgid", source))
-    lines.extend(_field("msgstr", rec.translation))
-    return "\n".join(lines) + "\n"
-
-
-def _field(keyword: str, value: str) -> list[str]:
-    """``keyword "value"``; a value with a newline before its end gets one line per line, as msgcat writes it."""
-    if "\n" not in value[:-1]:
-        return [f"{keyword} {_quote(value)}"]
-    parts = value.split("\n")
-    lines = [f'{keyword} ""']
-    for n, part in enumerate(parts):
-        piece = part if n == len(parts) - 1 else part + "\n"
-        if piece:
-            lines.append(_quote(piece))
-    return lines
-
-
-def _quote(text: str) -> str:
-    # The escapes polib writes and reads; every other character is written as it is.
-    return '"' + (
-        text.replace("\\", "\\\\").replace("\t", "\\t").replace("\r", "\\r").replace("\n", "\\n")
-        .replace("\v", "\\v").replace("\b", "\\b").replace("\f", "\\f").replace('"', '\\"')
-    ) + '"'
+        mark = f"{_MARK} human"
+    return pofile.write_entry(
+        context, source, rec.translation,
+        notes=rec.notes,
+        comments=(*rec.comments, mark),
+        occurrences=pofile.sorted_occurrences(rec.occurrences),
+        flags=("fuzzy",) + rec.flags if rec.fuzzy else rec.flags,
+    )
 
 
 def _fingerprint(context: str | None, source: str, translation: str) -> str:
@@ -1149,48 +785,6 @@ def _order(key: _Key) -> tuple[str, bool, str]:
     return key[1], key[0] is not None, key[0] or ""
 
 
-# Occurrence paths with white space are wrapped in Unicode isolates, as gettext 0.20+ writes them.
-_FSI, _PDI = "\u2068", "\u2069"
-_OCCURRENCE_RE = re.compile(f"{_FSI}([^{_PDI}]*){_PDI}(?::(\\d+))?|(\\S+)")
-_SPACE_RE = re.compile(r"\s")
-
-
-def _format_occurrence(occ: Occurrence) -> str:
-    path, line = occ
-    if _SPACE_RE.search(path):
-        path = f"{_FSI}{path}{_PDI}"
-    return path if line is None else f"{path}:{line}"
-
-
-def _parse_occurrences(lines: Iterable[str]) -> Iterator[Occurrence]:
-    for text in lines:
-        if _FSI not in text and not _SPACE_RE.search(text):  # one plain "path:line", as transync writes them
-            tokens: Iterable[str] = (text,)
-        else:
-            tokens = []
-            for m in _OCCURRENCE_RE.finditer(text):
-                if m.group(3) is None:
-                    yield m.group(1), int(m.group(2)) if m.group(2) else None
-                else:
-                    tokens.append(m.group(3))
-        for token in tokens:
-            path, sep, line = token.rpartition(":")
-            if sep and line.isdigit() and path:
-                yield path, int(line)
-            else:
-                yield token, None
-
-
-def _sorted_occurrences(occurrences: Collection[Occurrence]) -> tuple[Occurrence, ...]:
-    if len(occurrences) < 2:
-        return tuple(occurrences)
-    return tuple(sorted(occurrences, key=_occurrence_order))
-
-
-def _occurrence_order(occ: Occurrence) -> tuple[str, int]:
-    return occ[0], -1 if occ[1] is None else occ[1]
-
-
 def _check_occurrence(occ: Occurrence) -> Occurrence:
     path, line = occ
     if not isinstance(path, str) or not path:
@@ -1200,34 +794,6 @@ def _check_occurrence(occ: Occurrence) -> Occurrence:
     return path, line
 
 
-def _writable_path(path: str) -> bool:
-    """Whether a ``#:`` line can hold a path, so that it reads back as the same path.
-
-    Not a path with a line break or NUL (it would end the comment line) or a
-    Unicode isolate (they delimit paths with spaces), nor one that is not
-    UTF-8 (a file name in another encoding reaches Python as lone
-    surrogates). Such an occurrence is left out; its entry is kept.
-    """
-    if any(ch in path for ch in "\n\r\x00" + _FSI + _PDI):
-        return False
-    try:
-        path.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _storable(source: str, translation: str, context: str | None) -> str | None:
-    """Why a PO file (as msgfmt checks it) cannot hold this entry, or None."""
-    if "\x00" in source or "\x00" in translation or (context is not None and ("\x00" in context or "\x04" in context)):
-        return "a NUL character cannot be stored in a PO file"
-    if source.startswith("\n") != translation.startswith("\n"):
-        return "msgid and msgstr must both begin with a newline, or neither (msgfmt rejects it)"
-    if source.endswith("\n") != translation.endswith("\n"):
-        return "msgid and msgstr must both end with a newline, or neither (msgfmt rejects it)"
-    return None
-
-
 def _identity(path: Path) -> tuple[int, int, int, int]:
     st = os.stat(path)
     return st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino
@@ -1235,170 +801,6 @@ def _identity(path: Path) -> tuple[int, int, int, int]:
 
 def _norm_lang(code: str) -> str:
     return code.strip().lower().replace("-", "_")
-
-
-def _snippet(text: str) -> str:
-    return repr(text if len(text) <= 40 else text[:40] + "...")
-
-
-# --------------------------------------------------------------------------- PO text: reading
-
-
-# The cache of read memories: marshal, as the header cache, keyed by the file's content.
-_CACHE_FORMAT = 1
-
-
-def _cache_file(cache_dir: str | os.PathLike[str], path: Path) -> Path:
-    name = hashlib.sha1(os.fsencode(os.path.abspath(path))).hexdigest()[:16]
-    return Path(cache_dir) / "memory" / f"{name}-py{sys.version_info[0]}{sys.version_info[1]}.marshal"
-
-
-def _cache_stamp(digest: str) -> tuple:
-    from transync import __version__
-
-    return (_CACHE_FORMAT, __version__, digest)
-
-
-def _cache_read(file: Path, digest: str) -> tuple[list[tuple[str, str]], list[tuple]] | None:
-    """What a file with this content was read as, or None; anything unexpected counts as no cache."""
-    try:
-        stamp, header, items = marshal.loads(file.read_bytes())
-    except Exception:
-        return None
-    return (header, items) if stamp == _cache_stamp(digest) else None
-
-
-def _cache_write(file: Path, digest: str, header: list[tuple[str, str]], items: list[tuple]) -> None:
-    try:
-        atomic_write(file, marshal.dumps((_cache_stamp(digest), header, items)))
-    except (OSError, ValueError):
-        pass  # a cache that cannot be written only costs time
-
-
-class _Loaded:
-    """An entry as read from a file, before transync's rules apply."""
-
-    __slots__ = ("msgctxt", "msgid", "msgstr", "notes", "comments", "occurrences", "flags", "line", "obsolete", "plural")
-
-    def __init__(self, msgctxt: str | None, msgid: str, msgstr: str, notes: list[str], comments: list[str],
-                 occurrences: list[str], flags: list[str], line: int, obsolete: bool = False, plural: bool = False) -> None:
-        self.msgctxt = msgctxt
-        self.msgid = msgid
-        self.msgstr = msgstr
-        self.notes = notes
-        self.comments = comments
-        self.occurrences = occurrences  # the text of "#:" lines
-        self.flags = flags
-        self.line = line
-        self.obsolete = obsolete
-        self.plural = plural
-
-
-class _NotSimple(Exception):
-    """The fast reader does not handle this file: polib reads it."""
-
-
-_UNESCAPE = ((b'\\"', b'"'), (b"\\n", b"\n"), (b"\\t", b"\t"), (b"\\r", b"\r"), (b"\\v", b"\v"), (b"\\b", b"\b"), (b"\\f", b"\f"))
-
-
-def _unescape(inner: bytes) -> bytes:
-    """The text between the quotes of a string, unescaped as polib does; _NotSimple for anything unusual.
-
-    Works on UTF-8 bytes: no byte of a multi-byte character is a quote or a
-    backslash, and bytes are several times faster to slice than a text that
-    holds a character outside the BMP.
-    """
-    if b"\\" not in inner:
-        if b'"' in inner:
-            raise _NotSimple
-        return inner
-    quotes = inner.count(b'\\"')
-    if inner.count(b"\\") == quotes and inner.count(b'"') == quotes and b"\\\\" not in inner:
-        return inner.replace(b'\\"', b'"')  # only escaped quotes: Markdown's usual case
-    parts = inner.split(b"\\\\")  # what is left of a backslash now starts a one-character escape
-    for n, part in enumerate(parts):
-        if b"\\" in part:
-            if part.count(b'"') != part.count(b'\\"'):
-                raise _NotSimple
-            for escaped, char in _UNESCAPE:
-                part = part.replace(escaped, char)
-            if b"\\" in part:
-                raise _NotSimple  # an escape polib does not know, or a closing quote escaped
-            parts[n] = part
-        elif b'"' in part:
-            raise _NotSimple
-    return b"\\".join(parts)
-
-
-def _unquote(line: bytes) -> bytes:
-    """The value of one quoted line."""
-    if len(line) < 2 or line[0] != 34 or line[-1] != 34:  # '"'
-        raise _NotSimple
-    return _unescape(line[1:-1])
-
-
-def _value(raw: bytes) -> str:
-    """The value of a keyword's string lines (``"..."`` each), joined."""
-    if b"\n" not in raw:
-        return _unquote(raw).decode("utf-8")
-    lines = raw.split(b"\n")
-    for line in lines:
-        if len(line) < 2 or line[0] != 34 or line[-1] != 34:
-            raise _NotSimple
-        if line[-2] == 92 and (len(line) - 1 - len(line[:-1].rstrip(b"\\"))) % 2:
-            raise _NotSimple  # the closing quote is escaped: the string goes on past its line
-    # Escapes never span lines, so the joined contents unescape as the lines would one by one.
-    return _unescape(b"".join([line[1:-1] for line in lines])).decode("utf-8")
-
-
-def _block(block: bytes) -> tuple[str | None, str, str, bytes] | None:
-    """Context, msgid, msgstr and comment lines of one entry (or the header); None when it is unusual."""
-    head = b""
-    rest = block
-    if block[0] == 35:  # "#"
-        cut = block.find(b"\nmsg")
-        if cut < 0:
-            return None
-        head, rest = block[: cut + 1], block[cut + 1 :]
-        for raw in head[:-1].split(b"\n"):
-            c = raw.decode("utf-8")
-            if c != c.strip() or not (c[:3] in ("#: ", "#. ", "#, ") or c == "#" or c[:2] == "# "):
-                return None  # "#~", "#|", "#:" alone...: polib's business
-    context = None
-    if rest.startswith(b"msgctxt "):
-        cut = rest.find(b"\nmsgid ")
-        if cut < 0:
-            return None
-        context = _value(rest[8:cut])
-        rest = rest[cut + 1 :]
-    if not rest.startswith(b"msgid "):
-        return None
-    cut = rest.find(b"\nmsgstr ")
-    if cut < 0:
-        return None
-    return context, _value(rest[6:cut]), _value(rest[cut + 8 :]), head
-
-
-def _comment_lines(head: bytes) -> tuple[list[str], list[str], list[str], list[str]]:
-    """Translator comments, extracted comments, occurrence lines and flags of an entry's comment lines."""
-    notes: list[str] = []
-    comments: list[str] = []
-    occurrences: list[str] = []
-    flags: list[str] = []
-    for c in head.decode("utf-8").split("\n"):
-        c = c.strip()
-        kind = c[:2]
-        if not c or kind in ("#~", "#|") or c in ("#:", "#.", "#,"):
-            continue  # as polib: obsolete and previous lines are of no use, empty ones say nothing
-        if kind == "#:":
-            occurrences.append(c[2:].strip())
-        elif kind == "#.":
-            comments.append(c[3:] if c.startswith("#. ") else c[2:])
-        elif kind == "#,":
-            flags.extend(f.strip() for f in c[2:].split(","))
-        else:
-            notes.append(c[2:] if c.startswith("# ") else c[1:])
-    return notes, comments, occurrences, flags
 
 
 def _fill(key: _Key, rec: _Record, notes: list[str], comments: list[str], occurrences: list[str], flags: list[str]) -> None:
@@ -1417,7 +819,7 @@ def _fill(key: _Key, rec: _Record, notes: list[str], comments: list[str], occurr
         else:  # "human", an edited machine translation, or a mark this version cannot read
             origin, engine = "human", None
     rec.origin, rec.engine = origin, engine
-    rec.occurrences = set(_parse_occurrences(occurrences))
+    rec.occurrences = set(pofile.parse_occurrences(occurrences))
     rec.sorted = None
     rec.fuzzy = "fuzzy" in flags
     rec.flags = tuple(f for f in dict.fromkeys(flags) if f and f != "fuzzy" and not f.endswith("-format"))
@@ -1425,106 +827,14 @@ def _fill(key: _Key, rec: _Record, notes: list[str], comments: list[str], occurr
     rec.comments = tuple(others)
 
 
-def _resolve(key: _Key, translation: str, head: bytes) -> _Record:
-    """The record of an entry read by the fast reader, from its comment lines."""
+def _resolve(key: _Key, translation: str, head: bytes | pofile.Comments) -> _Record:
+    """The record of an entry as read_po gave it, from its comment lines."""
     rec = _Record(translation)
-    text = head.decode("utf-8")
-    if text.startswith("#. transync: human\n") and text.count("\n#: ") == text.count("\n") - 1:
-        # As transync writes a human entry: the mark, then "#: path:line" lines.
-        occurrences = rec.occurrences
-        for line in text[19:-1].split("\n") if len(text) > 19 else ():
-            occ = line[3:]
-            if not occ or _FSI in occ or _SPACE_RE.search(occ):
-                break
-            path, sep, number = occ.rpartition(":")
-            occurrences.add((path, int(number)) if sep and number.isdigit() and path else (occ, None))
-        else:
+    if type(head) is bytes and head.startswith(_HUMAN_LINE):
+        # Most entries, as transync writes a human one: the mark, then one "#: path:line" per line.
+        occurrences = pofile.plain_occurrences(head[len(_HUMAN_LINE) :].decode("utf-8").split("\n")[:-1])
+        if occurrences is not None:
+            rec.occurrences.update(occurrences)
             return rec
-    _fill(key, rec, *_comment_lines(head))
+    _fill(key, rec, *pofile.comment_lines(head))
     return rec
-
-
-def _header_fields(msgstr: str) -> list[tuple[str, str]]:
-    # As polib reads metadata: "Key: value" lines, a line without a colon continues the previous value.
-    fields: list[tuple[str, str]] = []
-    for raw in msgstr.split("\n"):
-        if not raw:
-            continue
-        key, sep, value = raw.partition(":")
-        if sep:
-            fields.append((key, value.strip()))
-        elif fields:
-            fields[-1] = (fields[-1][0], fields[-1][1] + "\n" + raw.strip())
-    return fields
-
-
-_QUOTED = re.compile(r'"[^"\\]*(?:\\[\\ntrvbf"][^"\\]*)*"')
-_KEYWORD = re.compile(r"(msgctxt|msgid_plural|msgid|msgstr(?:\[\d+\])?)\s+(.*)")
-
-
-def _check_lines(text: str, path: Path) -> None:
-    """Check every line polib would read, so that a damaged file is an error, never a misreading.
-
-    polib takes a string's value as what lies between the first and the last
-    character of its line, so a file cut inside a string would silently lose
-    a character; this catches that and an entry cut before its msgstr.
-    """
-    state = None  # the last keyword of the entry being read
-    last = 0
-    for n, raw in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), 1):
-        line = raw.strip()
-        if not line:
-            continue
-        if line.startswith("#"):
-            if state in ("msgctxt", "msgid", "msgid_plural"):
-                raise MemoryFileError(path, f"not a valid PO file: {state} without msgstr", last)
-            continue
-        m = _KEYWORD.fullmatch(line)
-        if m:
-            keyword, value = m.group(1), m.group(2)
-            if keyword.startswith("msgstr["):
-                keyword = "msgstr[]"
-            allowed = {
-                "msgctxt": (None, "msgstr", "msgstr[]"),
-                "msgid": (None, "msgctxt", "msgstr", "msgstr[]"),
-                "msgid_plural": ("msgid",),
-                "msgstr": ("msgid",),
-                "msgstr[]": ("msgid_plural", "msgstr[]"),
-            }[keyword]
-            if state not in allowed:
-                raise MemoryFileError(path, f"not a valid PO file: unexpected {keyword.replace('[]', '[N]')}", n)
-            state, last = keyword, n
-        elif line.startswith('"'):
-            if state is None:
-                raise MemoryFileError(path, "not a valid PO file: a string outside an entry", n)
-            value = line
-        else:
-            raise MemoryFileError(path, f"not a valid PO file: unexpected text {_snippet(line)}", n)
-        if not _QUOTED.fullmatch(value):
-            raise MemoryFileError(path, f"not a valid PO file: malformed string {_snippet(value)} (unclosed quote, or an unknown escape)", n)
-    if state in ("msgctxt", "msgid", "msgid_plural"):
-        raise MemoryFileError(path, f"not a valid PO file: {state} without msgstr (is the file cut short?)", last)
-
-
-def _parse_polib(path: Path) -> tuple[list[tuple[str, str]], list[_Loaded]]:
-    import polib
-
-    try:
-        po = polib.pofile(os.fspath(path), encoding="utf-8", wrapwidth=0)
-    except Exception as exc:  # polib reports syntax errors as OSError with the line in the text
-        text = str(exc)
-        m = re.search(r"\(line (\d+)\)", text)
-        detail = text.split("):", 1)[1].strip() if "):" in text else "syntax error"
-        raise MemoryFileError(path, f"not a valid PO file: {detail}", int(m.group(1)) if m else None) from None
-    header = [(k, v) for k, v in po.metadata.items()]
-    entries = []
-    for e in po:
-        occ = " ".join(f"{f}:{n}" if n else f for f, n in e.occurrences)
-        entries.append(_Loaded(
-            e.msgctxt, e.msgid, e.msgstr,
-            e.tcomment.split("\n") if e.tcomment else [],
-            e.comment.split("\n") if e.comment else [],
-            [occ] if occ else [], list(e.flags), e.linenum or 0,
-            obsolete=bool(e.obsolete), plural=bool(e.msgid_plural),
-        ))
-    return header, entries

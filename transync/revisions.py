@@ -25,13 +25,14 @@ import difflib
 from dataclasses import dataclass, field
 
 from transync import document
+from transync.align import align
 from transync.changes import Baseline
 from transync.config import SiteConfig
 from transync.errors import UsageError
 from transync.frontmatter_edit import Field, join_fields, split_fields, with_value
 from transync.fsutil import atomic_write
 from transync.localize import Settings, provenance_line, source_field_hashes
-from transync.memory import Memory, align
+from transync.memory import Memory
 from transync.provenance import encode
 from transync.segments import segment
 from transync.status import StatusItem, StatusReport

@@ -1,7 +1,7 @@
 """Glossary terms in existing translations: a source term must come out as its target term.
 
 Each translation is aligned with its source segment by segment (the same
-block sequence, see :func:`transync.memory.align`). Where a glossary source
+block sequence, see :func:`transync.align.align`). Where a glossary source
 term appears in a source segment (whole words, any case, a plural ``s`` or
 ``es`` too; never inside code, URLs or other protected spans), the aligned
 translated segment must contain the target term. Tags are compared as lists.
@@ -112,7 +112,7 @@ def _prose(text: str) -> str:
 
 
 def check_terms(report: StatusReport, glossaries: Glossaries, *, paths: list[str] | None = None) -> TermReport:
-    from transync.memory import align
+    from transync.align import align
 
     config = report.config
     by_name = {c.name: c for c in config.collections}

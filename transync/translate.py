@@ -498,7 +498,7 @@ class Run:
         is guessed: when the translation's segments do not align with the
         source's, the document is left alone.
         """
-        from transync.memory import align
+        from transync.align import align
 
         memory = self._memory(job)
         if memory is None:
