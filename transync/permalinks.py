@@ -21,7 +21,7 @@ from transync.frontmatter_edit import Field, join_fields, split_fields, with_val
 from transync.fsutil import atomic_write
 from transync.localize import rewrite_language
 from transync.scan import ScanResult
-from transync.sitepaths import CONTROL_CHARS
+from transync.sitepaths import CONTROL_CHARS, selected
 from transync.status import report as status_report
 
 
@@ -125,7 +125,7 @@ def check(scan: ScanResult, *, paths: list[str] | None = None) -> PermalinkRepor
         if expected and permalink != expected:
             add(f"permalink {permalink} does not match its source's: expected {expected}", expected)
     if paths is not None:
-        findings = [f for f in findings if any(f.path == p or f.path.startswith(p.rstrip("/") + "/") or p == "" for p in paths)]
+        findings = [f for f in findings if selected(paths, f.path)]
     return PermalinkReport(findings, len(meta), unreadable)
 
 

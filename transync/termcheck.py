@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from transync import document
+from transync import document, sitepaths
 from transync.errors import TransyncError
 from transync.glossary import Entry, Glossaries
 from transync.placeholders import Keep, split
@@ -121,7 +121,7 @@ def check_terms(report: StatusReport, glossaries: Glossaries, *, paths: list[str
     for item in report.items:
         if item.state not in ("current", "stale") or not item.path or not item.source_path:
             continue
-        if paths is not None and not any(p == "" or item.path.startswith(p) or item.source_path.startswith(p) for p in paths):
+        if not sitepaths.selected(paths, item.path, item.source_path):
             continue
         pair = (by_name[item.collection].source_lang, item.lang)
         if pair not in compiled:
