@@ -11,7 +11,8 @@ from typer.testing import CliRunner
 from conftest import CORPUS, age, doc, requires_corpus
 from transync import cache as cache_mod
 from transync import checks
-from transync.checks import bare_urls, check_site, check_texts, citation_numbers
+from transync.checks import check_site, check_texts
+from transync.patterns import bare_urls, citation_numbers
 from transync.config import CHECKS, Collection, SiteConfig, load_config
 from transync.cli import app
 from transync.scan import scan
