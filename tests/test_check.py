@@ -560,6 +560,50 @@ def test_findings_of_unchanged_pairs_come_from_the_cache(site, monkeypatch):
     assert check_site(scan(config)).findings == []
 
 
+def test_the_findings_cache_is_stamped_by_what_the_findings_depend_on(site, monkeypatch):
+    monkeypatch.setattr(cache_mod, "RACY_NS", 0)
+    config = load_config(site)
+    reads = []
+    real_outline = checks.outline
+    monkeypatch.setattr(checks, "outline", lambda *a, **k: reads.append(1) or real_outline(*a, **k))
+
+    def pairs_read(config) -> int:
+        reads.clear()
+        check_site(scan(config))
+        return len(reads)
+
+    assert pairs_read(config) > 0
+    assert pairs_read(config) == 0  # all from the cache
+    # Any module of the package, not only checks.py (a change in document.py once served stale findings).
+    monkeypatch.setattr(cache_mod, "code_digest", lambda: "another-build")
+    assert pairs_read(config) > 0
+    assert pairs_read(config) == 0
+    monkeypatch.setattr(cache_mod, "__version__", "0.0.0-other")
+    assert pairs_read(config) > 0
+    assert pairs_read(config) == 0
+    # The configuration the checks read: a field kept instead of translated changes kept-fields.
+    (site / "transync.toml").write_text('[fields]\nsummary = "keep"\n', encoding="utf-8")
+    assert pairs_read(load_config(site)) > 0
+    assert pairs_read(load_config(site)) == 0
+
+
+def test_the_code_digest_covers_every_source_file_of_the_package(tmp_path):
+    import shutil
+
+    copy = tmp_path / "transync"
+    shutil.copytree(cache_mod.PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    before = cache_mod.code_digest(copy)
+    assert cache_mod.code_digest.__wrapped__(copy) == before
+    document = copy / "document.py"
+    document.write_text(document.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    assert cache_mod.code_digest.__wrapped__(copy) != before
+    document.write_text(document.read_text(encoding="utf-8")[: -len("\n# changed\n")], encoding="utf-8")
+    assert cache_mod.code_digest.__wrapped__(copy) == before
+    (copy / "layouts").mkdir()
+    (copy / "layouts" / "hugo.py").write_text("X = 1\n", encoding="utf-8")
+    assert cache_mod.code_digest.__wrapped__(copy) != before
+
+
 def test_sample_site_reports_its_stale_translation():
     """The repository's own content/ site: only kestrel-ie-5, whose source changed, has findings."""
     result = run(str(Path(__file__).resolve().parents[1] / "content"), "--format", "json")

@@ -23,7 +23,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import cached_property
-from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, NamedTuple, Sequence
 from urllib.parse import unquote
 
@@ -856,18 +855,18 @@ def _identities(config: SiteConfig, pairs: list[Pair]) -> dict[str, tuple]:
 class _FindingsCache(HeaderCache):
     """Every check's findings per translation, kept while neither file of the pair changes.
 
-    The entries depend on the checks' code (this file), on the Markdown
-    parser and on the settings the checks read, so all are part of the stamp.
+    The entries depend on transync's code (its version and every source
+    file: the checks read documents through other modules), on the Markdown
+    parser and on the configuration the checks read, so all are part of the
+    stamp (see :class:`~transync.cache.HeaderCache`).
     """
 
     def __init__(self, config: SiteConfig) -> None:
-        import hashlib
         import sys
 
-        code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
         settings = [
-            "checks", code, _parser_stamp(), config.languages, config.provenance_key, sorted(config.fields.items()),
-            sorted((c.name, c.source_lang, sorted(c.fields.items())) for c in config.collections),
+            "checks", _parser_stamp(), config.languages, config.source_lang, config.provenance_key,
+            sorted(config.fields.items()), sorted(repr(c) for c in config.collections),
         ]
         super().__init__(config.cache_dir, settings)
         self.path = config.cache_dir / f"checks-py{sys.version_info[0]}{sys.version_info[1]}.marshal"
