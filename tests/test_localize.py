@@ -9,6 +9,7 @@ import pytest
 from transync import document, localize
 from transync.config import DEFAULT_FIELDS
 from transync.engines import PseudoEngine
+from transync.errors import DocumentError
 from transync.frontmatter_edit import Field, join_fields, quote, split_fields, with_value
 from transync.translation import translate_texts
 
@@ -159,8 +160,9 @@ def test_rewrite_language_and_template_errors():
     assert localize.rewrite_language("/products/en/x/", "en", "ja") == "/products/ja/x/"
     assert localize.rewrite_language("/en/", "en", "de") == "/de/"
     assert localize.rewrite_language("/products/x/", "en", "ja") == "/products/x/"
-    with pytest.raises(Exception, match="needs 'brand'"):
+    with pytest.raises(DocumentError, match="needs 'brand'") as info:
         localize.fill_template("{brand} review", {"title": "x"})
+    assert info.value.exit_code == 2  # the document fails; the run goes on
 
 
 def test_provenance_hashes_stay_strings_even_when_all_digits():
