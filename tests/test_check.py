@@ -599,8 +599,8 @@ def test_the_code_digest_covers_every_source_file_of_the_package(tmp_path):
     assert cache_mod.code_digest.__wrapped__(copy) != before
     document.write_text(document.read_text(encoding="utf-8")[: -len("\n# changed\n")], encoding="utf-8")
     assert cache_mod.code_digest.__wrapped__(copy) == before
-    (copy / "layouts").mkdir()
-    (copy / "layouts" / "hugo.py").write_text("X = 1\n", encoding="utf-8")
+    (copy / "a_new_folder").mkdir()  # a module in a sub-package counts too
+    (copy / "a_new_folder" / "new_module.py").write_text("X = 1\n", encoding="utf-8")
     assert cache_mod.code_digest.__wrapped__(copy) != before
 
 
