@@ -15,8 +15,12 @@ settings.register_profile("default", max_examples=300)
 settings.register_profile("thorough", max_examples=5000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "audioreview"
 REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+#: The real site the real-data tests read: ../shared/corpus/audioreview, or a copy named by TRANSYNC_CORPUS.
+CORPUS = Path(os.environ["TRANSYNC_CORPUS"]).resolve() if os.environ.get("TRANSYNC_CORPUS") else SHARED / "corpus" / "audioreview"
+#: The real site's git history (a bundle to clone).
+HISTORY_BUNDLE = SHARED / "corpus" / "audioreview-history.bundle"
 
 
 @pytest.fixture(autouse=True)
@@ -69,22 +73,42 @@ def in_ci() -> bool:
 
 
 def requires_shared(path: Path) -> pytest.MarkDecorator:
-    """Skip a test that reads ``../shared`` when it is absent; in CI (which has it) fail instead,
-    so that the real-data tests can never silently stop running there."""
-    if path.exists():
-        return pytest.mark.skipif(False, reason="present")
-    if in_ci():
-        return pytest.mark.usefixtures("_shared_missing_in_ci")
-    return pytest.mark.skip(reason=f"{path} not present")
+    """Mark a test that reads real data at ``path`` (``../shared``, or the copy TRANSYNC_CORPUS names).
 
-
-@pytest.fixture(scope="session")  # session scope: it runs before any module fixture reads the corpus
-def _shared_missing_in_ci() -> None:
-    pytest.fail(f"CI=true but {CORPUS.parent} is missing: the real-data tests must run in CI")
+    Without the data the test is skipped; in CI (which has it), or when TRANSYNC_CORPUS names
+    a folder that is not there, it fails instead, so that the real-data tests never silently
+    stop running. ``.ci/run`` also fails when a real-data test is skipped for another reason
+    while ``../shared`` exists (see :func:`pytest_collection_modifyitems`).
+    """
+    return pytest.mark.real_data(path=path)
 
 
 def requires_corpus() -> pytest.MarkDecorator:
     return requires_shared(CORPUS)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "real_data(path): the test reads the real corpus or its history (see conftest.requires_shared)")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Named in the JUnit report, where .ci/run looks for real-data tests that were skipped.
+    for item in items:
+        if item.get_closest_marker("real_data") is not None:
+            item.user_properties.append(("real_data", "true"))
+
+
+@pytest.hookimpl(tryfirst=True)  # before any fixture (a module fixture may read the corpus)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    for mark in item.iter_markers("real_data"):
+        path = mark.kwargs["path"]
+        if path.exists():
+            continue
+        if in_ci():
+            pytest.fail(f"CI=true but {path} is missing: the real-data tests must run in CI", pytrace=False)
+        if os.environ.get("TRANSYNC_CORPUS") and path == CORPUS:
+            pytest.fail(f"TRANSYNC_CORPUS={os.environ['TRANSYNC_CORPUS']}: no such folder", pytrace=False)
+        pytest.skip(f"{path} not present")
 
 
 def age(path: Path, seconds: float = 60) -> None:

@@ -11,7 +11,8 @@ from typer.testing import CliRunner
 from conftest import CORPUS, age, doc, requires_corpus
 from transync import cache as cache_mod
 from transync import checks
-from transync.checks import bare_urls, check_site, check_texts, citation_numbers
+from transync.checks import check_site, check_texts
+from transync.patterns import bare_urls, citation_numbers
 from transync.config import CHECKS, Collection, SiteConfig, load_config
 from transync.cli import app
 from transync.scan import scan
@@ -557,6 +558,50 @@ def test_findings_of_unchanged_pairs_come_from_the_cache(site, monkeypatch):
     fixed.write_text(doc("x1", "ja", body=GOOD_BODY), encoding="utf-8")
     age(fixed)
     assert check_site(scan(config)).findings == []
+
+
+def test_the_findings_cache_is_stamped_by_what_the_findings_depend_on(site, monkeypatch):
+    monkeypatch.setattr(cache_mod, "RACY_NS", 0)
+    config = load_config(site)
+    reads = []
+    real_outline = checks.outline
+    monkeypatch.setattr(checks, "outline", lambda *a, **k: reads.append(1) or real_outline(*a, **k))
+
+    def pairs_read(config) -> int:
+        reads.clear()
+        check_site(scan(config))
+        return len(reads)
+
+    assert pairs_read(config) > 0
+    assert pairs_read(config) == 0  # all from the cache
+    # Any module of the package, not only checks.py (a change in document.py once served stale findings).
+    monkeypatch.setattr(cache_mod, "code_digest", lambda: "another-build")
+    assert pairs_read(config) > 0
+    assert pairs_read(config) == 0
+    monkeypatch.setattr(cache_mod, "__version__", "0.0.0-other")
+    assert pairs_read(config) > 0
+    assert pairs_read(config) == 0
+    # The configuration the checks read: a field kept instead of translated changes kept-fields.
+    (site / "transync.toml").write_text('[fields]\nsummary = "keep"\n', encoding="utf-8")
+    assert pairs_read(load_config(site)) > 0
+    assert pairs_read(load_config(site)) == 0
+
+
+def test_the_code_digest_covers_every_source_file_of_the_package(tmp_path):
+    import shutil
+
+    copy = tmp_path / "transync"
+    shutil.copytree(cache_mod.PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    before = cache_mod.code_digest(copy)
+    assert cache_mod.code_digest.__wrapped__(copy) == before
+    document = copy / "document.py"
+    document.write_text(document.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    assert cache_mod.code_digest.__wrapped__(copy) != before
+    document.write_text(document.read_text(encoding="utf-8")[: -len("\n# changed\n")], encoding="utf-8")
+    assert cache_mod.code_digest.__wrapped__(copy) == before
+    (copy / "a_new_folder").mkdir()  # a module in a sub-package counts too
+    (copy / "a_new_folder" / "new_module.py").write_text("X = 1\n", encoding="utf-8")
+    assert cache_mod.code_digest.__wrapped__(copy) != before
 
 
 def test_sample_site_reports_its_stale_translation():

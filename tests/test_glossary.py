@@ -198,11 +198,22 @@ def test_term_check_on_part_of_the_real_corpus():
     from transync.config import load_config
 
     report = status.report(scan.scan(load_config(CORPUS)), langs=["ja"])
-    result = termcheck.check_terms(report, glossary.load(REPO / "glossaries"), paths=["_products/ja/sony"])
+    glossaries = glossary.load(REPO / "glossaries")
+    result = termcheck.check_terms(report, glossaries, paths=["_products/ja/sony"])
     assert result.checked > 50 and result.unreadable == []
+    found = {(f.path, f.line, f.term) for f in result.findings}
+    # "周波数レスポンス" where the glossary says 周波数特性, and a "参考情報" heading.
+    assert ("_products/ja/sony/sony-c-38b.md", 17, "frequency response") in found
+    assert ("_products/ja/sony/sony-c-38b.md", 53, "References") in found
+    assert len(result.findings) > 100
     for finding in result.findings:  # every report names a term the source has and the translation lacks
         text = (CORPUS / finding.path).read_text().splitlines()[finding.line - 1]
         assert finding.target not in text
+
+    # A folder is selected by whole names: adam/ holds one translation, adam-audio/ beside it twelve more.
+    adam = termcheck.check_terms(report, glossaries, paths=["_products/ja/adam"])
+    assert adam.checked == 1
+    assert {f.path for f in adam.findings} == {"_products/ja/adam/adam-audio-d3v.md"}
 
 
 def test_a_glossary_folder_can_be_given(make_site, tmp_path):

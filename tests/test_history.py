@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from conftest import doc, in_ci
+from conftest import HISTORY_BUNDLE, doc, requires_shared
 from transync.cli import app
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
@@ -343,18 +343,11 @@ def test_other_commands_take_no_git(repo):
 
 # --------------------------------------------------------------------------- the real site's history
 
-BUNDLE = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "audioreview-history.bundle"
-
-
 @pytest.fixture(scope="module")
 def real(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, dict]:
     """Status of the real site's history clone, by git and by date, Japanese items by (collection, ref)."""
-    if not BUNDLE.is_file():
-        if in_ci():
-            pytest.fail(f"CI=true but {BUNDLE} is missing: the real-data tests must run in CI")
-        pytest.skip("the history bundle is not here")
     clone = tmp_path_factory.mktemp("history") / "audioreview"
-    subprocess.run(["git", "clone", "-q", str(BUNDLE), str(clone)], check=True)
+    subprocess.run(["git", "clone", "-q", str(HISTORY_BUNDLE), str(clone)], check=True)
     by = {}
     for name, extra in (("git", []), ("date", ["--no-git"])):
         data = status(clone, *extra)
@@ -362,6 +355,7 @@ def real(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, dict]:
     return by["git"], by["date"]
 
 
+@requires_shared(HISTORY_BUNDLE)
 def test_real_history_git_against_dates(real):
     git, date = real
     stale_git = {k for k, i in git.items() if i["state"] == "stale"}
@@ -378,6 +372,7 @@ def test_real_history_git_against_dates(real):
     assert git[("companies", "arcam")]["changes"]["baseline"]["kind"] == "date"
 
 
+@requires_shared(HISTORY_BUNDLE)
 def test_real_history_pairs_checked_by_hand(real):
     git, date = real
     # Source dated a day after its translation, unchanged since the translation's last commit

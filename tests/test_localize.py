@@ -9,6 +9,7 @@ import pytest
 from transync import document, localize
 from transync.config import DEFAULT_FIELDS
 from transync.engines.pseudo import PseudoEngine
+from transync.errors import DocumentError
 from transync.frontmatter_edit import Field, join_fields, quote, split_fields, with_value
 from transync.translation import translate_texts
 
@@ -170,8 +171,9 @@ def test_the_permalink_is_the_layouts(source, target, expected):
 
 
 def test_template_errors():
-    with pytest.raises(Exception, match="needs 'brand'"):
+    with pytest.raises(DocumentError, match="needs 'brand'") as info:
         localize.fill_template("{brand} review", {"title": "x"})
+    assert info.value.exit_code == 2  # the document fails; the run goes on
 
 
 def test_provenance_hashes_stay_strings_even_when_all_digits():

@@ -11,7 +11,7 @@ import pytest
 from conftest import doc
 from transync import document, scan, status, translate
 from transync.config import load_config
-from transync.errors import QuotaExceeded
+from transync.errors import QuotaExceeded, UsageError
 from transync.engines import Translated
 from transync.engines.pseudo import PseudoEngine
 
@@ -91,11 +91,22 @@ def test_requests_are_batched_per_language_within_limits(site, monkeypatch):
 
 
 def test_requests_respect_the_byte_limit(site, monkeypatch):
-    engine = Recording()
+    import shutil
+
+    unlimited = Recording()
+    run(site, unlimited, jobs=1)
+    for lang in ("ja", "de"):
+        shutil.rmtree(site / "_products" / lang)
+    limited = Recording()
     monkeypatch.setattr(translate, "MAX_BYTES", 200)
-    run(site, engine, jobs=1)
-    for call in engine.calls:
-        assert len(call) == 1 or sum(len(t.encode()) for t in call) <= 200
+    run(site, limited, jobs=1)
+
+    texts = sum(len(call) for call in limited.calls)
+    assert texts == sum(len(call) for call in unlimited.calls) > 0  # the same work
+    assert all(sum(len(t.encode()) for t in call) <= 200 for call in limited.calls)
+    # Batched (several texts a request), and split by the limit alone: more requests than without it.
+    assert any(len(call) > 1 for call in limited.calls)
+    assert len(unlimited.calls) < len(limited.calls) < texts
 
 
 def test_stale_machine_translation_is_updated_hand_made_and_edited_are_left(site):
@@ -185,9 +196,10 @@ def test_shards_split_the_work_without_overlap(site):
     for part in parts:  # every language of a ref in the same shard
         refs = {r for r, _ in part}
         assert all((r, lang) in part for r in refs for lang in ("ja", "de"))
-    with pytest.raises(Exception, match="K/N"):
+    with pytest.raises(UsageError, match="K/N") as info:
         translate.parse_shard("3")
-    with pytest.raises(Exception, match="between 1 and N"):
+    assert info.value.exit_code == 2
+    with pytest.raises(UsageError, match="between 1 and N"):
         translate.parse_shard("4/3")
 
 

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import deepl
+import polib
 import pytest
 from typer.testing import CliRunner
 
@@ -144,12 +145,21 @@ def test_persistent_5xx_stops_after_the_configured_retries(site, fake):
     (site / "transync.toml").write_text((site / "transync.toml").read_text().replace("[translate]\n", "[translate]\nretries = 2\n"))
     fake.fail_next(503, path="/v2/translate", times=100)
     start = time.monotonic()
-    result = translate(site, fake, "--jobs", "1")
+    before = {p: p.read_bytes() for p in site.rglob("*.md")}
+    result = translate(site, fake, "--jobs", "1", "--format", "json")
     assert result.exit_code == 3
     assert "after 2 retries" in result.stderr
     assert len(fake.requests_to("/v2/translate")) == 3  # one try and two retries, no retries of ours on top
     assert time.monotonic() - start < 5
-    assert not list(site.glob("_products/de/kestrel/kestrel-a-1.md"))
+    # The summary is still printed: nothing written, every document accounted for.
+    data = json.loads(result.stdout)
+    assert data["summary"]["written"] == 0 and data["documents"]
+    statuses = {d["status"] for d in data["documents"]}
+    assert "written" not in statuses and "not_started" in statuses
+    # and nothing in the site changed: no translation, no memory entry, no temporary file
+    assert {p: p.read_bytes() for p in site.rglob("*.md")} == before
+    assert list(site.rglob("*.tmp")) == []
+    assert all(len(polib.pofile(str(po))) == 0 for po in site.glob(".transync/memory/*.po"))
 
 
 def test_slow_reply_times_out(site, fake):
@@ -173,6 +183,15 @@ def test_mangled_tags_are_retried_once(site, fake, kind):
     result = translate(site, fake, "--jobs", "1", "--format", "json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["summary"]["written"] == 4
+    requests = fake.requests_to("/v2/translate")
+    mangled = [(n, r) for n, r in enumerate(requests) if r.fault and r.fault.startswith("mangle:")]
+    assert len(mangled) == 1 and "not-applicable" not in mangled[0][1].fault
+    n, request = mangled[0]
+    text = request.params["text"][int(request.fault.rsplit("@", 1)[1])]
+    # The text whose reply came back broken is sent again, once, in a later request that succeeds.
+    lang = request.params["target_lang"]
+    retried = [r for r in requests[n + 1 :] if r.params["target_lang"] == lang and text in r.params["text"]]
+    assert len(retried) == 1 and retried[0].status == 200 and retried[0].fault is None
 
 
 def test_tags_mangled_twice_leave_the_document_unwritten(site, fake):

@@ -14,9 +14,11 @@ format, another Python, damage) makes it count as empty.
 
 from __future__ import annotations
 
+import hashlib
 import marshal
 import sys
 import time
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +28,8 @@ from transync.fsutil import atomic_write
 FORMAT = 4
 RACY_NS = 3_000_000_000
 
+PACKAGE = Path(__file__).resolve().parent
+
 Identity = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
 Entry = tuple[Identity, tuple[Any, ...]]
 
@@ -34,8 +38,9 @@ class HeaderCache:
     def __init__(self, folder: Path, settings: list[Any]) -> None:
         self.folder = folder
         self.path = folder / f"headers-py{sys.version_info[0]}{sys.version_info[1]}.marshal"
-        # Headers depend on these settings and on the code that made them.
-        self.stamp = (FORMAT, __version__, repr(settings))
+        # Entries depend on these settings and on the code that made them: the
+        # version, and the source itself (an editable install changes without one).
+        self.stamp = (FORMAT, __version__, code_digest(), repr(settings))
         self.started_ns = time.time_ns()
 
     def load(self) -> dict[str, Entry]:
@@ -58,3 +63,13 @@ class HeaderCache:
             atomic_write(self.path, marshal.dumps((self.stamp, kept)))
         except (OSError, ValueError):
             pass  # a read-only cache folder only makes the next scan slower
+
+
+@lru_cache(maxsize=None)
+def code_digest(package: Path = PACKAGE) -> str:
+    """A hash of every Python source file of the transync package (names and bytes)."""
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]

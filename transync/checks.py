@@ -19,12 +19,10 @@ from __future__ import annotations
 import json
 import os
 import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import cached_property
-from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, NamedTuple, Sequence
 from urllib.parse import unquote
 
@@ -33,6 +31,7 @@ from transync.cache import HeaderCache
 from transync.config import CHECKS, Collection, SiteConfig
 from transync.document import Document, parse
 from transync.errors import DocumentError
+from transync.patterns import bare_urls, citations
 from transync.scan import ScanResult
 
 #: Fields a translation keeps (unless ``[fields]`` gives them another rule) and may not add.
@@ -166,80 +165,12 @@ def _markdown():
     return _md
 
 
-# A URL ends at whitespace, quotes, angle brackets and at non-ASCII punctuation
-# (Japanese text runs on without a space: "https://example.com/a（参照）").
-_BARE_URL = re.compile(r"\b(?:https?|ftp)://[^\s<>\"'`]+")
-_URL_SYNTAX = frozenset("/?#=&")
-_URL_TRAILING = ".,;:!?'\"*_"
-# Citation numbers: [1], [1, 2], [1-3]; full-width forms are folded by NFKC first.
-_CITATION = re.compile(r"\[(\d{1,4}(?:\s*[,、\-–—~〜]\s*\d{1,4})*)\]")
-_CITATION_PART = re.compile(r"(\d+)(?:\s*[\-–—~〜]\s*(\d+))?")
 # Inline content without these holds no link, image, autolink, code span, HTML
 # or escape: its text is all prose, and the inline parser need not run.
 _INLINE_SYNTAX = re.compile(r"[`<\\]|\]\(")
 # Code spans, whose $$ is shown, not math (a paragraph's text is read as a whole:
 # an odd number of $$ outside them is a display-math block that never closes).
 _INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1", re.S)
-
-
-def bare_urls(text: str) -> Iterator[tuple[int, str]]:
-    """``(offset, url)`` of every URL written out in prose."""
-    pos = 0
-    while True:
-        match = _BARE_URL.search(text, pos)
-        if match is None:
-            return
-        url = match.group(0)
-        if not url.isascii():
-            url = _ascii_end(url)
-        pos = match.start() + max(len(url), 1)  # a URL may follow right after "；"
-        url = url.rstrip(_URL_TRAILING)
-        # Keep a closing bracket only when the URL opened it: "(see https://x.org/a_(b))".
-        while url and url[-1] in ")]" and url.count(url[-1]) > url.count("(" if url[-1] == ")" else "["):
-            url = url[:-1].rstrip(_URL_TRAILING)
-        if "://" in url and not url.endswith("://"):
-            yield match.start(), url
-
-
-def _ascii_end(url: str) -> str:
-    """Where a URL followed by non-ASCII text ends."""
-    for k, ch in enumerate(url):
-        if ch > "\x7f" and unicodedata.category(ch)[0] in "PSZ":
-            url = url[:k]
-            break
-    # Non-ASCII letters belong to the URL only when URL syntax follows them
-    # (".../FiiO-KA15ポータブル/dp/B0D..."); otherwise the sentence goes on.
-    first = next((k for k, ch in enumerate(url) if ch > "\x7f"), None)
-    if first is not None:
-        last = max((k for k, ch in enumerate(url) if ch in _URL_SYNTAX), default=-1)
-        if last < first:
-            url = url[:first]
-        else:
-            tail = next((k for k in range(last, len(url)) if url[k] > "\x7f"), len(url))
-            url = url[:tail]
-    return url
-
-
-def citation_numbers(text: str) -> list[int]:
-    """The citation numbers in a piece of prose: ``[1][2]`` and ``［1］、[2-3]`` -> 1, 2(, 3)."""
-    if "[" not in text and "［" not in text:
-        return []
-    return [n for match in _CITATION.finditer(unicodedata.normalize("NFKC", text)) for n in _citation_list(match.group(1))]
-
-
-def _citation_list(inside: str) -> list[int]:
-    """``1, 3-5`` -> 1, 3, 4, 5 (a range only when it is short and ascending)."""
-    numbers: list[int] = []
-    for part in _CITATION_PART.finditer(inside):
-        first = int(part.group(1))
-        last = int(part.group(2)) if part.group(2) else first
-        if first < last <= first + 50:
-            numbers.extend(range(first, last + 1))
-        else:
-            numbers.append(first)
-            if part.group(2):
-                numbers.append(last)
-    return numbers
 
 
 def _normalize_code(text: str) -> str:
@@ -319,19 +250,14 @@ class _Prose:
 
     def text(self, text: str, line: int) -> None:
         """Prose outside links: citations and bare URLs."""
-        if "[" in text or "［" in text:
-            # NFKC folds full-width brackets and commas (［1］，［2］) and keeps newlines
-            # where they were; \d already matches full-width digits.
-            folded = unicodedata.normalize("NFKC", text) if "［" in text else text
-            for match in _CITATION.finditer(folded):
-                at = line + folded.count("\n", 0, match.start())
-                self.citations.extend(Spot(n, at, self.section) for n in _citation_list(match.group(1)))
+        for offset, numbers in citations(text):
+            at = line + text.count("\n", 0, offset)
+            self.citations.extend(Spot(n, at, self.section) for n in numbers)
         self.urls_in(text, line)
 
     def urls_in(self, text: str, line: int) -> None:
-        if "://" in text:
-            for offset, url in bare_urls(text):
-                self.urls.append(Spot(url, line + text.count("\n", 0, offset), self.section))
+        for offset, url in bare_urls(text):
+            self.urls.append(Spot(url, line + text.count("\n", 0, offset), self.section))
 
     def read(self, content: str, line: int) -> None:
         if not self.references and not _INLINE_SYNTAX.search(content):
@@ -916,21 +842,26 @@ def _identities(config: SiteConfig, pairs: list[Pair]) -> dict[str, tuple]:
 class _FindingsCache(HeaderCache):
     """Every check's findings per translation, kept while neither file of the pair changes.
 
-    The entries depend on the checks' code (this file and the site's layout), on
-    the Markdown parser and on the settings the checks read, so all are part of the stamp.
+    The entries depend on transync's code (its version and every source
+    file: the checks read documents through other modules; a layout installed
+    from elsewhere by its own code), on the Markdown
+    parser and on the configuration the checks read, so all are part of the
+    stamp (see :class:`~transync.cache.HeaderCache`).
     """
 
     def __init__(self, config: SiteConfig) -> None:
-        import hashlib
         import sys
 
-        code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
-        # The permalink and link rules are the layout's: its name and its code count too.
+        import hashlib
+        from pathlib import Path
+
+        # The permalink and link rules are the layout's: its name and its code count too (a layout
+        # installed from another package is not in transync's own code digest).
         layout_file = sys.modules[type(config.layout).__module__].__file__
         layout = (config.layout.name, hashlib.sha256(Path(layout_file).read_bytes()).hexdigest()[:16] if layout_file else None)
         settings = [
-            "checks", code, layout, _parser_stamp(), config.languages, config.provenance_key, sorted(config.fields.items()),
-            sorted((c.name, c.source_lang, sorted(c.fields.items())) for c in config.collections),
+            "checks", layout, _parser_stamp(), config.languages, config.source_lang, config.provenance_key,
+            sorted(config.fields.items()), sorted(repr(c) for c in config.collections),
         ]
         super().__init__(config.cache_dir, settings)
         self.path = config.cache_dir / f"checks-py{sys.version_info[0]}{sys.version_info[1]}.marshal"

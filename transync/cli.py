@@ -383,7 +383,7 @@ def pseudo(
     padded and bracketed ⟦like this⟧; what it protects (math, code, URLs, citations, kept
     front-matter fields) is left exactly as it is. Nothing is written.
     """
-    from transync import document, localize
+    from transync import document, localize, sitepaths
     from transync.config import load_config, find_root
     from transync.engines.pseudo import PseudoEngine
     from transync.translation import translate_texts
@@ -392,7 +392,7 @@ def pseudo(
     source = document.parse(path.read_bytes())
     source_lang = source.meta.get("lang") if isinstance(source.meta.get("lang"), str) else config.source_lang
     rel = path.resolve().relative_to(config.root).as_posix() if path.resolve().is_relative_to(config.root) else ""
-    collection = next((c for c in config.collections if rel.startswith(c.path + "/")), None)
+    collection = next((c for c in config.collections if rel and sitepaths.under(rel, c.path)), None)
     rules = collection.fields if collection is not None else config.fields
     settings = localize.Settings(source_lang=source_lang, target_lang=lang, rules=rules, provenance_key=config.provenance_key, layout=config.layout)
     plan = localize.plan(source, settings)

@@ -21,6 +21,7 @@ from transync.errors import TransyncError
 from transync.frontmatter_edit import Field, join_fields, split_fields, with_value
 from transync.fsutil import atomic_write
 from transync.scan import ScanResult
+from transync.sitepaths import selected
 from transync.status import report as status_report
 
 
@@ -103,7 +104,7 @@ def check(scan: ScanResult, *, paths: list[str] | None = None) -> PermalinkRepor
     # A document's collision comes first among its findings, as it always did.
     findings = sorted(_collisions(holders, wrong, scan, meta) + findings, key=lambda f: order[f.path])
     if paths is not None:
-        findings = [f for f in findings if any(f.path == p or f.path.startswith(p.rstrip("/") + "/") or p == "" for p in paths)]
+        findings = [f for f in findings if selected(paths, f.path)]
     return PermalinkReport(findings, len(meta), unreadable)
 
 

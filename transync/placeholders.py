@@ -28,6 +28,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from transync.errors import TransyncError
+from transync.patterns import CITATION, URL_START, Urls
 
 
 class PlaceholderError(TransyncError):
@@ -64,8 +65,6 @@ class Close:
 
 Piece = Text | Keep | Open | Close
 
-_CITATION = re.compile(r"\[\d{1,4}(?:\s*[-–,]\s*\d{1,4})*\]")
-_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'`\[\]]*[^\s<>\"'`\[\].,;:!?()}*_~]")
 _AUTOLINK = re.compile(r"<(?:[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*|[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+)>")
 _HTML = re.compile(
     r"<(?:/[A-Za-z][A-Za-z0-9-]*\s*|[A-Za-z][A-Za-z0-9-]*(?:\s+[A-Za-z_:][\w.:-]*(?:\s*=\s*(?:[^\s\"'=<>`]+|'[^']*'|\"[^\"]*\"))?)*\s*/?"
@@ -74,7 +73,7 @@ _HTML = re.compile(
 _ESCAPABLE = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 _DELIMS = ("**", "__", "~~", "*", "_")
 #: Where a piece other than plain text may start; text between these is copied in bulk.
-_SPECIAL = re.compile(r"[\\`$<{!\[\]*_~]|https?://|www\.")
+_SPECIAL = re.compile(r"[\\`$<{!\[\]*_~［]|" + URL_START.pattern)
 _TAG_OF = {"**": "b", "__": "b", "*": "i", "_": "i", "~~": "s"}
 
 
@@ -264,6 +263,7 @@ def split(text: str) -> list[Piece]:
     buf: list[str] = []
     links: list[int] = []  # indexes in pieces of open "[" not yet closed
     scan = _Scan(text)
+    urls = Urls(text)
 
     def flush() -> None:
         if buf:
@@ -322,12 +322,11 @@ def split(text: str) -> list[Piece]:
                 keep(text[i:end], "image")
                 i = end
                 continue
+        if ch in "[［" and (m := CITATION.match(text, i)):
+            keep(m.group(), "citation")
+            i = m.end()
+            continue
         if ch == "[":
-            m = _CITATION.match(text, i)
-            if m:
-                keep(m.group(), "citation")
-                i = m.end()
-                continue
             close = scan.matching_bracket(i)
             if close is not None and scan.link_tail(close) is not None:
                 flush()
@@ -343,13 +342,7 @@ def split(text: str) -> list[Piece]:
                 links.pop()
                 i = end
                 continue
-        if ch in "hw" and (i == 0 or not text[i - 1].isalnum()) and (m := _URL.match(text, i)):
-            end = m.end()
-            # A closing parenthesis belongs to the URL when it balances one inside it.
-            unbalanced = text.count("(", i, end) - text.count(")", i, end)
-            while end < n and text[end] == ")" and unbalanced > 0:
-                end += 1
-                unbalanced -= 1
+        if ch in "hfw" and (end := urls.end(i)) is not None:
             keep(text[i:end], "url")
             i = end
             continue

@@ -1,6 +1,6 @@
 """Which names transync can read in a site, and where in it transync may write.
 
-Two rules live here and nowhere else:
+Three rules live here and nowhere else:
 
 - :func:`name_problem`: a file or folder name must be valid UTF-8 without
   control characters, or it cannot be shown, stored in JSON or in the
@@ -10,12 +10,17 @@ Two rules live here and nowhere else:
   language folder linked to another language's would overwrite the sources;
   one linked outside would write outside the site), and a new translation
   never replaces a file that is already there.
+- :func:`under` and :func:`selected`: whether a path lies in a folder, whole
+  names only (``_products/ja/adam`` holds ``adam/x.md``, not
+  ``adam-audio/x.md``), and whether the PATHS a command was given select a
+  document; every command that takes PATHS filters with it.
 """
 
 from __future__ import annotations
 
 import os
 import re
+from typing import Iterable
 
 from transync.errors import DocumentError
 
@@ -97,6 +102,26 @@ def _resolve(path: str) -> str:
     return os.path.join(os.path.realpath(head, strict=True), *reversed(tail))
 
 
+def under(path: str, folder: str, sep: str = "/") -> bool:
+    """True when ``path`` is ``folder`` or below it, comparing whole names; ``""`` holds everything."""
+    folder = folder.rstrip(sep)
+    return folder == "" or path == folder or path.startswith(folder + sep)
+
+
 def inside(path: str, folder: str) -> bool:
     """True when the real path ``path`` is ``folder`` or below it."""
-    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+    return under(path, folder, os.sep)
+
+
+def selected(paths: Iterable[str] | None, *candidates: str | None) -> bool:
+    """Whether a command's PATHS select an item known by any of ``candidates``
+    (its path, its source's path, the path a missing translation would get).
+
+    ``paths`` are files or folders relative to the site root, in POSIX form
+    (``""`` is the whole site); None selects everything. Items carry their
+    paths as :func:`shown`, so the PATHS are compared in that form too.
+    """
+    if paths is None:
+        return True
+    folders = [shown(p) for p in paths]
+    return any(c is not None and under(c, f) for c in candidates for f in folders)

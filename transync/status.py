@@ -332,10 +332,6 @@ def summarize(config: SiteConfig, items: list[StatusItem], scan: ScanResult, lan
     return summary, dict(sources)
 
 
-def _under(path: str | None, prefixes: list[str]) -> bool:
-    return path is not None and any(path == p or path.startswith(p + "/") or p == "" for p in prefixes)
-
-
 def report(
     scan: ScanResult, *, langs: Iterable[str] | None = None, paths: Iterable[str] | None = None,
     git: bool | History = True,
@@ -358,9 +354,8 @@ def report(
     if lang_list:
         items = [i for i in items if i.lang in lang_list]
     if paths is not None:
-        # A file name that cannot be shown is reported under its escaped form (sitepaths.shown).
-        prefixes = [sitepaths.shown(p.rstrip("/")) for p in paths]
-        items = [i for i in items if _under(i.path, prefixes) or _under(i.source_path, prefixes) or _under(i.target_path, prefixes)]
+        paths = list(paths)
+        items = [i for i in items if sitepaths.selected(paths, i.path, i.source_path, i.target_path)]
     rank = {lang: n for n, lang in enumerate(config.languages)}
     order = {s: n for n, s in enumerate(WORK_ORDER)}
     # Stale work comes heaviest first: structure and math, then prose, then fields.

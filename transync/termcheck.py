@@ -21,9 +21,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from transync import document
+from transync import document, sitepaths
 from transync.errors import TransyncError
 from transync.glossary import Entry, Glossaries
+from transync.patterns import URL_START
 from transync.placeholders import Keep, split
 from transync.segments import segment
 from transync.status import StatusReport
@@ -78,7 +79,6 @@ class _Terms:
         return {m.group(1).casefold() for m in regex.finditer(text)} if regex else set()
 
 
-_URL_LIKE = re.compile(r"https?://|www\.")
 #: Spelling that does not change a term: spaces, middle dots and hyphens (バランスド・アーマチュア).
 _NEUTRAL = re.compile(r"[\s・･\-‐–]+")
 
@@ -121,7 +121,7 @@ def check_terms(report: StatusReport, glossaries: Glossaries, *, paths: list[str
     for item in report.items:
         if item.state not in ("current", "stale") or not item.path or not item.source_path:
             continue
-        if paths is not None and not any(p == "" or item.path.startswith(p) or item.source_path.startswith(p) for p in paths):
+        if not sitepaths.selected(paths, item.path, item.source_path):
             continue
         pair = (by_name[item.collection].source_lang, item.lang)
         if pair not in compiled:
@@ -161,7 +161,7 @@ def check_terms(report: StatusReport, glossaries: Glossaries, *, paths: list[str
             continue
         offset = translation.text.count("\n", 0, translation.body_start)
         for src_seg, tr_seg in aligned.pairs:
-            if _URL_LIKE.search(src_seg.text):
+            if URL_START.search(src_seg.text):
                 continue  # a reference entry: the titles of cited works are not translated
             scope = "heading" if src_seg.kind == "heading" else "prose"
             report_missing(terms.found(scope, _prose(src_seg.text)), tr_seg.text, tr_seg.line + offset)
