@@ -25,7 +25,7 @@ from typing import Any
 from transync import __version__
 from transync.fsutil import atomic_write
 
-FORMAT = 4
+FORMAT = 5
 RACY_NS = 3_000_000_000
 
 PACKAGE = Path(__file__).resolve().parent

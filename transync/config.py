@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from functools import cached_property
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -59,7 +60,7 @@ class Collection:
     #: The languages a source of this collection is translated into.
     targets: tuple[str, ...] = field(init=False)
 
-    @property
+    @cached_property  # asked for every document of a scan
     def content_fields(self) -> tuple[str, ...]:
         """Front-matter fields that belong to a source's translatable content."""
         return tuple(sorted(k for k, rule in self.fields.items() if rule in CONTENT_RULES))
@@ -125,7 +126,7 @@ class SiteConfig:
     #: ``layout``: the shape of the site (transync.layouts), which every path and permalink rule asks.
     layout: layouts.Layout = field(default_factory=layouts.get)
 
-    @property
+    @cached_property  # asked for every document of a scan
     def content_fields(self) -> tuple[str, ...]:
         """Front-matter fields that belong to a source's translatable content."""
         return tuple(sorted(k for k, rule in self.fields.items() if rule in CONTENT_RULES))

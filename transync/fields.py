@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 from typing import Any, Callable, Iterable, Mapping
 
@@ -53,6 +54,21 @@ def follow_values(meta: Mapping[str, Any], rules: Mapping[str, str], provenance_
         (str(name), plain(value)) for name, value in meta.items()
         if is_kept(str(name)) or rules.get(str(name)) == "currency"
     )
+
+
+def pack(values: tuple[tuple[str, Any], ...]) -> str:
+    """Following values as one compact string, as a document's cached header keeps them.
+
+    One string per file keeps the header cache small and quick to load; most
+    runs never look inside it (see :func:`unpack`).
+    """
+    return json.dumps(values, ensure_ascii=False, separators=(",", ":"), default=str) if values else ""
+
+
+@lru_cache(maxsize=None)
+def unpack(packed: str) -> tuple[tuple[str, Any], ...]:
+    """The values :func:`pack` packed (the same object for the same string)."""
+    return tuple((name, value) for name, value in json.loads(packed)) if packed else ()
 
 
 def hashes(values: Iterable[tuple[str, Any]]) -> dict[str, str]:

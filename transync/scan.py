@@ -57,7 +57,12 @@ class DocEntry:
     content_hash: str
     output_hash: str
     provenance: Provenance | None
-    follow: tuple[tuple[str, object], ...] = ()  # the fields that follow the source (transync.fields)
+    follow_packed: str = ""  # the fields that follow the source (transync.fields.pack)
+
+    @property
+    def follow(self) -> tuple[tuple[str, object], ...]:
+        """The fields that follow the source, with their values (unpacked when first asked for)."""
+        return fields.unpack(self.follow_packed)
 
     @property
     def edited(self) -> bool:
@@ -106,7 +111,7 @@ class Header(NamedTuple):
     lang_line: int | None = None
     error: str | None = None
     line: int | None = None
-    follow: tuple[tuple[str, object], ...] = ()
+    follow: str = ""  # fields.pack of the following fields
 
 
 def read_header(path: str, settings: HeaderSettings) -> Header:
@@ -187,7 +192,7 @@ def header_of(data: bytes, settings: HeaderSettings) -> Header:
         provenance=prov,
         missing=tuple(k for k in settings.required_fields if meta.get(k) is None),
         lang_line=doc.line_of_key("lang") if lang is not None else None,
-        follow=fields.follow_values(meta, dict(settings.rules), key),
+        follow=fields.pack(fields.follow_values(meta, dict(settings.rules), key)),
     )
 
 
@@ -368,5 +373,5 @@ def _validate(f: _File, header: Header, config: SiteConfig) -> DocEntry | Invali
         content_hash=header.content_hash,
         output_hash=header.output_hash,
         provenance=Provenance(*header.provenance) if header.provenance else None,
-        follow=header.follow,
+        follow_packed=header.follow,
     )

@@ -197,9 +197,10 @@ def _git_fields(history: History | None, pairs, by_name, config: SiteConfig) -> 
 
     out: dict[str, tuple | None] = {}
     by_collection: dict[str, list] = defaultdict(list)
+    content_fields = {name: c.content_fields for name, c in by_name.items()}
     for _, doc, source in pairs:
         if doc.provenance is None:
-            by_collection[doc.collection].append(Pair(doc.path, source.path, by_name[doc.collection].content_fields, None))
+            by_collection[doc.collection].append(Pair(doc.path, source.path, content_fields[doc.collection], None))
     for name, asked in by_collection.items():
         rules = dict(by_name[name].fields)
 
