@@ -548,7 +548,7 @@ def test_findings_of_unchanged_pairs_come_from_the_cache(site, monkeypatch):
     def no_parsing(*args, **kwargs):
         raise AssertionError("an unchanged pair was read again")
 
-    monkeypatch.setattr(checks, "outline", no_parsing)
+    monkeypatch.setattr(checks.page, "outline", no_parsing)
     assert check_site(scan(config)).findings == first.findings
     assert check_site(scan(config), checks=["urls"]).findings == []  # every check's findings are cached
 
@@ -565,7 +565,7 @@ def test_the_findings_cache_is_stamped_by_what_the_findings_depend_on(site, monk
     config = load_config(site)
     reads = []
     real_outline = checks.outline
-    monkeypatch.setattr(checks, "outline", lambda *a, **k: reads.append(1) or real_outline(*a, **k))
+    monkeypatch.setattr(checks.page, "outline", lambda *a, **k: reads.append(1) or real_outline(*a, **k))
 
     def pairs_read(config) -> int:
         reads.clear()
@@ -667,7 +667,7 @@ def test_a_partial_run_keeps_the_cache_of_the_others(site, monkeypatch):
     changed.write_text(doc("x1", "de", body=SOURCE_BODY + "\nMore.\n"), encoding="utf-8")
     age(changed)
     check_site(scan(config), paths=["_products/de"])  # checks the changed pair again, and only it
-    monkeypatch.setattr(checks, "outline", lambda *a, **k: pytest.fail("an unchanged pair was read again"))
+    monkeypatch.setattr(checks.page, "outline", lambda *a, **k: pytest.fail("an unchanged pair was read again"))
     assert [f.path for f in check_site(scan(config)).findings] == ["_products/ja/acme/x1.md"]
 
 
