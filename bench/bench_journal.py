@@ -30,11 +30,12 @@ import time
 from pathlib import Path
 
 from bench_translate import make_site  # the corpus's English reviews in a new site
-from transync import journal, scan, status, translate
-from transync.config import load_config
-from transync.engines import Translated
-from transync.memory import Memory, memory_path
-from transync.seed import seed
+from transync.translate import journal, run as translate
+from transync.site import scan, status
+from transync.site.config import load_config
+from transync.translate.engines import Translated
+from transync.translate.memory import Memory, memory_path
+from transync.translate.seed import seed
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "audioreview"
 

@@ -27,10 +27,10 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from transync import scan, status
-from transync.config import load_config
-from transync.memory import Memory
-from transync.seed import seed
+from transync.site import scan, status
+from transync.site.config import load_config
+from transync.translate.memory import Memory
+from transync.translate.seed import seed
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "audioreview"
 

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 from transync import document
-from transync.segments import segment
+from transync.document.segments import segment
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "audioreview"
 
@@ -53,7 +53,7 @@ def stage_round_trip(paths: list[Path]) -> int:
 def best(fn, paths: list[Path], repeat: int) -> tuple[float, int]:
     times, result = [], 0
     for _ in range(repeat):
-        from transync.segments import _template
+        from transync.document.segments import _template
 
         _template.cache_clear()  # no help from the previous run
         start = time.perf_counter()

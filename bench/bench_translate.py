@@ -59,9 +59,10 @@ def make_site(corpus: Path, target: Path, limit: int | None, lang: str) -> int:
 
 
 def run_once(corpus: Path, limit: int | None, jobs: int, latency: float, lang: str) -> dict:
-    from transync import scan, status, translate
-    from transync.config import load_config
-    from transync.engines.deepl import DeepLEngine
+    from transync.site import scan, status
+    from transync.translate import run as translate
+    from transync.site.config import load_config
+    from transync.translate.engines.deepl import DeepLEngine
 
     server = subprocess.Popen(
         [sys.executable, "-c", SERVER, str(HERE.parent / "tests"), str(latency)],

@@ -9,7 +9,7 @@ Nothing here talks to a real service.
 
 - ``POST /v1/chat/completions`` takes the request's JSON, reads the texts from the
   last user message (a JSON object with ``texts``, ``target_lang``, as
-  :mod:`transync.engines.openai` sends them) and the glossary lines
+  :mod:`transync.translate.engines.openai` sends them) and the glossary lines
   (``source -> target``) of the system message, and answers a chat completion
   whose content is ``{"translations": [...]}``: each text pseudo-translated by
   :func:`deepl_fake.pseudo_translate` (tags kept byte for byte, ``[JA]`` marker,

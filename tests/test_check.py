@@ -9,13 +9,13 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import CORPUS, age, doc, requires_corpus
-from transync import cache as cache_mod
+from transync.site import cache as cache_mod
 from transync import checks
 from transync.checks import check_site, check_texts
-from transync.patterns import bare_urls, citation_numbers
-from transync.config import CHECKS, Collection, SiteConfig, load_config
+from transync.document.patterns import bare_urls, citation_numbers
+from transync.site.config import CHECKS, Collection, SiteConfig, load_config
 from transync.cli import app
-from transync.scan import scan
+from transync.site.scan import scan
 
 CONFIG = SiteConfig(
     root=Path("/site"),
@@ -564,7 +564,7 @@ def test_the_findings_cache_is_stamped_by_what_the_findings_depend_on(site, monk
     monkeypatch.setattr(cache_mod, "RACY_NS", 0)
     config = load_config(site)
     reads = []
-    real_outline = checks.outline
+    real_outline = checks.page.outline
     monkeypatch.setattr(checks.page, "outline", lambda *a, **k: reads.append(1) or real_outline(*a, **k))
 
     def pairs_read(config) -> int:
@@ -574,7 +574,7 @@ def test_the_findings_cache_is_stamped_by_what_the_findings_depend_on(site, monk
 
     assert pairs_read(config) > 0
     assert pairs_read(config) == 0  # all from the cache
-    # Any module of the package, not only checks.py (a change in document.py once served stale findings).
+    # Any module of the package, not only the checks (a change in the document parser once served stale findings).
     monkeypatch.setattr(cache_mod, "code_digest", lambda: "another-build")
     assert pairs_read(config) > 0
     assert pairs_read(config) == 0
@@ -594,7 +594,7 @@ def test_the_code_digest_covers_every_source_file_of_the_package(tmp_path):
     shutil.copytree(cache_mod.PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
     before = cache_mod.code_digest(copy)
     assert cache_mod.code_digest.__wrapped__(copy) == before
-    document = copy / "document.py"
+    document = copy / "document" / "__init__.py"
     document.write_text(document.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
     assert cache_mod.code_digest.__wrapped__(copy) != before
     document.write_text(document.read_text(encoding="utf-8")[: -len("\n# changed\n")], encoding="utf-8")

@@ -238,7 +238,7 @@ def test_memory_seed_from_the_sample_site(tmp_path):
     by_lang = {m["target_lang"]: m for m in data["memories"]}
     assert by_lang["ja"]["aligned"] == by_lang["ja"]["documents"] == 5
     assert by_lang["ja"]["human"] == by_lang["ja"]["entries"] > 50
-    from transync.memory import Memory
+    from transync.translate.memory import Memory
 
     memory = Memory.open(site, "en", "ja")
     assert memory.get("Overview").translation == "概要"

@@ -1,4 +1,4 @@
-"""transync.config: zero configuration from _config.yml, transync.toml overrides, errors naming the key."""
+"""transync.site.config: zero configuration from _config.yml, transync.toml overrides, errors naming the key."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import SiteMaker, doc
-from transync.config import (
+from transync.site.config import (
     DEFAULT_FIELDS,
     STATES,
     Collection,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from conftest import CORPUS, requires_corpus
-from transync.config import load_config
-from transync.scan import scan
-from transync.status import report
+from transync.site.config import load_config
+from transync.site.scan import scan
+from transync.site.status import report
 
 pytestmark = requires_corpus()
 
@@ -41,7 +41,7 @@ def test_real_gaps_are_found(corpus_report):
 
 
 def test_cached_scan_agrees_with_a_full_read(corpus_report, monkeypatch):
-    from transync import cache
+    from transync.site import cache
 
     monkeypatch.setattr(cache, "RACY_NS", 0)
     config = load_config(CORPUS)

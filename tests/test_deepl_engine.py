@@ -1,4 +1,4 @@
-"""transync.engines.deepl and transync.engines against the fake DeepL server: key
+"""transync.translate.engines.deepl and transync.translate.engines against the fake DeepL server: key
 handling, redaction, the per-request deadline and the size refusal (413)."""
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from deepl_fake import FakeDeepL
 from test_translate_deepl import SECRET as FAKE_KEY
 from test_translate_deepl import fake, site, translate  # noqa: F401  (fixtures: the fake server, a copy of content/)
 from transync.cli import app
-from transync.config import load_config
-from transync.engines.deepl import DeepLEngine
-from transync.engines import REDACTED, make_engine, redact
+from transync.site.config import load_config
+from transync.translate.engines.deepl import DeepLEngine
+from transync.translate.engines import REDACTED, make_engine, redact
 from transync.errors import EXIT_SERVICE, EngineFailure, RequestTooLarge, TransyncError, UsageError
 
 SECRET = "0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9:fx"

@@ -617,7 +617,7 @@ def test_ampersands_and_stars_in_values_are_text(data: bytes, meta: dict) -> Non
 
 
 def test_jekyll_config_may_use_anchors(make_site) -> None:
-    from transync.config import load_config
+    from transync.site.config import load_config
 
     root = make_site({}, config='languages: &langs ["en", "ja"]\nother: *langs\ndefault_lang: "en"\n')
     assert load_config(root).languages == ("en", "ja")
@@ -625,7 +625,7 @@ def test_jekyll_config_may_use_anchors(make_site) -> None:
 
 @pytest.mark.parametrize("yaml_text", [alias_bomb(), "a: &a [x, *a]\n"])
 def test_jekyll_config_alias_bomb_is_refused(make_site, yaml_text: str) -> None:
-    from transync.config import load_config
+    from transync.site.config import load_config
     from transync.errors import ConfigError
 
     root = make_site({}, config='languages: ["en", "ja"]\n' + yaml_text)

@@ -1,4 +1,4 @@
-"""transync.engines: the registry (built-ins and the entry-point group), each engine's own
+"""transync.translate.engines: the registry (built-ins and the entry-point group), each engine's own
 configuration table, the deprecated flat DeepL keys, and the shape of the package."""
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import REPO, SiteMaker, doc
-from transync import engines
+from transync.translate import engines
 from transync.cli import app
-from transync.config import load_config
-from transync.engines import make_engine
-from transync.engines.deepl import DeepLEngine, DeepLSettings
-from transync.engines.openai import OpenAIEngine, OpenAISettings
+from transync.site.config import load_config
+from transync.translate.engines import make_engine
+from transync.translate.engines.deepl import DeepLEngine, DeepLSettings
+from transync.translate.engines.openai import OpenAIEngine, OpenAISettings
 from transync.errors import ConfigError, UsageError
 
 DEEPL_KEY = "fake-deepl-test-key:fx"
@@ -47,7 +47,7 @@ def test_an_unknown_engine_names_the_known_ones(make_site: SiteMaker) -> None:
 
 
 PLUGIN = '''
-from transync.engines import Translated
+from transync.translate.engines import Translated
 
 
 class UpperEngine:
@@ -189,9 +189,9 @@ def _imports(path: Path) -> set[str]:
 def test_engine_modules_import_no_other_engine_and_only_deepl_imports_the_deepl_library() -> None:
     package = Path(engines.__file__).parent
     modules = {p.stem: _imports(p) for p in package.glob("*.py")}
-    assert not any(m.startswith("transync.engines.") for m in modules["__init__"])  # the registry names them, lazily
+    assert not any(m.startswith("transync.translate.engines.") for m in modules["__init__"])  # the registry names them, lazily
     for name, imports in modules.items():
-        assert not any(m.startswith("transync.engines.") for m in imports), name
+        assert not any(m.startswith("transync.translate.engines.") for m in imports), name
         assert ("deepl" in imports or any(m.startswith("deepl.") for m in imports)) == (name == "deepl"), name
         assert ("openai" in imports) == (name == "openai"), name
     outside = {p.relative_to(package.parent).as_posix(): _imports(p) for p in package.parent.glob("*.py")}

@@ -40,7 +40,7 @@ def fill(po_path, translate):
 
 def keep_protected(text):
     """A 'translation' that keeps every protected span, like a careful translator."""
-    from transync.placeholders import Keep, split
+    from transync.document.placeholders import Keep, split
 
     return "".join(p.source if isinstance(p, Keep) else (p.text.upper() if hasattr(p, "text") else p.source) for p in split(text))
 
@@ -94,7 +94,7 @@ def test_stale_segments_come_with_their_previous_source(site, tmp_path, monkeypa
 
 
 def test_an_export_is_written_as_the_memory_is(site, tmp_path):
-    from transync.pofile import write_header
+    from transync.translate.pofile import write_header
 
     out = tmp_path / "de.po"
     assert cli("memory", "export", "--root", str(site), "--lang", "de", "--only", "missing", "-o", str(out)).exit_code == 0

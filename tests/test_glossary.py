@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from transync import glossary
+from transync.translate import glossary
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -194,8 +194,9 @@ def test_term_check_reports_each_violation_with_its_line(make_site):
 @requires_corpus()
 def test_term_check_on_part_of_the_real_corpus():
     from conftest import CORPUS
-    from transync import scan, status, termcheck
-    from transync.config import load_config
+    from transync.site import scan, status
+    from transync.checks import termcheck
+    from transync.site.config import load_config
 
     report = status.report(scan.scan(load_config(CORPUS)), langs=["ja"])
     glossaries = glossary.load(REPO / "glossaries")

@@ -263,7 +263,7 @@ def test_a_repository_without_commits_leaves_it_to_the_dates(tmp_path):
 
 
 def test_a_git_failure_falls_back_to_dates_with_a_note(repo, monkeypatch):
-    from transync import history
+    from transync.site import history
 
     repo.commit("Bump date", "2025-02-01T10:00:00+00:00", {EN: doc("ie-5", "en", date="2025-02-01", body=BODY)})
 

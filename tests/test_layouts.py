@@ -10,14 +10,15 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import doc
-from transync import layouts, permalinks
+from transync.site import layouts
+from transync.checks import permalinks
 from transync.cli import app
-from transync.config import load_config
+from transync.site.config import load_config
 from transync.errors import ConfigError
-from transync.layouts import PermalinkProblem
-from transync.layouts.jekyll import JekyllLayout
-from transync.scan import scan
-from transync.status import report
+from transync.site.layouts import PermalinkProblem
+from transync.site.layouts.jekyll import JekyllLayout
+from transync.site.scan import scan
+from transync.site.status import report
 
 runner = CliRunner()
 JEKYLL = layouts.get("jekyll")
@@ -258,7 +259,7 @@ def test_an_installed_layout_is_one_module_and_a_config_value(make_site, tmp_pat
     (plugins / "notes_layout-1.0.dist-info" / "METADATA").write_text("Metadata-Version: 2.1\nName: notes-layout\nVersion: 1.0\n")
     (plugins / "notes_layout-1.0.dist-info" / "entry_points.txt").write_text("[transync.layouts]\nnotes = notes_layout:LAYOUT\n")
     (plugins / "notes_layout.py").write_text(
-        "from transync.layouts.jekyll import JekyllLayout\n\n"
+        "from transync.site.layouts.jekyll import JekyllLayout\n\n"
         "class Notes(JekyllLayout):\n"
         "    name = 'notes'\n"
         "    suffixes = ('.txt',)\n\n"
@@ -287,7 +288,7 @@ class _StrictLayout(JekyllLayout):
 
 
 def test_cached_findings_follow_the_layout(make_site, monkeypatch):
-    from transync import cache
+    from transync.site import cache
     from transync.checks import check_site
 
     monkeypatch.setattr(cache, "RACY_NS", 0)

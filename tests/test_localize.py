@@ -6,12 +6,14 @@ from decimal import Decimal
 
 import pytest
 
-from transync import document, localize
-from transync.config import DEFAULT_FIELDS
-from transync.engines.pseudo import PseudoEngine
+from transync import document
+
+from transync.translate import localize
+from transync.site.config import DEFAULT_FIELDS
+from transync.translate.engines.pseudo import PseudoEngine
 from transync.errors import DocumentError
-from transync.frontmatter_edit import Field, join_fields, quote, split_fields, with_value
-from transync.translation import translate_texts
+from transync.document.frontmatter_edit import Field, join_fields, quote, split_fields, with_value
+from transync.translate.body import translate_texts
 
 FRONT = """layout: product
 title: "Halden HX-700 Product Review"

@@ -17,13 +17,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import CORPUS, doc, requires_corpus
-from transync import memory as memory_module
-from transync import pofile, scan, status
-from transync.align import align
-from transync.config import load_config
-from transync.memory import Memory, MemoryFileError, Use, context_of, memory_path
-from transync.seed import seed
-from transync.segments import segment
+from transync.translate import memory as memory_module
+from transync.translate import pofile
+from transync.site import scan, status
+from transync.translate.align import align
+from transync.site.config import load_config
+from transync.translate.memory import Memory, MemoryFileError, Use, context_of, memory_path
+from transync.translate.seed import seed
+from transync.document.segments import segment
 
 MSGFMT = shutil.which("msgfmt")
 requires_msgfmt = pytest.mark.skipif(MSGFMT is None, reason="msgfmt (GNU gettext) not installed")
@@ -591,8 +592,8 @@ def test_seeding_a_site_takes_its_human_translations(make_site):
 
 
 def test_seeding_skips_machine_output_and_keeps_machine_pairs_machine(make_site):
-    from transync import translate
-    from transync.engines.pseudo import PseudoEngine
+    from transync.translate import run as translate
+    from transync.translate.engines.pseudo import PseudoEngine
 
     root = make_site({"_products/en/a.md": doc("a", "en", body="First paragraph.\n\nSecond paragraph.\n")}, config='languages: ["en", "ja"]\n')
     report = status.report(scan.scan(load_config(root), use_cache=False))

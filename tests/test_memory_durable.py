@@ -24,10 +24,10 @@ from typer.testing import CliRunner
 
 from conftest import doc
 from deepl_fake import FakeDeepL, serve_in_subprocess
-from transync import journal
+from transync.translate import journal
 from transync.cli import app
-from transync.engines import Translated
-from transync.memory import Memory, MemoryFileError, memory_path
+from transync.translate.engines import Translated
+from transync.translate.memory import Memory, MemoryFileError, memory_path
 
 runner = CliRunner()
 SECRET = "fake-deepl-test-key:fx"
@@ -72,7 +72,7 @@ def size_of(path: Path) -> int:
     return path.stat().st_size if path.exists() else 0
 
 
-WRAPPER = "import sys; from transync import translate; translate.MAX_TEXTS = 4; from transync.cli import main; sys.argv = ['transync'] + sys.argv[1:]; main()"
+WRAPPER = "import sys; from transync.translate import run; run.MAX_TEXTS = 4; from transync.cli import main; sys.argv = ['transync'] + sys.argv[1:]; main()"
 
 
 # --------------------------------------------------------------------------- the journal
@@ -185,7 +185,7 @@ def test_a_journal_record_that_is_whole_but_no_change_is_an_error_naming_the_jou
 WRITER = """
 import sys, time
 from pathlib import Path
-from transync.memory import Memory
+from transync.translate.memory import Memory
 path, name, go = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
 while not go.exists():
     time.sleep(0.001)
@@ -320,7 +320,7 @@ def test_temporary_files_of_a_killed_save_are_removed_and_only_those(tmp_path):
 SAVER = """
 import sys
 from pathlib import Path
-from transync.memory import Memory
+from transync.translate.memory import Memory
 m = Memory.load(Path(sys.argv[1]), "en", "ja")
 for n in range(20000):
     m.put(f"Sentence number {n} of a long review.", f"長いレビューの{n}番目の文。", origin="machine", engine="deepl")
@@ -428,7 +428,7 @@ def test_a_journal_that_cannot_grow_stops_the_run_before_the_document(tmp_path):
 
 
 def test_identical_runs_write_identical_memories(tmp_path, fake, monkeypatch):
-    from transync import translate as translate_module
+    from transync.translate import run as translate_module
 
     monkeypatch.setattr(translate_module, "MAX_TEXTS", 3)  # many small requests in flight at once
     fake.latency = 0.01
@@ -509,9 +509,9 @@ class Identity:
 
 
 def test_file_names_a_po_file_cannot_hold_keep_their_texts_and_the_save_works(tmp_path):
-    from transync import scan, status
-    from transync import translate as translate_module
-    from transync.config import load_config
+    from transync.site import scan, status
+    from transync.translate import run as translate_module
+    from transync.site.config import load_config
 
     site = make_site(tmp_path / "site", documents=1)
     folder = site / "_products/en/gen"
@@ -537,8 +537,8 @@ def test_file_names_a_po_file_cannot_hold_keep_their_texts_and_the_save_works(tm
 
 
 def test_a_run_with_nothing_to_translate_folds_a_journal_a_killed_run_left(tmp_path):
-    from transync import translate as translate_module
-    from transync.config import load_config
+    from transync.translate import run as translate_module
+    from transync.site.config import load_config
 
     site = make_site(tmp_path / "site", documents=1)
     path = memory_path(site, "en", "ja")
@@ -556,7 +556,7 @@ def test_the_memory_folder_keeps_its_working_files_out_of_git(tmp_path):
     import shutil
     import subprocess
 
-    from transync.memory import Memory
+    from transync.translate.memory import Memory
 
     memory = Memory.load(tmp_path / ".transync/memory/en-ja.po", "en", "ja")
     memory.ensure_writable()

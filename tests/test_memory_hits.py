@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conftest import doc
 from test_translate import Recording, run
-from transync.memory import Memory
+from transync.translate.memory import Memory
 
 BODY = "## Overview\n\nThe **A-1** costs `279 USD` [1].\n\nSecond paragraph.\n"
 

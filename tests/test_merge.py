@@ -8,8 +8,9 @@ import json
 from conftest import doc
 from test_translate import Recording, report_of, run
 from test_translate_deepl import fake, site, translate  # noqa: F401  (fixtures)
-from transync import document, provenance
-from transync.memory import Memory
+from transync import document
+from transync.document import provenance
+from transync.translate.memory import Memory
 
 BODY = "## Overview\n\nFirst paragraph.\n\nSecond paragraph.\n\n$$ x^2 $$\n\nThird paragraph.\n"
 

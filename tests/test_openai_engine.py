@@ -17,8 +17,8 @@ from typer.testing import CliRunner
 from conftest import REPO
 from openai_fake import FakeOpenAI
 from transync.cli import app
-from transync.config import load_config
-from transync.engines import make_engine
+from transync.site.config import load_config
+from transync.translate.engines import make_engine
 from transync.errors import EngineFailure, QuotaExceeded
 
 runner = CliRunner()

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from conftest import doc
 from transync.cli import app
-from transync.sitepaths import inside, selected, under
+from transync.site.sitepaths import inside, selected, under
 
 runner = CliRunner()
 

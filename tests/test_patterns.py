@@ -8,8 +8,9 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from transync import checks, placeholders
-from transync.patterns import bare_urls, citation_numbers
+from transync.document import placeholders
+from transync.document.outline import outline as read_outline
+from transync.document.patterns import bare_urls, citation_numbers
 
 
 def protected(text: str) -> tuple[list[str], list[int]]:
@@ -22,7 +23,7 @@ def protected(text: str) -> tuple[list[str], list[int]]:
 
 def checked(text: str) -> tuple[list[str], list[int]]:
     """The URLs and citation numbers the urls and citations checks compare."""
-    outline = checks.outline(f"{text}\n")
+    outline = read_outline(f"{text}\n")
     return [s.value for s in outline.urls], [s.value for s in outline.citations]
 
 

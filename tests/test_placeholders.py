@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from conftest import CORPUS, requires_corpus
 from transync.errors import TransyncError
-from transync.placeholders import Keep, PlaceholderError, check_translation, split, to_xml
+from transync.document.placeholders import Keep, PlaceholderError, check_translation, split, to_xml
 
 
 def kept(text: str) -> list[tuple[str, str]]:
@@ -269,7 +269,7 @@ def naive_inline_math(text: str, pos: int) -> int | None:
 
 
 def assert_scans_agree(text: str) -> None:
-    from transync.placeholders import _Scan
+    from transync.document.placeholders import _Scan
 
     scan = _Scan(text)
     for pos, ch in enumerate(text):
@@ -345,7 +345,7 @@ def test_hostile_segments_are_split_in_linear_time():
 
     program = (
         "import json, sys\n"
-        "from transync.placeholders import to_xml\n"
+        "from transync.document.placeholders import to_xml\n"
         "for text in json.load(sys.stdin):\n"
         "    tpl = to_xml(text)\n"
         "    assert tpl.render(tpl.xml) == text\n"
@@ -362,7 +362,8 @@ def test_hostile_segments_are_split_in_linear_time():
 
 @requires_corpus()
 def test_scan_tables_answer_like_forward_scans_on_the_corpus():
-    from transync import document, segments
+    from transync import document
+    from transync.document import segments
 
     checked = 0
     for path in sorted(CORPUS.rglob("*.md"))[::8]:  # one file in eight: the naive scans are slow

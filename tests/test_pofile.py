@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from transync import pofile
-from transync.pofile import POFileError, check_lines, comment_lines, read_po, write_entry, write_header
+from transync.translate import pofile
+from transync.translate.pofile import POFileError, check_lines, comment_lines, read_po, write_entry, write_header
 
 HEADER = (
     'msgid ""\n'

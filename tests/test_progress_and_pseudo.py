@@ -9,8 +9,8 @@ from typer.testing import CliRunner
 
 from conftest import REPO
 from transync.cli import app
-from transync.engines.deepl import source_code, target_code
-from transync.progress import Progress
+from transync.translate.engines.deepl import source_code, target_code
+from transync.translate.progress import Progress
 
 
 def test_progress_in_a_log_prints_every_tenth_and_failures():

@@ -17,13 +17,14 @@ from typer.testing import CliRunner
 from conftest import doc
 from deepl_fake import serve_in_subprocess
 from test_translate import BODY, Recording, report_of, run
-from transync import document, translate
+from transync import document
+from transync.translate import run as translate
 from transync.cli import app
 from transync.errors import EngineFailure, Interrupted, RequestTooLarge
 
 SECRET = "fake-deepl-test-key:fx"
 WRAPPER = (
-    "import sys; from transync import translate; translate.MAX_TEXTS = int(sys.argv[1]); "
+    "import sys; from transync.translate import run; run.MAX_TEXTS = int(sys.argv[1]); "
     "from transync.cli import main; sys.argv = ['transync'] + sys.argv[2:]; main()"
 )
 
@@ -114,7 +115,7 @@ def test_an_engine_failure_gives_json_with_exit_3(site, monkeypatch):
         def translate(self, texts, *, source_lang, target_lang):
             raise EngineFailure("DeepL request failed after 3 retries: connection refused")
 
-    monkeypatch.setattr("transync.engines.make_engine", lambda *a, **k: Down())
+    monkeypatch.setattr("transync.translate.engines.make_engine", lambda *a, **k: Down())
     result = CliRunner().invoke(app, ["translate", "--root", str(site), "--format", "json"])
     assert result.exit_code == 3
     data = json.loads(result.stdout)

@@ -8,9 +8,9 @@ from hypothesis import strategies as st
 
 from conftest import CORPUS, requires_corpus
 from transync import document
-from transync.engines.pseudo import PseudoEngine
-from transync.segments import SegmentError, segment
-from transync.translation import translate_body
+from transync.translate.engines.pseudo import PseudoEngine
+from transync.document.segments import SegmentError, segment
+from transync.translate.body import translate_body
 
 
 def texts(body: str) -> list[tuple[str, str]]:
@@ -135,7 +135,7 @@ class ManglingEngine:
     name = "mangle"
 
     def translate(self, texts, *, source_lang, target_lang):
-        from transync.engines import Translated
+        from transync.translate.engines import Translated
 
         return [Translated(t.replace('<x id="1"/>', "")) for t in texts]
 
@@ -230,7 +230,7 @@ def test_line_prefixes():
 
     program = (
         "import json, sys\n"
-        "from transync.segments import _PREFIX_OK\n"
+        "from transync.document.segments import _PREFIX_OK\n"
         "print(json.dumps([bool(_PREFIX_OK.match(p)) for p in json.load(sys.stdin)]))\n"
     )
     proc = subprocess.run(

@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import doc
-from transync import scan, sitepaths, status
-from transync.config import load_config
+from transync.site import scan, sitepaths, status
+from transync.site.config import load_config
 
 
 def transync(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess:
@@ -322,8 +322,8 @@ LINK_TARGETS = ["../en", "en", "../en/sony", "../../en/sony", "{outside}", "{out
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(links=st.lists(st.tuples(st.sampled_from(LINK_PLACES), st.sampled_from(LINK_TARGETS)), max_size=3, unique_by=lambda t: t[0]))
 def test_whatever_the_links_a_run_changes_no_source_and_nothing_outside(links):
-    from transync import translate
-    from transync.engines.pseudo import PseudoEngine
+    from transync.translate import run as translate
+    from transync.translate.engines.pseudo import PseudoEngine
 
     # In memory where there is such a file system: every write is fsynced.
     with tempfile.TemporaryDirectory(dir="/dev/shm" if os.path.isdir("/dev/shm") else None) as tmp:

@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 
 from conftest import doc
-from transync import cache as cache_mod
-from transync import document, fields
-from transync.config import DEFAULT_FIELDS
-from transync.config import load_config
-from transync.scan import scan
-from transync.status import report
+from transync.site import cache as cache_mod
+from transync import document
+from transync.document import fields
+from transync.site.config import DEFAULT_FIELDS
+from transync.site.config import load_config
+from transync.site.scan import scan
+from transync.site.status import report
 
 
 def states(root: Path, **kwargs) -> dict[tuple[str | None, str | None], str]:
@@ -367,7 +368,7 @@ def test_parallel_parse_gives_the_same_result(make_site, monkeypatch):
     root = make_site(files)
     config = load_config(root)
     serial = scan(config, use_cache=False, jobs=1)
-    from transync import scan as scan_mod
+    from transync.site import scan as scan_mod
 
     monkeypatch.setattr(scan_mod, "PARALLEL_THRESHOLD", 1)
     parallel = scan(config, use_cache=False, jobs=2)

@@ -9,11 +9,13 @@ from pathlib import Path
 import pytest
 
 from conftest import doc
-from transync import document, scan, status, translate
-from transync.config import load_config
+from transync import document
+from transync.site import scan, status
+from transync.translate import run as translate
+from transync.site.config import load_config
 from transync.errors import QuotaExceeded, UsageError
-from transync.engines import Translated
-from transync.engines.pseudo import PseudoEngine
+from transync.translate.engines import Translated
+from transync.translate.engines.pseudo import PseudoEngine
 
 PLACEHOLDER = re.compile(r'<x id="\d+"/>')
 BODY = "## Overview\n\nThe **A-1** costs `279 USD` [1].\n\n$$ \\Large \\text{0.6} $$\n\nSecond paragraph.\n"
@@ -233,7 +235,7 @@ def test_an_edited_paragraph_is_the_only_text_sent_again(site):
 
 
 def test_a_human_entry_in_the_memory_wins(site):
-    from transync.memory import Memory
+    from transync.translate.memory import Memory
 
     memory = Memory.open(site, "en", "ja")
     memory.put("Second paragraph.", "人が訳した第二段落。", origin="human")
@@ -273,7 +275,7 @@ def test_human_edits_survive_a_source_change(site):
     assert "人が直した第二段落。" in text  # the edit is kept ...
     assert "Övéŕvîéŵ öf ţĥé Å-1" in text  # ... and the changed heading is translated
     assert set(states(site).values()) == {"current"}
-    from transync.memory import Memory
+    from transync.translate.memory import Memory
 
     assert Memory.open(site, "en", "ja").get("Second paragraph.").origin == "human"
 

@@ -218,7 +218,7 @@ def test_kill_in_the_middle_leaves_only_complete_files_and_resumes(site, tmp_pat
         env = dict(os.environ, DEEPL_AUTH_KEY=SECRET, DEEPL_SERVER_URL=url, NO_PROXY="127.0.0.1", TRANSYNC_CACHE_DIR=str(tmp_path / "cache"))
         cmd = [sys.executable, "-m", "transync", "translate", "--root", str(site), "--jobs", "1"]
         # MAX_TEXTS small so that the job needs several requests: run through a tiny wrapper.
-        wrapper = "import sys; from transync import translate; translate.MAX_TEXTS = 10; from transync.cli import main; sys.argv = ['transync'] + sys.argv[1:]; main()"
+        wrapper = "import sys; from transync.translate import run; run.MAX_TEXTS = 10; from transync.cli import main; sys.argv = ['transync'] + sys.argv[1:]; main()"
         proc = subprocess.Popen([sys.executable, "-c", wrapper, *cmd[3:]], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 20
         target = site / "_products/ja/kestrel/kestrel-a-1.md"

@@ -95,7 +95,7 @@ def _split(values: Optional[List[str]]) -> list[str]:
 
 def _site(root: Optional[Path], paths: list[Path]):
     """Find and load the site: --root, else the nearest configured folder above the first path or here."""
-    from transync.config import find_root, load_config
+    from transync.site.config import find_root, load_config
 
     if root is not None:
         if not root.is_dir():
@@ -167,9 +167,10 @@ def status(
 
     Exit codes: 0 nothing to report, 1 a state counted by --fail-on, 2 a usage or configuration error.
     """
-    from transync import output, scan, status as status_mod
-    from transync.config import STATES, parse_states
-    from transync.history import History
+    from transync.report import output
+    from transync.site import scan, status as status_mod
+    from transync.site.config import STATES, parse_states
+    from transync.site.history import History
 
     path_list = list(paths or [])
     config = _site(root, path_list)
@@ -244,8 +245,10 @@ def check(
     Exit codes: 0 no findings, 1 a finding of a check counted by --fail-on (or a file that cannot
     be read), 2 a usage or configuration error.
     """
-    from transync import checks as checks_mod, output, scan
-    from transync.config import parse_checks
+    from transync import checks as checks_mod
+    from transync.report import output
+    from transync.site import scan
+    from transync.site.config import parse_checks
 
     path_list = list(paths or [])
     config = _site(root, path_list)
@@ -317,11 +320,12 @@ def translate(
     or duplicate sources, targets behind symbolic links), 2 usage or configuration error, 3 the
     service refused (bad key, quota exhausted): finished documents are kept.
     """
-    from transync import output, scan, status as status_mod
-    from transync import translate as tr
-    from transync.engines import make_engine
+    from transync.report import output
+    from transync.site import scan, status as status_mod
+    from transync.translate import run as tr
+    from transync.translate.engines import make_engine
     from transync.errors import EngineFailure
-    from transync.progress import Progress
+    from transync.translate.progress import Progress
 
     items = list(targets or [])
     paths = [Path(t) for t in items if Path(t).exists()]
@@ -345,7 +349,7 @@ def translate(
     options = tr.options_for(config, report, selected)
     refused: EngineFailure | None = None
     if eng is not None and hasattr(eng, "use_glossaries") and not dry_run and selected:
-        from transync import glossary as gl
+        from transync.translate import glossary as gl
 
         try:
             eng.use_glossaries(gl.load(config.glossary_folder))
@@ -357,7 +361,7 @@ def translate(
     elif refused is not None:
         summary = tr.Summary(not_started=list(selected), stopped=refused)
     else:
-        from transync.interrupts import graceful
+        from transync.translate.interrupts import graceful
 
         progress = Progress(len(selected))
         run.on_event = progress.event
@@ -383,10 +387,12 @@ def pseudo(
     padded and bracketed ⟦like this⟧; what it protects (math, code, URLs, citations, kept
     front-matter fields) is left exactly as it is. Nothing is written.
     """
-    from transync import document, localize, sitepaths
-    from transync.config import load_config, find_root
-    from transync.engines.pseudo import PseudoEngine
-    from transync.translation import translate_texts
+    from transync import document
+    from transync.translate import localize
+    from transync.site import sitepaths
+    from transync.site.config import load_config, find_root
+    from transync.translate.engines.pseudo import PseudoEngine
+    from transync.translate.body import translate_texts
 
     config = load_config(find_root(path))
     source = document.parse(path.read_bytes())
@@ -422,7 +428,9 @@ def memory_seed(
     """
     import json
 
-    from transync import memory as mem, scan, seed as seeding, status as status_mod
+    from transync.translate import memory as mem, seed as seeding
+
+    from transync.site import scan, status as status_mod
 
     config = _site(root, [])
     langs = _langs(config, lang)
@@ -477,7 +485,8 @@ def diff(
     memory); otherwise, in a git work tree, it is the source at the translation's last commit
     (the baseline status uses). Exit codes: 0 no change, 1 changes, 2 a usage error.
     """
-    from transync import revisions, scan, status as status_mod
+    from transync.translate import revisions
+    from transync.site import scan, status as status_mod
 
     config = _site(root, [])
     report = status_mod.report(scan.scan(config), git=not no_git)
@@ -522,7 +531,8 @@ def ack(
     """Accept a source change that needs no new translation (a typo fix): the translation
     becomes current without being re-translated.
     """
-    from transync import revisions, scan, status as status_mod
+    from transync.translate import revisions
+    from transync.site import scan, status as status_mod
 
     config = _site(root, [])
     report = status_mod.report(scan.scan(config), git=not no_git)
@@ -550,7 +560,8 @@ def memory_export(
     that the memory does not know (a changed one with its previous source as #| msgid), and with
     --only all the machine translations to review.
     """
-    from transync import exchange, memory as mem, scan, status as status_mod
+    from transync.translate import exchange, memory as mem
+    from transync.site import scan, status as status_mod
     from transync.fsutil import atomic_write
 
     config = _site(root, [])
@@ -580,8 +591,10 @@ def memory_import(
     """
     import polib
 
-    from transync import exchange, memory as mem, scan, status as status_mod
-    from transync import translate as tr
+    from transync.translate import exchange, memory as mem
+
+    from transync.site import scan, status as status_mod
+    from transync.translate import run as tr
 
     config = _site(root, [])
     if lang is None:
@@ -627,7 +640,11 @@ def permalinks(
     Exit codes: 0 all right (or all fixed), 1 findings left, 2 a usage error.
     """
 
-    from transync import output, permalinks as pl, scan
+    from transync.report import output
+
+    from transync.checks import permalinks as pl
+
+    from transync.site import scan
 
     path_list = list(paths or [])
     config = _site(root, path_list)
@@ -685,14 +702,16 @@ def glossary_check_files(
     """
     import json
 
-    from transync import glossary as gl, output
+    from transync.translate import glossary as gl
+
+    from transync.report import output
 
     config = _site(root, [])
     folder = _glossary_folder(config, glossaries)
     loaded = gl.load(folder)
     problems = gl.check_files(loaded, config.languages)
     # What the engine in use cannot hold (DeepL: its glossary languages).
-    from transync.engines import engine_type
+    from transync.translate.engines import engine_type
 
     engine_problems = getattr(engine_type(config.translate.engine or "deepl"), "glossary_problems", None)
     if engine_problems is not None:
@@ -734,7 +753,13 @@ def glossary_check(
     """
     from collections import Counter
 
-    from transync import glossary as gl, output, scan, status as status_mod, termcheck
+    from transync.translate import glossary as gl
+
+    from transync.report import output
+
+    from transync.site import scan, status as status_mod
+
+    from transync.checks import termcheck
 
     path_list = list(paths or [])
     config = _site(root, path_list)
@@ -781,7 +806,7 @@ def _glossary_folder(config, option: Optional[Path]) -> Path:
 
 def _glossary_engine(config):
     """The engine that keeps glossaries on its service (the configured one, else DeepL)."""
-    from transync.engines import make_engine
+    from transync.translate.engines import make_engine
 
     engine = make_engine(config.translate.engine or "deepl", config, os.environ)
     if not hasattr(engine, "list_glossaries"):
@@ -796,7 +821,7 @@ def glossary_sync(root: RootOption = None, glossaries: GlossariesOption = None) 
     files do not change, replaced (and the old one deleted) when they do, never duplicated.
     `translate` does this by itself; this command does it on demand.
     """
-    from transync import glossary as gl
+    from transync.translate import glossary as gl
 
     config = _site(root, [])
     engine = _glossary_engine(config)

@@ -46,7 +46,7 @@ def _one_line(message: str) -> str:
 
 
 class EngineFailure(TransyncError):
-    """Every failure of a translation engine (:mod:`transync.engines`): the service failed
+    """Every failure of a translation engine (:mod:`transync.translate.engines`): the service failed
     after the library's retries (network, timeout, 5xx, 429), answered something
     unusable, or refused the work (:class:`ServiceError`). Exit code 3; one line, no key in it.
     """

@@ -18,9 +18,10 @@ from difflib import SequenceMatcher
 from typing import Any, Callable, Iterator, NamedTuple, Sequence
 from urllib.parse import unquote
 
-from transync import fields
-from transync.checks.page import Block, Page, Spot, body_line
-from transync.config import CHECKS, Collection, SiteConfig
+from transync.document import fields
+from transync.checks.page import Page
+from transync.document.outline import Block, Spot, body_line
+from transync.site.config import CHECKS, Collection, SiteConfig
 
 
 #: Fields a translation keeps (unless ``[fields]`` gives them another rule) and may not add.
@@ -214,7 +215,7 @@ def check_tables(source: Page, translation: Page, ctx: Context) -> Iterator[Prob
 
 
 def kept_fields(config: SiteConfig, collection: Collection | None = None) -> Callable[[str], bool]:
-    """Whether a front-matter field must be the same in every language (see :mod:`transync.fields`)."""
+    """Whether a front-matter field must be the same in every language (see :mod:`transync.document.fields`)."""
     return fields.kept(collection.fields if collection is not None else config.fields, config.provenance_key)
 
 
@@ -300,4 +301,4 @@ REGISTRY: dict[str, Check] = {
     "permalink": check_permalink,
     "placeholders": check_placeholders,
 }
-assert tuple(REGISTRY) == CHECKS, "transync.config.CHECKS names every check, in order"
+assert tuple(REGISTRY) == CHECKS, "transync.site.config.CHECKS names every check, in order"

@@ -13,13 +13,13 @@ import os
 from dataclasses import dataclass, field
 from typing import Iterable, NamedTuple
 
-from transync.cache import HeaderCache
+from transync.site.cache import HeaderCache
 from transync.checks.invariants import REGISTRY, Context
 from transync.checks.page import Page
-from transync.config import CHECKS, Collection, SiteConfig
+from transync.site.config import CHECKS, Collection, SiteConfig
 from transync.document import parse
 from transync.errors import DocumentError
-from transync.scan import ScanResult
+from transync.site.scan import ScanResult
 
 
 #: Below this many pairs, worker processes cost more than they save.
@@ -176,7 +176,7 @@ def pairs_of(
     scan_result: ScanResult, *, paths: Iterable[str] | None = None, langs: Iterable[str] | None = None, git: bool = True
 ) -> tuple[list[Pair], list[Unreadable]]:
     """The translations to check (status current or stale), and the invalid files, under ``paths`` in ``langs``."""
-    from transync import status
+    from transync.site import status
 
     report = status.report(scan_result, langs=langs, paths=paths, git=git)
     pairs = [
@@ -253,7 +253,7 @@ def _run(config: SiteConfig, names: tuple[str, ...], pairs: list[Pair], jobs: in
     workers = jobs if jobs is not None else _cpus()
     if workers <= 1 or len(pairs) < PARALLEL_THRESHOLD:
         return _check_groups((config, names, work))
-    from transync.workers import parallel_map
+    from transync.site.workers import parallel_map
 
     size = max(20, len(work) // (workers * 16))  # small chunks: no worker waits long for the last
     results = parallel_map(_check_groups, [(config, names, work[i : i + size]) for i in range(0, len(work), size)], workers)
@@ -310,7 +310,7 @@ class _FindingsCache(HeaderCache):
     file: the checks read documents through other modules; a layout installed
     from elsewhere by its own code), on the Markdown
     parser and on the configuration the checks read, so all are part of the
-    stamp (see :class:`~transync.cache.HeaderCache`).
+    stamp (see :class:`~transync.site.cache.HeaderCache`).
     """
 
     def __init__(self, config: SiteConfig) -> None:

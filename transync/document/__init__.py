@@ -1,0 +1,297 @@
+"""One Markdown document: YAML front matter and a body, read exactly as written.
+
+The front matter is found the way Jekyll finds it (a first line ``---``, a
+closing line ``---`` or ``...``, trailing spaces allowed, LF or CRLF) and its
+YAML is parsed by PyYAML's safe loader (as python-frontmatter does), with no
+anchors or aliases. The text is kept whole, with offsets, so that later
+layers can rewrite a single line or the body without re-rendering anything
+else.
+
+This package is the document layer; the model and its parser live here, in
+its ``__init__``, and each module beside it owns one part of a document:
+``segments`` (the body cut into translatable pieces), ``placeholders`` and
+``patterns`` (what translation must keep), ``outline`` (a body's math, code,
+URLs, citations, headings and tables, with lines), ``frontmatter_edit``
+(rewriting one field in place), ``provenance`` (the source hashes a
+translation records) and ``fields`` (the per-field rules).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping
+
+from transync.errors import DocumentError
+
+BOM = "\ufeff"
+_OPEN_RE = re.compile(r"---[ \t]*\r?\n")
+_CLOSE_RE = re.compile(r"^(?:---|\.\.\.)[ \t]*(?:\r?\n|\r?\Z)", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Document:
+    """A parsed document. ``text`` excludes a leading BOM; offsets index into it."""
+
+    text: str
+    meta: dict[str, Any]
+    front_matter: str  # the YAML between the delimiters, as written
+    yaml_start: int  # offset of the first YAML character
+    body_start: int  # offset of the first body character
+    bom: bool = False
+
+    @property
+    def body(self) -> str:
+        return self.text[self.body_start :]
+
+    @property
+    def yaml_line(self) -> int:
+        """1-based line number of the first line of YAML."""
+        return self.text.count("\n", 0, self.yaml_start) + 1
+
+    def line_of_key(self, key: str) -> int:
+        """1-based line of a top-level front-matter key, or of the opening delimiter."""
+        quoted = re.escape(key)
+        match = re.search(rf"^(?:{quoted}|\"{quoted}\"|'{quoted}')[ \t]*:", self.front_matter, re.MULTILINE)
+        if not match:
+            return 1
+        return self.yaml_line + self.front_matter.count("\n", 0, match.start())
+
+
+def decode(data: bytes) -> tuple[str, bool]:
+    """Decode UTF-8 strictly; a leading BOM is removed and reported."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise DocumentError(
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})", line
+        ) from None
+    if text.startswith(BOM):
+        return text[1:], True
+    return text, False
+
+
+def split_front_matter(text: str) -> tuple[int, int, int]:
+    """Return ``(yaml_start, yaml_end, body_start)`` offsets, or raise DocumentError."""
+    if not text.strip():
+        raise DocumentError("empty file", 1)
+    opening = _OPEN_RE.match(text)
+    if not opening:
+        raise DocumentError("no front matter (the first line must be '---')", 1)
+    closing = _CLOSE_RE.search(text, opening.end())
+    if not closing:
+        raise DocumentError("front matter is not closed (no line '---' after the opening one)", 1)
+    return opening.end(), closing.start(), closing.end()
+
+
+#: How many nodes a YAML text may stand for once its aliases are expanded.
+#: Aliases share one object, but everything downstream (hashes, JSON, checks)
+#: walks the expanded tree: 500 bytes of nested aliases ("billion laughs")
+#: expand to ~10^9 nodes and take minutes and gigabytes. The largest
+#: ``_config.yml`` of a real site is a few thousand nodes.
+MAX_YAML_NODES = 100_000
+
+
+def _loader():
+    import yaml
+
+    # python-frontmatter's choice: PyYAML's C loader when present.
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _first_anchor(text: str) -> tuple[str, int] | None:
+    """``("&name" or "*name", 0-based line)`` of the first anchor or alias, else None."""
+    if "&" not in text and "*" not in text:
+        return None  # the usual case: no event scan needed
+    import yaml
+
+    for event in yaml.parse(text, Loader=_loader()):
+        if isinstance(event, yaml.AliasEvent):
+            return f"*{event.anchor}", event.start_mark.line
+        if getattr(event, "anchor", None):
+            return f"&{event.anchor}", event.start_mark.line
+    return None
+
+
+def _expanded_size(node, sizes: dict[int, int], limit: int) -> int:
+    """Nodes of the tree under ``node`` with aliases expanded, stopping past ``limit``.
+
+    Each node is counted once per path through it, but sized once (``sizes``),
+    so this is linear in the composed graph however far it would expand. A
+    recursive alias (``&a [*a]``) counts as unbounded.
+    """
+    key = id(node)
+    if key in sizes:
+        if sizes[key] < 0:
+            return limit + 1  # reached again while being sized: a cycle
+        return sizes[key]
+    sizes[key] = -1
+    total = 1
+    if isinstance(node.value, list):
+        for child in node.value:
+            parts = child if isinstance(child, tuple) else (child,)  # mapping items are (key, value)
+            for part in parts:
+                total += _expanded_size(part, sizes, limit)
+                if total > limit:
+                    sizes[key] = total
+                    return total
+    sizes[key] = total
+    return total
+
+
+def load_yaml(text: str, *, aliases: bool = True) -> Any:
+    """Parse YAML with PyYAML's safe loader (its C version when present).
+
+    With ``aliases`` false, any anchor or alias is refused; otherwise they are
+    allowed as long as the expanded tree stays under :data:`MAX_YAML_NODES`.
+    Raises ValueError with the 0-based line of the problem in ``args[1]``.
+    """
+    import yaml
+
+    try:
+        if not aliases and (found := _first_anchor(text)):
+            name, line = found
+            raise ValueError(f"YAML anchors and aliases are not supported (found {name})", line)
+        loader = _loader()(text)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                return None
+            if aliases and _expanded_size(node, {}, MAX_YAML_NODES) > MAX_YAML_NODES:
+                raise ValueError(f"YAML aliases expand to more than {MAX_YAML_NODES:,} values", node.start_mark.line)
+            return loader.construct_document(node)
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        # An unclosed construct is noticed lines later: point at where it began.
+        # Everything else is reported where the parser stopped.
+        unclosed = exc.context and exc.context.startswith(("while parsing a flow", "while scanning a quoted", "while scanning a simple key"))
+        mark = (exc.context_mark if unclosed else None) or exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "invalid YAML"
+        if exc.context and exc.problem:
+            problem += f" ({exc.context})"
+        raise ValueError(f"malformed YAML: {problem}", mark.line if mark else 0) from None
+    except yaml.YAMLError as exc:
+        raise ValueError(f"malformed YAML: {exc}", 0) from None
+    except RecursionError:
+        raise ValueError("YAML nested too deeply", 0) from None
+
+
+def parse(data: bytes | str) -> Document:
+    """Parse a whole document. Raises DocumentError with a reason and a line."""
+    if isinstance(data, bytes):
+        text, bom = decode(data)
+    else:
+        text, bom = (data[1:], True) if data.startswith(BOM) else (data, False)
+    yaml_start, yaml_end, body_start = split_front_matter(text)
+    front_matter = text[yaml_start:yaml_end]
+    yaml_line = text.count("\n", 0, yaml_start) + 1
+    try:
+        # Front matter takes no anchors: transync rewrites it line by line, and a
+        # rewritten anchored value would leave its aliases dangling or stale.
+        meta = load_yaml(front_matter, aliases=False)
+    except ValueError as exc:
+        raise DocumentError(f"front matter: {exc.args[0]}", yaml_line + exc.args[1]) from None
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise DocumentError("front matter is not a mapping of keys to values", yaml_line)
+    return Document(
+        text=text,
+        meta=meta,
+        front_matter=front_matter,
+        yaml_start=yaml_start,
+        body_start=body_start,
+        bom=bom,
+    )
+
+
+# --------------------------------------------------------------------------- values
+
+
+def normalize_date(value: Any) -> str | None:
+    """A sortable ISO string for a front-matter date; None when it is not a date.
+
+    Midnight is written as the bare date, so ``2025-07-22``, ``"2025-07-22"``
+    and ``2025-07-22 00:00:00`` are equal and sort before any later time that
+    day; aware times are converted to UTC.
+    """
+    if isinstance(value, _dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(_dt.timezone.utc).replace(tzinfo=None)
+        if value.time() == _dt.time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            return normalize_date(_dt.datetime.fromisoformat(text))
+        except ValueError:
+            pass
+        # Jekyll also writes "2024-01-05 10:00:00 +0900".
+        match = re.fullmatch(r"(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*([+-]\d{2}:?\d{2}|Z)?", text)
+        if match:
+            zone = (match.group(3) or "").replace("Z", "+00:00")
+            if zone and ":" not in zone:
+                zone = zone[:3] + ":" + zone[3:]
+            try:
+                return normalize_date(_dt.datetime.fromisoformat(f"{match.group(1)}T{match.group(2)}{zone}"))
+            except ValueError:
+                return None
+    return None
+
+
+# --------------------------------------------------------------------------- hashes
+
+
+def plain(value: Any) -> Any:
+    """YAML values as JSON-able data; keys become strings (YAML allows dates and numbers)."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(plain(value), ensure_ascii=False, sort_keys=True, default=str, separators=(",", ":"))
+
+
+def _normalize_body(body: str) -> str:
+    return body.replace("\r\n", "\n").strip("\n").rstrip()
+
+
+def content_hash(meta: Mapping[str, Any], body: str, fields: Iterable[str]) -> str:
+    """Hash of a document's translatable content: the body and the translatable fields.
+
+    Kept fields (rating, layout, ...) and the date are left out on purpose: a
+    change to them does not call for a new translation.
+    """
+    digest = hashlib.sha256()
+    for name in sorted(fields):
+        if name in meta:
+            digest.update(f"{name}\0{_canonical(meta[name])}\0".encode())
+    digest.update(b"\0body\0")
+    digest.update(_normalize_body(body).encode())
+    return digest.hexdigest()[:16]
+
+
+def output_hash(meta: Mapping[str, Any], body: str, provenance_key: str) -> str:
+    """Hash of a whole translation as transync wrote it, provenance left out.
+
+    When it no longer matches the hash recorded in the provenance, a human has
+    edited the file since transync wrote it.
+    """
+    digest = hashlib.sha256()
+    digest.update(_canonical({k: v for k, v in meta.items() if k != provenance_key}).encode())
+    digest.update(b"\0body\0")
+    digest.update(_normalize_body(body).encode())
+    return digest.hexdigest()[:16]

@@ -1,0 +1,199 @@
+"""What changed in a source between two versions of it, as a translator needs to know.
+
+:func:`content_of` reduces a document to what a translation must follow: its
+prose segments, its display math and code blocks, and its translatable
+front-matter fields, each with whitespace folded so that reflowing a
+paragraph or re-indenting a list changes nothing. :func:`compare` then
+tells segment by segment (``difflib`` over the segments) what a translator
+has to redo, and whether that is a reason for the translation to be stale at
+all: a math or code block that changed to the value the translation
+already carries is not.
+
+Which version is the old one (the source at the translation's last commit,
+or as recorded in provenance) is decided elsewhere; this module only
+compares.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from transync import document
+from transync.errors import DocumentError
+
+
+@dataclass(frozen=True, slots=True)
+class Content:
+    """The translatable content of one version of a document, whitespace folded."""
+
+    prose: tuple[str, ...]  # translatable segments, in order
+    math: tuple[str, ...]  # display math blocks, in order
+    code: tuple[str, ...]  # code blocks (info string and body), in order
+    fields: tuple[tuple[str, str], ...]  # (name, canonical JSON value) of the content fields present
+    hash: str = ""  # document.content_hash of this version, as provenance records it
+
+    def as_tuple(self) -> tuple:
+        """Plain data for a marshal cache."""
+        return (self.prose, self.math, self.code, self.fields, self.hash)
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _fold_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return _fold(value)
+    if isinstance(value, dict):
+        return {k: _fold_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_fold_value(v) for v in value]
+    return value
+
+
+def content_of(data: bytes | str, fields: tuple[str, ...]) -> Content:
+    """The content of a document's text. Raises DocumentError when it cannot be read."""
+    from transync.document.outline import outline
+    from transync.document.segments import segment
+
+    doc = document.parse(data)
+    body = doc.body
+    outline_ = outline(body)
+    prose = tuple(_fold(s.text) for s in segment(body).translatable())
+    values = []
+    for name in sorted(fields):
+        if name in doc.meta:
+            plain = _fold_value(document.plain(doc.meta[name]))
+            values.append((name, json.dumps(plain, ensure_ascii=False, sort_keys=True, default=str)))
+    return Content(
+        prose=prose,
+        math=tuple(_fold(b.text) for b in outline_.math),
+        code=tuple(_fold(b.text) for b in outline_.code),
+        fields=tuple(values),
+        hash=document.content_hash(doc.meta, body, fields),
+    )
+
+
+def try_content_of(data: bytes | str, fields: tuple[str, ...]) -> Content | None:
+    """Like :func:`content_of`, None for a version that cannot be read (an old broken commit)."""
+    try:
+        return content_of(data, fields)
+    except (DocumentError, RecursionError, ValueError):
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Baseline:
+    """What a source is compared with: how it was known, and when."""
+
+    kind: str  # provenance, git or date
+    commit: str | None = None  # git: the translation's last commit
+    date: str | None = None  # git: that commit's date; date: the translation's date
+    source_date: str | None = None  # date: the source's date
+
+    def as_tuple(self) -> tuple:
+        return (self.kind, self.commit, self.date, self.source_date)
+
+    def as_json(self) -> dict[str, Any]:
+        if self.kind == "git":
+            return {"kind": "git", "commit": self.commit, "date": self.date}
+        if self.kind == "date":
+            return {"kind": "date", "date": self.date, "source_date": self.source_date}
+        return {"kind": self.kind}
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """What changed in a source since its baseline. Counts are None when the old version is unknown."""
+
+    baseline: Baseline
+    changed: int | None = None  # prose segments changed
+    added: int | None = None
+    removed: int | None = None
+    characters: int | None = None  # characters of new and changed prose to translate again
+    math: bool | None = None  # display math changed (and the translation does not carry the new one)
+    code: bool | None = None
+    fields: tuple[str, ...] | None = None  # translatable fields whose value changed
+
+    @property
+    def known(self) -> bool:
+        return self.changed is not None
+
+    @property
+    def stale(self) -> bool:
+        """Whether any of this is a reason to update the translation."""
+        return bool(self.changed or self.added or self.removed or self.math or self.code or self.fields)
+
+    @property
+    def weight(self) -> tuple[int, int]:
+        """Sort key, heaviest work first: structure and math, then prose, then fields, then unknown."""
+        if not self.known:
+            return (3, 0)
+        chars = -(self.characters or 0)
+        if self.added or self.removed or self.math or self.code:
+            return (0, chars)
+        if self.changed:
+            return (1, chars)
+        return (2, chars)
+
+    def words(self) -> str:
+        """A few words for a table: ``2 segments changed, 1 added; math; fields title``."""
+        if not self.known:
+            return ""
+        parts = []
+        counts = [f"{n} {what}" for n, what in ((self.changed, "changed"), (self.added, "added"), (self.removed, "removed")) if n]
+        if counts:
+            first = counts[0].split(" ", 1)
+            counts[0] = f"{first[0]} segment{'s' if first[0] != '1' else ''} {first[1]}"
+            parts.append(", ".join(counts) + (f" ({self.characters:,} characters)" if self.characters else ""))
+        if self.math:
+            parts.append("math")
+        if self.code:
+            parts.append("code")
+        if self.fields:
+            parts.append("fields " + ", ".join(self.fields))
+        return "; ".join(parts)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "segments": None if not self.known else {"changed": self.changed, "added": self.added, "removed": self.removed},
+            "characters": self.characters,
+            "math": self.math,
+            "code": self.code,
+            "fields": list(self.fields) if self.fields is not None else None,
+            "baseline": self.baseline.as_json(),
+        }
+
+    def as_tuple(self) -> tuple:
+        return (self.baseline.as_tuple(), self.changed, self.added, self.removed,
+                self.characters, self.math, self.code, self.fields)
+
+    @classmethod
+    def from_tuple(cls, data: tuple) -> "Changes":
+        base, *rest = data
+        return cls(Baseline(*base), *rest)
+
+
+def compare(old: Content, new: Content, translation: Content | None, baseline: Baseline) -> Changes:
+    """What changed from ``old`` to ``new``; ``translation`` tells which new blocks it already carries."""
+    changed = added = removed = characters = 0
+    matcher = difflib.SequenceMatcher(a=old.prose, b=new.prose, autojunk=False)
+    for tag, a0, a1, b0, b1 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        both = min(a1 - a0, b1 - b0)
+        changed += both
+        added += (b1 - b0) - both
+        removed += (a1 - a0) - both
+        characters += sum(len(t) for t in new.prose[b0:b1])
+    carried = translation.math if translation is not None else None
+    math = old.math != new.math and carried != new.math
+    carried = translation.code if translation is not None else None
+    code = old.code != new.code and carried != new.code
+    before = dict(old.fields)
+    after = dict(new.fields)
+    fields = tuple(sorted(name for name in before.keys() | after.keys() if before.get(name) != after.get(name)))
+    return Changes(baseline, changed, added, removed, characters, math, code, fields)

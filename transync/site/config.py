@@ -1,0 +1,594 @@
+"""Site configuration: where a site is, its languages and its collections.
+
+Zero configuration works on a Jekyll site: ``languages`` and ``default_lang``
+come from ``_config.yml`` and collections are discovered. Everything else
+lives in ``transync.toml`` at the site root, or in ``[tool.transync]`` of a
+``pyproject.toml`` there. Unknown keys and bad values raise
+:class:`~transync.errors.ConfigError` naming the key.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from functools import cached_property
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, Mapping
+
+from transync.site import layouts
+from transync.errors import ConfigError, UsageError
+
+CONFIG_FILE = "transync.toml"
+JEKYLL_CONFIG = "_config.yml"
+
+#: What may happen to a front-matter field when a document is translated.
+FIELD_RULES = frozenset({"keep", "own", "translate", "template", "glossary", "currency", "set", "rewrite"})
+
+#: Rules whose field is part of the translatable content of a source.
+CONTENT_RULES = frozenset({"translate", "template", "glossary"})
+
+DEFAULT_FIELDS: Mapping[str, str] = {
+    "lang": "set",
+    "permalink": "rewrite",
+    "title": "template",
+    "summary": "translate",
+    "tags": "glossary",
+    "price": "currency",
+}
+
+#: The checks of ``transync check``, by their stable names (see transync.checks).
+CHECKS = ("math", "code", "urls", "citations", "headings", "tables", "kept-fields", "permalink", "placeholders")
+
+#: The states a translation can be in, in the order a translator handles them.
+STATES = ("current", "stale", "missing", "orphan", "duplicate", "invalid")
+
+LANG_RE = re.compile(r"[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*")
+
+
+@dataclass(frozen=True)
+class Collection:
+    """A Jekyll collection: one folder holding one sub-folder per language."""
+
+    name: str
+    path: str  # POSIX path of the folder, relative to the site root
+    source_lang: str
+    languages: tuple[str, ...]
+    #: Front-matter field rules: the site's ``[fields]`` with ``[collections.<name>.fields]`` on top.
+    fields: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_FIELDS))
+    #: The languages a source of this collection is translated into.
+    targets: tuple[str, ...] = field(init=False)
+
+    @cached_property  # asked for every document of a scan
+    def content_fields(self) -> tuple[str, ...]:
+        """Front-matter fields that belong to a source's translatable content."""
+        return tuple(sorted(k for k, rule in self.fields.items() if rule in CONTENT_RULES))
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "targets", tuple(lang for lang in self.languages if lang != self.source_lang))
+
+
+@dataclass(frozen=True)
+class TargetConfig:
+    """``[translate.targets.<lang>]``: how documents become one target language."""
+
+    currency: str | None = None  # ISO 4217 code of prices in this language
+    rate: Decimal | None = None  # units of ``currency`` per unit of the source currency
+    templates: Mapping[str, str] = field(default_factory=dict)  # field -> "{target_name} レビュー"
+
+
+@dataclass(frozen=True)
+class TranslateConfig:
+    """``[translate]``: the translation job's defaults."""
+
+    engine: str | None = None  # a registered engine (transync.translate.engines); default: deepl when DEEPL_AUTH_KEY is set
+    jobs: int = 4
+    untranslated_tags: str = "translate"  # tags the glossary does not know: translate or keep
+    source_currency: str = "USD"
+    glossary_dir: str = "glossaries"
+    targets: Mapping[str, TargetConfig] = field(default_factory=dict)
+    #: (collection, lang) -> field -> template, from ``[collections.<name>.templates.<lang>]``
+    collection_templates: Mapping[tuple[str, str], Mapping[str, str]] = field(default_factory=dict)
+    #: engine name -> its settings, from ``[translate.<engine>]`` as the engine validated them
+    engines: Mapping[str, Any] = field(default_factory=dict)
+
+    def engine_settings(self, name: str) -> Any:
+        """The settings of engine ``name`` (None when the site has no ``[translate.<name>]``: its defaults)."""
+        return self.engines.get(name)
+
+    def templates(self, collection: str, lang: str) -> dict[str, str]:
+        target = self.targets.get(lang)
+        merged = dict(target.templates) if target else {}
+        merged.update(self.collection_templates.get((collection, lang), {}))
+        return merged
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """Everything transync needs to know about a site before reading documents."""
+
+    root: Path
+    languages: tuple[str, ...]
+    source_lang: str
+    collections: tuple[Collection, ...]
+    exclude: tuple[str, ...] = ()
+    required_fields: tuple[str, ...] = ("ref", "lang", "date")
+    fields: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_FIELDS))
+    provenance_key: str = "transync"
+    cache: bool = True
+    fail_on: tuple[str, ...] = tuple(s for s in STATES if s != "current")
+    translate: TranslateConfig = field(default_factory=TranslateConfig)
+    checks: tuple[str, ...] = CHECKS  # the checks `check` runs by default
+    check_fail_on: tuple[str, ...] = CHECKS  # the checks whose findings make `check` exit 1
+    #: ``[status] ignored_keywords``: commits whose message holds one of these do not count in git history.
+    ignored_keywords: tuple[str, ...] = ()
+    #: ``layout``: the shape of the site (transync.site.layouts), which every path and permalink rule asks.
+    layout: layouts.Layout = field(default_factory=layouts.get)
+
+    @cached_property  # asked for every document of a scan
+    def content_fields(self) -> tuple[str, ...]:
+        """Front-matter fields that belong to a source's translatable content."""
+        return tuple(sorted(k for k, rule in self.fields.items() if rule in CONTENT_RULES))
+
+    @property
+    def glossary_folder(self) -> Path:
+        """The folder of the glossary files (``[translate] glossary_dir``, relative to the site)."""
+        return (self.root / self.translate.glossary_dir).resolve()
+
+    @property
+    def cache_dir(self) -> Path:
+        """Where this site's header cache lives: outside the site, one folder per site root.
+
+        ``TRANSYNC_CACHE_DIR`` overrides the base folder, else ``XDG_CACHE_HOME``
+        or ``~/.cache``; the cache never lands in the site's own tree.
+        """
+        import hashlib
+        import os
+
+        base = os.environ.get("TRANSYNC_CACHE_DIR")
+        if not base:
+            xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+            base = os.path.join(xdg, "transync")
+        key = hashlib.sha256(str(self.root).encode()).hexdigest()[:16]
+        return Path(base) / f"{self.root.name or 'site'}-{key}"
+
+
+# --------------------------------------------------------------------------- root
+
+
+def find_root(start: Path) -> Path:
+    """The nearest folder at or above ``start`` that holds a site configuration."""
+    start = start.resolve()
+    here = start if start.is_dir() else start.parent
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_FILE).is_file() or (folder / JEKYLL_CONFIG).is_file():
+            return folder
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file() and _pyproject_section(pyproject) is not None:
+            return folder
+    raise UsageError(
+        f"no site found at or above {start} (looked for {JEKYLL_CONFIG}, {CONFIG_FILE}); "
+        "pass the site folder as --root"
+    )
+
+
+def _pyproject_section(path: Path, strict: bool = False) -> dict[str, Any] | None:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        if strict and "[tool.transync]" in path.read_text(encoding="utf-8", errors="replace"):
+            raise ConfigError(f"pyproject.toml: invalid TOML: {exc}") from None
+        return None
+    section = data.get("tool", {}).get("transync")
+    return section if isinstance(section, dict) else None
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def load_config(root: Path) -> SiteConfig:
+    """Read ``_config.yml`` and ``transync.toml`` (or ``[tool.transync]``) of the site at ``root``."""
+    root = root.resolve()
+    if not root.is_dir():
+        raise UsageError(f"{root}: not a folder")
+    jekyll = _read_jekyll_config(root / JEKYLL_CONFIG)
+    own, own_name = _read_own_config(root)
+    return _build(root, jekyll, own, own_name)
+
+
+def _read_jekyll_config(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        return {}
+    from transync.document import load_yaml  # PyYAML is only imported when needed
+
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{JEKYLL_CONFIG}: cannot be read ({exc})") from None
+    try:
+        data = load_yaml(text)
+    except ValueError as exc:
+        raise ConfigError(f"{JEKYLL_CONFIG}: line {exc.args[1] + 1}: {exc.args[0]}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{JEKYLL_CONFIG}: must be a mapping of keys to values")
+    return data
+
+
+def _read_own_config(root: Path) -> tuple[dict[str, Any], str]:
+    path = root / CONFIG_FILE
+    if path.is_file():
+        try:
+            return tomllib.loads(path.read_text(encoding="utf-8-sig")), CONFIG_FILE
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{CONFIG_FILE}: cannot be read ({exc})") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{CONFIG_FILE}: invalid TOML: {exc}") from None
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        section = _pyproject_section(pyproject, strict=True)
+        if section is not None:
+            return section, "pyproject.toml [tool.transync]"
+    return {}, CONFIG_FILE
+
+
+_TOP_KEYS = {
+    "layout",
+    "languages",
+    "source_lang",
+    "collections",
+    "discover_collections",
+    "exclude",
+    "required_fields",
+    "fields",
+    "provenance_key",
+    "cache",
+    "status",
+    "check",
+    "translate",
+}
+_COLLECTION_KEYS = {"path", "source_lang", "languages", "templates", "fields"}
+_TRANSLATE_KEYS = {"engine", "jobs", "untranslated_tags", "source_currency", "glossary_dir", "targets"}
+#: Deprecated: DeepL's settings, read before they had ``[translate.deepl]``: key -> its name there.
+_DEEPL_ALIASES = {"server_url": "server_url", "formality": "formality", "context": "context", "retries": "retries", "timeout": "timeout"}
+_TARGET_KEYS = {"currency", "rate", "templates"}
+_DEEPL_TARGET_ALIASES = {"deepl_code": "target_codes", "formality": "target_formality"}  # deprecated, as above
+_TEMPLATE_FIELD = re.compile(r"\{(\w+)\}")
+_STATUS_KEYS = {"fail_on", "ignored_keywords"}
+_CHECK_KEYS = {"checks", "fail_on"}
+
+
+class _Reader:
+    """Typed access to one configuration mapping; errors name the file and the key."""
+
+    def __init__(self, data: Mapping[str, Any], where: str, prefix: str = "", names: Mapping[str, str] | None = None) -> None:
+        self.data = data
+        self.where = where
+        self.prefix = prefix
+        self.names = names or {}  # keys read under another name (deprecated aliases): name -> as written
+
+    def key(self, name: str) -> str:
+        if name in self.names:
+            return self.names[name]
+        head = name.split(".")[0]
+        if head in self.names:
+            return self.names[head] + name[len(head):]
+        return f"{self.prefix}{name}"
+
+    def fail(self, name: str, problem: str) -> ConfigError:
+        return ConfigError(f"{self.where}: '{self.key(name)}' {problem}")
+
+    def check_keys(self, allowed: set[str]) -> None:
+        for name in self.data:
+            if name not in allowed:
+                known = ", ".join(sorted(allowed))
+                raise ConfigError(f"{self.where}: unknown key '{self.key(name)}' (known keys: {known})")
+
+    def get(self, name: str, kind: type, default: Any = None) -> Any:
+        if name not in self.data:
+            return default
+        value = self.data[name]
+        if kind is bool and not isinstance(value, bool):
+            raise self.fail(name, "must be true or false")
+        if kind is str and not isinstance(value, str):
+            raise self.fail(name, "must be a string")
+        if kind is dict and not isinstance(value, dict):
+            raise self.fail(name, "must be a table")
+        if kind is list:
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise self.fail(name, "must be a list of strings")
+        return value
+
+    def number(self, name: str, default: Any = None, *, positive: bool = True) -> Any:
+        if name not in self.data:
+            return default
+        value = self.data[name]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or (positive and value <= 0):
+            raise self.fail(name, "must be a positive number")
+        return value
+
+    def whole(self, name: str, default: int, *, minimum: int = 0) -> int:
+        if name not in self.data:
+            return default
+        value = self.data[name]
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise self.fail(name, f"must be a whole number, at least {minimum}")
+        return value
+
+    def choice(self, name: str, choices: tuple[str, ...], default: str | None = None) -> str | None:
+        value = self.get(name, str, default)
+        if value is not None and value not in choices:
+            raise self.fail(name, f"is {value!r}; expected one of {', '.join(choices)}")
+        return value
+
+    def templates(self, name: str) -> dict[str, str]:
+        table = self.get(name, dict, {})
+        for fld, template in table.items():
+            if not isinstance(template, str):
+                raise self.fail(f"{name}.{fld}", "must be a string such as \"{target_name} レビュー\"")
+        return dict(table)
+
+    def lang(self, name: str, default: str | None = None) -> str | None:
+        value = self.get(name, str, default)
+        if value is not None and not LANG_RE.fullmatch(value):
+            raise self.fail(name, f"is not a language code: {value!r}")
+        return value
+
+    def langs(self, name: str) -> tuple[str, ...] | None:
+        value = self.get(name, list)
+        if value is None:
+            return None
+        if not value:
+            raise self.fail(name, "must name at least one language")
+        for code in value:
+            if not LANG_RE.fullmatch(code):
+                raise self.fail(name, f"holds {code!r}, which is not a language code")
+        if len(set(value)) != len(value):
+            raise self.fail(name, "names a language twice")
+        return tuple(value)
+
+
+def _build(root: Path, jekyll: dict[str, Any], own: dict[str, Any], own_name: str) -> SiteConfig:
+    jek = _Reader(jekyll, JEKYLL_CONFIG)
+    cfg = _Reader(own, own_name)
+    cfg.check_keys(_TOP_KEYS)
+    layout_name = cfg.get("layout", str, layouts.DEFAULT)
+    if layout_name not in layouts.LAYOUTS:  # installed ones are looked up only then: it scans the packages
+        cfg.choice("layout", layouts.names())
+    layout = layouts.get(layout_name)
+
+    languages = cfg.langs("languages") or jek.langs("languages")
+    if not languages:
+        raise ConfigError(
+            f"{JEKYLL_CONFIG}: 'languages' is not set: declare the site's languages there "
+            f"or in {CONFIG_FILE}"
+        )
+    source_lang = cfg.lang("source_lang") or jek.lang("default_lang") or languages[0]
+    if source_lang not in languages:
+        key = "source_lang" if "source_lang" in own else "default_lang"
+        where = own_name if key == "source_lang" else JEKYLL_CONFIG
+        raise ConfigError(f"{where}: '{key}' is {source_lang!r}, which is not one of languages {list(languages)}")
+
+    fields = _field_rules(cfg, "fields", dict(DEFAULT_FIELDS))
+    collections = _collections(root, jek, cfg, languages, source_lang, fields, layout)
+
+    exclude = tuple(cfg.get("exclude", list, []))
+    required = tuple(cfg.get("required_fields", list, ["ref", "lang", "date"]))
+    for needed in layout.matched_by:
+        if needed not in required:
+            raise cfg.fail("required_fields", f"must include {needed!r}: documents are matched by {' and '.join(layout.matched_by)}")
+
+
+    provenance_key = cfg.get("provenance_key", str, "transync")
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.-]*", provenance_key):
+        raise cfg.fail("provenance_key", f"is not a usable front-matter key: {provenance_key!r}")
+
+    status = _Reader(cfg.get("status", dict, {}), own_name, "status.")
+    status.check_keys(_STATUS_KEYS)
+    fail_on = status.get("fail_on", list)
+    if fail_on is not None:
+        fail_on = tuple(parse_states(fail_on, key=f"{own_name}: 'status.fail_on'"))
+    ignored_keywords = tuple(status.get("ignored_keywords", list, []))
+    if any(not k.strip() for k in ignored_keywords):
+        raise status.fail("ignored_keywords", "must not hold an empty keyword (it would match every commit)")
+
+    translate = _translate_config(cfg, languages, collections)
+
+    check = _Reader(cfg.get("check", dict, {}), own_name, "check.")
+    check.check_keys(_CHECK_KEYS)
+    check_settings = {}
+    for name, attr in (("checks", "checks"), ("fail_on", "check_fail_on")):
+        value = check.get(name, list)
+        if value is not None:
+            check_settings[attr] = tuple(parse_checks(value, key=f"{own_name}: 'check.{name}'"))
+
+    return SiteConfig(
+        root=root,
+        languages=languages,
+        source_lang=source_lang,
+        collections=collections,
+        exclude=exclude,
+        required_fields=required,
+        fields=fields,
+        provenance_key=provenance_key,
+        cache=cfg.get("cache", bool, True),
+        **({"fail_on": fail_on} if fail_on is not None else {}),
+        translate=translate,
+        **check_settings,
+        ignored_keywords=ignored_keywords,
+        layout=layout,
+    )
+
+
+def _field_rules(reader: _Reader, key: str, base: dict[str, str]) -> dict[str, str]:
+    rules = dict(base)
+    for name, rule in reader.get(key, dict, {}).items():
+        if not isinstance(rule, str) or rule not in FIELD_RULES:
+            raise reader.fail(f"{key}.{name}", f"is {rule!r}; expected one of {', '.join(sorted(FIELD_RULES))}")
+        rules[name] = rule
+    return rules
+
+
+def _collections(
+    root: Path, jek: _Reader, cfg: _Reader, languages: tuple[str, ...], source_lang: str, fields: dict[str, str],
+    layout: layouts.Layout,
+) -> tuple[Collection, ...]:
+    # The layout finds the folders of documents; transync.toml may add, move or tune them.
+    names = list(layout.folders(root, jek))
+
+    overrides = cfg.get("collections", dict, {})
+    if not cfg.get("discover_collections", bool, True):
+        names = []
+    for name in overrides:
+        if name not in names:
+            names.append(name)
+
+    result = []
+    for name in names:
+        spec = overrides.get(name, {})
+        if not isinstance(spec, dict):
+            raise cfg.fail(f"collections.{name}", "must be a table")
+        sub = _Reader(spec, cfg.where, f"collections.{name}.")
+        sub.check_keys(_COLLECTION_KEYS)
+        rel = sub.get("path", str) or layout.folder_of(name, jek)
+        if Path(rel).is_absolute() or ".." in Path(rel).parts:
+            raise sub.fail("path", f"must be a folder inside the site: {rel!r}")
+        langs = sub.langs("languages") or languages
+        src = sub.lang("source_lang") or (source_lang if source_lang in langs else langs[0])
+        if src not in langs:
+            raise sub.fail("source_lang", f"is {src!r}, which is not one of its languages {list(langs)}")
+        rules = _field_rules(sub, "fields", fields)
+        result.append(Collection(name=name, path=Path(rel).as_posix(), source_lang=src, languages=langs, fields=rules))
+    return tuple(result)
+
+
+def _translate_config(cfg: _Reader, languages: tuple[str, ...], collections: tuple[Collection, ...]) -> TranslateConfig:
+    tr = _Reader(cfg.get("translate", dict, {}), cfg.where, "translate.")
+    engine_tables = {name: value for name, value in tr.data.items() if isinstance(value, dict) and name not in _TRANSLATE_KEYS}
+    tr.check_keys(_TRANSLATE_KEYS | set(_DEEPL_ALIASES) | set(engine_tables))
+    deepl_aliases: dict[str, Any] = {}  # deprecated keys, as [translate.deepl] would hold them
+    deepl_names: dict[str, str] = {}  # and where they were written
+    for old, new in _DEEPL_ALIASES.items():
+        if old in tr.data:
+            deepl_aliases[new], deepl_names[new] = tr.data[old], tr.key(old)
+    targets = {}
+    for lang, spec in tr.get("targets", dict, {}).items():
+        if lang not in languages:
+            raise tr.fail(f"targets.{lang}", f"names a language the site does not declare ({', '.join(languages)})")
+        if not isinstance(spec, dict):
+            raise tr.fail(f"targets.{lang}", "must be a table")
+        t = _Reader(spec, cfg.where, f"translate.targets.{lang}.")
+        t.check_keys(_TARGET_KEYS | set(_DEEPL_TARGET_ALIASES))
+        for old, new in _DEEPL_TARGET_ALIASES.items():
+            if old in spec:
+                deepl_aliases.setdefault(new, {})[lang] = spec[old]
+                deepl_names[new] = deepl_names[f"{new}.{lang}"] = t.key(old)
+        currency = t.get("currency", str)
+        if currency is not None and not re.fullmatch(r"[A-Z]{3}", currency):
+            raise t.fail("currency", f"is not an ISO 4217 code such as JPY: {currency!r}")
+        rate = t.number("rate")
+        if (currency is None) != (rate is None):
+            raise t.fail("rate" if rate is None else "currency", "must be set together with " + ("currency" if rate is not None else "rate"))
+        try:
+            rate_dec = Decimal(str(rate)) if rate is not None else None
+        except InvalidOperation:
+            raise t.fail("rate", "must be a positive number") from None
+        targets[lang] = TargetConfig(
+            currency=currency,
+            rate=rate_dec,
+            templates=t.templates("templates"),
+        )
+    collection_templates = {}
+    for name, spec in cfg.get("collections", dict, {}).items():
+        c = _Reader(spec, cfg.where, f"collections.{name}.")
+        for lang, table in c.get("templates", dict, {}).items():
+            if lang not in languages:
+                raise c.fail(f"templates.{lang}", "names a language the site does not declare")
+            collection_templates[(name, lang)] = _Reader({"t": table}, cfg.where, f"collections.{name}.templates.{lang}").templates("t")
+    source_currency = tr.get("source_currency", str, "USD")
+    if not re.fullmatch(r"[A-Z]{3}", source_currency):
+        raise tr.fail("source_currency", f"is not an ISO 4217 code such as USD: {source_currency!r}")
+    jobs = tr.number("jobs", 4)
+    if not isinstance(jobs, int):
+        raise tr.fail("jobs", "must be a whole number")
+    return TranslateConfig(
+        engine=_engine_name(tr),
+        jobs=jobs,
+        engines=_engine_settings(tr, engine_tables, deepl_aliases, deepl_names),
+        untranslated_tags=tr.choice("untranslated_tags", ("translate", "keep"), "translate"),
+        source_currency=source_currency,
+        glossary_dir=tr.get("glossary_dir", str, "glossaries"),
+        targets=targets,
+        collection_templates=collection_templates,
+    )
+
+
+def _engine_name(tr: _Reader) -> str | None:
+    name = tr.get("engine", str)
+    if name is None:
+        return None
+    from transync.translate import engines
+
+    if not engines.known(name):
+        raise tr.fail("engine", f"is {name!r}; expected one of {', '.join(engines.names())}")
+    return name
+
+
+def _engine_settings(tr: _Reader, tables: dict[str, dict], deepl_aliases: dict[str, Any], deepl_names: dict[str, str]) -> dict[str, Any]:
+    """Each ``[translate.<engine>]`` as its engine validates it (see transync.translate.engines)."""
+    if deepl_aliases:
+        deepl = tables.get("deepl", {})
+        for key in deepl_aliases:
+            if key in deepl:
+                raise tr.fail(f"deepl.{key}", f"is also set as {deepl_names[key]}, its deprecated name: keep one")
+        tables = {**tables, "deepl": {**deepl_aliases, **deepl}}
+    if not tables:
+        return {}
+    from transync.translate import engines
+
+    settings = {}
+    for name, table in tables.items():
+        if not engines.known(name):
+            raise ConfigError(f"{tr.where}: unknown key 'translate.{name}' (a table for an engine; engines: {', '.join(engines.names())})")
+        names = deepl_names if name == "deepl" else None
+        settings[name] = engines.engine_type(name).settings(_Reader(table, tr.where, f"translate.{name}.", names))
+    return settings
+
+
+def parse_states(values: list[str] | tuple[str, ...], *, key: str = "--fail-on") -> list[str]:
+    """Turn ``["missing,stale", "orphan"]`` into known state names; ``none`` means no state."""
+    states: list[str] = []
+    for value in values:
+        for part in value.split(","):
+            part = part.strip().lower()
+            if not part:
+                continue
+            if part in ("none", "never"):
+                continue
+            if part == "all":
+                states.extend(s for s in STATES if s != "current" and s not in states)
+                continue
+            if part not in STATES:
+                raise ConfigError(f"{key}: unknown state {part!r} (states: {', '.join(STATES)}, all, none)")
+            if part not in states:
+                states.append(part)
+    return states
+
+
+def parse_checks(values: list[str] | tuple[str, ...], *, key: str = "--check") -> list[str]:
+    """Turn ``["math,urls", "code"]`` into check names in CHECKS order; ``all`` and ``none`` as for states."""
+    wanted: set[str] = set()
+    for value in values:
+        for part in value.split(","):
+            part = part.strip().lower()
+            if not part or part in ("none", "never"):
+                continue
+            if part == "all":
+                wanted.update(CHECKS)
+                continue
+            if part not in CHECKS:
+                raise ConfigError(f"{key}: unknown check {part!r} (checks: {', '.join(CHECKS)}, all, none)")
+            wanted.add(part)
+    return [name for name in CHECKS if name in wanted]

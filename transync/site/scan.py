@@ -1,0 +1,378 @@
+"""Reading a site: every Markdown document of every collection, valid or not.
+
+Which folders are walked, which files are documents and which language a
+path gives are the site's layout's (:mod:`transync.site.layouts`); this module
+walks safely (:mod:`transync.site.sitepaths`) and reads.
+
+Each file is reduced to a small *header* (ref, lang, date, hashes,
+provenance) that depends only on the file's bytes. Headers are kept in a
+persistent cache keyed by file identity, so a repeated scan reads no file that
+did not change. Checks that depend on the configuration (required fields,
+declared languages, language folders) run on every scan, cached or not.
+"""
+
+from __future__ import annotations
+
+import errno
+import fnmatch
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Iterator, NamedTuple
+
+from transync.site import cache as _cache
+from transync.document import fields
+from transync.site import sitepaths
+from transync.site.config import LANG_RE, Collection, SiteConfig
+from transync.errors import DocumentError
+
+#: Below this many files to parse, worker processes cost more than they save.
+PARALLEL_THRESHOLD = 400
+
+_REF_BAD = re.compile(r"[\x00-\x1f\x7f\\]")
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """What transync recorded in a translation it wrote."""
+
+    source_hash: str
+    source_date: str | None
+    output_hash: str | None
+    #: A hash per following field of the source when it was translated (transync.document.fields.hashes);
+    #: None in provenance written before transync recorded them.
+    fields: tuple[tuple[str, str], ...] | None = None
+    review: int = 0  # human segments a merge replaced, not yet acknowledged
+
+
+@dataclass(frozen=True, slots=True)
+class DocEntry:
+    """A valid document of a collection."""
+
+    path: str  # POSIX, relative to the site root
+    collection: str
+    ref: str
+    lang: str
+    date: str | None
+    content_hash: str
+    output_hash: str
+    provenance: Provenance | None
+    follow_packed: str = ""  # the fields that follow the source (transync.document.fields.pack)
+
+    @property
+    def follow(self) -> tuple[tuple[str, object], ...]:
+        """The fields that follow the source, with their values (unpacked when first asked for)."""
+        return fields.unpack(self.follow_packed)
+
+    @property
+    def edited(self) -> bool:
+        """True when transync wrote this file and a human changed it since."""
+        p = self.provenance
+        return p is not None and p.output_hash is not None and p.output_hash != self.output_hash
+
+
+@dataclass(frozen=True, slots=True)
+class InvalidEntry:
+    """A file that could not be used, with the reason and (when known) the line."""
+
+    path: str
+    collection: str
+    reason: str
+    line: int | None = None
+    lang: str | None = None
+    ref: str | None = None
+
+
+@dataclass
+class ScanResult:
+    config: SiteConfig
+    documents: list[DocEntry] = field(default_factory=list)
+    invalid: list[InvalidEntry] = field(default_factory=list)
+    files: int = 0
+    parsed: int = 0  # files read this time (the rest came from the cache)
+
+
+# --------------------------------------------------------------------------- headers
+
+
+class Header(NamedTuple):
+    """What status needs of one file: a pure function of its bytes and the cache settings.
+
+    ``error`` is set (with ``line``) when the file cannot be used at all.
+    """
+
+    ref: str | None = None
+    lang: str | None = None
+    date: str | None = None
+    content_hash: str = ""
+    output_hash: str = ""
+    provenance: tuple[str, str | None, str | None, tuple[tuple[str, str], ...] | None, int] | None = None
+    missing: tuple[str, ...] = ()  # required fields the front matter lacks
+    lang_line: int | None = None
+    error: str | None = None
+    line: int | None = None
+    follow: str = ""  # fields.pack of the following fields
+
+
+def read_header(path: str, settings: HeaderSettings) -> Header:
+    """Reduce one file to the facts status needs. Never raises for a bad file."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError as exc:
+        return Header(error=f"cannot be read: {exc.strerror or exc}")
+    try:
+        return header_of(data, settings)
+    except DocumentError as exc:
+        return Header(error=exc.reason, line=exc.line)
+
+
+class HeaderSettings(NamedTuple):
+    content_fields: tuple[str, ...]  # of the collection the file belongs to
+    provenance_key: str
+    required_fields: tuple[str, ...]
+    rules: tuple[tuple[str, str], ...] = ()  # the collection's field rules
+
+    @classmethod
+    def of(cls, config: SiteConfig, collection: Collection) -> "HeaderSettings":
+        return cls(collection.content_fields, config.provenance_key, config.required_fields, tuple(sorted(collection.fields.items())))
+
+
+def header_of(data: bytes, settings: HeaderSettings) -> Header:
+    from transync import document
+
+    doc = document.parse(data)
+    meta = doc.meta
+
+    ref = meta.get("ref")
+    if ref is not None:
+        if not isinstance(ref, str) or not ref.strip():
+            raise DocumentError(f"'ref' must be a non-empty string, not {ref!r}", doc.line_of_key("ref"))
+        parts = PurePosixPath(ref).parts
+        if _REF_BAD.search(ref) or ref.startswith("/") or ".." in parts:
+            raise DocumentError(
+                f"'ref' {ref!r} must not contain '..', '\\', a leading '/' or control characters",
+                doc.line_of_key("ref"),
+            )
+
+    lang = meta.get("lang")
+    if lang is not None and (not isinstance(lang, str) or not LANG_RE.fullmatch(lang)):
+        raise DocumentError(f"'lang' is not a language code: {lang!r}", doc.line_of_key("lang"))
+
+    date = None
+    if meta.get("date") is not None:
+        date = document.normalize_date(meta["date"])
+        if date is None:
+            raise DocumentError(f"'date' is not a date: {meta['date']!r}", doc.line_of_key("date"))
+
+    key = settings.provenance_key
+    prov = None
+    if key in meta:
+        raw = meta[key]
+        if not isinstance(raw, dict) or not isinstance(raw.get("source_hash"), str):
+            raise DocumentError(f"'{key}' provenance must be a mapping with a 'source_hash' string", doc.line_of_key(key))
+        out, recorded = raw.get("output_hash"), raw.get("fields")
+        if isinstance(recorded, dict) and all(isinstance(v, str) for v in recorded.values()):
+            recorded = tuple(sorted((str(k), v) for k, v in recorded.items()))
+        else:
+            recorded = None
+        from transync.document.provenance import review_count
+
+        prov = (
+            raw["source_hash"], document.normalize_date(raw.get("source_date")), out if isinstance(out, str) else None,
+            recorded, review_count(raw),
+        )
+
+    return Header(
+        ref=ref,
+        lang=lang,
+        date=date,
+        content_hash=document.content_hash(meta, doc.body, settings.content_fields),
+        output_hash=document.output_hash(meta, doc.body, key),
+        provenance=prov,
+        missing=tuple(k for k in settings.required_fields if meta.get(k) is None),
+        lang_line=doc.line_of_key("lang") if lang is not None else None,
+        follow=fields.pack(fields.follow_values(meta, dict(settings.rules), key)),
+    )
+
+
+def _read_headers(jobs: list[tuple[str, HeaderSettings]]) -> list[Header]:
+    return [read_header(path, settings) for path, settings in jobs]
+
+
+# --------------------------------------------------------------------------- walking
+
+
+@dataclass(frozen=True, slots=True)
+class _File:
+    rel: str
+    abs: str
+    collection: Collection
+    identity: tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
+
+
+def _walk(config: SiteConfig, collection: Collection, invalid: list[InvalidEntry]) -> Iterator[_File]:
+    layout = config.layout
+    root = str(config.root)
+    top = os.path.join(root, collection.path)
+    if not os.path.isdir(top):
+        return
+    cut = len(root) + 1  # paths under the root, made relative by slicing (relpath is slow)
+    sep_fix = os.sep != "/"
+    real_root = os.path.realpath(root)
+    if not sitepaths.inside(os.path.realpath(top), real_root):
+        invalid.append(InvalidEntry(collection.path, collection.name, "symlink points outside the site"))
+        return
+    stack = [top]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as it:
+                entries = list(it)
+        except OSError as exc:
+            rel = folder[cut:].replace(os.sep, "/")
+            invalid.append(InvalidEntry(rel, collection.name, f"folder cannot be read: {exc.strerror}"))
+            continue
+        subfolders = []
+        for entry in entries:
+            if layout.ignored(entry.name):
+                continue
+            rel = entry.path[cut:]
+            if sep_fix:
+                rel = rel.replace(os.sep, "/")
+            if config.exclude and any(fnmatch.fnmatchcase(rel, pat) for pat in config.exclude):
+                continue
+            markdown = entry.name.endswith(layout.suffixes)
+
+            def bad(reason: str, path: str = rel) -> None:
+                invalid.append(InvalidEntry(path, collection.name, reason, lang=layout.folder_language(path + "/", collection)))
+
+            problem = sitepaths.name_problem(entry.name)
+            if problem is not None:
+                if markdown or _is_dir(entry):
+                    bad(problem, sitepaths.shown(rel))
+                continue
+            if entry.is_symlink():
+                try:
+                    os.stat(entry.path)
+                except OSError as exc:
+                    if markdown or exc.errno == errno.ELOOP:
+                        bad(f"symbolic link cannot be followed: {exc.strerror}")
+                    continue
+                target = os.path.realpath(entry.path)
+                if not sitepaths.inside(target, real_root):
+                    if entry.is_dir() or markdown:
+                        bad("symlink points outside the site")
+                    continue
+                if entry.is_dir():
+                    # Its files are scanned where they are (when that is a collection); a
+                    # translation is never written through it (see sitepaths.write_refusal).
+                    there = os.path.relpath(target, real_root).replace(os.sep, "/")
+                    folder = "language folder" if layout.is_language_folder(rel, collection) else "folder"
+                    bad(f"{folder} is a symbolic link to {there}: its files are not read here, and nothing is written through it")
+                    continue
+            if _is_dir(entry):
+                subfolders.append(entry.path)
+            elif markdown:
+                try:
+                    st = entry.stat()
+                except OSError as exc:
+                    invalid.append(InvalidEntry(rel, collection.name, f"cannot be read: {exc.strerror}"))
+                    continue
+                yield _File(rel, entry.path, collection, (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
+        stack.extend(subfolders)
+
+
+def _is_dir(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:  # a link that cannot be followed: not a folder to walk
+        return False
+
+
+# --------------------------------------------------------------------------- scanning
+
+
+def scan(config: SiteConfig, *, use_cache: bool | None = None, jobs: int | None = None) -> ScanResult:
+    """Read every document of the site, from the cache where a file has not changed."""
+    result = ScanResult(config)
+    files: list[_File] = []
+    for collection in config.collections:  # the layout's folders (transync.site.layouts, at load_config)
+        files.extend(_walk(config, collection, result.invalid))
+    result.files = len(files)
+
+    use_cache = config.cache if use_cache is None else use_cache
+    settings = {c.name: HeaderSettings.of(config, c) for c in config.collections}
+    stamp = sorted((name, list(value)) for name, value in settings.items())
+    store = _cache.HeaderCache(config.cache_dir, stamp) if use_cache else None
+    known = store.load() if store else {}
+
+    headers: dict[str, Header] = {}
+    todo: list[_File] = []
+    for f in files:
+        hit = known.get(f.rel)
+        if hit is not None and hit[0] == f.identity:
+            headers[f.rel] = Header(*hit[1])
+        else:
+            todo.append(f)
+
+    if todo:
+        for f, header in zip(todo, _parse_all([(f.abs, settings[f.collection.name]) for f in todo], jobs)):
+            headers[f.rel] = header
+        result.parsed = len(todo)
+    if store and (todo or len(known) != len(files)):
+        store.save({f.rel: (f.identity, tuple(headers[f.rel])) for f in files})
+
+    for f in files:
+        entry = _validate(f, headers[f.rel], config)
+        if isinstance(entry, InvalidEntry):
+            result.invalid.append(entry)
+        else:
+            result.documents.append(entry)
+    return result
+
+
+def _parse_all(work: list[tuple[str, HeaderSettings]], jobs: int | None) -> list[Header]:
+    workers = jobs if jobs is not None else min(os.cpu_count() or 1, 4)
+    if workers <= 1 or len(work) < PARALLEL_THRESHOLD:
+        return _read_headers(work)
+    from transync.site.workers import parallel_map
+
+    size = max(50, len(work) // (workers * 4))
+    parts = parallel_map(_read_headers, [work[i : i + size] for i in range(0, len(work), size)], workers)
+    if parts is None:  # no worker processes allowed here: do it in this one
+        return _read_headers(work)
+    return [h for part in parts for h in part]
+
+
+def _validate(f: _File, header: Header, config: SiteConfig) -> DocEntry | InvalidEntry:
+    collection = f.collection
+    folder = config.layout.folder_language(f.rel, collection)
+    if header.error is not None:
+        return InvalidEntry(f.rel, collection.name, header.error, header.line, lang=folder)
+    ref, lang = config.layout.ref_and_lang(f.rel, collection, header.ref, header.lang)
+
+    def bad(reason: str, line: int | None = 1) -> InvalidEntry:
+        return InvalidEntry(f.rel, collection.name, reason, line, lang=lang or folder, ref=ref)
+
+    if header.missing:
+        names = ", ".join(f"'{k}'" for k in header.missing)
+        return bad(f"missing required field{'s' if len(header.missing) > 1 else ''} {names}")
+    if lang not in collection.languages:
+        declared = ", ".join(collection.languages)
+        return bad(f"lang '{lang}' is not one of the site's languages ({declared})", header.lang_line)
+    misplaced = config.layout.language_problem(f.rel, collection, lang)
+    if misplaced is not None:
+        return bad(misplaced, header.lang_line)
+    return DocEntry(
+        path=f.rel,
+        collection=collection.name,
+        ref=ref,
+        lang=lang,
+        date=header.date,
+        content_hash=header.content_hash,
+        output_hash=header.output_hash,
+        provenance=Provenance(*header.provenance) if header.provenance else None,
+        follow_packed=header.follow,
+    )

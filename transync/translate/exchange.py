@@ -1,0 +1,170 @@
+"""Exchanging work with translators as PO files: export what needs a human, import what they did.
+
+:func:`export_po` writes the texts that need a human for one language: the
+segments and front-matter values of missing and stale translations that the
+memory does not know, and (``only="all"``) the memory's machine translations
+for post-editing. A changed segment carries its previous source text as
+``#| msgid``, as ``msgmerge --previous`` does, so a translator sees what
+changed. The file opens in Poedit, Weblate or any PO editor; it is written
+by :mod:`transync.translate.pofile`, as the memory is (the same header fields,
+occurrences one per line).
+
+:func:`import_po` reads such a file back. Every entry is checked first (the
+msgid is a text of the site or of the memory; protected spans such as
+inline code, URLs and citations are intact), and if one is wrong nothing is
+changed at all. Then the translations go into the memory as human ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from transync import document
+
+from transync.translate import localize, pofile
+from transync.site.config import SiteConfig
+from transync.errors import TransyncError
+from transync.translate.memory import Memory, context_of
+from transync.document.placeholders import check_translation
+from transync.site.status import StatusReport
+
+
+class ExchangeError(TransyncError):
+    """A PO file from a translator that cannot be applied; nothing was changed."""
+
+
+@dataclass
+class Exported:
+    text: str  # the PO file
+    entries: int
+    documents: int
+
+
+def _texts_of(config: SiteConfig, report: StatusReport, lang: str, states: tuple[str, ...]):
+    """(item, request, line) for every text that translating ``lang`` in ``states`` would send."""
+    from transync.translate.run import options_for
+
+    options = options_for(config, report)
+    by_name = {c.name: c for c in config.collections}
+    for item in report.items:
+        if item.lang != lang or item.state not in states or not item.source_path:
+            continue
+        collection = by_name[item.collection]
+        source = document.parse((config.root / item.source_path).read_bytes())
+        plan = localize.plan(source, options.settings(config, collection, lang))
+        offset = source.text.count("\n", 0, source.body_start)
+        lines = {f"body:{s.id}": s.line + offset for s in plan.segmented.segments}
+        for request in plan.requests:
+            yield item, request, lines.get(request.key)
+
+
+def export_po(config: SiteConfig, report: StatusReport, memory: Memory, lang: str, *, only: str = "all") -> Exported:
+    from transync.translate.revisions import source_diff
+
+    states = {"all": ("stale", "missing"), "stale": ("stale",), "missing": ("missing",)}[only]
+    entries: dict[tuple[str | None, str], _Export] = {}
+    documents = set()
+    previous: dict[str, str] = {}  # changed source text -> its text as translated
+    diffed: set[str] = set()  # refs whose source diff is already in ``previous``
+    for item, request, line in _texts_of(config, report, lang, states):
+        context = context_of(request.key)
+        if memory.get(request.markdown, context=context) is not None:
+            continue
+        documents.add(item.source_path)
+        if item.state == "stale" and item.ref not in diffed:
+            diffed.add(item.ref)
+            try:
+                diff = source_diff(config, report, item.ref, lang)
+            except TransyncError:
+                diff = None
+            if diff is not None and diff.traced:
+                for change in diff.changes:
+                    if change.kind == "changed" and change.new and change.old:
+                        previous[change.new] = change.old
+        key = (context, request.markdown)
+        entry = entries.get(key)
+        if entry is None:
+            entry = entries[key] = _Export()
+            if request.markdown in previous:
+                entry.previous = previous[request.markdown]
+                old = memory.get(previous[request.markdown])
+                if old is not None:
+                    entry.msgstr = old.translation  # the old translation, to adapt
+        entry.occurrences.add((item.source_path, line or None))
+    if only == "all":
+        for e in memory:
+            if e.origin == "machine" and (e.context, e.source) not in entries:
+                entries[(e.context, e.source)] = _Export(e.translation, comment=f"machine translation ({e.engine}): review it")
+    comment = f"# transync: texts to translate into {lang} ({only}); fill in msgstr, then: transync memory import FILE\n"
+    out = [pofile.write_header(memory.source_lang, lang, comment=comment)]
+    for key in sorted(entries, key=lambda k: (k[1], k[0] or "")):
+        entry = entries[key]
+        out.append(pofile.write_entry(
+            key[0], key[1], entry.msgstr,
+            comments=[entry.comment] if entry.comment else (),
+            occurrences=pofile.sorted_occurrences(entry.occurrences),
+            flags=("fuzzy",) if entry.previous is not None else (),
+            previous=entry.previous,
+        ))
+    return Exported("\n".join(out), len(entries), len(documents))
+
+
+@dataclass
+class _Export:
+    """An entry of an exported file: a text to translate, or a machine translation to review."""
+
+    msgstr: str = ""
+    comment: str | None = None
+    previous: str | None = None  # the source text as it was translated (``#| msgid``), for a changed one
+    occurrences: set[tuple[str, int | None]] = field(default_factory=set)
+
+
+@dataclass
+class Imported:
+    entries: int = 0  # translations taken into the memory
+    skipped: int = 0  # empty or fuzzy entries
+    problems: list[str] = field(default_factory=list)
+
+
+def import_po(path: Path, config: SiteConfig, report: StatusReport, memory: Memory, lang: str) -> Imported:
+    """Check every entry, then apply all of them, or none. Raises ExchangeError listing the problems."""
+    import polib
+
+    try:
+        # polib reads some damaged files without a word (a string cut short loses a
+        # character): every line is checked first, as the memory's own reader does.
+        pofile.check_lines(path.read_bytes().decode("utf-8"), path)
+        po = polib.pofile(str(path), wrapwidth=0)
+    except pofile.POFileError as exc:
+        raise ExchangeError(f"{path}: not a readable PO file: line {exc.line}: {exc.reason}") from None
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise ExchangeError(f"{path}: not a readable PO file: {exc}") from None
+    language = po.metadata.get("Language", "").replace("_", "-").lower()
+    if language and language.split("-")[0] != lang.split("-")[0]:
+        raise ExchangeError(f"{path}: this file is for language {language!r}, not {lang!r}")
+    known = {(context_of(r.key), r.markdown) for _, r, _ in _texts_of(config, report, lang, ("current", "stale", "missing"))}
+    known |= {(e.context, e.source) for e in memory}
+    result = Imported()
+    todo = []
+    for entry in po:
+        if not entry.msgstr or entry.fuzzy or entry.obsolete:
+            result.skipped += 1
+            continue
+        where = f"{path.name}:{entry.linenum}"
+        if (entry.msgctxt, entry.msgid) not in known:
+            result.problems.append(f"{where}: unknown msgid (not a text of the site or of the memory): {entry.msgid[:60]!r}")
+            continue
+        if reason := check_translation(entry.msgid, entry.msgstr):
+            result.problems.append(f"{where}: {reason}")
+            continue
+        todo.append(entry)
+    if result.problems:
+        raise ExchangeError(f"{path}: {len(result.problems)} problem(s), nothing imported:\n" + "\n".join(result.problems))
+    for entry in todo:
+        try:
+            memory.put(entry.msgid, entry.msgstr, origin="human", context=entry.msgctxt)
+        except ValueError as exc:
+            raise ExchangeError(f"{path.name}:{entry.linenum}: {exc}") from None
+        result.entries += 1
+    return result
