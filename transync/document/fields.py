@@ -24,10 +24,33 @@ from __future__ import annotations
 import hashlib
 import json
 from functools import lru_cache
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Callable, Iterable, Mapping
 
 from transync.document import plain
+from transync.document.frontmatter_edit import NumberText
+from transync.errors import DocumentError
+
+@dataclass(frozen=True)
+class Currency:
+    """Price conversion into a target currency: ``value * rate``, rounded for ``code``."""
+
+    code: str  # ISO 4217, e.g. JPY
+    rate: Decimal  # target units per source unit
+
+    def convert(self, value: Any) -> NumberText:
+        try:
+            amount = Decimal(str(value)) * self.rate
+        except (InvalidOperation, ValueError):
+            raise DocumentError(f"price {value!r} is not a number") from None
+        from babel.numbers import get_currency_precision
+
+        digits = get_currency_precision(self.code)
+        quantum = Decimal(1).scaleb(-digits)
+        rounded = amount.quantize(quantum, rounding=ROUND_HALF_UP)
+        return NumberText(f"{rounded:f}")
+
 
 #: Rules whose fields follow the source.
 FOLLOW_RULES = ("keep", "currency")

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable
 
 from transync.document import fields
-
 from transync.site import sitepaths
 from transync.site.changes import Baseline, Changes
 from transync.site.config import STATES, Collection, SiteConfig
@@ -288,7 +287,7 @@ def _converter(config: SiteConfig, lang: str):
     if target is None or not target.currency or target.rate is None:
         return None
     from transync.errors import DocumentError
-    from transync.translate.localize import Currency
+    from transync.document.fields import Currency
 
     currency = Currency(target.currency, target.rate)
 

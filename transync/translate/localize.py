@@ -17,39 +17,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Mapping, Sequence
 
 from transync import document
-
 from transync.site import layouts
-
 from transync.document import provenance
 from transync.errors import DocumentError
-from transync.document.frontmatter_edit import Field, NumberText, join_fields, split_fields, with_value
+from transync.document.fields import Currency
+from transync.document.frontmatter_edit import Field, join_fields, split_fields, with_value
 from transync.document.segments import Segmented, segment
 
 _TEMPLATE_KEY = re.compile(r"\{(\w+)\}")
-
-
-@dataclass(frozen=True)
-class Currency:
-    """Price conversion into a target currency: ``value * rate``, rounded for ``code``."""
-
-    code: str  # ISO 4217, e.g. JPY
-    rate: Decimal  # target units per source unit
-
-    def convert(self, value: Any) -> NumberText:
-        try:
-            amount = Decimal(str(value)) * self.rate
-        except (InvalidOperation, ValueError):
-            raise DocumentError(f"price {value!r} is not a number") from None
-        from babel.numbers import get_currency_precision
-
-        digits = get_currency_precision(self.code)
-        quantum = Decimal(1).scaleb(-digits)
-        rounded = amount.quantize(quantum, rounding=ROUND_HALF_UP)
-        return NumberText(f"{rounded:f}")
 
 
 @dataclass(frozen=True)
