@@ -7,7 +7,6 @@ from decimal import Decimal
 import pytest
 
 from transync import document
-
 from transync.translate import localize
 from transync.site.config import DEFAULT_FIELDS
 from transync.translate.engines.pseudo import PseudoEngine

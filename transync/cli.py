@@ -429,7 +429,6 @@ def memory_seed(
     import json
 
     from transync.translate import memory as mem, seed as seeding
-
     from transync.site import scan, status as status_mod
 
     config = _site(root, [])
@@ -592,7 +591,6 @@ def memory_import(
     import polib
 
     from transync.translate import exchange, memory as mem
-
     from transync.site import scan, status as status_mod
     from transync.translate import run as tr
 
@@ -641,9 +639,7 @@ def permalinks(
     """
 
     from transync.report import output
-
     from transync.checks import permalinks as pl
-
     from transync.site import scan
 
     path_list = list(paths or [])
@@ -703,7 +699,6 @@ def glossary_check_files(
     import json
 
     from transync.translate import glossary as gl
-
     from transync.report import output
 
     config = _site(root, [])
@@ -754,11 +749,8 @@ def glossary_check(
     from collections import Counter
 
     from transync.translate import glossary as gl
-
     from transync.report import output
-
     from transync.site import scan, status as status_mod
-
     from transync.checks import termcheck
 
     path_list = list(paths or [])

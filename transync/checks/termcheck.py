@@ -22,7 +22,6 @@ import re
 from dataclasses import dataclass, field
 
 from transync import document
-
 from transync.site import sitepaths
 from transync.errors import TransyncError
 from transync.translate.glossary import Entry, Glossaries

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from transync import document
-
 from transync.translate import localize, pofile
 from transync.site.config import SiteConfig
 from transync.errors import TransyncError

@@ -25,11 +25,8 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Mapping
 
 from transync import document
-
 from transync.document import fields
-
 from transync.translate import localize
-
 from transync.site import sitepaths
 from transync.site.config import Collection, SiteConfig
 from transync.translate.engines import Engine
