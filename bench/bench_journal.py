@@ -69,7 +69,7 @@ def run_once(corpus: Path, limit: int, mode: str, seeded: Path | None, appends: 
         config = load_config(root)
         report = status.report(scan.scan(config, use_cache=False))
         selected, _ = translate.select(report)
-        run = translate.Run(config, Identity(), translate.TranslateOptions(), jobs=1, use_memory=mode != "no memory")
+        run = translate.Run(config, Identity(), translate.TranslateOptions(), workers=1, use_memory=mode != "no memory")
         start = time.perf_counter()
         summary = run.run(selected)
         wall = time.perf_counter() - start

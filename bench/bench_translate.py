@@ -76,7 +76,7 @@ def run_once(corpus: Path, limit: int | None, jobs: int, latency: float, lang: s
         report = status.report(scan.scan(config, use_cache=False))
         selected, _ = translate.select(report)
         engine = DeepLEngine("fake-deepl-test-key:fx", server_url=url)
-        run = translate.Run(config, engine, translate.TranslateOptions(), jobs=jobs)
+        run = translate.Run(config, engine, translate.TranslateOptions(), workers=jobs)
         plan = run.dry_run(selected)
         start, cpu = time.perf_counter(), time.process_time()
         summary = run.run(selected)

@@ -174,7 +174,7 @@ def test_stop_from_another_thread_keeps_what_is_finished(site, monkeypatch):
     monkeypatch.setattr(translate, "MAX_TEXTS", 4)
     rep = report_of(site)
     selected, _ = translate.select(rep)
-    runner = translate.Run(rep.config, None, translate.TranslateOptions(), jobs=1, use_memory=False)
+    runner = translate.Run(rep.config, None, translate.TranslateOptions(), workers=1, use_memory=False)
 
     class StopAfterTwo(Recording):
         def translate(self, texts, *, source_lang, target_lang):

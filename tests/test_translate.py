@@ -32,7 +32,7 @@ def states(root: Path) -> dict[tuple[str, str], str]:
 def run(root: Path, engine=None, *, force=False, shard=None, jobs=2, max_chars=None, memory=False):
     rep = report_of(root)
     selected, skips = translate.select(rep, force=force, shard=shard, keep_edits=memory)
-    r = translate.Run(rep.config, engine or PseudoEngine(), translate.TranslateOptions(), jobs=jobs, max_chars=max_chars, use_memory=memory)
+    r = translate.Run(rep.config, engine or PseudoEngine(), translate.TranslateOptions(), workers=jobs, max_chars=max_chars, use_memory=memory)
     summary = r.run(selected)
     summary.skipped = skips
     return summary

@@ -355,7 +355,7 @@ def translate(
             eng.use_glossaries(gl.load(config.glossary_folder))
         except EngineFailure as exc:  # e.g. a refused key: the summary still says what was not done
             refused = exc
-    run = tr.Run(config, eng, options, jobs=jobs or config.translate.jobs, max_chars=max_chars, use_memory=use_memory)
+    run = tr.Run(config, eng, options, workers=jobs or config.translate.jobs, max_chars=max_chars, use_memory=use_memory)
     if dry_run:
         summary = run.dry_run(selected)
     elif refused is not None:

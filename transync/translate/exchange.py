@@ -53,7 +53,7 @@ def _texts_of(config: SiteConfig, report: StatusReport, lang: str, states: tuple
         source = document.parse((config.root / item.source_path).read_bytes())
         plan = localize.plan(source, options.settings(config, collection, lang))
         offset = source.text.count("\n", 0, source.body_start)
-        lines = {f"body:{s.id}": s.line + offset for s in plan.segmented.segments}
+        lines = {localize.body_key(s.id): s.line + offset for s in plan.segmented.segments}
         for request in plan.requests:
             yield item, request, lines.get(request.key)
 

@@ -45,12 +45,46 @@ class Settings:
     layout: layouts.Layout = field(default_factory=layouts.get)  # whose rule gives the permalink
 
 
+BODY = "body:"
+FIELD = "fm:"
+
+
+def body_key(segment_id: str) -> str:
+    """The request key of a body segment: ``body:s3``."""
+    return BODY + segment_id
+
+
+def field_key(name: str, index: int | None = None) -> str:
+    """The request key of a front-matter value (``fm:summary``) or of one item of a list (``fm:tags:2``)."""
+    return f"{FIELD}{name}" if index is None else f"{FIELD}{name}:{index}"
+
+
 @dataclass(frozen=True)
 class Request:
-    """One text the engine must translate: a body segment or a front-matter value."""
+    """One text the engine must translate: a body segment or a front-matter value.
+
+    The key names it (see :func:`body_key` and :func:`field_key`); read it
+    through the properties, never by slicing.
+    """
 
     key: str  # "body:s3", "fm:summary", "fm:tags:2", "fm:title"
     markdown: str
+
+    @property
+    def segment_id(self) -> str | None:
+        """The body segment's id (``s3``), or None for a front-matter value."""
+        return self.key[len(BODY) :] if self.key.startswith(BODY) else None
+
+    @property
+    def field(self) -> str | None:
+        """The front-matter field (``tags`` for ``fm:tags:2``), or None for a body segment."""
+        return self.key[len(FIELD) :].split(":", 1)[0] if self.key.startswith(FIELD) else None
+
+    @property
+    def whole_field(self) -> str | None:
+        """The field when the text is a field's whole value (``fm:summary``), not one item of a list."""
+        name = self.field
+        return name if name is not None and self.key == field_key(name) else None
 
 
 @dataclass
@@ -69,14 +103,14 @@ class Plan:
             old = fields[index]
             assert isinstance(old, Field)
             if rule == "translate":
-                fields[index] = with_value(old, translations[f"fm:{old.key}"])
+                fields[index] = with_value(old, translations[field_key(old.key)])
             elif rule == "tags":
-                values = [translations.get(f"fm:{old.key}:{n}", v) if known is None else known for n, (v, known) in enumerate(data)]
+                values = [translations.get(field_key(old.key, n), v) if known is None else known for n, (v, known) in enumerate(data)]
                 fields[index] = with_value(old, values)
             else:
                 fields[index] = with_value(old, data)
         body = self.segmented.reassemble(
-            {k[5:]: v for k, v in translations.items() if k.startswith("body:")}
+            {k[len(BODY) :]: v for k, v in translations.items() if k.startswith(BODY)}
         )
         yaml_text = join_fields(fields)
         nl = "\r\n" if "\r\n" in self.source.text[: self.source.body_start] else "\n"
@@ -97,7 +131,7 @@ def plan(source: document.Document, settings: Settings) -> Plan:
     """Work out what to translate in a source and how every field becomes the target's."""
     items = [i for i in split_fields(source.front_matter) if not (isinstance(i, Field) and i.key == settings.provenance_key)]
     segmented = segment(source.body)
-    requests = [Request(f"body:{s.id}", s.text) for s in segmented.translatable()]
+    requests = [Request(body_key(s.id), s.text) for s in segmented.translatable()]
     result = Plan(source, settings, items, segmented, requests)
     meta = source.meta
     for index, item in enumerate(items):
@@ -125,13 +159,13 @@ def plan(source: document.Document, settings: Settings) -> Plan:
                 if known is None and settings.untranslated_tags == "keep":
                     known = str(tag)
                 if known is None:
-                    requests.append(Request(f"fm:{key}:{n}", str(tag)))
+                    requests.append(Request(field_key(key, n), str(tag)))
                 entries.append((str(tag), known))
             result._fills.append((index, "tags", entries))
         elif rule in ("translate", "template", "glossary") and isinstance(value, str):
             if not item.single_line:
                 continue  # a multi-line scalar is kept rather than rewritten badly
-            requests.append(Request(f"fm:{key}", value))
+            requests.append(Request(field_key(key), value))
             result._fills.append((index, "translate", None))
     return result
 

@@ -185,9 +185,10 @@ def memory_path(root: str | os.PathLike[str], source_lang: str, target_lang: str
 
 def context_of(request_key: str) -> str | None:
     """The msgctxt of a translation request key: ``body:s3`` -> None, ``fm:tags:2`` -> ``fm:tags``."""
-    if request_key.startswith(FRONT_MATTER_CONTEXT):
-        return FRONT_MATTER_CONTEXT + request_key[len(FRONT_MATTER_CONTEXT) :].split(":", 1)[0]
-    return None
+    from transync.translate.localize import Request
+
+    name = Request(request_key, "").field
+    return None if name is None else FRONT_MATTER_CONTEXT + name
 
 
 # --------------------------------------------------------------------------- the memory

@@ -337,7 +337,7 @@ class Run:
         engine: Engine | None,
         options: TranslateOptions,
         *,
-        jobs: int = 4,
+        workers: int = 4,
         max_chars: int | None = None,
         on_event: Callable[[str, dict], None] | None = None,
         use_memory: bool = True,
@@ -353,7 +353,7 @@ class Run:
         self._writable: set[tuple[str, str]] = set()  # memories checked writable
         self.engine = engine
         self.options = options
-        self.workers = max(1, jobs)
+        self.workers = max(1, workers)  # requests in flight (the CLI's --jobs)
         self.max_chars = max_chars
         self.on_event = on_event or (lambda kind, data: None)
 
@@ -384,7 +384,7 @@ class Run:
             return []
         # A heading that is a glossary term takes the glossary's translation, unsent.
         terms = self.options.glossaries.get((pending.job.collection.source_lang, pending.job.lang), {})
-        headings = {f"body:{s.id}" for s in pending.plan.segmented.segments if s.kind == "heading"}
+        headings = {localize.body_key(s.id) for s in pending.plan.segmented.segments if s.kind == "heading"}
         memory = self._memory(pending.job)
         todo = []
         for request in pending.plan.requests:
@@ -448,7 +448,7 @@ class Run:
             return  # no memory, or a document with no text (nothing to record)
         source = pending.plan.source
         offset = source.text.count("\n", 0, source.body_start)
-        lines = {f"body:{s.id}": s.line + offset for s in pending.plan.segmented.segments}
+        lines = {localize.body_key(s.id): s.line + offset for s in pending.plan.segmented.segments}
         uses = []
         for request in pending.plan.requests:
             if request.key in lines:
@@ -514,9 +514,8 @@ class Run:
                 raise DocumentError(f"edited by hand, and its segments no longer align with the source's ({aligned.reason}): left alone; --force overwrites it")
             pairs = [(src, tr, None) for src, tr in aligned.texts()]
         for request in plan.requests:
-            if request.key.startswith("fm:") and request.key.count(":") == 1:
-                field_name = request.key[3:]
-                value = current.meta.get(field_name)
+            if request.whole_field:
+                value = current.meta.get(request.whole_field)
                 if isinstance(value, str):
                     pairs.append((request.markdown, value, request.key))
         known_pairs = [(src, tr, key, memory.entry(src, context=context_of(key) if key else None)) for src, tr, key in pairs]
@@ -574,16 +573,16 @@ class Run:
             if tag == "equal":
                 for i, j in zip(range(a0, a1), range(b0, b1)):
                     if ours[j].translatable:
-                        keep[f"body:{ours[j].id}"] = theirs[i].text
+                        keep[localize.body_key(ours[j].id)] = theirs[i].text
             else:
                 gone.extend(range(a0, a1))
         # A translated field whose source value is as it was translated keeps its translation too.
         recorded = (current.meta.get(self.config.provenance_key) or {}).get("fields")
         if isinstance(recorded, dict):
             for request in plan.requests:
-                name = request.key[3:]
-                value = current.meta.get(name)
-                if request.key.startswith("fm:") and ":" not in name and isinstance(value, str) and value:
+                name = request.whole_field
+                value = current.meta.get(name) if name else None
+                if name and isinstance(value, str) and value:
                     if recorded.get(name) == fields.hashes([(name, fields.plain(plan.source.meta.get(name)))])[name]:
                         keep[request.key] = value
         if edited:
@@ -939,8 +938,9 @@ def _snippet(text: str, width: int = 50) -> str:
 
 def _where(pending: _Pending, key: str) -> str:
     """A text of a document, as a translator finds it: ``line 12`` of the source, or the field."""
-    if key.startswith("body:"):
-        seg = next((s for s in pending.plan.segmented.segments if f"body:{s.id}" == key), None)
+    segment_id = localize.Request(key, "").segment_id
+    if segment_id is not None:
+        seg = next((s for s in pending.plan.segmented.segments if s.id == segment_id), None)
         if seg is not None:
             source = pending.plan.source
             line = seg.line + source.text.count("\n", 0, source.body_start)
