@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from conftest import REPO, doc
+from conftest import CORPUS, REPO, doc, requires_corpus
 from transync.cli import app
 from transync.errors import ConfigError
 from transync.site.config import load_config
@@ -91,6 +91,11 @@ def test_structure_of_the_sample_dashboard(sample: Path, tmp_path: Path):
     # The language's own name is marked with its language.
     assert {"lang": "ja"} in page.all("span") and {"lang": "de"} in page.all("span")
     assert page.all("meta")[1]["name"] == "viewport"
+    # What changed in a stale translation's source, and since when (git's baseline commit).
+    text = "".join(page.text)
+    commit = next(i["changes"]["baseline"]["commit"] for i in status_json(sample)["items"] if i["ref"] == "kestrel-ie-5" and i["state"] == "stale")
+    assert "1 segment changed (423 characters)" in text and f"since {commit[:7]}" in text
+    assert "outdated fields: rating, price" in text
 
 
 def test_counts_equal_status_json(sample: Path, tmp_path: Path):
@@ -178,6 +183,7 @@ def test_a_small_literal_site_with_a_hostile_ref(make_site, tmp_path: Path):
     assert "https://github.com/OWNER/REPO/blob/main/_products/ja/a/bad.md" in hrefs
     stale = next(a for a in rows if a["data-state"] == "stale")
     assert stale["data-date"] == "2025-01-01"
+    assert "source dated 2025-02-01, translation 2025-01-01" in "".join(page.text)
 
 
 def test_summary_svg_is_well_formed(sample: Path, tmp_path: Path):
@@ -205,3 +211,13 @@ def test_repo_url_must_name_the_path(make_site, tmp_path: Path):
     (root / "transync.toml").unlink()
     result = runner.invoke(app, ["report", "--root", str(root), "-o", str(tmp_path / "o"), "--repo-url", "https://x/"])
     assert result.exit_code == 2 and "must hold {path}" in result.output
+
+
+@requires_corpus()
+def test_the_real_site_page_stays_small_and_counts_every_item(tmp_path: Path):
+    page = report(CORPUS, tmp_path / "out")
+    data = json.loads((tmp_path / "out" / "status.json").read_text(encoding="utf-8"))
+    assert data["files"] > 7000
+    shown = Counter((a["data-lang"], a["data-state"]) for a in page.all("tr") if "data-state" in a)
+    assert shown == Counter((i["lang"], i["state"]) for i in data["items"] if i["state"] != "current")
+    assert (tmp_path / "out" / "index.html").stat().st_size < 2_000_000

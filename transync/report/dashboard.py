@@ -121,13 +121,16 @@ thead th{background:var(--head)}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 .bar{background:var(--bar);height:.8rem;min-width:5rem;border-radius:.2rem;overflow:hidden}
 .bar span{display:block;height:100%;background:var(--ok)}
-code{font-size:.9em;word-break:break-all}
+code{font-size:.9em;overflow-wrap:anywhere}
 details{margin:.5rem 0}
 summary{cursor:pointer}
 form{display:flex;flex-wrap:wrap;gap:.5rem 1rem;margin:1rem 0}
 select,button{font:inherit;color:inherit;background:var(--bg);border:1px solid var(--line);border-radius:.2rem}
 th button{border:0;background:none;padding:0;font-weight:bold;cursor:pointer;text-decoration:underline dotted}
 [hidden]{display:none!important}
+@media (max-width:40rem){.list,.list thead,.list tbody,.list tr,.list td{display:block}
+.list thead tr{display:flex;flex-wrap:wrap;gap:.2rem .8rem;background:var(--head);padding:.3rem .5rem}
+.list thead th{border:0;padding:0}.list tbody tr{border-bottom:1px solid var(--line);padding:.3rem 0}.list td{border:0;padding:.05rem .5rem}}
 """
 
 # Filters hide rows and the groups left empty; sorting reorders a table's rows by a data attribute.
@@ -276,7 +279,7 @@ def _language(lang: str | None, items: list[StatusItem], findings: list[Finding]
         if not group:
             continue
         w(f'<details open data-group="{state}"><summary><h3>{state} ({len(group):,})</h3> '
-          f'<span class="muted">{_STATE_HINTS[state]}</span></summary>\n<div class="scroll"><table>\n<thead><tr>')
+          f'<span class="muted">{_STATE_HINTS[state]}</span></summary>\n<div class="scroll"><table class="list">\n<thead><tr>')
         w('<th scope="col">Collection</th><th scope="col">Ref</th><th scope="col">File</th>')
         w('<th scope="col"><button type="button" data-key="date">Date</button></th>')
         if state == "stale":
@@ -296,7 +299,7 @@ def _language(lang: str | None, items: list[StatusItem], findings: list[Finding]
                 where += f" {page}" if page else ""
             w(f'<td>{where}</td><td class="d">{escape(date or "")}</td>')
             if state == "stale":
-                w(f"<td>{_changed(item)}</td><td>{escape(_since(item) if item.changes else '')}</td>")
+                w(f"<td>{_changed(item)}</td><td>{escape(_baseline(item))}</td>")
             else:
                 w(f"<td>{escape(_note(item))}</td>")
             w("</tr>\n")
@@ -305,7 +308,7 @@ def _language(lang: str | None, items: list[StatusItem], findings: list[Finding]
         w(f'<details open data-group="check"><summary><h3>check findings ({len(findings):,})</h3> '
           f'<span class="muted">{escape(", ".join(checks.checks))}</span></summary>\n')
         if findings:
-            w('<div class="scroll"><table>\n<thead><tr><th scope="col">Check</th><th scope="col">File</th><th scope="col">Message</th></tr></thead>\n<tbody>\n')
+            w('<div class="scroll"><table class="list">\n<thead><tr><th scope="col">Check</th><th scope="col">File</th><th scope="col">Message</th></tr></thead>\n<tbody>\n')
             for f in findings:
                 w(f"<tr {_attrs(lang, f.collection, 'check', 0, None)}><td>{escape(f.check)}</td>"
                   f"<td>{links.file(f.file, f.line)}</td><td>{escape(f.message)}</td></tr>\n")
@@ -325,7 +328,21 @@ def _changed(item: StatusItem) -> str:
         parts.append("outdated fields: " + escape(", ".join(item.outdated_fields)))
     if item.review:
         parts.append(f"{item.review} human segment{'s' if item.review != 1 else ''} to review")
+    if not parts and item.content_stale:
+        parts.append("the translatable content (no earlier version to compare)")
     return "; ".join(parts) or escape(item.reason or "")
+
+
+def _baseline(item: StatusItem) -> str:
+    """Since when the source changed, in the words of the baseline that judged it."""
+    base = item.changes.baseline if item.changes is not None else None
+    if base is None:
+        return ""
+    if base.kind == "date":
+        return f"source dated {base.source_date}, translation {base.date}"
+    if base.kind == "provenance" and not base.commit:
+        return "since transync translated it"
+    return _since(item)
 
 
 # --------------------------------------------------------------------------- the badge
