@@ -271,6 +271,50 @@ def check(
     raise typer.Exit(EXIT_FINDINGS if failing else EXIT_OK)
 
 
+REPORT_EPILOG = """\
+**Examples**
+
+    transync report -o _site/translations     # index.html, status.json, summary.svg
+
+    transync report --with-checks --repo-url 'https://github.com/OWNER/REPO/blob/main/{path}'
+"""
+
+
+@app.command(epilog=REPORT_EPILOG)
+@handles_errors
+def report(
+    root: RootOption = None,
+    out: Path = typer.Option(Path("transync-report"), "--output", "-o", file_okay=False, metavar="DIR", help="Folder to write into."),
+    lang: LangOption = None,
+    with_checks: bool = typer.Option(False, "--with-checks", help="Also run `check` and list its findings per language."),
+    repo_url: Optional[str] = typer.Option(
+        None, "--repo-url", metavar="PATTERN",
+        help="Link files to the repository: {path} is the file's path (default: [report] repo_url).",
+    ),
+    no_git: NoGitOption = False,
+) -> None:
+    """Write a static dashboard: index.html (self-contained), status.json (as `status --format json`) and summary.svg.
+
+    Exit codes: 0 written, 2 a usage or configuration error.
+    """
+    from transync import checks as checks_mod
+    from transync.report import dashboard
+    from transync.site import scan, status as status_mod
+    from transync.site.history import History
+
+    config = _site(root, [])
+    langs = _langs(config, lang)
+    if repo_url is not None and "{path}" not in repo_url:
+        raise UsageError(f"--repo-url {repo_url}: must hold {{path}}, e.g. https://github.com/OWNER/REPO/blob/main/{{path}}")
+    history = False if no_git else History.of_site(config)
+    result = scan.scan(config)
+    status_report = status_mod.report(result, langs=langs or None, git=history)
+    found = checks_mod.check_site(result, None, langs or None, checks=list(config.checks), git=not no_git) if with_checks else None
+    links = dashboard.Links(config.root, repo_url or config.repo_url, config.site_url)
+    for path in dashboard.write(status_report, out, checks=found, links=links):
+        typer.echo(str(path))
+
+
 class TranslateFormat(str, Enum):
     table = "table"
     json = "json"

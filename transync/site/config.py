@@ -125,6 +125,10 @@ class SiteConfig:
     ignored_keywords: tuple[str, ...] = ()
     #: ``layout``: the shape of the site (transync.site.layouts), which every path and permalink rule asks.
     layout: layouts.Layout = field(default_factory=layouts.get)
+    #: ``[report] repo_url``: a file's page in the repository, ``{path}`` being its path from the site root.
+    repo_url: str | None = None
+    #: ``url`` + ``baseurl`` of ``_config.yml``: where the built site lives (a page is this + its permalink).
+    site_url: str | None = None
 
     @cached_property  # asked for every document of a scan
     def content_fields(self) -> tuple[str, ...]:
@@ -248,6 +252,7 @@ _TOP_KEYS = {
     "status",
     "check",
     "translate",
+    "report",
 }
 _COLLECTION_KEYS = {"path", "source_lang", "languages", "templates", "fields"}
 _TRANSLATE_KEYS = {"engine", "jobs", "untranslated_tags", "source_currency", "glossary_dir", "targets"}
@@ -258,6 +263,7 @@ _DEEPL_TARGET_ALIASES = {"deepl_code": "target_codes", "formality": "target_form
 _TEMPLATE_FIELD = re.compile(r"\{(\w+)\}")
 _STATUS_KEYS = {"fail_on", "ignored_keywords"}
 _CHECK_KEYS = {"checks", "fail_on"}
+_REPORT_KEYS = {"repo_url"}
 
 
 class _Reader:
@@ -404,6 +410,16 @@ def _build(root: Path, jekyll: dict[str, Any], own: dict[str, Any], own_name: st
         if value is not None:
             check_settings[attr] = tuple(parse_checks(value, key=f"{own_name}: 'check.{name}'"))
 
+    report = _Reader(cfg.get("report", dict, {}), own_name, "report.")
+    report.check_keys(_REPORT_KEYS)
+    repo_url = report.get("repo_url", str)
+    if repo_url is not None and "{path}" not in repo_url:
+        raise report.fail("repo_url", "must hold {path}, e.g. \"https://github.com/OWNER/REPO/blob/main/{path}\"")
+    site_url = jek.get("url", str)
+    if site_url:
+        site_url = site_url.rstrip("/") + "/" + (jek.get("baseurl", str) or "").strip("/")
+        site_url = site_url.rstrip("/")
+
     return SiteConfig(
         root=root,
         languages=languages,
@@ -419,6 +435,8 @@ def _build(root: Path, jekyll: dict[str, Any], own: dict[str, Any], own_name: st
         **check_settings,
         ignored_keywords=ignored_keywords,
         layout=layout,
+        repo_url=repo_url,
+        site_url=site_url or None,
     )
 
 
