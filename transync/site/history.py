@@ -677,10 +677,14 @@ def changed_paths(root: Path, rev: str) -> list[str]:
     except GitError:
         raise UsageError(f"--changed-from {rev}: no such commit (fetch it: actions/checkout with fetch-depth: 0)") from None
     # --relative: paths relative to the site root, and only those below it
-    outputs = [
-        _git(["diff", "--relative", "--name-only", "-z", "--no-renames", f"{rev}...HEAD", "--"], root),
-        _git(["diff", "--relative", "--name-only", "-z", "--no-renames", "HEAD", "--"], root),
-        _git(["ls-files", "-z", "--others", "--exclude-standard", "--", "."], root),
-    ]
+    try:
+        outputs = [
+            _git(["diff", "--relative", "--name-only", "-z", "--no-renames", f"{rev}...HEAD", "--"], root),
+            _git(["diff", "--relative", "--name-only", "-z", "--no-renames", "HEAD", "--"], root),
+            _git(["ls-files", "-z", "--others", "--exclude-standard", "--", "."], root),
+        ]
+    except GitError as exc:  # e.g. no merge base with REV
+        first = str(exc).splitlines()[0] if str(exc) else "git failed"
+        raise UsageError(f"--changed-from {rev}: {first}") from None
     found = {p for out in outputs for p in out.decode("utf-8", "surrogateescape").split("\0") if p}
     return sorted(found)
