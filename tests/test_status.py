@@ -328,6 +328,32 @@ def test_cache_sees_an_edit_that_keeps_size_and_mtime(make_site, trusting_cache)
     assert states(root)[("p", "ja")] == "stale"
 
 
+def test_a_fresh_copy_of_unchanged_files_is_known_by_content(make_site, trusting_cache):
+    """A checkout or copy gives every file new times and inodes: the hash of its bytes finds it."""
+    root = make_site({"_products/en/p.md": doc("p", "en"), "_products/ja/p.md": doc("p", "ja")})
+    config = load_config(root)
+    first = scan(config)
+    for path in (root / "_products/en/p.md", root / "_products/ja/p.md"):
+        data = path.read_bytes()
+        path.unlink()
+        path.write_bytes(data)  # a new inode and new times, the same bytes
+    again = scan(config)
+    assert (again.parsed, again.rehashed, again.documents) == (0, 2, first.documents)
+    assert (scan(config).parsed, scan(config).rehashed) == (0, 0)  # the new identities were saved
+
+
+def test_same_size_new_bytes_under_a_new_identity_are_parsed(make_site, trusting_cache):
+    root = make_site({"_products/en/p.md": doc("p", "en"), "_products/ja/p.md": doc("p", "ja", "2025-01-10")})
+    config = load_config(root)
+    scan(config)
+    path = root / "_products/ja/p.md"
+    path.unlink()
+    path.write_text(doc("p", "ja", "2024-01-10"))  # same size, new bytes, new inode
+    result = scan(config)
+    assert (result.parsed, result.rehashed) == (1, 0)  # hashed, did not match: parsed
+    assert states(root)[("p", "ja")] == "stale"
+
+
 def test_recently_modified_files_are_not_trusted(make_site):
     # With the real racy window, files written a moment ago are re-read every time.
     root = make_site({"_products/en/p.md": doc("p", "en")})

@@ -84,6 +84,14 @@ NoGitOption = Annotated[
     bool,
     typer.Option("--no-git", help="Judge translations without provenance by date, not by the site's git history."),
 ]
+ChangedFromOption = Annotated[
+    Optional[str],
+    typer.Option(
+        "--changed-from", metavar="REV",
+        help="Only what the branch touches since REV (git diff REV...HEAD, plus uncommitted files): "
+        "changed sources with their translations, changed translations.",
+    ),
+]
 LangOption = Annotated[
     Optional[List[str]], typer.Option("--lang", "-l", metavar="LANG", help="Only these languages (repeat or comma-separate).")
 ]
@@ -113,6 +121,17 @@ def _langs(config, lang: Optional[List[str]]) -> list[str]:
         if code not in config.languages:
             raise UsageError(f"--lang {code}: not one of the site's languages ({', '.join(config.languages)})")
     return langs
+
+
+def _selection(config, rel_paths: list[str] | None, changed_from: str | None) -> list[str] | None:
+    """The PATHS a command reports on: with --changed-from, the changed site paths (within PATHS if given)."""
+    if changed_from is None:
+        return rel_paths
+    from transync.site import sitepaths
+    from transync.site.history import changed_paths
+
+    changed = changed_paths(config.root, changed_from)
+    return [p for p in changed if sitepaths.selected(rel_paths, p)]
 
 
 def _relative_paths(config, paths: list[Path]) -> list[str] | None:
@@ -162,6 +181,7 @@ def status(
     ),
     no_cache: bool = typer.Option(False, "--no-cache", help="Read every file, ignoring the header cache."),
     no_git: NoGitOption = False,
+    changed_from: ChangedFromOption = None,
 ) -> None:
     """Show the translation state of every document: current, stale, missing, orphan, duplicate, invalid.
 
@@ -183,7 +203,7 @@ def status(
     rel_paths = _relative_paths(config, path_list)
     history = False if no_git else History.of_site(config)  # git works while the site is scanned
     result = scan.scan(config, use_cache=False if no_cache else None)
-    report = status_mod.report(result, langs=langs or None, paths=rel_paths, git=history)
+    report = status_mod.report(result, langs=langs or None, paths=_selection(config, rel_paths, changed_from), git=history)
     if rel_paths:
         for path, rel in zip(path_list, rel_paths):
             if not path.exists() and not any(rel in (i.path, i.target_path) for i in report.items):
@@ -234,6 +254,7 @@ def check(
     ),
     no_cache: bool = typer.Option(False, "--no-cache", help="Read and check every file again, ignoring the caches."),
     no_git: NoGitOption = False,
+    changed_from: ChangedFromOption = None,
 ) -> None:
     """Compare every translation with its source and report structural problems, with file and line.
 
@@ -261,7 +282,7 @@ def check(
             raise UsageError(f"{path}: no such file or folder")
 
     result = scan.scan(config, use_cache=False if no_cache else None)
-    report = checks_mod.check_site(result, rel_paths, langs or None, checks=names, use_cache=False if no_cache else None, git=not no_git)
+    report = checks_mod.check_site(result, _selection(config, rel_paths, changed_from), langs or None, checks=names, use_cache=False if no_cache else None, git=not no_git)
 
     for bad in report.unreadable:
         where = f"{bad.path}:{bad.line}" if bad.line else bad.path
@@ -675,6 +696,7 @@ def permalinks(
     dry_run: bool = typer.Option(False, "--dry-run", "-n", help="With --fix: print the diff, change nothing."),
     redirect: bool = typer.Option(False, "--redirect", help="With --fix: keep the old permalink in redirect_from (jekyll-redirect-from)."),
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
+    changed_from: ChangedFromOption = None,
 ) -> None:
     """Check every document's permalink: its language segment is its lang, a translation's is its
     source's with the language swapped, no two documents share one, and none is missing.
@@ -688,7 +710,7 @@ def permalinks(
 
     path_list = list(paths or [])
     config = _site(root, path_list)
-    rel = _relative_paths(config, path_list)
+    rel = _selection(config, _relative_paths(config, path_list), changed_from)
     result = pl.check(scan.scan(config), paths=rel)
     fixed = set()
     if fix:
@@ -782,6 +804,7 @@ def glossary_check(
     lang: LangOption = None,
     glossaries: GlossariesOption = None,
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
+    changed_from: ChangedFromOption = None,
 ) -> None:
     """In existing translations, every glossary term of a source segment must be translated as the
     glossary says; violations are listed with file and line.
@@ -800,7 +823,7 @@ def glossary_check(
     path_list = list(paths or [])
     config = _site(root, path_list)
     langs = _langs(config, lang)
-    rel = _relative_paths(config, path_list)
+    rel = _selection(config, _relative_paths(config, path_list), changed_from)
     report = status_mod.report(scan.scan(config), langs=langs or None)
     loaded = gl.load(_glossary_folder(config, glossaries))
     result = termcheck.check_terms(report, loaded, paths=rel)

@@ -12,7 +12,7 @@ import os
 import sys
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, TextIO
+from typing import TYPE_CHECKING, Any, Iterable, NamedTuple, TextIO
 
 from transync.site.config import STATES
 from transync.site.status import WORK_ORDER, StatusItem, StatusReport
@@ -253,22 +253,85 @@ def _bar(percent: float, width: int = 20) -> str:
 # --------------------------------------------------------------------------- markdown
 
 
-def status_markdown(report: StatusReport, shown_states: Iterable[str], paths: Paths) -> str:
-    lines = ["## Translation status", "", "| Language | Complete | " + " | ".join(s.capitalize() for s in STATES) + " |"]
-    lines.append("|---|---:|" + "---:|" * len(STATES))
+#: A pull-request comment holds at most 65,536 characters; the body stays below, with room for a marker.
+COMMENT_LIMIT = 60_000
+#: $GITHUB_STEP_SUMMARY holds at most 1 MiB per step (counted here in UTF-8 bytes, which bounds characters too).
+STEP_SUMMARY_LIMIT = 1_000_000
+#: Annotations written by --format github: GitHub shows at most 10 errors and 10 warnings per step.
+ANNOTATION_LIMIT = 50
+
+
+class Section(NamedTuple):
+    """One part of a Markdown report: its opening lines, rows that may be cut, its closing lines."""
+
+    opening: list[str]
+    rows: list[str]
+    closing: list[str]
+
+
+def capped(head: list[str], sections: Iterable[Section], tail: list[str], limit: int | None, rerun: str) -> str:
+    """``head``, the sections and ``tail`` as one Markdown text of at most ``limit`` UTF-8 bytes.
+
+    Rows are dropped from the end once the limit is near (a section without room for its opening
+    is dropped whole), and one line says how many rows were cut and how to see them all (``rerun``).
+    None: no limit. The one capping rule of the PR comment and the step summaries.
+    """
+    def size(lines: list[str]) -> int:
+        return sum(len(line.encode("utf-8")) + 1 for line in lines)
+
+    reserve = size(tail) + 400  # the closing of the section being filled and the line saying what was cut
+    out, used, cut = list(head), size(head), 0
+    for section in sections:
+        frame = size(section.opening) + size(section.closing)
+        if cut or (limit is not None and used + frame + reserve > limit):
+            cut += len(section.rows)
+            continue
+        kept = []
+        for row in section.rows:
+            if limit is not None and used + frame + size(kept) + size([row]) + reserve > limit:
+                break
+            kept.append(row)
+        cut += len(section.rows) - len(kept)
+        out += [*section.opening, *kept, *section.closing]
+        used += frame + size(kept)
+    if cut:
+        out += ["", f"> **{cut:,} more rows cut** to stay under GitHub's limit of {limit:,} characters: {rerun}."]
+    return "\n".join(out + tail) + "\n"
+
+
+def _by_lang(items: Iterable[Any]) -> dict[str, list[Any]]:
+    groups: dict[str, list[Any]] = {}
+    for item in items:
+        groups.setdefault(item.lang or "", []).append(item)
+    return groups
+
+
+def _details(lang: str, summary: str, header: list[str]) -> list[str]:
+    name = f"{language_name(lang)} (`{lang}`)" if lang else "No language"
+    return ["", f"<details><summary><b>{name}</b>: {summary}</summary>", "", *header]
+
+
+def status_markdown(report: StatusReport, shown_states: Iterable[str], paths: Paths, limit: int | None = None) -> str:
+    """A summary table, then one ``<details>`` per language: a pull-request comment or a step summary."""
+    head = ["## Translation status", "", "| Language | Complete | " + " | ".join(s.capitalize() for s in STATES) + " |"]
+    head.append("|---|---:|" + "---:|" * len(STATES))
     for lang, row in report.summary.items():
         pct = "source" if row.source and row.expected == 0 else f"{row.percent_complete:.1f}%"
-        lines.append(f"| {language_name(lang)} (`{lang}`) | {pct} | " + " | ".join(str(row.counts[s]) for s in STATES) + " |")
+        head.append(f"| {language_name(lang)} (`{lang}`) | {pct} | " + " | ".join(str(row.counts[s]) for s in STATES) + " |")
     shown = [s for s in WORK_ORDER if s in set(shown_states)]
-    todo = [i for i in report.items if i.state in shown]
-    if todo:
-        lines += ["", "| State | Language | Collection | Ref | File | Note |", "|---|---|---|---|---|---|"]
-        for item in todo:
+    todo = sorted((i for i in report.items if i.state in shown), key=lambda i: shown.index(i.state))
+    sections = []
+    for lang, items in _by_lang(todo).items():
+        counts = ", ".join(f"{sum(i.state == s for i in items)} {s}" for s in shown if any(i.state == s for i in items))
+        rows = []
+        for item in items:
             where = paths.show(item.target_path or item.source_path) if item.state == "missing" else paths.show(item.path)
             note = (_note(item) or "").replace("|", "\\|")
-            lines.append(f"| {item.state} | {item.lang or ''} | {item.collection} | {item.ref or ''} | `{where}` | {note} |")
-    lines += [f"\n> **Note:** {note}" for note in report.notes]
-    return "\n".join(lines) + "\n"
+            rows.append(f"| {item.state} | {item.lang or ''} | {item.collection} | {item.ref or ''} | `{where}` | {note} |")
+        header = ["| State | Language | Collection | Ref | File | Note |", "|---|---|---|---|---|---|"]
+        sections.append(Section(_details(lang, counts, header), rows, ["", "</details>"]))
+    tail = [f"\n> **Note:** {note}" for note in report.notes]
+    return capped(head, sections, tail, limit, "run `transync status` for all of them")
 
 
 # --------------------------------------------------------------------------- github
@@ -280,6 +343,28 @@ def _escape_data(text: str) -> str:
 
 def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+class Annotations:
+    """Annotation lines up to :data:`ANNOTATION_LIMIT`, then one line saying how many more there were."""
+
+    def __init__(self, stream: TextIO, limit: int | None = None) -> None:
+        self.stream, self.limit, self.more = stream, ANNOTATION_LIMIT if limit is None else limit, 0
+        self.written = 0
+
+    def write(self, line: str) -> None:
+        if self.written < self.limit:
+            self.stream.write(line + "\n")
+            self.written += 1
+        else:
+            self.more += 1
+
+    def close(self, command: str) -> None:
+        if self.more:
+            self.stream.write(
+                f"{self.more:,} more annotations not written (GitHub shows at most 10 errors and 10 warnings per step; "
+                f"{self.limit} are written): see the step summary or run `{command}`\n"
+            )
 
 
 def annotation(level: str, file: str | None, line: int | None, title: str, message: str) -> str:
@@ -297,7 +382,8 @@ def status_github(report: StatusReport, shown_states: Iterable[str], fail_on: It
     fail = set(fail_on)
     paths = Paths(report.config.root, os.environ.get("GITHUB_WORKSPACE"))
     shown = set(shown_states)
-    for item in report.items:
+    notes = Annotations(stream)
+    for item in sorted(report.items, key=lambda i: i.state not in fail):  # errors first: GitHub shows the first ones
         if item.state not in shown or item.state == "current":
             continue
         level = "error" if item.state in fail else "warning"
@@ -310,9 +396,10 @@ def status_github(report: StatusReport, shown_states: Iterable[str], fail_on: It
         elif item.reason:
             message += f": {item.reason}"
         where = paths.show(item.location) if item.location else None  # an ambiguous ref's missing translation has no file
-        stream.write(annotation(level, where, item.line or 1, f"transync: {item.state}", message) + "\n")
+        notes.write(annotation(level, where, item.line or 1, f"transync: {item.state}", message))
     for note in report.notes:
         stream.write(annotation("warning", None, None, "transync: history", note) + "\n")
+    notes.close("transync status")
     for lang, row in report.summary.items():
         counts = ", ".join(f"{s} {n}" for s, n in row.counts.items() if n)
         if row.source and row.expected == 0:
@@ -322,7 +409,7 @@ def status_github(report: StatusReport, shown_states: Iterable[str], fail_on: It
     summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary_file:
         with open(summary_file, "a", encoding="utf-8") as fh:
-            fh.write(status_markdown(report, shown_states, paths) + "\n")
+            fh.write(status_markdown(report, shown_states, paths, limit=STEP_SUMMARY_LIMIT) + "\n")
 
 
 def render_status(report: StatusReport, fmt: str, *, shown_states: Iterable[str], fail_on: Iterable[str], stream: TextIO | None = None) -> None:
@@ -336,7 +423,7 @@ def render_status(report: StatusReport, fmt: str, *, shown_states: Iterable[str]
     elif fmt == "github":
         status_github(report, shown_states, fail_on, stream)
     elif fmt == "markdown":
-        stream.write(status_markdown(report, shown_states, Paths(report.config.root)))
+        stream.write(status_markdown(report, shown_states, Paths(report.config.root), limit=COMMENT_LIMIT))
     else:
         status_table(report, shown_states, stream, Paths(report.config.root))
 
@@ -430,22 +517,18 @@ def _cell(text: str) -> str:
 
 
 def check_markdown(report: CheckReport, paths: Paths, limit: int | None = None) -> str:
-    lines = ["## Translation checks", "", _check_total(report), "", "| Check | Findings | Files |", "|---|---:|---:|"]
-    lines += [f"| {name} | {n} | {files} |" for name, n, files in _check_counts(report)]
+    """The counts per check, then one ``<details>`` of findings per language (capped like the status)."""
+    head = ["## Translation checks", "", _check_total(report), "", "| Check | Findings | Files |", "|---|---:|---:|"]
+    head += [f"| {name} | {n} | {files} |" for name, n, files in _check_counts(report)]
+    sections = []
     if report.unreadable:
-        lines += ["", "| Unreadable file | Line | Reason |", "|---|---:|---|"]
-        lines += [f"| `{paths.show(u.path)}` | {u.line or ''} | {_cell(u.reason)} |" for u in report.unreadable]
-    if report.findings:
-        shown = report.findings if limit is None else report.findings[:limit]
-        lines += ["", "| File | Line | Check | Language | Message |", "|---|---:|---|---|---|"]
-        lines += [f"| `{paths.show(f.file)}` | {f.line or ''} | {f.check} | {f.lang} | {_cell(f.message)} |" for f in shown]
-        if len(shown) < len(report.findings):
-            lines += ["", f"… and {len(report.findings) - len(shown):,} more: run `transync check` for all of them."]
-    return "\n".join(lines) + "\n"
-
-
-#: Rows of findings written to $GITHUB_STEP_SUMMARY (which holds at most 1 MiB per step).
-STEP_SUMMARY_ROWS = 1000
+        rows = [f"| `{paths.show(u.path)}` | {u.line or ''} | {_cell(u.reason)} |" for u in report.unreadable]
+        sections.append(Section(["", "| Unreadable file | Line | Reason |", "|---|---:|---|"], rows, []))
+    for lang, findings in _by_lang(report.findings).items():
+        rows = [f"| `{paths.show(f.file)}` | {f.line or ''} | {f.check} | {f.lang} | {_cell(f.message)} |" for f in findings]
+        header = ["| File | Line | Check | Language | Message |", "|---|---:|---|---|---|"]
+        sections.append(Section(_details(lang, _plural(len(findings), "finding"), header), rows, ["", "</details>"]))
+    return capped(head, sections, [], limit, "run `transync check` for all of them")
 
 
 def check_github(report: CheckReport, fail_on: Iterable[str], stream: TextIO) -> None:
@@ -453,19 +536,21 @@ def check_github(report: CheckReport, fail_on: Iterable[str], stream: TextIO) ->
     paths = Paths(report.config.root, os.environ.get("GITHUB_WORKSPACE"))
     for u in report.unreadable:
         stream.write(annotation("error", paths.show(u.path), u.line or 1, "transync check: unreadable", u.reason) + "\n")
-    for f in report.findings:
+    notes = Annotations(stream)
+    for f in sorted(report.findings, key=lambda f: f.check not in fail):  # errors first: GitHub shows the first ones
         level = "error" if f.check in fail else "warning"
         message = f"{f.collection}/{f.ref} [{f.lang}]: {f.message}"
         if f.line_in_source:
             message += f" (translation: {paths.show(f.path)})"
-        stream.write(annotation(level, paths.show(f.file), f.line or 1, f"transync check: {f.check}", message) + "\n")
+        notes.write(annotation(level, paths.show(f.file), f.line or 1, f"transync check: {f.check}", message))
+    notes.close("transync check")
     for name, n, files in _check_counts(report):
         stream.write(f"{name}: {_plural(n, 'finding')} in {_plural(files, 'file')}\n" if n else f"{name}: ok\n")
     stream.write(_check_total(report) + "\n")
     summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary_file:
         with open(summary_file, "a", encoding="utf-8") as fh:
-            fh.write(check_markdown(report, paths, limit=STEP_SUMMARY_ROWS) + "\n")
+            fh.write(check_markdown(report, paths, limit=STEP_SUMMARY_LIMIT) + "\n")
 
 
 def render_check(report: CheckReport, fmt: str, *, fail_on: Iterable[str], stream: TextIO | None = None) -> None:
@@ -476,7 +561,7 @@ def render_check(report: CheckReport, fmt: str, *, fail_on: Iterable[str], strea
     elif fmt == "github":
         check_github(report, fail_on, stream)
     elif fmt == "markdown":
-        stream.write(check_markdown(report, Paths(report.config.root)))
+        stream.write(check_markdown(report, Paths(report.config.root), limit=COMMENT_LIMIT))
     else:
         check_table(report, stream, Paths(report.config.root))
 

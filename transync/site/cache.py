@@ -1,7 +1,9 @@
-"""The persistent cache of document headers, keyed by file identity.
+"""The persistent cache of document headers, keyed by file identity, then by content.
 
-An entry is trusted only while the file's size, modification time, change
-time and inode are all unchanged. Like git's index, the cache does not keep
+An entry is trusted while the file's size, modification time, change time and
+inode are all unchanged; when they changed but the size did not (a fresh
+checkout or copy), the scan compares a hash of the file's bytes with the
+entry's before parsing the file again. Like git's index, the cache does not keep
 entries for files modified in the seconds before the scan began: an edit
 within the file system's timestamp granularity could otherwise leave the
 size and times unchanged and be missed.
@@ -25,13 +27,13 @@ from typing import Any
 from transync import __version__
 from transync.fsutil import atomic_write
 
-FORMAT = 5
+FORMAT = 6
 RACY_NS = 3_000_000_000
 
 PACKAGE = Path(__file__).resolve().parents[1]  # the transync package: every layer
 
 Identity = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
-Entry = tuple[Identity, tuple[Any, ...]]
+Entry = tuple[Identity, tuple[Any, ...], "bytes | None"]  # identity, header facts, hash of the bytes
 
 
 class HeaderCache:

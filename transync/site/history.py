@@ -651,3 +651,40 @@ def open_history(root: Path, *, cache_dir: Path | None = None, markers: Sequence
     except GitError:
         history.repo = None
     return history
+
+
+# --------------------------------------------------------------------------- what a branch touches
+
+
+def changed_paths(root: Path, rev: str) -> list[str]:
+    """The site paths (relative to ``root``, POSIX) that the branch touches since ``rev``: what
+    ``git diff rev...HEAD`` names, plus uncommitted and untracked files, sorted.
+
+    Used as a command's PATHS (``--changed-from``): a changed source selects its translations,
+    a changed translation itself. Raises :class:`UsageError` (exit 2) when ``root`` is not in a
+    git work tree or ``rev`` names no commit.
+    """
+    from transync.errors import UsageError
+
+    if shutil.which("git") is None:
+        raise UsageError("--changed-from: git is not installed")
+    try:
+        _git(["rev-parse", "--verify", "-q", "HEAD"], root)
+    except GitError:
+        raise UsageError(f"--changed-from: {root} is not in a git repository with a commit") from None
+    try:
+        _git(["rev-parse", "--verify", "-q", "--end-of-options", f"{rev}^{{commit}}"], root)
+    except GitError:
+        raise UsageError(f"--changed-from {rev}: no such commit (fetch it: actions/checkout with fetch-depth: 0)") from None
+    # --relative: paths relative to the site root, and only those below it
+    try:
+        outputs = [
+            _git(["diff", "--relative", "--name-only", "-z", "--no-renames", f"{rev}...HEAD", "--"], root),
+            _git(["diff", "--relative", "--name-only", "-z", "--no-renames", "HEAD", "--"], root),
+            _git(["ls-files", "-z", "--others", "--exclude-standard", "--", "."], root),
+        ]
+    except GitError as exc:  # e.g. no merge base with REV
+        first = str(exc).splitlines()[0] if str(exc) else "git failed"
+        raise UsageError(f"--changed-from {rev}: {first}") from None
+    found = {p for out in outputs for p in out.decode("utf-8", "surrogateescape").split("\0") if p}
+    return sorted(found)

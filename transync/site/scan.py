@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import errno
 import fnmatch
+import hashlib
 import os
 import re
 from dataclasses import dataclass, field
@@ -91,6 +92,7 @@ class ScanResult:
     invalid: list[InvalidEntry] = field(default_factory=list)
     files: int = 0
     parsed: int = 0  # files read this time (the rest came from the cache)
+    rehashed: int = 0  # files whose identity changed but whose bytes did not (found by their hash)
 
 
 # --------------------------------------------------------------------------- headers
@@ -309,20 +311,34 @@ def scan(config: SiteConfig, *, use_cache: bool | None = None, jobs: int | None 
     known = store.load() if store else {}
 
     headers: dict[str, Header] = {}
+    digests: dict[str, bytes | None] = {}
     todo: list[_File] = []
     for f in files:
         hit = known.get(f.rel)
         if hit is not None and hit[0] == f.identity:
-            headers[f.rel] = Header(*hit[1])
-        else:
-            todo.append(f)
+            headers[f.rel], digests[f.rel] = Header(*hit[1]), hit[2]
+            continue
+        if hit is not None and hit[0][0] == f.identity[0]:
+            # A new identity with the same size: a fresh checkout or copy touches every file's
+            # times and inode, not its bytes. Hashing is far cheaper than parsing YAML.
+            digest = _digest(f.abs)
+            if digest is not None and digest == hit[2]:
+                headers[f.rel], digests[f.rel] = Header(*hit[1]), digest
+                result.rehashed += 1
+                continue
+        todo.append(f)
 
     if todo:
+        if store:
+            # Hashed before parsing: a file that changes in between keeps the old hash, so the next
+            # scan parses it again instead of trusting facts of other bytes.
+            for f in todo:
+                digests[f.rel] = _digest(f.abs)
         for f, header in zip(todo, _parse_all([(f.abs, settings[f.collection.name]) for f in todo], jobs)):
             headers[f.rel] = header
         result.parsed = len(todo)
-    if store and (todo or len(known) != len(files)):
-        store.save({f.rel: (f.identity, tuple(headers[f.rel])) for f in files})
+    if store and (todo or result.rehashed or len(known) != len(files)):
+        store.save({f.rel: (f.identity, tuple(headers[f.rel]), digests[f.rel]) for f in files})
 
     for f in files:
         entry = _validate(f, headers[f.rel], config)
@@ -331,6 +347,15 @@ def scan(config: SiteConfig, *, use_cache: bool | None = None, jobs: int | None 
         else:
             result.documents.append(entry)
     return result
+
+
+def _digest(path: str) -> bytes | None:
+    """A hash of a file's bytes, the cache's second key; None when it cannot be read."""
+    try:
+        with open(path, "rb") as fh:
+            return hashlib.blake2b(fh.read(), digest_size=16).digest()
+    except OSError:
+        return None
 
 
 def _parse_all(work: list[tuple[str, HeaderSettings]], jobs: int | None) -> list[Header]:
