@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Iterable
 from urllib.parse import quote
 
 from transync.fsutil import atomic_write
-from transync.report.output import _note, _since, status_json, write_json
+from transync.report.output import language_names, note_of, since_of, status_json, write_json
 from transync.site.config import STATES
 from transync.site.status import WORK_ORDER, StatusItem, StatusReport
 
@@ -42,21 +42,6 @@ _STATE_HINTS = {
 
 
 @lru_cache(maxsize=None)
-def language_names(code: str) -> tuple[str, str | None]:
-    """``ja`` -> ``("Japanese", "日本語")``: the English name and, when it differs, the language's own."""
-    try:
-        from babel import Locale
-
-        locale = Locale.parse(code.replace("-", "_"))
-        english = locale.get_display_name("en")
-        native = locale.get_display_name()
-    except Exception:  # babel raises several types for unknown or odd codes
-        return code, None
-    if not english:
-        return code, None
-    return english, native if native and native != english else None
-
-
 def _lang_label(code: str) -> str:
     english, native = language_names(code)
     text = escape(english)
@@ -301,7 +286,7 @@ def _language(lang: str | None, items: list[StatusItem], findings: list[Finding]
             if state == "stale":
                 w(f"<td>{_changed(item)}</td><td>{escape(_baseline(item))}</td>")
             else:
-                w(f"<td>{escape(_note(item))}</td>")
+                w(f"<td>{escape(note_of(item))}</td>")
             w("</tr>\n")
         w("</tbody></table></div></details>\n")
     if checks is not None:
@@ -342,7 +327,7 @@ def _baseline(item: StatusItem) -> str:
         return f"source dated {base.source_date}, translation {base.date}"
     if base.kind == "provenance" and not base.commit:
         return "since transync translated it"
-    return _since(item)
+    return since_of(item)
 
 
 # --------------------------------------------------------------------------- the badge

@@ -35,8 +35,9 @@ _STATE_HINTS = {
 
 
 @lru_cache(maxsize=None)
-def language_name(code: str) -> str:
-    """``ja`` -> ``Japanese (日本語)``, from babel's locale data; the code itself if unknown."""
+def language_names(code: str) -> tuple[str, str | None]:
+    """``ja`` -> ``("Japanese", "日本語")``: the English name from babel's locale data and, when it
+    differs, the language's own; ``(code, None)`` when babel does not know the code."""
     try:
         from babel import Locale
 
@@ -44,10 +45,16 @@ def language_name(code: str) -> str:
         english = locale.get_display_name("en")
         native = locale.get_display_name()
     except Exception:  # babel raises several types for unknown or odd codes
-        return code
+        return code, None
     if not english:
-        return code
-    return english if not native or native == english else f"{english} ({native})"
+        return code, None
+    return english, native if native and native != english else None
+
+
+def language_name(code: str) -> str:
+    """``ja`` -> ``Japanese (日本語)``; the code itself if unknown."""
+    english, native = language_names(code)
+    return f"{english} ({native})" if native else english
 
 
 def width(text: str) -> int:
@@ -210,7 +217,7 @@ def _items_table(by_lang: dict[str | None, list[StatusItem]], shown: list[str], 
             coll_cols = max(len(i.collection) for i in group)
             for item in group:
                 w(f"    {item.collection:<{coll_cols}}  {pad(item.ref or '-', ref_cols)}  {_where(item, paths)}")
-                note = _note(item)
+                note = note_of(item)
                 w(f"  {style(note, '2')}\n" if note else "\n")
 
 
@@ -223,10 +230,10 @@ def _where(item: StatusItem, paths: Paths) -> str:
     return where
 
 
-def _note(item: StatusItem) -> str:
+def note_of(item: StatusItem) -> str:
     if item.state == "stale":
         words = item.changes.words() if item.changes is not None else ""
-        return f"{words}; {_since(item)}" if words else item.reason or ""
+        return f"{words}; {since_of(item)}" if words else item.reason or ""
     if item.state in ("orphan", "duplicate", "invalid"):
         return item.reason or ""
     if item.state == "current" and item.edited:
@@ -234,7 +241,7 @@ def _note(item: StatusItem) -> str:
     return ""
 
 
-def _since(item: StatusItem) -> str:
+def since_of(item: StatusItem) -> str:
     base = item.changes.baseline
     if base.kind in ("git", "provenance") and base.commit:
         return f"since {base.commit[:7]} ({base.date[:10] if base.date else '?'})"
@@ -326,7 +333,7 @@ def status_markdown(report: StatusReport, shown_states: Iterable[str], paths: Pa
         rows = []
         for item in items:
             where = paths.show(item.target_path or item.source_path) if item.state == "missing" else paths.show(item.path)
-            note = (_note(item) or "").replace("|", "\\|")
+            note = (note_of(item) or "").replace("|", "\\|")
             rows.append(f"| {item.state} | {item.lang or ''} | {item.collection} | {item.ref or ''} | `{where}` | {note} |")
         header = ["| State | Language | Collection | Ref | File | Note |", "|---|---|---|---|---|---|"]
         sections.append(Section(_details(lang, counts, header), rows, ["", "</details>"]))
@@ -391,8 +398,8 @@ def status_github(report: StatusReport, shown_states: Iterable[str], fail_on: It
         message = f"{name} [{item.lang or '?'}] is {item.state}"
         if item.state == "missing" and item.target_path:
             message += f": create {paths.show(item.target_path)}"
-        elif item.state == "stale" and _note(item):
-            message += f": {_note(item)}"
+        elif item.state == "stale" and note_of(item):
+            message += f": {note_of(item)}"
         elif item.reason:
             message += f": {item.reason}"
         where = paths.show(item.location) if item.location else None  # an ambiguous ref's missing translation has no file

@@ -36,7 +36,7 @@ def parallel_map(func: Callable[[T], R], chunks: Iterable[T], workers: int) -> l
     try:
         try:
             pool = multiprocessing.get_context().Pool(workers, initializer=_worker_init, initargs=(os.getpid(),))
-        except (OSError, NotImplementedError):  # no worker processes allowed here
+        except (OSError, ImportError):  # no processes here (no fork, or no working sem_open: multiprocessing's ImportError)
             pool = None
         if mask is not None:
             signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a Ctrl-C that waited is raised now
