@@ -29,10 +29,16 @@ def states(root: Path) -> dict[tuple[str, str], str]:
     return {(i.ref, i.lang): i.state for i in report_of(root).items}
 
 
+#: The pseudo engine's text under another name: a machine translation, as a real engine's output is
+#: (output of the engine named ``pseudo`` is a preview, never counted as a translation).
+MACHINE = PseudoEngine(name="machine")
+
+
 def run(root: Path, engine=None, *, force=False, shard=None, jobs=2, max_chars=None, memory=False):
     rep = report_of(root)
-    selected, skips = translate.select(rep, force=force, shard=shard, keep_edits=memory)
-    r = translate.Run(rep.config, engine or PseudoEngine(), translate.TranslateOptions(), workers=jobs, max_chars=max_chars, use_memory=memory)
+    engine = engine or MACHINE
+    selected, skips = translate.select(rep, force=force, shard=shard, keep_edits=memory, engine=engine.name)
+    r = translate.Run(rep.config, engine, translate.TranslateOptions(), workers=jobs, max_chars=max_chars, use_memory=memory)
     summary = r.run(selected)
     summary.skipped = skips
     return summary

@@ -344,7 +344,9 @@ class TranslateFormat(str, Enum):
 TRANSLATE_EPILOG = """\
 **Examples**
 
-    transync translate content --engine pseudo --dry-run      # what would be sent, nothing is
+    transync translate content --dry-run                       # what would be sent, nothing is
+
+    transync translate --engine memory                         # no key: the documents the translation memory covers
 
     DEEPL_AUTH_KEY=... transync translate --to ja,de           # every missing and stale document
 
@@ -366,7 +368,8 @@ def translate(
     to: Optional[List[str]] = typer.Option(None, "--to", "-t", metavar="LANG", help="Target languages (default: every language but the source)."),
     engine: Optional[str] = typer.Option(
         None, "--engine", "-e", metavar="NAME",
-        help="deepl (default when DEEPL_AUTH_KEY is set), openai (any OpenAI-compatible server), pseudo, or an engine a package registers.",
+        help="deepl (default when DEEPL_AUTH_KEY is set), openai (any OpenAI-compatible server), pseudo (a preview, never "
+        "counted as a translation), memory (no engine: only the documents the translation memory covers), or an engine a package registers.",
     ),
     dry_run: bool = typer.Option(False, "--dry-run", "-n", help="Print what would be sent (documents, texts, characters, requests); send nothing."),
     max_chars: Optional[int] = typer.Option(None, "--max-chars", min=1, metavar="N", help="Stop before sending more than N characters."),
@@ -391,6 +394,7 @@ def translate(
     from transync.translate.engines import make_engine
     from transync.errors import EngineFailure
     from transync.translate.progress import Progress
+    from transync.document.provenance import MEMORY, PSEUDO
 
     items = list(targets or [])
     paths = [Path(t) for t in items if Path(t).exists()]
@@ -407,11 +411,25 @@ def translate(
     for ref in refs:
         if ref not in known_refs:
             raise UsageError(f"{ref}: neither a file nor the ref of a document of the site")
-    eng = None if dry_run and engine is None else make_engine(engine, config, os.environ)
-    engine_name = eng.name if eng else (engine or "none")
-    use_memory = not no_memory and engine_name != "pseudo"
-    selected, skips = tr.select(report, force=force, refs=refs, shard=shard_spec, keep_edits=use_memory, langs=langs)
+    offline = engine == MEMORY
+    if offline and no_memory:
+        raise UsageError("--engine memory writes what the translation memory has: it cannot go with --no-memory")
+    no_engine: UsageError | None = None
+    try:
+        eng = None if offline or (dry_run and engine is None) else make_engine(engine, config, os.environ)
+    except UsageError as exc:
+        if engine is not None:
+            raise
+        eng, no_engine = None, exc  # no engine configured: fine when the memory has every text (see below)
+    engine_name = MEMORY if offline else eng.name if eng else (engine or "none")
+    use_memory = not no_memory
+    selected, skips = tr.select(
+        report, force=force, refs=refs, shard=shard_spec, keep_edits=use_memory and engine_name != PSEUDO, langs=langs,
+        engine=engine_name,
+    )
     options = tr.options_for(config, report, selected)
+    if no_engine is not None:
+        offline, engine_name = _memory_covers(config, options, selected, use_memory, no_engine), MEMORY
     refused: EngineFailure | None = None
     if eng is not None and hasattr(eng, "use_glossaries") and not dry_run and selected:
         from transync.translate import glossary as gl
@@ -420,7 +438,7 @@ def translate(
             eng.use_glossaries(gl.load(config.glossary_folder))
         except EngineFailure as exc:  # e.g. a refused key: the summary still says what was not done
             refused = exc
-    run = tr.Run(config, eng, options, workers=jobs or config.translate.jobs, max_chars=max_chars, use_memory=use_memory)
+    run = tr.Run(config, eng, options, workers=jobs or config.translate.jobs, max_chars=max_chars, use_memory=use_memory, offline=offline)
     if dry_run:
         summary = run.dry_run(selected)
     elif refused is not None:
@@ -440,6 +458,23 @@ def translate(
     if summary.stopped is not None:
         typer.echo(f"transync: error: {summary.stopped}", err=True)
     raise typer.Exit(summary.exit_code)
+
+
+def _memory_covers(config, options, selected, use_memory: bool, no_engine: UsageError) -> bool:
+    """With no engine configured, a run may go on when nothing is left to send: every text of
+    every selected document is in the memory (or unchanged, or only fields follow the source).
+    Else the error, with what would have to be sent."""
+    from transync.translate import run as tr
+
+    plan = tr.Run(config, None, options, use_memory=use_memory).dry_run(selected)
+    if plan.characters == 0 and not plan.failed:
+        return True
+    documents = sum(1 for p in plan.planned if p.characters)
+    raise UsageError(
+        f"{no_engine} ({plan.characters:,} characters of {documents} document{'s' if documents != 1 else ''} "
+        "are not in the translation memory; "
+        "--engine memory writes the documents it covers)"
+    )
 
 
 @app.command(epilog="""**Example**\n\n    transync pseudo content/_products/en/halden/halden-hx-700.md\n""")

@@ -19,6 +19,7 @@ _ACCENTS = str.maketrans(
 )
 # Tags and entities pass through untouched; only the text between them changes.
 _MARKUP = re.compile(r"<[^>]*>|&[#\w]+;")
+_PROTECTED = re.compile(r"<x\b[^>]*/>")
 
 
 @dataclass(frozen=True)
@@ -57,4 +58,10 @@ class PseudoEngine:
         letters += sum(ch.isalpha() for ch in chunk)
         out.append(chunk.translate(_ACCENTS))
         padding = "·" * max(1, round(letters * self.expansion))
-        return "⟦" + "".join(out) + padding + "⟧"
+        text = "".join(out)
+        # A protected span (a bare URL, most often) in the first or last word would have the
+        # bracket or the padding glued to it, and an autolinker would read them as part of the link.
+        words = _PROTECTED.sub("\0", text).split() or [""]
+        head = " " if "\0" in words[0] else ""
+        tail = " " if "\0" in words[-1] else ""
+        return "⟦" + head + text + tail + padding + "⟧"
