@@ -690,6 +690,8 @@ def memory_import(
     """
     import polib
 
+    from transync.document.provenance import MEMORY
+    from transync.report import output
     from transync.translate import exchange, memory as mem
     from transync.site import scan, status as status_mod
     from transync.translate import run as tr
@@ -707,18 +709,15 @@ def memory_import(
     memory = mem.Memory.of_site(config, config.source_lang, code)
     result = exchange.import_po(file, config, report, memory, code)
     memory.save()
-    typer.echo(f"{result.entries} translations imported into {memory.path} ({result.skipped} empty or fuzzy entries skipped)")
+    typer.echo(f"{result.said()}, into {memory.path}")
     if not apply:
         return
-    selected, skips = tr.select(report, keep_edits=True)
+    # What `translate --engine memory --to LANG` does: write what the memory covers, say what it lacks.
+    selected, skips = tr.select(report, keep_edits=True, langs=[code], engine=MEMORY)
     run = tr.Run(config, None, tr.options_for(config, report, selected), offline=True)
     summary = run.run(selected)
-    for r in summary.written:
-        typer.echo(f"  written  {r.job.target_path}")
-    for r in summary.failed:
-        typer.echo(f"  failed   {r.job.target_path}: {r.reason}")
-    if summary.not_started:
-        typer.echo(f"  {len(summary.not_started)} documents still need texts the memory does not have")
+    summary.skipped = skips
+    output.render_translate(summary, "table", dry_run=False, engine=MEMORY, root=config.root)
     raise typer.Exit(EXIT_FINDINGS if summary.failed else EXIT_OK)
 
 

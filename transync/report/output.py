@@ -642,7 +642,7 @@ def translate_table(summary: TranslateSummary, *, dry_run: bool, engine: str, st
         where = paths.show(s.item.path or s.item.target_path or s.item.source_path)
         w(f"  {style('skipped', '33')}  {where}: {s.reason}\n")
     _uncovered_table(summary, w, style, paths)
-    waiting = [j for j in summary.not_started if j not in {u.job for u in summary.uncovered}]
+    waiting = [j for j in summary.not_started if id(j) not in {id(u.job) for u in summary.uncovered}]
     if waiting:
         w(f"  {style('not started', '33')}: {_plural(len(waiting), 'document')}"
           f" ({paths.show(waiting[0].target_path)}{', ...' if len(waiting) > 1 else ''})\n")
@@ -672,7 +672,7 @@ def _uncovered_table(summary: TranslateSummary, w, style: _Style, paths: Paths) 
     if not summary.uncovered:
         return
     texts = sum(len(u.texts) for u in summary.uncovered)
-    w(f"  {style('not written', '33')}: {_plural(len(summary.uncovered), 'document')} need "
+    w(f"  {style('not written', '33')}: {_plural(len(summary.uncovered), 'document')} need{'s' if len(summary.uncovered) == 1 else ''} "
       f"{_plural(texts, 'text')} the translation memory does not have:\n")
     for u in summary.uncovered[:UNCOVERED_DOCUMENTS]:
         shown = ", ".join(f"{where} {_clip(text, 40)!r}" for where, text in u.texts[:UNCOVERED_TEXTS])
