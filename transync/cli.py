@@ -619,25 +619,99 @@ def diff(
     raise typer.Exit(EXIT_FINDINGS if result.changes else EXIT_OK)
 
 
-@app.command(epilog="""**Example**\n\n    transync ack kestrel-ie-5 --lang ja --root content\n""")
+ACK_EPILOG = """\
+**Examples**
+
+    transync ack kestrel-ie-5 --lang ja                 # one translation
+
+    transync ack _products/ja/sony --state stale -n      # what a folder's stale pages would become
+
+    transync ack --lang ja --state stale                 # every stale ja page (after a batch of date bumps)
+"""
+
+
+class AckState(str, Enum):
+    stale = "stale"
+
+
+@app.command(epilog=ACK_EPILOG)
 @handles_errors
 def ack(
-    ref: str = typer.Argument(..., help="The ref of the document."),
-    lang: str = typer.Option(..., "--lang", "-l", metavar="LANG", help="The translation's language."),
+    targets: Optional[List[str]] = typer.Argument(
+        None, help="Files, folders or refs whose translations to acknowledge.", show_default=False, metavar="PATHS_OR_REFS"
+    ),
+    lang: LangOption = None,
+    state: Optional[AckState] = typer.Option(
+        None, "--state", help="Only stale translations (not the current ones with replaced human segments to review)."
+    ),
+    dry_run: bool = typer.Option(False, "--dry-run", "-n", help="Print what would be acknowledged; change nothing."),
     root: RootOption = None,
     no_git: NoGitOption = False,
 ) -> None:
-    """Accept a source change that needs no new translation (a typo fix): the translation
-    becomes current without being re-translated.
-    """
-    from transync.translate import revisions
-    from transync.site import scan, status as status_mod
+    """Accept source changes that need no new translation (typo fixes, date bumps): each stale
+    translation selected becomes current without being re-translated (its provenance, or a
+    hand-made translation's date, follows the source), and the memory learns its texts.
 
-    config = _site(root, [])
-    report = status_mod.report(scan.scan(config), git=not no_git)
-    result = revisions.acknowledge(config, report, ref, lang)
-    how = "its provenance now records the current source" if result.how == "provenance" else "its date is now the source's"
-    typer.echo(f"{result.item.path} is current: {how}" + (f"; {result.learned} new source segments learnt by the memory" if result.learned else ""))
+    Select by paths (a source selects its translations), refs, --lang and --state; with none of
+    them nothing is done. Exit codes: 0 done or nothing to do, 1 some selected translations could
+    not be acknowledged (missing, pseudo output, no date), 2 a usage error.
+    """
+    from transync.report.output import Paths
+    from transync.site import scan, sitepaths, status as status_mod
+    from transync.translate import revisions
+
+    items = list(targets or [])
+    if not items and not lang and state is None:
+        raise UsageError("ack: name the translations to acknowledge: PATHS_OR_REFS, --lang or --state stale")
+    paths = [Path(t) for t in items if Path(t).exists()]
+    refs = {t for t in items if not Path(t).exists()}
+    config = _site(root, paths)
+    langs = _langs(config, lang)
+    rel_paths = _relative_paths(config, paths) or []
+    result = scan.scan(config)
+    known_refs = {d.ref for d in result.documents}
+    for ref in sorted(refs):
+        if ref not in known_refs:
+            raise UsageError(f"{ref}: neither a file nor the ref of a document of the site")
+    report = status_mod.report(result, langs=langs or None, git=not no_git)
+    chosen = [
+        i for i in report.items
+        if not items or i.ref in refs or (rel_paths and sitepaths.selected(rel_paths, i.path, i.source_path, i.target_path))
+    ]
+    # A source is no translation to acknowledge: a path or ref selects the source's translations.
+    chosen = [i for i in chosen if i.source_path is None or i.path != i.source_path]
+    files = {p for p, given in zip(rel_paths, paths) if given.is_file()}
+    plan = revisions.plan_ack(
+        chosen, stale_only=state is not None, named=lambda i: i.ref in refs or bool(files & {i.path, i.target_path}),
+    )
+    show = Paths(config.root).show
+    if dry_run:
+        done, failed = [], []
+        for item in plan.todo:
+            what = ("its provenance would record the current source" if revisions.ack_kind(item) == "provenance"
+                    else f"its date would become the source's ({item.source_date})")
+            typer.echo(f"  would acknowledge  {show(item.path)}: {what}")
+    else:
+        done, failed = revisions.acknowledge_all(config, plan.todo)
+        for a in done:
+            what = "its provenance now records the current source" if a.how == "provenance" else "its date is now the source's"
+            learnt = f"; {a.learned} new source segments learnt by the memory" if a.learned else ""
+            typer.echo(f"  acknowledged  {show(a.item.path)}: {what}{learnt}")
+    for item, why in failed:
+        typer.echo(f"  failed  {show(item.path)}: {why}")
+    for item, why in plan.refused:
+        typer.echo(f"  not acknowledged  {show(item.path or item.target_path)}: {why}")
+    count = len(plan.todo) if dry_run else len(done)
+    current = f"{len(plan.current)} translation{'s' if len(plan.current) != 1 else ''} already current"
+    if not plan.todo and not plan.refused:
+        typer.echo(f"nothing to acknowledge: {current}" if plan.current else "nothing to acknowledge: no translation matches")
+    else:
+        verb = "would be acknowledged" if dry_run else "acknowledged"
+        parts = [f"{count} translation{'s' if count != 1 else ''} {verb}"]
+        parts += [current] if plan.current else []
+        parts += [f"{len(failed) + len(plan.refused)} not acknowledged"] if failed or plan.refused else []
+        typer.echo(", ".join(parts))
+    raise typer.Exit(EXIT_FINDINGS if failed or plan.refused else EXIT_OK)
 
 
 class Only(str, Enum):
