@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -90,3 +91,35 @@ def test_ack_of_what_cannot_be_acknowledged_names_it(site):
     # A folder passes over what cannot be acknowledged.
     folder = cli("ack", "_products/ja/akg", "--dry-run")
     assert (folder.exit_code, folder.stdout) == (0, "nothing to acknowledge: 1 translation already current\n")
+
+
+def test_in_git_a_hand_made_translation_whose_date_is_already_the_sources_is_named_not_claimed(make_site, monkeypatch):
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", "/dev/null")
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    for who in ("AUTHOR", "COMMITTER"):
+        monkeypatch.setenv(f"GIT_{who}_NAME", "Tester")
+        monkeypatch.setenv(f"GIT_{who}_EMAIL", "tester@example.com")
+    root = make_site({
+        "_products/en/a.md": doc("a", "en", body="## Overview\n\nText.\n"),
+        "_products/ja/a.md": doc("a", "ja", body="## 概要\n\n本文。\n"),
+        "_products/en/b.md": doc("b", "en", body="## Overview\n\nText.\n"),
+        "_products/ja/b.md": doc("b", "ja", body="## 概要\n\n本文。\n"),
+    }, config='languages: ["en", "ja"]\n')
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "site"]):
+        subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
+    monkeypatch.chdir(root)
+    # Both sources get a typo fixed; only b's date says so.
+    for name, date in (("a", "2025-01-10"), ("b", "2025-02-01")):
+        src = root / f"_products/en/{name}.md"
+        src.write_text(src.read_text().replace("Text.", "Text, fixed.").replace("date: 2025-01-10", f"date: {date}"))
+    result = cli("ack", "--lang", "ja", "--state", "stale")
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[0] == "  acknowledged  _products/ja/b.md: its date is now the source's; 2 new source segments learnt by the memory"
+    assert lines[1].startswith(
+        "  not acknowledged  _products/ja/a.md: its date is already the source's (2025-01-10): ack can set nothing more "
+        "in a hand-made translation, and the source changed since the translation's last commit "
+    )
+    assert lines[2] == "1 translation acknowledged, 1 not acknowledged"
+    data = cli("status", "--format", "json").stdout
+    assert '"ref": "b", "lang": "ja", "state": "current"' in data and '"ref": "a", "lang": "ja", "state": "stale"' in data

@@ -467,8 +467,8 @@ def _memory_covers(config, options, selected, use_memory: bool, no_engine: Usage
     from transync.translate import run as tr
 
     plan = tr.Run(config, None, options, use_memory=use_memory).dry_run(selected)
-    if plan.characters == 0 and not plan.failed:
-        return True
+    if plan.characters == 0:
+        return True  # a document that cannot be planned fails again in the run, and is reported there
     documents = sum(1 for p in plan.planned if p.characters)
     raise UsageError(
         f"{no_engine} ({plan.characters:,} characters of {documents} document{'s' if documents != 1 else ''} "
@@ -505,7 +505,7 @@ def pseudo(
     done, rejected, _ = translate_texts({r.key: r.markdown for r in plan.requests}, PseudoEngine(), source_lang=source_lang, target_lang=lang)
     if rejected:  # cannot happen with the pseudo engine unless placeholders are broken
         raise UsageError(f"{path}: {next(iter(rejected.values()))}")
-    typer.echo(plan.render(done, source_hash="pseudo", source_date=None), nl=False)
+    typer.echo(plan.render(done, source_hash="pseudo", source_date=None, engine=PseudoEngine.name), nl=False)
 
 
 memory_app = typer.Typer(help="The translation memory: gettext PO files in .transync/memory/, one per language pair.", no_args_is_help=True)

@@ -204,7 +204,12 @@ def plan_ack(items: list[StatusItem], *, stale_only: bool = False, named: Callab
     """
     plan = AckPlan()
     for item in items:
-        if item.state == "stale" or (item.review and not stale_only and item.state == "current"):
+        if item.state == "stale" and not item.provenance and item.date is not None and item.date == item.source_date:
+            # The only thing ack records in a hand-made translation is its date: here that changes nothing,
+            # and git (which judged it) would still find the source changed since the translation's last commit.
+            plan.refused.append((item, f"its date is already the source's ({item.date}): ack can set nothing more in a "
+                                 f"hand-made translation, and {item.reason}"))
+        elif item.state == "stale" or (item.review and not stale_only and item.state == "current"):
             plan.todo.append(item)
         elif item.state == "current":
             plan.current.append(item)

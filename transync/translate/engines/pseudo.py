@@ -12,6 +12,7 @@ from typing import Mapping, Sequence
 
 from transync.translate.engines import Table, Translated
 from transync.document.placeholders import billable_chars
+from transync.document.provenance import PSEUDO
 
 _ACCENTS = str.maketrans(
     "AaBCcDdEeGgHhIiJjKkLlNnOoRrSsTtUuWwYyZz",
@@ -31,7 +32,7 @@ class PseudoEngine:
     and ends. It is deterministic, so its output can be compared in tests.
     """
 
-    name: str = "pseudo"
+    name: str = PSEUDO  # what provenance records: status never counts it as a translation
     expansion: float = 0.3
 
     @classmethod
