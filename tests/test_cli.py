@@ -103,7 +103,7 @@ def test_json_schema(site):
     assert data["schema_version"] == 1
     assert data["root"] == str(site.resolve())
     assert data["summary"]["languages"]["ja"] == {
-        "source": False, "expected": 2, "current": 1, "stale": 1, "missing": 0,
+        "source": False, "expected": 2, "current": 1, "stale": 1, "missing": 0, "pseudo": 0,
         "orphan": 0, "duplicate": 0, "invalid": 0, "percent_complete": 50.0,
     }
     assert data["summary"]["states"]["current"] == 2

@@ -20,7 +20,7 @@ from transync.site.config import (
 from transync.errors import ConfigError, TransyncError, UsageError
 
 JEKYLL_3 = 'languages: ["en", "ja", "de"]\ndefault_lang: "en"\n'
-ALL_BUT_CURRENT = ("stale", "missing", "orphan", "duplicate", "invalid")
+ALL_BUT_CURRENT = ("stale", "missing", "pseudo", "orphan", "duplicate", "invalid")
 
 
 def as_pyproject(toml: str) -> str:

@@ -108,7 +108,7 @@ def test_counts_equal_status_json(sample: Path, tmp_path: Path):
     cells = [int(x) for x in _counts_of(tmp_path / "out" / "index.html", "languages")]
     assert cells == [n for row in data["summary"]["languages"].values() for s, n in row.items() if s in data["summary"]["states"]]
     states = _counts_of(tmp_path / "out" / "index.html", "state-counts")
-    assert [int(x) for x in states] == [data["summary"]["states"][s] for s in ("stale", "missing", "orphan", "duplicate", "invalid", "current")]
+    assert [int(x) for x in states] == [data["summary"]["states"][s] for s in ("stale", "missing", "pseudo", "orphan", "duplicate", "invalid", "current")]
     written = json.loads((tmp_path / "out" / "status.json").read_text(encoding="utf-8"))
     assert written["summary"] == {**data["summary"], "failing": written["summary"]["failing"], "fail_on": written["summary"]["fail_on"]}
     assert written["items"] == data["items"]

@@ -598,7 +598,7 @@ def test_seeding_skips_machine_output_and_keeps_machine_pairs_machine(make_site)
     root = make_site({"_products/en/a.md": doc("a", "en", body="First paragraph.\n\nSecond paragraph.\n")}, config='languages: ["en", "ja"]\n')
     report = status.report(scan.scan(load_config(root), use_cache=False))
     jobs, _ = translate.select(report)
-    translate.Run(report.config, PseudoEngine(), translate.TranslateOptions(), workers=1).run(jobs)
+    translate.Run(report.config, PseudoEngine(name="machine"), translate.TranslateOptions(), workers=1, use_memory=False).run(jobs)
 
     report = status.report(scan.scan(load_config(root), use_cache=False))
     m = Memory.open(root, "en", "ja")

@@ -127,7 +127,7 @@ def test_pseudo_translation_keeps_everything_protected():
     assert result.rejected == []
     assert result.text == (
         "## ⟦Çöšţ-Péŕföŕmåñçé····⟧\n\n$$ \\Large \\text{0.4} $$\n\n"
-        "⟦Îţ çöšţš `139 USD` åĝåîñšţ [ţĥé ŽÉŔÖ:ŔÉÐ](https://example.com/zero) åţ 53 ÛŠÐ [2][3].·········⟧\n"
+        "⟦Îţ çöšţš `139 USD` åĝåîñšţ [ţĥé ŽÉŔÖ:ŔÉÐ](https://example.com/zero) åţ 53 ÛŠÐ [2][3]. ·········⟧\n"  # padding kept off the protected span
     )
 
 

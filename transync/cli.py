@@ -344,7 +344,9 @@ class TranslateFormat(str, Enum):
 TRANSLATE_EPILOG = """\
 **Examples**
 
-    transync translate content --engine pseudo --dry-run      # what would be sent, nothing is
+    transync translate content --dry-run                       # what would be sent, nothing is
+
+    transync translate --engine memory                         # no key: the documents the translation memory covers
 
     DEEPL_AUTH_KEY=... transync translate --to ja,de           # every missing and stale document
 
@@ -366,7 +368,8 @@ def translate(
     to: Optional[List[str]] = typer.Option(None, "--to", "-t", metavar="LANG", help="Target languages (default: every language but the source)."),
     engine: Optional[str] = typer.Option(
         None, "--engine", "-e", metavar="NAME",
-        help="deepl (default when DEEPL_AUTH_KEY is set), openai (any OpenAI-compatible server), pseudo, or an engine a package registers.",
+        help="deepl (default when DEEPL_AUTH_KEY is set), openai (any OpenAI-compatible server), pseudo (a preview, never "
+        "counted as a translation), memory (no engine: only the documents the translation memory covers), or an engine a package registers.",
     ),
     dry_run: bool = typer.Option(False, "--dry-run", "-n", help="Print what would be sent (documents, texts, characters, requests); send nothing."),
     max_chars: Optional[int] = typer.Option(None, "--max-chars", min=1, metavar="N", help="Stop before sending more than N characters."),
@@ -391,6 +394,7 @@ def translate(
     from transync.translate.engines import make_engine
     from transync.errors import EngineFailure
     from transync.translate.progress import Progress
+    from transync.document.provenance import MEMORY, PSEUDO
 
     items = list(targets or [])
     paths = [Path(t) for t in items if Path(t).exists()]
@@ -407,11 +411,25 @@ def translate(
     for ref in refs:
         if ref not in known_refs:
             raise UsageError(f"{ref}: neither a file nor the ref of a document of the site")
-    eng = None if dry_run and engine is None else make_engine(engine, config, os.environ)
-    engine_name = eng.name if eng else (engine or "none")
-    use_memory = not no_memory and engine_name != "pseudo"
-    selected, skips = tr.select(report, force=force, refs=refs, shard=shard_spec, keep_edits=use_memory, langs=langs)
+    offline = engine == MEMORY
+    if offline and no_memory:
+        raise UsageError("--engine memory writes what the translation memory has: it cannot go with --no-memory")
+    no_engine: UsageError | None = None
+    try:
+        eng = None if offline or (dry_run and engine is None) else make_engine(engine, config, os.environ)
+    except UsageError as exc:
+        if engine is not None:
+            raise
+        eng, no_engine = None, exc  # no engine configured: fine when the memory has every text (see below)
+    engine_name = MEMORY if offline else eng.name if eng else (engine or "none")
+    use_memory = not no_memory
+    selected, skips = tr.select(
+        report, force=force, refs=refs, shard=shard_spec, keep_edits=use_memory and engine_name != PSEUDO, langs=langs,
+        engine=engine_name,
+    )
     options = tr.options_for(config, report, selected)
+    if no_engine is not None:
+        offline, engine_name = _memory_covers(config, options, selected, use_memory, no_engine), MEMORY
     refused: EngineFailure | None = None
     if eng is not None and hasattr(eng, "use_glossaries") and not dry_run and selected:
         from transync.translate import glossary as gl
@@ -420,7 +438,7 @@ def translate(
             eng.use_glossaries(gl.load(config.glossary_folder))
         except EngineFailure as exc:  # e.g. a refused key: the summary still says what was not done
             refused = exc
-    run = tr.Run(config, eng, options, workers=jobs or config.translate.jobs, max_chars=max_chars, use_memory=use_memory)
+    run = tr.Run(config, eng, options, workers=jobs or config.translate.jobs, max_chars=max_chars, use_memory=use_memory, offline=offline)
     if dry_run:
         summary = run.dry_run(selected)
     elif refused is not None:
@@ -440,6 +458,23 @@ def translate(
     if summary.stopped is not None:
         typer.echo(f"transync: error: {summary.stopped}", err=True)
     raise typer.Exit(summary.exit_code)
+
+
+def _memory_covers(config, options, selected, use_memory: bool, no_engine: UsageError) -> bool:
+    """With no engine configured, a run may go on when nothing is left to send: every text of
+    every selected document is in the memory (or unchanged, or only fields follow the source).
+    Else the error, with what would have to be sent."""
+    from transync.translate import run as tr
+
+    plan = tr.Run(config, None, options, use_memory=use_memory).dry_run(selected)
+    if plan.characters == 0:
+        return True  # a document that cannot be planned fails again in the run, and is reported there
+    documents = sum(1 for p in plan.planned if p.characters)
+    raise UsageError(
+        f"{no_engine} ({plan.characters:,} characters of {documents} document{'s' if documents != 1 else ''} "
+        "are not in the translation memory; "
+        "--engine memory writes the documents it covers)"
+    )
 
 
 @app.command(epilog="""**Example**\n\n    transync pseudo content/_products/en/halden/halden-hx-700.md\n""")
@@ -470,7 +505,7 @@ def pseudo(
     done, rejected, _ = translate_texts({r.key: r.markdown for r in plan.requests}, PseudoEngine(), source_lang=source_lang, target_lang=lang)
     if rejected:  # cannot happen with the pseudo engine unless placeholders are broken
         raise UsageError(f"{path}: {next(iter(rejected.values()))}")
-    typer.echo(plan.render(done, source_hash="pseudo", source_date=None), nl=False)
+    typer.echo(plan.render(done, source_hash="pseudo", source_date=None, engine=PseudoEngine.name), nl=False)
 
 
 memory_app = typer.Typer(help="The translation memory: gettext PO files in .transync/memory/, one per language pair.", no_args_is_help=True)
@@ -584,25 +619,99 @@ def diff(
     raise typer.Exit(EXIT_FINDINGS if result.changes else EXIT_OK)
 
 
-@app.command(epilog="""**Example**\n\n    transync ack kestrel-ie-5 --lang ja --root content\n""")
+ACK_EPILOG = """\
+**Examples**
+
+    transync ack kestrel-ie-5 --lang ja                 # one translation
+
+    transync ack _products/ja/sony --state stale -n      # what a folder's stale pages would become
+
+    transync ack --lang ja --state stale                 # every stale ja page (after a batch of date bumps)
+"""
+
+
+class AckState(str, Enum):
+    stale = "stale"
+
+
+@app.command(epilog=ACK_EPILOG)
 @handles_errors
 def ack(
-    ref: str = typer.Argument(..., help="The ref of the document."),
-    lang: str = typer.Option(..., "--lang", "-l", metavar="LANG", help="The translation's language."),
+    targets: Optional[List[str]] = typer.Argument(
+        None, help="Files, folders or refs whose translations to acknowledge.", show_default=False, metavar="PATHS_OR_REFS"
+    ),
+    lang: LangOption = None,
+    state: Optional[AckState] = typer.Option(
+        None, "--state", help="Only stale translations (not the current ones with replaced human segments to review)."
+    ),
+    dry_run: bool = typer.Option(False, "--dry-run", "-n", help="Print what would be acknowledged; change nothing."),
     root: RootOption = None,
     no_git: NoGitOption = False,
 ) -> None:
-    """Accept a source change that needs no new translation (a typo fix): the translation
-    becomes current without being re-translated.
-    """
-    from transync.translate import revisions
-    from transync.site import scan, status as status_mod
+    """Accept source changes that need no new translation (typo fixes, date bumps): each stale
+    translation selected becomes current without being re-translated (its provenance, or a
+    hand-made translation's date, follows the source), and the memory learns its texts.
 
-    config = _site(root, [])
-    report = status_mod.report(scan.scan(config), git=not no_git)
-    result = revisions.acknowledge(config, report, ref, lang)
-    how = "its provenance now records the current source" if result.how == "provenance" else "its date is now the source's"
-    typer.echo(f"{result.item.path} is current: {how}" + (f"; {result.learned} new source segments learnt by the memory" if result.learned else ""))
+    Select by paths (a source selects its translations), refs, --lang and --state; with none of
+    them nothing is done. Exit codes: 0 done or nothing to do, 1 some selected translations could
+    not be acknowledged (missing, pseudo output, no date), 2 a usage error.
+    """
+    from transync.report.output import Paths
+    from transync.site import scan, sitepaths, status as status_mod
+    from transync.translate import revisions
+
+    items = list(targets or [])
+    if not items and not lang and state is None:
+        raise UsageError("ack: name the translations to acknowledge: PATHS_OR_REFS, --lang or --state stale")
+    paths = [Path(t) for t in items if Path(t).exists()]
+    refs = {t for t in items if not Path(t).exists()}
+    config = _site(root, paths)
+    langs = _langs(config, lang)
+    rel_paths = _relative_paths(config, paths) or []
+    result = scan.scan(config)
+    known_refs = {d.ref for d in result.documents}
+    for ref in sorted(refs):
+        if ref not in known_refs:
+            raise UsageError(f"{ref}: neither a file nor the ref of a document of the site")
+    report = status_mod.report(result, langs=langs or None, git=not no_git)
+    chosen = [
+        i for i in report.items
+        if not items or i.ref in refs or (rel_paths and sitepaths.selected(rel_paths, i.path, i.source_path, i.target_path))
+    ]
+    # A source is no translation to acknowledge: a path or ref selects the source's translations.
+    chosen = [i for i in chosen if i.source_path is None or i.path != i.source_path]
+    files = {p for p, given in zip(rel_paths, paths) if given.is_file()}
+    plan = revisions.plan_ack(
+        chosen, stale_only=state is not None, named=lambda i: i.ref in refs or bool(files & {i.path, i.target_path}),
+    )
+    show = Paths(config.root).show
+    if dry_run:
+        done, failed = [], []
+        for item in plan.todo:
+            what = ("its provenance would record the current source" if revisions.ack_kind(item) == "provenance"
+                    else f"its date would become the source's ({item.source_date})")
+            typer.echo(f"  would acknowledge  {show(item.path)}: {what}")
+    else:
+        done, failed = revisions.acknowledge_all(config, plan.todo)
+        for a in done:
+            what = "its provenance now records the current source" if a.how == "provenance" else "its date is now the source's"
+            learnt = f"; {a.learned} new source segments learnt by the memory" if a.learned else ""
+            typer.echo(f"  acknowledged  {show(a.item.path)}: {what}{learnt}")
+    for item, why in failed:
+        typer.echo(f"  failed  {show(item.path)}: {why}")
+    for item, why in plan.refused:
+        typer.echo(f"  not acknowledged  {show(item.path or item.target_path)}: {why}")
+    count = len(plan.todo) if dry_run else len(done)
+    current = f"{len(plan.current)} translation{'s' if len(plan.current) != 1 else ''} already current"
+    if not plan.todo and not plan.refused:
+        typer.echo(f"nothing to acknowledge: {current}" if plan.current else "nothing to acknowledge: no translation matches")
+    else:
+        verb = "would be acknowledged" if dry_run else "acknowledged"
+        parts = [f"{count} translation{'s' if count != 1 else ''} {verb}"]
+        parts += [current] if plan.current else []
+        parts += [f"{len(failed) + len(plan.refused)} not acknowledged"] if failed or plan.refused else []
+        typer.echo(", ".join(parts))
+    raise typer.Exit(EXIT_FINDINGS if failed or plan.refused else EXIT_OK)
 
 
 class Only(str, Enum):
@@ -655,6 +764,8 @@ def memory_import(
     """
     import polib
 
+    from transync.document.provenance import MEMORY
+    from transync.report import output
     from transync.translate import exchange, memory as mem
     from transync.site import scan, status as status_mod
     from transync.translate import run as tr
@@ -672,18 +783,15 @@ def memory_import(
     memory = mem.Memory.of_site(config, config.source_lang, code)
     result = exchange.import_po(file, config, report, memory, code)
     memory.save()
-    typer.echo(f"{result.entries} translations imported into {memory.path} ({result.skipped} empty or fuzzy entries skipped)")
+    typer.echo(f"{result.said()}, into {memory.path}")
     if not apply:
         return
-    selected, skips = tr.select(report, keep_edits=True)
+    # What `translate --engine memory --to LANG` does: write what the memory covers, say what it lacks.
+    selected, skips = tr.select(report, keep_edits=True, langs=[code], engine=MEMORY)
     run = tr.Run(config, None, tr.options_for(config, report, selected), offline=True)
     summary = run.run(selected)
-    for r in summary.written:
-        typer.echo(f"  written  {r.job.target_path}")
-    for r in summary.failed:
-        typer.echo(f"  failed   {r.job.target_path}: {r.reason}")
-    if summary.not_started:
-        typer.echo(f"  {len(summary.not_started)} documents still need texts the memory does not have")
+    summary.skipped = skips
+    output.render_translate(summary, "table", dry_run=False, engine=MEMORY, root=config.root)
     raise typer.Exit(EXIT_FINDINGS if summary.failed else EXIT_OK)
 
 

@@ -24,6 +24,10 @@ KIND_LETTERS = {"heading": "h", "paragraph": "p", "list_item": "l", "blockquote"
 _KINDS = {v: k for k, v in KIND_LETTERS.items()}
 _CODE = re.compile(r"([hplqt])([0-9a-f]{6})")
 HASH_DIGITS = 6
+#: The engine name provenance records for pseudo-localized output: a preview, never a translation.
+PSEUDO = "pseudo"
+#: The engine name recorded when nothing was sent: every text came from the memory, the glossary or the document.
+MEMORY = "memory"
 
 
 def text_hash(text: str) -> str:
@@ -79,3 +83,10 @@ def review_count(recorded: Any) -> int:
     """
     value = recorded.get("review") if isinstance(recorded, Mapping) else None
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+
+
+def engine_of(recorded: Any) -> str | None:
+    """The engine a provenance says made the translation; None in provenance written before it said
+    (read as a real translation), or when the value is not a name."""
+    value = recorded.get("engine") if isinstance(recorded, Mapping) else None
+    return value if isinstance(value, str) and value else None

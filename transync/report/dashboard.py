@@ -21,7 +21,7 @@ from urllib.parse import quote
 from transync.fsutil import atomic_write
 from transync.report.output import language_names, note_of, since_of, status_json, write_json
 from transync.site.config import STATES
-from transync.site.status import WORK_ORDER, StatusItem, StatusReport
+from transync.site.status import EXPECTED, WORK_ORDER, StatusItem, StatusReport
 
 if TYPE_CHECKING:
     from transync.checks import CheckReport, Finding
@@ -35,6 +35,7 @@ LISTED = tuple(s for s in WORK_ORDER if s != "current")
 _STATE_HINTS = {
     "stale": "the source changed since the translation was made",
     "missing": "not translated yet",
+    "pseudo": "a pseudo-localized preview, not a translation",
     "orphan": "no source document",
     "duplicate": "two files claim the same ref and language",
     "invalid": "cannot be read or lacks a required field",
@@ -195,7 +196,7 @@ def collection_matrix(report: StatusReport) -> dict[str, dict[str, tuple[int, in
     """collection -> language -> (current, expected): expected being the refs that should have it."""
     cells: dict[str, dict[str, list[int]]] = {c.name: {} for c in report.config.collections}
     for item in report.items:
-        if item.state in ("current", "stale", "missing") and item.lang:
+        if item.state in EXPECTED and item.lang:
             cell = cells.setdefault(item.collection, {}).setdefault(item.lang, [0, 0])
             cell[0] += item.state == "current"
             cell[1] += 1

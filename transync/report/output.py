@@ -27,6 +27,7 @@ JSON_SCHEMA_VERSION = 1
 _STATE_HINTS = {
     "stale": "the source changed: update these translations",
     "missing": "not translated yet",
+    "pseudo": "pseudo-localized previews, not translations: translate them with a real engine",
     "orphan": "no source document: delete them or fix their ref",
     "duplicate": "two files claim the same ref and language: keep one",
     "invalid": "cannot be used: fix these files",
@@ -161,7 +162,7 @@ class _Style:
         return f"\x1b[{code}m{text}\x1b[0m" if self.on else text
 
 
-_STATE_COLOR = {"current": "32", "stale": "33", "missing": "31", "orphan": "35", "duplicate": "35", "invalid": "31;1"}
+_STATE_COLOR = {"current": "32", "stale": "33", "missing": "31", "pseudo": "36", "orphan": "35", "duplicate": "35", "invalid": "31;1"}
 
 
 def status_table(report: StatusReport, shown_states: Iterable[str], stream: TextIO, paths: Paths) -> None:
@@ -234,7 +235,7 @@ def note_of(item: StatusItem) -> str:
     if item.state == "stale":
         words = item.changes.words() if item.changes is not None else ""
         return f"{words}; {since_of(item)}" if words else item.reason or ""
-    if item.state in ("orphan", "duplicate", "invalid"):
+    if item.state in ("orphan", "duplicate", "invalid", "pseudo"):
         return item.reason or ""
     if item.state == "current" and item.edited:
         return "edited by hand since transync wrote it"
@@ -612,6 +613,11 @@ def translate_json(summary: TranslateSummary, *, dry_run: bool, engine: str) -> 
                 {"path": r.job.target_path, "line": r.line, "old_source": r.old_source, "previous_translation": r.previous}
                 for r in summary.review
             ],
+            "uncovered": [
+                {"path": u.job.target_path, "source_path": u.job.source_path, "lang": u.job.lang,
+                 "texts": [{"where": where, "source": text} for where, text in u.texts]}
+                for u in summary.uncovered
+            ],
             "stopped": str(summary.stopped) if summary.stopped else None,
         },
         "documents": documents,
@@ -635,9 +641,11 @@ def translate_table(summary: TranslateSummary, *, dry_run: bool, engine: str, st
     for s in summary.skipped:
         where = paths.show(s.item.path or s.item.target_path or s.item.source_path)
         w(f"  {style('skipped', '33')}  {where}: {s.reason}\n")
-    if summary.not_started:
-        w(f"  {style('not started', '33')}: {_plural(len(summary.not_started), 'document')}"
-          f" ({paths.show(summary.not_started[0].target_path)}{', ...' if len(summary.not_started) > 1 else ''})\n")
+    _uncovered_table(summary, w, style, paths)
+    waiting = [j for j in summary.not_started if id(j) not in {id(u.job) for u in summary.uncovered}]
+    if waiting:
+        w(f"  {style('not started', '33')}: {_plural(len(waiting), 'document')}"
+          f" ({paths.show(waiting[0].target_path)}{', ...' if len(waiting) > 1 else ''})\n")
     if not dry_run:
         w(
             f"\n{_plural(len(summary.written), 'document')} written, {len(summary.failed)} failed, "
@@ -652,6 +660,28 @@ def translate_table(summary: TranslateSummary, *, dry_run: bool, engine: str, st
           f"its source changed; it is kept in the translation memory: {_clip(r.previous)}\n")
     if summary.stopped is not None:
         w(style(f"stopped: {summary.stopped}", "31;1") + "\n")
+
+
+#: How much of what the memory lacks the table shows: documents, and texts per document (JSON has them all).
+UNCOVERED_DOCUMENTS = 20
+UNCOVERED_TEXTS = 3
+
+
+def _uncovered_table(summary: TranslateSummary, w, style: _Style, paths: Paths) -> None:
+    """The documents a run without an engine did not write, each with the texts the memory lacks."""
+    if not summary.uncovered:
+        return
+    texts = sum(len(u.texts) for u in summary.uncovered)
+    w(f"  {style('not written', '33')}: {_plural(len(summary.uncovered), 'document')} need{'s' if len(summary.uncovered) == 1 else ''} "
+      f"{_plural(texts, 'text')} the translation memory does not have:\n")
+    for u in summary.uncovered[:UNCOVERED_DOCUMENTS]:
+        shown = ", ".join(f"{where} {_clip(text, 40)!r}" for where, text in u.texts[:UNCOVERED_TEXTS])
+        more = f", and {len(u.texts) - UNCOVERED_TEXTS} more" if len(u.texts) > UNCOVERED_TEXTS else ""
+        w(f"    {paths.show(u.job.target_path)} ({_plural(len(u.texts), 'text')} of {paths.show(u.job.source_path)}): {shown}{more}\n")
+    if len(summary.uncovered) > UNCOVERED_DOCUMENTS:
+        w(f"    ... and {len(summary.uncovered) - UNCOVERED_DOCUMENTS} more documents (--format json lists them all)\n")
+    for lang in sorted({u.job.lang for u in summary.uncovered}):
+        w(f"    `transync memory export --lang {lang}` writes them into a PO file for a translator\n")
 
 
 def _clip(text: str, width: int = 60) -> str:

@@ -42,7 +42,8 @@ DEFAULT_FIELDS: Mapping[str, str] = {
 CHECKS = ("math", "code", "urls", "citations", "headings", "tables", "kept-fields", "permalink", "placeholders")
 
 #: The states a translation can be in, in the order a translator handles them.
-STATES = ("current", "stale", "missing", "orphan", "duplicate", "invalid")
+#: ``pseudo``: transync's pseudo-localized preview, never counted as a finished translation.
+STATES = ("current", "stale", "missing", "pseudo", "orphan", "duplicate", "invalid")
 
 LANG_RE = re.compile(r"[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*")
 

@@ -45,6 +45,7 @@ class Provenance:
     #: None in provenance written before transync recorded them.
     fields: tuple[tuple[str, str], ...] | None = None
     review: int = 0  # human segments a merge replaced, not yet acknowledged
+    engine: str | None = None  # what made it (``pseudo`` is a preview); None in provenance that did not say
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +110,7 @@ class Header(NamedTuple):
     date: str | None = None
     content_hash: str = ""
     output_hash: str = ""
-    provenance: tuple[str, str | None, str | None, tuple[tuple[str, str], ...] | None, int] | None = None
+    provenance: tuple[str, str | None, str | None, tuple[tuple[str, str], ...] | None, int, str | None] | None = None
     missing: tuple[str, ...] = ()  # required fields the front matter lacks
     lang_line: int | None = None
     error: str | None = None
@@ -179,11 +180,11 @@ def header_of(data: bytes, settings: HeaderSettings) -> Header:
             recorded = tuple(sorted((str(k), v) for k, v in recorded.items()))
         else:
             recorded = None
-        from transync.document.provenance import review_count
+        from transync.document.provenance import engine_of, review_count
 
         prov = (
             raw["source_hash"], document.normalize_date(raw.get("source_date")), out if isinstance(out, str) else None,
-            recorded, review_count(raw),
+            recorded, review_count(raw), engine_of(raw),
         )
 
     return Header(

@@ -14,6 +14,10 @@ else, inside a git work tree, the source as it was at the translation's last
 commit against the source now (:mod:`transync.site.history`); else the dates (the
 source's ``date`` is later than the translation's). Every stale item says
 what changed since that baseline (:class:`transync.site.changes.Changes`).
+
+A file whose provenance says the ``pseudo`` engine made it is ``pseudo``
+whatever its source did: a preview, never ``current`` and never counted as
+complete (its ``content_stale`` still says whether the source changed since).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable
 
 from transync.document import fields
+from transync.document.provenance import PSEUDO
 from transync.site import sitepaths
 from transync.site.changes import Baseline, Changes
 from transync.site.config import STATES, Collection, SiteConfig
@@ -33,7 +38,9 @@ if TYPE_CHECKING:
     from transync.site.history import History
 
 #: The order in which a translator works through the states.
-WORK_ORDER = ("stale", "missing", "orphan", "duplicate", "invalid", "current")
+WORK_ORDER = ("stale", "missing", "pseudo", "orphan", "duplicate", "invalid", "current")
+#: The states of the translations a source should have: what percent complete counts against.
+EXPECTED = ("current", "stale", "missing", "pseudo")
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,8 +251,12 @@ def _judge(
         verb = "follows" if len(outdated) == 1 else "follow"
         said = f"{names} no longer {verb} the source"
         reason = f"{reason}; and {said}" if reason else said
+    state = "stale" if stale or outdated else "current"
+    if prov is not None and prov.engine == PSEUDO:
+        state = "pseudo"
+        reason = "pseudo-localized preview (--engine pseudo), not a translation" + (f"; {reason}" if reason else "")
     return StatusItem(
-        doc.collection, doc.ref, doc.lang, "stale" if stale or outdated else "current", doc.path, source.path,
+        doc.collection, doc.ref, doc.lang, state, doc.path, source.path,
         reason=reason, line=1, date=doc.date, source_date=source.date,
         edited=doc.edited, provenance=prov is not None, changes=changes,
         outdated_fields=tuple(outdated), content_stale=stale, review=prov.review if prov is not None else 0,
@@ -369,7 +380,7 @@ def report(
     if paths is not None:
         # Expected counts follow the paths asked for: the refs whose items are shown.
         for row in summary.values():
-            row.expected = sum(row.counts[s] for s in ("current", "stale", "missing"))
+            row.expected = sum(row.counts[s] for s in EXPECTED)
     usable = history is not None and history.usable
     notes = [history.note] if history is not None and history.note else []
     return StatusReport(config, items, summary, sources, files=scan.files, evidence="git" if usable else "date", notes=notes)

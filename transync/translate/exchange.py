@@ -26,7 +26,7 @@ from transync.site.config import SiteConfig
 from transync.errors import TransyncError
 from transync.translate.memory import Memory, context_of
 from transync.document.placeholders import check_translation
-from transync.site.status import StatusReport
+from transync.site.status import EXPECTED, StatusReport
 
 
 class ExchangeError(TransyncError):
@@ -61,7 +61,8 @@ def _texts_of(config: SiteConfig, report: StatusReport, lang: str, states: tuple
 def export_po(config: SiteConfig, report: StatusReport, memory: Memory, lang: str, *, only: str = "all") -> Exported:
     from transync.translate.revisions import source_diff
 
-    states = {"all": ("stale", "missing"), "stale": ("stale",), "missing": ("missing",)}[only]
+    # Pseudo output is no translation: its texts need a translator as a missing document's do.
+    states = {"all": ("stale", "missing", "pseudo"), "stale": ("stale",), "missing": ("missing", "pseudo")}[only]
     entries: dict[tuple[str | None, str], _Export] = {}
     documents = set()
     previous: dict[str, str] = {}  # changed source text -> its text as translated
@@ -122,8 +123,20 @@ class _Export:
 @dataclass
 class Imported:
     entries: int = 0  # translations taken into the memory
-    skipped: int = 0  # empty or fuzzy entries
+    skipped: int = 0  # empty, fuzzy or obsolete entries
     problems: list[str] = field(default_factory=list)
+    #: What the memory did with each translation taken (added, replaced, unchanged), and why entries
+    #: were skipped (empty: not translated; fuzzy: not reviewed; obsolete: ``#~`` entries).
+    outcomes: dict[str, int] = field(default_factory=dict)
+    skips: dict[str, int] = field(default_factory=dict)
+
+    def said(self) -> str:
+        """One line: what was imported, how the memory took it, and what was skipped and why."""
+        taken = ", ".join(f"{n} {what}" for what, n in sorted(self.outcomes.items()) if n)
+        why = {"empty": "empty (not translated)", "fuzzy": "fuzzy (remove the flag once reviewed)", "obsolete": "obsolete"}
+        skipped = ", ".join(f"{n} {why[k]}" for k, n in sorted(self.skips.items()) if n)
+        return (f"{self.entries} translation{'s' if self.entries != 1 else ''} imported" + (f" ({taken})" if taken else "")
+                + (f"; {self.skipped} skipped: {skipped}" if self.skipped else ""))
 
 
 def import_po(path: Path, config: SiteConfig, report: StatusReport, memory: Memory, lang: str) -> Imported:
@@ -142,13 +155,15 @@ def import_po(path: Path, config: SiteConfig, report: StatusReport, memory: Memo
     language = po.metadata.get("Language", "").replace("_", "-").lower()
     if language and language.split("-")[0] != lang.split("-")[0]:
         raise ExchangeError(f"{path}: this file is for language {language!r}, not {lang!r}")
-    known = {(context_of(r.key), r.markdown) for _, r, _ in _texts_of(config, report, lang, ("current", "stale", "missing"))}
+    known = {(context_of(r.key), r.markdown) for _, r, _ in _texts_of(config, report, lang, EXPECTED)}
     known |= {(e.context, e.source) for e in memory}
     result = Imported()
     todo = []
     for entry in po:
-        if not entry.msgstr or entry.fuzzy or entry.obsolete:
+        why = "obsolete" if entry.obsolete else "empty" if not entry.msgstr else "fuzzy" if entry.fuzzy else None
+        if why is not None:
             result.skipped += 1
+            result.skips[why] = result.skips.get(why, 0) + 1
             continue
         where = f"{path.name}:{entry.linenum}"
         if (entry.msgctxt, entry.msgid) not in known:
@@ -162,8 +177,9 @@ def import_po(path: Path, config: SiteConfig, report: StatusReport, memory: Memo
         raise ExchangeError(f"{path}: {len(result.problems)} problem(s), nothing imported:\n" + "\n".join(result.problems))
     for entry in todo:
         try:
-            memory.put(entry.msgid, entry.msgstr, origin="human", context=entry.msgctxt)
+            outcome = memory.put(entry.msgid, entry.msgstr, origin="human", context=entry.msgctxt)
         except ValueError as exc:
             raise ExchangeError(f"{path.name}:{entry.linenum}: {exc}") from None
         result.entries += 1
+        result.outcomes[outcome] = result.outcomes.get(outcome, 0) + 1
     return result

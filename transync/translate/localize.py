@@ -96,8 +96,10 @@ class Plan:
     requests: list[Request]
     _fills: list[tuple[int, str, Any]] = field(default_factory=list)  # (field index, rule, data)
 
-    def render(self, translations: Mapping[str, str], *, source_hash: str, source_date: str | None, review: int = 0) -> str:
-        """The translated document. ``translations`` maps request keys to Markdown."""
+    def render(
+        self, translations: Mapping[str, str], *, source_hash: str, source_date: str | None, review: int = 0, engine: str | None = None,
+    ) -> str:
+        """The translated document. ``translations`` maps request keys to Markdown; ``engine`` made them."""
         fields = list(self.fields)
         for index, rule, data in self._fills:
             old = fields[index]
@@ -123,7 +125,7 @@ class Plan:
 
         recorded = source_field_hashes(self.source.meta, self.settings)
         codes = encode(self.segmented.segments)
-        line = provenance_line(self.settings.provenance_key, source_hash, source_date, out_hash, recorded, codes, review) + nl
+        line = provenance_line(self.settings.provenance_key, source_hash, source_date, out_hash, recorded, codes, review, engine) + nl
         return f"---{nl}{yaml_text}{line}---{nl}{body}"
 
 
@@ -172,7 +174,7 @@ def plan(source: document.Document, settings: Settings) -> Plan:
 
 def provenance_line(
     key: str, source_hash: str, source_date: str | None, output_hash: str | None, fields: Mapping[str, str] | None = None,
-    segments: str | None = None, review: int = 0,
+    segments: str | None = None, review: int = 0, engine: str | None = None,
 ) -> str:
     """The provenance transync records in a translation, as one flow-mapping line (no newline).
 
@@ -182,7 +184,10 @@ def provenance_line(
     which YAML reads back whatever the name. ``segments`` are the codes of the
     source segments translated (:mod:`transync.document.provenance`). ``review`` counts the
     human-edited segments a merge replaced because their source changed, until
-    ``transync ack`` says they were looked at.
+    ``transync ack`` says they were looked at. ``engine`` names what made the
+    text (``deepl``, ``pseudo``, ``memory`` when nothing was sent): ``status``
+    never counts ``pseudo`` output as a translation. Provenance written before
+    transync recorded it has none, and reads as a real translation.
     """
     import json
 
@@ -193,7 +198,8 @@ def provenance_line(
         recorded = ", fields: {" + ", ".join(f'{json.dumps(k, ensure_ascii=False)}: "{v}"' for k, v in sorted(fields.items())) + "}"
     codes = f', segments: "{segments}"' if segments else ""
     flagged = f", review: {review}" if review else ""
-    return f'{key}: {{source_hash: "{source_hash}"{date}{out}{recorded}{codes}{flagged}}}'
+    made_by = f", engine: {json.dumps(engine, ensure_ascii=False)}" if engine else ""
+    return f'{key}: {{source_hash: "{source_hash}"{date}{out}{made_by}{recorded}{codes}{flagged}}}'
 
 
 def source_field_hashes(source_meta: Mapping[str, Any], settings: Settings) -> dict[str, str]:
@@ -261,7 +267,7 @@ def update_fields(translation: document.Document, source: document.Document, nam
             key, str(recorded.get("source_hash", "")), document.normalize_date(recorded.get("source_date")),
             out_hash if isinstance(out_hash, str) else None, source_field_hashes(source.meta, settings),
             recorded.get("segments") if isinstance(recorded.get("segments"), str) else None,
-            provenance.review_count(recorded),
+            provenance.review_count(recorded), provenance.engine_of(recorded),
         )
         items[prov_at] = Field(key, line + items[prov_at].newline)
     text = translation.text
@@ -279,5 +285,7 @@ class FieldUpdate:
     settings: Settings
     requests: list[Request] = field(default_factory=list)
 
-    def render(self, translations: Mapping[str, str], *, source_hash: str, source_date: str | None, review: int = 0) -> str:
+    def render(
+        self, translations: Mapping[str, str], *, source_hash: str, source_date: str | None, review: int = 0, engine: str | None = None,
+    ) -> str:
         return update_fields(self.translation, self.source, self.names, self.settings)

@@ -12,28 +12,33 @@ source now, segment by segment, and never guesses it:
   the baseline ``status`` uses);
 - otherwise the source as translated is not known, and the caller says so.
 
-:func:`acknowledge` accepts a source change that needs no new translation
+:func:`acknowledge_all` accepts a source change that needs no new translation
 (a typo fix): the translation becomes current without being re-translated.
 For a translation transync wrote, its provenance is updated; for one made by
 hand, its ``date`` line is set to the source's. The memory learns the new
-source texts with the translations they already have.
+source texts with the translations they already have. :func:`plan_ack`
+sorts a selection of a report (paths, refs, languages) into what there is to
+acknowledge, what is current already and what cannot be acknowledged, as
+``--dry-run`` shows it; :func:`acknowledge_all` applies it, one memory per
+language pair.
 """
 
 from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
+from typing import Callable
 
 from transync import document
 from transync.translate.align import align
 from transync.site.changes import Baseline
 from transync.site.config import SiteConfig
-from transync.errors import UsageError
+from transync.errors import DocumentError, UsageError
 from transync.document.frontmatter_edit import Field, join_fields, split_fields, with_value
 from transync.fsutil import atomic_write
 from transync.translate.localize import Settings, provenance_line, source_field_hashes
 from transync.translate.memory import Memory
-from transync.document.provenance import encode
+from transync.document.provenance import encode, engine_of
 from transync.document.segments import segment
 from transync.site.status import StatusItem, StatusReport
 
@@ -175,10 +180,67 @@ class Acknowledged:
     learned: int = 0  # new source segments the memory learnt
 
 
-def acknowledge(config: SiteConfig, report: StatusReport, ref: str, lang: str) -> Acknowledged:
-    item = find_item(report, ref, lang)
-    if item.state != "stale" and not item.review:
-        raise UsageError(f"{ref} [{lang}] is {item.state}, not stale, and has no replaced human segment to review: nothing to acknowledge")
+@dataclass
+class AckPlan:
+    """A selection of translations sorted for ``ack``: the plan ``--dry-run`` shows and :func:`acknowledge_all` applies."""
+
+    todo: list[StatusItem] = field(default_factory=list)  # stale, or with replaced human segments to review
+    current: list[StatusItem] = field(default_factory=list)  # nothing to acknowledge
+    refused: list[tuple[StatusItem, str]] = field(default_factory=list)  # named, but not a translation to acknowledge
+
+
+def ack_kind(item: StatusItem) -> str:
+    """What acknowledging a translation changes: its ``provenance`` (transync wrote it) or its ``date``."""
+    return "provenance" if item.provenance else "date"
+
+
+def plan_ack(items: list[StatusItem], *, stale_only: bool = False, named: Callable[[StatusItem], bool] = lambda item: False) -> AckPlan:
+    """Sort ``items`` (a report's, already limited to the paths, refs and languages asked for).
+
+    ``stale_only`` leaves out current translations with segments to review.
+    An item that ``named`` says was asked for by name (its ref, its file) and
+    cannot be acknowledged (missing, pseudo output, an orphan...) is listed as
+    refused; a selection by folder or language passes over such items.
+    """
+    plan = AckPlan()
+    for item in items:
+        if item.state == "stale" and not item.provenance and item.date is not None and item.date == item.source_date:
+            # The only thing ack records in a hand-made translation is its date: here that changes nothing,
+            # and git (which judged it) would still find the source changed since the translation's last commit.
+            plan.refused.append((item, f"its date is already the source's ({item.date}): ack can set nothing more in a "
+                                 f"hand-made translation, and {item.reason}"))
+        elif item.state == "stale" or (item.review and not stale_only and item.state == "current"):
+            plan.todo.append(item)
+        elif item.state == "current":
+            plan.current.append(item)
+        elif not stale_only and item.ref is not None and item.lang is not None and named(item):
+            why = {
+                "missing": "there is no translation to acknowledge",
+                "pseudo": "pseudo output is not a translation: translate it with a real engine",
+            }.get(item.state, item.reason or "")
+            plan.refused.append((item, f"{item.state}: {why}" if why else item.state))
+    return plan
+
+
+def acknowledge_all(config: SiteConfig, items: list[StatusItem]) -> tuple[list[Acknowledged], list[tuple[StatusItem, str]]]:
+    """Acknowledge every item; those that cannot be (no date to update, unreadable) come back with why.
+    Each language pair's memory is opened once and saved once, at the end."""
+    from transync.errors import TransyncError
+
+    memories: dict[tuple[str, str], Memory] = {}
+    done: list[Acknowledged] = []
+    failed: list[tuple[StatusItem, str]] = []
+    for item in items:
+        try:
+            done.append(_acknowledge(config, item, memories))
+        except (TransyncError, OSError) as exc:
+            failed.append((item, getattr(exc, "reason", None) or str(exc)))
+    for memory in memories.values():
+        memory.save()
+    return done, failed
+
+
+def _acknowledge(config: SiteConfig, item: StatusItem, memories: dict[tuple[str, str], Memory]) -> Acknowledged:
     source_path = config.root / item.source_path
     target_path = config.root / item.path
     source = document.parse(source_path.read_bytes())
@@ -201,6 +263,7 @@ def acknowledge(config: SiteConfig, report: StatusReport, ref: str, lang: str) -
         line = provenance_line(
             key, source_hash, source_date, out_hash if isinstance(out_hash, str) else None,
             source_field_hashes(source.meta, settings), codes if isinstance(codes, str) else None,
+            engine=engine_of(recorded),
         )
         new_line = Field(key, line + old_line.newline)
         fields = [new_line if f is old_line else f for f in fields]
@@ -208,16 +271,19 @@ def acknowledge(config: SiteConfig, report: StatusReport, ref: str, lang: str) -
         how = "date"
         date_field = next((f for f in fields if isinstance(f, Field) and f.key == "date"), None)
         if date_field is None or source.meta.get("date") is None:
-            raise UsageError(f"{item.path}: no date to update")
+            raise DocumentError("no date to update: the translation or its source has no date")
         fields = [with_value(f, _date_text(source.meta["date"], date_field)) if f is date_field else f for f in fields]
     text = translation.text
     new_text = text[: translation.yaml_start] + join_fields(fields) + text[translation.yaml_start + len(translation.front_matter) :]
     atomic_write(target_path, ("\ufeff" if translation.bom else "") + new_text)
 
-    memory = _memory(config, item)
     learned = 0
     aligned = align(segment(source.body).segments, segment(translation.body).segments)
     if aligned.ok:
+        pair = (next(c for c in config.collections if c.name == item.collection).source_lang, str(item.lang))
+        if pair not in memories:
+            memories[pair] = _memory(config, item)
+        memory = memories[pair]
         for src, tr in aligned.texts():
             if memory.get(src) is None:
                 try:
@@ -225,7 +291,6 @@ def acknowledge(config: SiteConfig, report: StatusReport, ref: str, lang: str) -
                     learned += 1
                 except ValueError:
                     pass
-        memory.save()
     return Acknowledged(item, how, learned)
 
 

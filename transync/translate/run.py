@@ -26,6 +26,7 @@ from typing import Callable, Iterable, Mapping
 
 from transync import document
 from transync.document import fields
+from transync.document.provenance import MEMORY, PSEUDO
 from transync.translate import localize
 from transync.site import sitepaths
 from transync.site.config import Collection, SiteConfig
@@ -48,7 +49,7 @@ class Job:
     lang: str
     source_path: str
     target_path: str
-    reason: str  # missing, stale, forced, edited, fields
+    reason: str  # missing, stale, forced, edited, fields, pseudo (pseudo output to replace)
     fields: tuple[str, ...] = ()  # kept and derived fields to bring in line with the source (reason "fields")
 
 
@@ -80,7 +81,7 @@ def in_shard(collection: str, ref: str, shard: tuple[int, int] | None) -> bool:
 
 def select(
     report: StatusReport, *, force: bool = False, refs: Iterable[str] = (), shard: tuple[int, int] | None = None,
-    keep_edits: bool = False, langs: Iterable[str] = (),
+    keep_edits: bool = False, langs: Iterable[str] = (), engine: str | None = None,
 ) -> tuple[list[Job], list[Skip]]:
     """Jobs for the missing and stale translations of a report; the rest, skipped with a reason.
 
@@ -94,6 +95,12 @@ def select(
     are reported too. Invalid and duplicate items are skips that fail the run:
     they are inputs that cannot be used, and a ref whose source is ambiguous is
     never translated.
+
+    ``engine`` names what will write (``memory``: the memory alone). Pseudo
+    output (state ``pseudo``) is replaced by any other engine without
+    ``--force`` (unless a human edited it); the ``pseudo`` engine itself
+    never replaces a translation, by hand or by machine, without ``force``,
+    and redoes its own output only when the source changed.
     """
     config = report.config
     by_name = {c.name: c for c in config.collections}
@@ -119,6 +126,17 @@ def select(
                 skips.append(Skip(item, "the source is not in a language folder: no place to write the translation"))
                 continue
             jobs.append(Job(collection, item.ref, item.lang, item.source_path, item.target_path, "missing"))
+        elif item.state == "pseudo":
+            if item.edited and not force:
+                skips.append(Skip(item, "pseudo output edited by hand since transync wrote it: left alone; --force overwrites it"))
+            elif engine != PSEUDO or force or item.content_stale or item.outdated_fields:
+                jobs.append(Job(collection, item.ref, item.lang, item.source_path, item.path, "pseudo"))
+        elif item.state == "stale" and engine == PSEUDO and (item.content_stale or not item.outdated_fields):
+            made = "hand-made translation" if not item.provenance else "machine translation"
+            if force:
+                jobs.append(Job(collection, item.ref, item.lang, item.source_path, item.path, "forced"))
+            else:
+                skips.append(Skip(item, f"a {made}: pseudo output never replaces it; --force overwrites it"))
         elif item.state == "stale" and not item.content_stale and item.outdated_fields:
             # Only kept or derived fields changed: updated in place, nothing sent, human edits untouched.
             jobs.append(Job(collection, item.ref, item.lang, item.source_path, item.path, "fields", item.outdated_fields))
@@ -255,6 +273,14 @@ class Rejected:
     memory: str  # the PO file's name
 
 
+@dataclass(frozen=True)
+class Uncovered:
+    """A document a run without an engine could not write: the texts the memory does not have."""
+
+    job: Job
+    texts: tuple[tuple[str, str], ...]  # (where in the source: "line 12" or a field's name, the source text)
+
+
 @dataclass
 class Summary:
     planned: list[DocResult] = field(default_factory=list)  # --dry-run
@@ -275,6 +301,8 @@ class Summary:
     memory_texts: int = 0  # texts found in the translation memory, not sent
     memory_rejected: list[Rejected] = field(default_factory=list)  # memory entries that broke protected text
     memory_characters: int = 0  # their characters: what the memory saved
+    #: Without an engine (``--engine memory``): the documents not written, with the texts the memory lacks.
+    uncovered: list[Uncovered] = field(default_factory=list)
     #: Why the run stopped before its end: the service refused or failed (exit 3), a signal
     #: (exit 128 + its number), or the memory could not be written. Finished work is kept.
     stopped: TransyncError | None = None
@@ -346,8 +374,10 @@ class Run:
         self.config = config
         # Offline: only documents the memory translates completely are written; nothing is sent.
         self.offline = offline
-        # The pseudo engine's output is not a translation: it is never remembered.
-        self.use_memory = use_memory and getattr(engine, "name", None) != "pseudo"
+        self.use_memory = use_memory
+        # The pseudo engine's output is not a translation: it is never remembered. It reads the
+        # memory all the same, so that a preview shows every translation a person already made.
+        self.read_only = getattr(engine, "name", None) == PSEUDO
         self._memories: dict[tuple[str, str], Memory] = {}
         self._dry = False  # during dry_run: nothing is written, so a read-only memory is fine
         self._writable: set[tuple[str, str]] = set()  # memories checked writable
@@ -373,7 +403,7 @@ class Run:
     def _memory_of(self, key: tuple[str, str]) -> Memory:
         if key not in self._memories:
             self._memories[key] = Memory.of_site(self.config, *key)
-        if not self._dry and key not in self._writable:
+        if not self._dry and not self.read_only and key not in self._writable:
             self._memories[key].ensure_writable()
             self._writable.add(key)
         return self._memories[key]
@@ -424,7 +454,7 @@ class Run:
         at the next :meth:`_sync_memories`.
         """
         memory = self._memory(pending.job)
-        if memory is None:
+        if memory is None or self.read_only:
             return
         if pending.markdown is None:
             pending.markdown = {r.key: r.markdown for r in pending.plan.requests}
@@ -444,7 +474,7 @@ class Run:
         send a shared text first.
         """
         memory = self._memory(pending.job)
-        if memory is None or not pending.plan.requests:
+        if memory is None or self.read_only or not pending.plan.requests:
             return  # no memory, or a document with no text (nothing to record)
         source = pending.plan.source
         offset = source.text.count("\n", 0, source.body_start)
@@ -473,7 +503,7 @@ class Run:
         still brings the PO files up to date.
         """
         error: MemoryFileError | None = None
-        if self.use_memory and not self._dry:
+        if self.use_memory and not self._dry and not self.read_only:
             for c in self.config.collections:
                 for lang in c.targets:
                     key = (c.source_lang, lang)
@@ -675,6 +705,9 @@ class Run:
             except (OSError, TransyncError) as exc:
                 summary.failed.append(DocResult(job, "failed", _reason(exc)))
                 continue
+            if self.offline and texts:
+                summary.uncovered.append(_uncovered(pending, texts))
+                continue
             chars = sum(t.template.chars for t in texts)
             summary.planned.append(DocResult(job, "planned", characters=chars))
             summary.texts += len(texts)
@@ -753,6 +786,7 @@ class Run:
                     continue
                 if self.offline and texts:
                     summary.not_started.append(job)  # the memory does not know all its texts yet
+                    summary.uncovered.append(_uncovered(pending, texts))
                     continue
                 too_big = next((t for t in texts if t.size > MAX_BYTES), None)
                 if too_big is not None:
@@ -899,7 +933,10 @@ class Run:
         ready = []
         for pending in completed:
             try:
-                text = pending.plan.render(pending.done, source_hash=pending.source_hash, source_date=pending.source_date, review=pending.review)
+                text = pending.plan.render(
+                    pending.done, source_hash=pending.source_hash, source_date=pending.source_date, review=pending.review,
+                    engine=self._made_by(pending),
+                )
             except TransyncError as exc:
                 self._record(summary, pending, error=exc)
                 continue
@@ -908,6 +945,13 @@ class Run:
         self._sync_memories()
         for pending, text in ready:
             self._submit(pending, text, summary)
+
+    def _made_by(self, pending: _Pending) -> str:
+        """The engine a document's provenance records: the run's when it sent a text, else ``memory``
+        (a pseudo run whose texts all came from the memory wrote a real translation)."""
+        if pending.sent and self.engine is not None:
+            return str(getattr(self.engine, "name", None) or type(self.engine).__name__)
+        return MEMORY
 
     def _submit(self, pending: _Pending, text: str, summary: Summary) -> None:
         future = self._writer.submit(self._write, pending.job, text)
@@ -929,6 +973,19 @@ class Run:
             pending.written = True
             summary.written.append(DocResult(pending.job, "written", characters=chars))
             self.on_event("written", {"job": pending.job, "characters": chars})
+
+
+def _uncovered(pending: _Pending, texts: list[_Text]) -> Uncovered:
+    """The texts of a document that the memory does not have, where a translator finds them in the source."""
+    source = pending.plan.source
+    offset = source.text.count("\n", 0, source.body_start)
+    lines = {localize.body_key(s.id): s.line + offset for s in pending.plan.segmented.segments}
+    markdown = {r.key: r.markdown for r in pending.plan.requests}
+    out = []
+    for t in texts:
+        request = localize.Request(t.key, markdown[t.key])
+        out.append((f"line {lines[t.key]}" if t.key in lines else str(request.field), request.markdown))
+    return Uncovered(pending.job, tuple(out))
 
 
 def _snippet(text: str, width: int = 50) -> str:

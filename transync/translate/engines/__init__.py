@@ -126,8 +126,8 @@ def make_engine(name: str | None, config, environ: Mapping[str, str]) -> Engine:
     name = name or tr.engine or ("deepl" if environ.get("DEEPL_AUTH_KEY") else None)
     if name is None:
         raise UsageError(
-            "no translation engine: set DEEPL_AUTH_KEY for DeepL, use --engine openai (OPENAI_API_KEY and "
-            "[translate.openai] model), or --engine pseudo to preview"
+            "no translation engine: set DEEPL_AUTH_KEY for DeepL, or use --engine openai (OPENAI_API_KEY and "
+            "[translate.openai] model); to preview, --dry-run or transync pseudo FILE"
         )
     kind = engine_type(name)
     return kind.create(tr.engine_settings(name), environ)

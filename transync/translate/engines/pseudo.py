@@ -12,6 +12,7 @@ from typing import Mapping, Sequence
 
 from transync.translate.engines import Table, Translated
 from transync.document.placeholders import billable_chars
+from transync.document.provenance import PSEUDO
 
 _ACCENTS = str.maketrans(
     "AaBCcDdEeGgHhIiJjKkLlNnOoRrSsTtUuWwYyZz",
@@ -19,6 +20,7 @@ _ACCENTS = str.maketrans(
 )
 # Tags and entities pass through untouched; only the text between them changes.
 _MARKUP = re.compile(r"<[^>]*>|&[#\w]+;")
+_PROTECTED = re.compile(r"<x\b[^>]*/>")
 
 
 @dataclass(frozen=True)
@@ -30,7 +32,7 @@ class PseudoEngine:
     and ends. It is deterministic, so its output can be compared in tests.
     """
 
-    name: str = "pseudo"
+    name: str = PSEUDO  # what provenance records: status never counts it as a translation
     expansion: float = 0.3
 
     @classmethod
@@ -57,4 +59,10 @@ class PseudoEngine:
         letters += sum(ch.isalpha() for ch in chunk)
         out.append(chunk.translate(_ACCENTS))
         padding = "·" * max(1, round(letters * self.expansion))
-        return "⟦" + "".join(out) + padding + "⟧"
+        text = "".join(out)
+        # A protected span (a bare URL, most often) in the first or last word would have the
+        # bracket or the padding glued to it, and an autolinker would read them as part of the link.
+        words = _PROTECTED.sub("\0", text).split() or [""]
+        head = " " if "\0" in words[0] else ""
+        tail = " " if "\0" in words[-1] else ""
+        return "⟦" + head + text + tail + padding + "⟧"
