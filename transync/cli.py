@@ -1,8 +1,9 @@
 """The ``transync`` command line: parse options, call the library, render.
 
 Nothing here knows how a site is read or judged; errors from the library
-(:class:`~transync.errors.TransyncError`) become one line on stderr and the
-exit code of the error's class.
+(:class:`~transync.errors.TransyncError`) and Click's usage errors become one
+line on stderr, ``transync <command>: error: ...``, and the exit code of the
+error's class (2 for usage errors).
 """
 
 from __future__ import annotations
