@@ -279,3 +279,26 @@ def test_changing_check_settings_is_seen_through_the_findings_cache(make_site):
     assert run(root, "check").exit_code == 1  # fills the cache
     (root / "transync.toml").write_text('[check.urls]\nallow_domains = { ja = ["amazon.co.jp"] }\n', encoding="utf-8")
     assert run(root, "check").exit_code == 0
+
+
+def test_glossary_check_annotations_are_capped_and_say_so(make_site, monkeypatch):
+    from transync.report import output
+
+    monkeypatch.setattr(output, "ANNOTATION_LIMIT", 1)
+    pages = {f"_products/{lang}/p{n}.md": doc(f"p{n}", lang, body=body)
+             for n in range(3) for lang, body in (("en", "## Dynamic driver\n\nText.\n"), ("ja", "## ドライバー\n\n本文。\n"))}
+    root = make_site({**pages, "glossaries/en-ja.csv": GLOSSARY})
+    result = run(root, "glossary", "check", "--format", "github")
+    lines = result.stdout.splitlines()
+    assert sum(line.startswith("::warning ") for line in lines) == 1
+    assert ("::notice title=transync%3A annotations cut::3 annotations: 1 written, 2 cut (transync writes at most 1); "
+            "GitHub shows 1 of them (at most 10 errors and 10 warnings per step): see the step summary or run "
+            "`transync glossary check`") in lines
+
+
+def test_check_github_says_what_the_baseline_left_out(make_site):
+    root = site(make_site)
+    run(root, "check", "--update-baseline")
+    result = run(root, "check", "--format", "github")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[-1] == "baseline .transync/baseline.json: 1 accepted findings not shown"

@@ -557,7 +557,7 @@ def translate(
     summary.skipped = skips
     output.render_translate(summary, fmt.value, dry_run=dry_run, engine=engine_name, root=config.root)
     if summary.stopped is not None:
-        typer.echo(f"transync: error: {summary.stopped}", err=True)
+        typer.echo(f"transync translate: error: {summary.stopped}", err=True)
     raise typer.Exit(summary.exit_code)
 
 
