@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from conftest import doc
+from conftest import CORPUS, doc, requires_corpus
 from transync.checks import suppress
 from transync.checks.baseline import Baseline, Entry, Key, content
 from transync.cli import app
@@ -302,3 +302,22 @@ def test_check_github_says_what_the_baseline_left_out(make_site):
     result = run(root, "check", "--format", "github")
     assert result.exit_code == 0
     assert result.stdout.splitlines()[-1] == "baseline .transync/baseline.json: 1 accepted findings not shown"
+
+
+@requires_corpus()
+def test_reference_sections_cover_the_real_sites_url_findings():
+    """On the real site every URL the ja pages cite beyond their source (909 findings) is in a reference
+    section (## References, ## 参考情報, ## 参考URL...): with reference_headings one finding is left."""
+    from dataclasses import replace
+
+    from transync.checks import check_site
+    from transync.site.config import UrlCheck
+    from transync.site.scan import scan
+
+    config = load_config(CORPUS)
+    config = replace(config, url_check=UrlCheck(reference_headings=("References", "Reference", "Sources", "参考", "出典")))
+    report = check_site(scan(config), checks=["urls"], git=False)
+    assert report.files_checked == 3804
+    assert [(f.path, f.message) for f in report.findings] == [
+        ("_companies/ja/klh.md", "URL missing from the translation: https://open.er-api.com/v6/latest/GBP"),
+    ]

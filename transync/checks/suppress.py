@@ -129,10 +129,11 @@ def apply(root: Path, findings: Iterable[T], where: Callable[[T], Where]) -> App
     def of(rel: str) -> Suppressions:
         if rel not in parsed:
             try:
-                text = (root / rel).read_bytes().decode("utf-8", errors="replace")
+                data = (root / rel).read_bytes()
             except OSError:
-                text = ""
-            parsed[rel] = s = parse(text) if "transync-ignore" in text else Suppressions()
+                data = b""
+            # Most files have no comment: decode and parse only those that do.
+            parsed[rel] = s = parse(data.decode("utf-8", errors="replace")) if b"transync-ignore" in data else Suppressions()
             result.problems.extend((rel, line, message) for line, message in s.problems)
         return parsed[rel]
 
