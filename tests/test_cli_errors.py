@@ -70,6 +70,7 @@ MISSING = [
     ("pseudo", ["nope.md"], "file 'nope.md' does not exist (PATH)"),
     ("memory import", ["nope.po"], "file 'nope.po' does not exist (FILE)"),
     ("glossary check-files", ["nope"], "nope: no such folder (FOLDER)"),
+    ("glossary check-files", ["glossaries/en-ja.csv"], "glossaries/en-ja.csv: a file, not a folder (FOLDER)"),
     ("glossary check", ["--glossaries", "nope"], "--glossaries nope: no such folder"),
     ("glossary sync", ["--glossaries", "nope"], "--glossaries nope: no such folder"),
 ]

@@ -1001,7 +1001,8 @@ def glossary_check(
 def _glossary_folder(config, option: Optional[Path], name: str = "--glossaries") -> Path:
     folder = option.resolve() if option is not None else config.glossary_folder
     if option is not None and not folder.is_dir():
-        raise UsageError(f"{name} {option}: no such folder" if name.startswith("-") else f"{option}: no such folder ({name})")
+        what = "a file, not a folder" if folder.exists() else "no such folder"
+        raise UsageError(f"{name} {option}: {what}" if name.startswith("-") else f"{option}: {what} ({name})")
     return folder
 
 
