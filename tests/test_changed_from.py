@@ -104,5 +104,5 @@ def test_a_rev_without_a_merge_base_is_one_line_and_exit_2(branch):
     branch.git("checkout", "-q", "--orphan", "other")
     branch.commit("Unrelated", "2025-03-01T10:00:00+00:00", {"_products/en/z.md": doc("z", "en")})
     res = run(branch.site, "status", "--changed-from", "main")
-    assert res.exit_code == 2 and res.output == "transync: error: --changed-from main: fatal: main...HEAD: no merge base\n"
+    assert res.exit_code == 2 and res.output == "transync status: error: --changed-from main: fatal: main...HEAD: no merge base\n"
     assert len(res.output.strip().splitlines()) == 1

@@ -217,4 +217,4 @@ def test_glossary_sync_with_an_engine_that_keeps_no_glossaries(make_site: SiteMa
     root = make_site({"transync.toml": '[translate]\nengine = "openai"\n[translate.openai]\nmodel = "m"\n'})
     result = CliRunner().invoke(app, ["glossary", "sync", "--root", str(root)], env={"OPENAI_API_KEY": "sk-test"})
     assert result.exit_code == 2
-    assert result.stderr.strip() == "transync: error: the openai engine keeps no glossaries on its service ([translate] engine)"
+    assert result.stderr.strip() == "transync glossary sync: error: the openai engine keeps no glossaries on its service ([translate] engine)"

@@ -136,7 +136,7 @@ def test_memory_engine_replaces_pseudo_output_and_json_lists_every_missing_text(
 def test_memory_engine_with_no_memory_is_a_usage_error(site):
     result = cli("translate", "--root", site, "--engine", "memory", "--no-memory")
     assert result.exit_code == 2
-    assert result.stderr == "transync: error: --engine memory writes what the translation memory has: it cannot go with --no-memory\n"
+    assert result.stderr == "transync translate: error: --engine memory writes what the translation memory has: it cannot go with --no-memory\n"
 
 
 def test_sample_site_round_trip_writes_every_german_document(tmp_path):

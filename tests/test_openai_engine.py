@@ -230,7 +230,7 @@ def test_without_a_model_the_error_is_one_line(site, fake):
     config.write_text(config.read_text().replace('model = "fake-model"\n', ""))
     result = translate(site, fake)
     assert result.exit_code == 2
-    assert result.stderr.strip() == 'transync: error: --engine openai needs a model: set model = "..." in [translate.openai] of transync.toml'
+    assert result.stderr.strip() == 'transync translate: error: --engine openai needs a model: set model = "..." in [translate.openai] of transync.toml'
     assert chats(fake) == []
 
 

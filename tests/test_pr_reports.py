@@ -55,7 +55,7 @@ def test_github_annotations_are_capped_and_say_how_many_more(big_site, tmp_path,
     res = CliRunner().invoke(app, ["status", "--root", str(big_site), "--format", "github"])
     lines = res.stdout.splitlines()
     assert sum(line.startswith("::error ") for line in lines) == 50
-    assert "190 more annotations not written (GitHub shows at most 10 errors and 10 warnings per step; 50 are written): " \
-           "see the step summary or run `transync status`" in lines
+    assert ("::notice title=transync%3A annotations cut::240 annotations: 50 written, 190 cut (transync writes at most 50); "
+            "GitHub shows 10 of them (at most 10 errors and 10 warnings per step): see the step summary or run `transync status`") in lines
     text = summary.read_text()
     assert len(text.encode()) <= 6000 + 1 and "more rows cut" in text

@@ -146,7 +146,7 @@ def test_without_a_key_the_error_points_at_previews_not_at_pseudo(site):
     result = cli("translate", "--root", site)
     assert result.exit_code == 2
     assert result.stderr == (
-        "transync: error: no translation engine: set DEEPL_AUTH_KEY for DeepL, or use --engine openai "
+        "transync translate: error: no translation engine: set DEEPL_AUTH_KEY for DeepL, or use --engine openai "
         "(OPENAI_API_KEY and [translate.openai] model); to preview, --dry-run or transync pseudo FILE "
         "(57 characters of 1 document are not in the translation memory; --engine memory writes the documents it covers)\n"
     )

@@ -126,6 +126,7 @@ def test_bad_key_exits_3_with_one_line_and_never_shows_the_key(site, fake):
 def test_a_key_refused_before_any_document_still_gives_the_json_summary(site, fake):
     result = translate(site, fake, "--format", "json", key="wrong-key-123:fx")  # refused at the glossary sync
     assert result.exit_code == 3 and result.stderr.count("\n") == 1
+    assert result.stderr.startswith("transync translate: error: DeepL refused the key in DEEPL_AUTH_KEY (403)")
     data = json.loads(result.stdout)
     assert data["summary"]["stopped"].startswith("DeepL refused the key in DEEPL_AUTH_KEY (403)")
     assert data["summary"]["written"] == 0 and data["summary"]["not_started"] == 4

@@ -1,8 +1,9 @@
 """The ``transync`` command line: parse options, call the library, render.
 
 Nothing here knows how a site is read or judged; errors from the library
-(:class:`~transync.errors.TransyncError`) become one line on stderr and the
-exit code of the error's class.
+(:class:`~transync.errors.TransyncError`) and Click's usage errors become one
+line on stderr, ``transync <command>: error: ...``, and the exit code of the
+error's class (2 for usage errors).
 """
 
 from __future__ import annotations
@@ -15,15 +16,94 @@ from pathlib import Path
 from typing import Annotated, Callable, List, Optional, TypeVar
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
 from transync import __version__
-from transync.errors import EXIT_FINDINGS, EXIT_OK, TransyncError, UsageError
+from transync.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, TransyncError, UsageError
+
+
+# --------------------------------------------------------------------------- one-line errors, plain help
+
+
+def _command_name(ctx: object | None) -> str:
+    """``transync check`` for the command a context runs (``transync`` when there is none)."""
+    path = getattr(ctx, "command_path", "") or ""
+    return " ".join(["transync", *path.split()[1:]])
+
+
+def _usage_line(exc: typer.TyperException) -> str:
+    """A command-line parsing error as ``<what> (<option or argument>)``.
+
+    Click words its messages for a block ("Invalid value for '--format' / '-f': ..."); the
+    option is told once, at the end, under the name the user typed or can type.
+    """
+    param = getattr(exc, "param", None)
+    where = None
+    if param is not None:
+        opts = [o for o in getattr(param, "opts", []) if o.startswith("--")] or list(getattr(param, "opts", []))
+        where = opts[0] if getattr(param, "param_type_name", "") == "option" and opts else (param.name or "").upper()
+    what = getattr(exc, "message", None) or str(exc)
+    if type(exc).__name__ == "MissingParameter":
+        what = f"missing {getattr(param, 'param_type_name', None) or 'value'}"
+    elif type(exc).__name__ == "NoSuchOption":
+        where = exc.option_name  # type: ignore[attr-defined]
+        what = "no such option" + (f"; did you mean {', '.join(sorted(exc.possibilities))}?" if exc.possibilities else "")  # type: ignore[attr-defined]
+    what = " ".join(what.split()).rstrip(".")
+    if what[:1].isupper() and not what[1:2].isupper():
+        what = what[0].lower() + what[1:]
+    return f"{what} ({where})" if where else what
+
+
+class _Transync(TyperGroup):
+    """The top-level group: a usage error is one line on stderr, ``transync <cmd>: error: ...``, exit 2.
+
+    Typer prints Click's usage errors as a multi-line block (a box with rich); running the
+    group with ``standalone_mode=False`` hands them to us instead, and the exit codes of
+    ``typer.Exit`` come back as return values.
+    """
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # type: ignore[override]
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except typer.TyperException as exc:  # Click's exceptions (UsageError, BadParameter, ...)
+            if type(exc).__name__ == "NoArgsIsHelpError":  # `transync glossary` alone: its help
+                typer.echo(exc.format_message(), err=True)  # type: ignore[attr-defined]
+                code = EXIT_USAGE
+            else:
+                typer.echo(f"{_command_name(getattr(exc, 'ctx', None))}: error: {_usage_line(exc)}", err=True)
+                code = getattr(exc, "exit_code", EXIT_USAGE)
+        except typer.Abort:
+            typer.echo("transync: aborted", err=True)
+            code = 1
+        if not standalone_mode:
+            return code
+        sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+class _Command(TyperCommand):
+    """A command whose epilog (its examples) is printed line by line, not rewrapped as prose."""
+
+    def format_epilog(self, ctx, formatter) -> None:  # type: ignore[no-untyped-def]
+        if not self.epilog:
+            return
+        import inspect
+
+        formatter.write_paragraph()
+        lines = [line for line in inspect.cleandoc(self.epilog).splitlines() if line.strip()]
+        with formatter.indentation():
+            for line in lines:
+                heading = line.startswith("**")  # **Examples** (a Markdown heading when the help was rich)
+                text = line.strip("* ").rstrip() + ":" if heading else "  " + line.rstrip()
+                formatter.write(" " * formatter.current_indent + text + "\n")
+
 
 app = typer.Typer(
     name="transync",
+    cls=_Transync,
     help="Keep a multilingual Markdown site in sync across languages.",
     no_args_is_help=True,
-    rich_markup_mode="markdown",
+    # Plain Click help: rich's Markdown mode ate <src>-<tgt> as HTML and cut choices mid-word.
+    rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
 
@@ -38,7 +118,9 @@ class Format(str, Enum):
 
 
 def _fail(message: str, code: int) -> None:
-    typer.echo(f"transync: error: {message}", err=True)
+    from typer.main import get_current_context  # Click's, as Typer vendors it
+
+    typer.echo(f"{_command_name(get_current_context(silent=True))}: error: {message}", err=True)
     raise typer.Exit(code)
 
 
@@ -92,6 +174,15 @@ ChangedFromOption = Annotated[
         "changed sources with their translations, changed translations.",
     ),
 ]
+UpdateBaselineOption = Annotated[
+    bool,
+    typer.Option(
+        "--update-baseline",
+        help="Accept this run's findings: write them to the baseline ([check] baseline, .transync/baseline.json) "
+        "for its checks, languages and PATHS; later runs report only new findings.",
+    ),
+]
+NoBaselineOption = Annotated[bool, typer.Option("--no-baseline", help="Report every finding, the accepted ones of the baseline too.")]
 LangOption = Annotated[
     Optional[List[str]], typer.Option("--lang", "-l", metavar="LANG", help="Only these languages (repeat or comma-separate).")
 ]
@@ -114,12 +205,12 @@ def _site(root: Optional[Path], paths: list[Path]):
     return load_config(site_root)
 
 
-def _langs(config, lang: Optional[List[str]]) -> list[str]:
-    """--lang values, each one of the site's languages."""
+def _langs(config, lang: Optional[List[str]], option: str = "--lang") -> list[str]:
+    """--lang values (or those of ``option``), each one of the site's languages."""
     langs = _split(lang)
     for code in langs:
         if code not in config.languages:
-            raise UsageError(f"--lang {code}: not one of the site's languages ({', '.join(config.languages)})")
+            raise UsageError(f"{option} {code}: not one of the site's languages ({', '.join(config.languages)})")
     return langs
 
 
@@ -132,6 +223,12 @@ def _selection(config, rel_paths: list[str] | None, changed_from: str | None) ->
 
     changed = changed_paths(config.root, changed_from)
     return [p for p in changed if sitepaths.selected(rel_paths, p)]
+
+
+def _must_exist(paths: list[Path]) -> None:
+    for path in paths:
+        if not path.exists():
+            raise UsageError(f"{path}: no such file or folder")
 
 
 def _relative_paths(config, paths: list[Path]) -> list[str] | None:
@@ -255,6 +352,8 @@ def check(
     no_cache: bool = typer.Option(False, "--no-cache", help="Read and check every file again, ignoring the caches."),
     no_git: NoGitOption = False,
     changed_from: ChangedFromOption = None,
+    update_baseline: UpdateBaselineOption = False,
+    no_baseline: NoBaselineOption = False,
 ) -> None:
     """Compare every translation with its source and report structural problems, with file and line.
 
@@ -263,10 +362,12 @@ def check(
     language segment swapped; no placeholder tag is left in it. Stale translations are checked
     against the current source.
 
-    Exit codes: 0 no findings, 1 a finding of a check counted by --fail-on (or a file that cannot
-    be read), 2 a usage or configuration error.
+    Findings accepted in the baseline (--update-baseline) and those silenced by a
+    <!-- transync-ignore CHECK --> comment are not reported. Exit codes: 0 no findings, 1 a finding
+    of a check counted by --fail-on (or a file that cannot be read), 2 a usage or configuration error.
     """
     from transync import checks as checks_mod
+    from transync.checks import adopt
     from transync.report import output
     from transync.site import scan
     from transync.site.config import parse_checks
@@ -277,12 +378,14 @@ def check(
     names = parse_checks(only, key="--check") if only else list(config.checks)
     fail = parse_checks(fail_on, key="--fail-on") if fail_on else list(config.check_fail_on)
     rel_paths = _relative_paths(config, path_list)
-    for path in path_list:
-        if not path.exists():
-            raise UsageError(f"{path}: no such file or folder")
+    _must_exist(path_list)
+
+    _baseline_options(update_baseline, no_baseline)
 
     result = scan.scan(config, use_cache=False if no_cache else None)
-    report = checks_mod.check_site(result, _selection(config, rel_paths, changed_from), langs or None, checks=names, use_cache=False if no_cache else None, git=not no_git)
+    selection = _selection(config, rel_paths, changed_from)
+    report = checks_mod.check_site(result, selection, langs or None, checks=names, use_cache=False if no_cache else None, git=not no_git)
+    _adopted(adopt.adopt_check(report, langs=langs or None, paths=selection, update=update_baseline, use_baseline=not no_baseline))
 
     for bad in report.unreadable:
         where = f"{bad.path}:{bad.line}" if bad.line else bad.path
@@ -290,6 +393,17 @@ def check(
     output.render_check(report, fmt.value, fail_on=fail)
     failing = report.failing(fail) or (report.unreadable and fail)
     raise typer.Exit(EXIT_FINDINGS if failing else EXIT_OK)
+
+
+def _baseline_options(update: bool, ignore: bool) -> None:
+    if update and ignore:
+        raise UsageError("--update-baseline writes the baseline that --no-baseline ignores: give one of them (--no-baseline)")
+
+
+def _adopted(adoption) -> None:
+    """Say which transync-ignore comments are wrong (the run goes on without them)."""
+    for path, line, why in adoption.comment_problems:
+        typer.echo(f"transync: {path}:{line}: {why}", err=True)
 
 
 REPORT_EPILOG = """\
@@ -391,7 +505,7 @@ def translate(
     from transync.report import output
     from transync.site import scan, status as status_mod
     from transync.translate import run as tr
-    from transync.translate.engines import make_engine
+    from transync.translate.engines import engine_type, make_engine
     from transync.errors import EngineFailure
     from transync.translate.progress import Progress
     from transync.document.provenance import MEMORY, PSEUDO
@@ -400,7 +514,7 @@ def translate(
     paths = [Path(t) for t in items if Path(t).exists()]
     refs = [t for t in items if not Path(t).exists()]
     config = _site(root, paths)
-    langs = _langs(config, to)
+    langs = _langs(config, to, "--to")
     shard_spec = tr.parse_shard(shard) if shard else None
     rel_paths = _relative_paths(config, paths)
 
@@ -416,7 +530,9 @@ def translate(
         raise UsageError("--engine memory writes what the translation memory has: it cannot go with --no-memory")
     no_engine: UsageError | None = None
     try:
-        eng = None if offline or (dry_run and engine is None) else make_engine(engine, config, os.environ)
+        if dry_run and engine is not None and not offline:
+            engine_type(engine)  # nothing is sent: no key is needed, but the name must be an engine's
+        eng = None if offline or dry_run else make_engine(engine, config, os.environ)
     except UsageError as exc:
         if engine is not None:
             raise
@@ -456,7 +572,7 @@ def translate(
     summary.skipped = skips
     output.render_translate(summary, fmt.value, dry_run=dry_run, engine=engine_name, root=config.root)
     if summary.stopped is not None:
-        typer.echo(f"transync: error: {summary.stopped}", err=True)
+        typer.echo(f"transync translate: error: {summary.stopped}", err=True)
     raise typer.Exit(summary.exit_code)
 
 
@@ -482,6 +598,7 @@ def _memory_covers(config, options, selected, use_memory: bool, no_engine: Usage
 def pseudo(
     path: Path = typer.Argument(..., exists=True, dir_okay=False, help="A Markdown document."),
     lang: str = typer.Option("xx", "--to", "-t", metavar="LANG", help="Target language for set and rewrite rules."),
+    root: RootOption = None,
 ) -> None:
     """Print a pseudo-localized version of a document: what transync translates is accented,
     padded and bracketed ⟦like this⟧; what it protects (math, code, URLs, citations, kept
@@ -490,11 +607,10 @@ def pseudo(
     from transync import document
     from transync.translate import localize
     from transync.site import sitepaths
-    from transync.site.config import load_config, find_root
     from transync.translate.engines.pseudo import PseudoEngine
     from transync.translate.body import translate_texts
 
-    config = load_config(find_root(path))
+    config = _site(root, [path])
     source = document.parse(path.read_bytes())
     source_lang = source.meta.get("lang") if isinstance(source.meta.get("lang"), str) else config.source_lang
     rel = path.resolve().relative_to(config.root).as_posix() if path.resolve().is_relative_to(config.root) else ""
@@ -588,6 +704,7 @@ def diff(
     from transync.site import scan, status as status_mod
 
     config = _site(root, [])
+    (lang,) = _langs(config, [lang])
     report = status_mod.report(scan.scan(config), git=not no_git)
     result = revisions.source_diff(config, report, ref, lang, git=not no_git)
     item = result.item
@@ -662,7 +779,7 @@ def ack(
 
     items = list(targets or [])
     if not items and not lang and state is None:
-        raise UsageError("ack: name the translations to acknowledge: PATHS_OR_REFS, --lang or --state stale")
+        raise UsageError("name the translations to acknowledge: PATHS_OR_REFS, --lang or --state stale")
     paths = [Path(t) for t in items if Path(t).exists()]
     refs = {t for t in items if not Path(t).exists()}
     config = _site(root, paths)
@@ -819,6 +936,7 @@ def permalinks(
     path_list = list(paths or [])
     config = _site(root, path_list)
     rel = _selection(config, _relative_paths(config, path_list), changed_from)
+    _must_exist(path_list)
     result = pl.check(scan.scan(config), paths=rel)
     fixed = set()
     if fix:
@@ -859,9 +977,13 @@ glossary_app = typer.Typer(help="Term glossaries: glossaries/<src>-<tgt>.csv fil
 app.add_typer(glossary_app, name="glossary")
 
 
-@glossary_app.command("check-files", epilog="""**Example**\n\n    transync glossary check-files --root content\n""")
+@glossary_app.command("check-files", epilog="""**Examples**\n\n    transync glossary check-files --root content\n\n    transync glossary check-files glossaries/\n""")
 @handles_errors
 def glossary_check_files(
+    folder: Optional[Path] = typer.Argument(
+        None, metavar="[FOLDER]", show_default=False,
+        help="The glossary folder, as --glossaries (default: [translate] glossary_dir, glossaries/ of the site).",
+    ),
     root: RootOption = None,
     glossaries: GlossariesOption = None,
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
@@ -875,9 +997,12 @@ def glossary_check_files(
     from transync.translate import glossary as gl
     from transync.report import output
 
+    if folder is not None and glossaries is not None and folder.resolve() != glossaries.resolve():
+        raise UsageError(f"{folder}: give the glossary folder once, as FOLDER or as --glossaries {glossaries}")
+    option = "FOLDER" if folder is not None else "--glossaries"
     config = _site(root, [])
-    folder = _glossary_folder(config, glossaries)
-    loaded = gl.load(folder)
+    folder = _glossary_folder(config, folder if folder is not None else glossaries, option)
+    loaded = _glossaries(folder, option)
     problems = gl.check_files(loaded, config.languages)
     # What the engine in use cannot hold (DeepL: its glossary languages).
     from transync.translate.engines import engine_type
@@ -913,32 +1038,40 @@ def glossary_check(
     glossaries: GlossariesOption = None,
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
     changed_from: ChangedFromOption = None,
+    update_baseline: UpdateBaselineOption = False,
+    no_baseline: NoBaselineOption = False,
 ) -> None:
     """In existing translations, every glossary term of a source segment must be translated as the
     glossary says; violations are listed with file and line.
 
     Terms noted as headings or tags are checked there only, one-word terms in headings and tags
-    (in prose a word has several senses), reference entries (with a URL) not at all. Exit codes:
-    0 no violation, 1 violations, 2 a usage error.
+    (in prose a word has several senses), reference entries (with a URL) not at all. The baseline
+    and <!-- transync-ignore glossary --> comments work as for `check`. Exit codes: 0 no violation,
+    1 violations, 2 a usage error.
     """
     from collections import Counter
 
     from transync.translate import glossary as gl
     from transync.report import output
     from transync.site import scan, status as status_mod
-    from transync.checks import termcheck
+    from transync.checks import adopt, termcheck
 
     path_list = list(paths or [])
     config = _site(root, path_list)
     langs = _langs(config, lang)
     rel = _selection(config, _relative_paths(config, path_list), changed_from)
+    _must_exist(path_list)
     report = status_mod.report(scan.scan(config), langs=langs or None)
-    loaded = gl.load(_glossary_folder(config, glossaries))
+    loaded = _glossaries(_glossary_folder(config, glossaries))
+    _baseline_options(update_baseline, no_baseline)
     result = termcheck.check_terms(report, loaded, paths=rel)
+    adoption = adopt.adopt_terms(result, config, langs=langs or None, paths=rel, update=update_baseline, use_baseline=not no_baseline)
+    _adopted(adoption)
     view = output.Paths(config.root, os.environ.get("GITHUB_WORKSPACE") if fmt is Format.github else None)
     if fmt is Format.json:
         data = {
             "schema_version": 1, "root": str(config.root), "checked": result.checked, "not_aligned": result.not_aligned,
+            "baseline": adoption.as_json(),
             "findings": [
                 {"path": f.path, "line": f.line, "source_path": f.source_path, "lang": f.lang, "term": f.term,
                  "target": f.target, "message": f.message}
@@ -947,8 +1080,12 @@ def glossary_check(
         }
         output.write_json(data, sys.stdout, list_key="findings")
     elif fmt is Format.github:
+        notes = output.Annotations(sys.stdout)
         for f in result.findings:
-            typer.echo(output.annotation("warning", view.show(f.path), f.line, "transync: glossary", f.message))
+            notes.write(output.annotation("warning", view.show(f.path), f.line, "transync: glossary", f.message))
+        notes.close("transync glossary check")
+        for line in output.adoption_lines(adoption):
+            typer.echo(line)
     else:
         for f in result.findings:
             typer.echo(f"{view.show(f.path)}:{f.line}  {f.message}")
@@ -959,16 +1096,29 @@ def glossary_check(
             f"{result.checked} translations checked ({result.not_aligned} whose structure does not align: tags only): "
             f"{len(result.findings)} glossary violations"
         )
+        for line in output.adoption_lines(adoption):
+            typer.echo(line)
     for path, why in result.unreadable:
         typer.echo(f"transync: {path}: {why}", err=True)
     raise typer.Exit(EXIT_FINDINGS if result.findings else EXIT_OK)
 
 
-def _glossary_folder(config, option: Optional[Path]) -> Path:
+def _glossary_folder(config, option: Optional[Path], name: str = "--glossaries") -> Path:
     folder = option.resolve() if option is not None else config.glossary_folder
     if option is not None and not folder.is_dir():
-        raise UsageError(f"--glossaries {option}: no such folder")
+        what = "a file, not a folder" if folder.exists() else "no such folder"
+        raise UsageError(f"{name} {option}: {what}" if name.startswith("-") else f"{option}: {what} ({name})")
     return folder
+
+
+def _glossaries(folder: Path, name: str = "--glossaries"):
+    """The glossaries of ``folder``; a usage error when it holds none (checking nothing would pass)."""
+    from transync.translate import glossary as gl
+
+    loaded = gl.load(folder)
+    if not loaded.pairs and not loaded.problems:
+        raise UsageError(f"no glossary found in {folder} (files named <src>-<tgt>.csv; {name} or [translate] glossary_dir)")
+    return loaded
 
 
 def _glossary_engine(config):
@@ -991,8 +1141,9 @@ def glossary_sync(root: RootOption = None, glossaries: GlossariesOption = None) 
     from transync.translate import glossary as gl
 
     config = _site(root, [])
+    folder = _glossary_folder(config, glossaries)
     engine = _glossary_engine(config)
-    synced = engine.use_glossaries(gl.load(_glossary_folder(config, glossaries)))
+    synced = engine.use_glossaries(gl.load(folder))
     if synced is None:
         typer.echo("no glossary to sync")
         return
@@ -1014,6 +1165,13 @@ def glossary_list(root: RootOption = None) -> None:
         typer.echo(f"{name}  {glossary_id}  {pairs}")
     if not glossaries:
         typer.echo("no glossaries")
+
+
+# Every command prints its examples as written (after all commands are registered).
+for _group in (app, memory_app, glossary_app):
+    for _info in _group.registered_commands:
+        if _info.cls in (None, TyperCommand):
+            _info.cls = _Command
 
 
 def main() -> None:

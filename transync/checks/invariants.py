@@ -108,21 +108,28 @@ def check_urls(source: Page, translation: Page, ctx: Context) -> Iterator[Proble
     """The same URLs: link targets, image sources, autolinks and URLs written out (link text may differ).
 
     A link to the reader's language version of a page (``/companies/ja/x/``
-    for ``/companies/en/x/``) is the same link.
+    for ``/companies/en/x/``) is the same link. ``[check.urls]`` exempts
+    reference lists and allowed domains (:mod:`transync.checks.urlrules`).
     """
+    from transync.checks.urlrules import allowed_domain, in_references
+
+    rules = ctx.config.url_check
     src: dict[str, Spot] = {}
     for spot in source.outline.urls:
-        src.setdefault(unquote(spot.value), spot)
+        if not in_references(source, spot, rules):
+            src.setdefault(unquote(spot.value), spot)
     tr: dict[str, Spot] = {}
     swapped: set[str] = set()
     for spot in translation.outline.urls:
+        if in_references(translation, spot, rules):
+            continue
         key = unquote(spot.value)
         tr.setdefault(key, spot)
         swapped.add(_swap(key, ctx))
     if src.keys() == tr.keys():
         return
     for key, spot in tr.items():
-        if key not in src and _swap(key, ctx) not in src:
+        if key not in src and _swap(key, ctx) not in src and not allowed_domain(key, ctx.lang, rules):
             yield Problem(spot.line, f"URL not in the source: {spot.value}")
     for key, spot in src.items():
         if key not in tr and key not in swapped:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Iterable, NamedTuple
+from typing import Any, Iterable, NamedTuple
 
 from transync.site.cache import HeaderCache
 from transync.checks.invariants import REGISTRY, Context
@@ -71,6 +71,8 @@ class CheckReport:
     findings: list[Finding]
     unreadable: list[Unreadable] = field(default_factory=list)
     files_checked: int = 0  # translations compared with their source
+    #: What transync-ignore comments and the baseline left out (transync.checks.adopt), when applied.
+    adoption: Any = None
 
     def by_check(self) -> dict[str, int]:
         counts = {name: 0 for name in self.checks}
@@ -325,7 +327,7 @@ class _FindingsCache(HeaderCache):
         layout = (config.layout.name, hashlib.sha256(Path(layout_file).read_bytes()).hexdigest()[:16] if layout_file else None)
         settings = [
             "checks", layout, _parser_stamp(), config.languages, config.source_lang, config.provenance_key,
-            sorted(config.fields.items()), sorted(repr(c) for c in config.collections),
+            sorted(config.fields.items()), sorted(repr(c) for c in config.collections), repr(config.url_check),
         ]
         super().__init__(config.cache_dir, settings)
         self.path = config.cache_dir / f"checks-py{sys.version_info[0]}{sys.version_info[1]}.marshal"

@@ -354,25 +354,36 @@ def _escape_property(text: str) -> str:
 
 
 class Annotations:
-    """Annotation lines up to :data:`ANNOTATION_LIMIT`, then one line saying how many more there were."""
+    """Annotation lines up to :data:`ANNOTATION_LIMIT`, then one notice saying how many were cut and how many GitHub shows."""
+
+    #: GitHub keeps at most this many annotations of each level per step and drops the rest without a word.
+    SHOWN_PER_LEVEL = 10
 
     def __init__(self, stream: TextIO, limit: int | None = None) -> None:
         self.stream, self.limit, self.more = stream, ANNOTATION_LIMIT if limit is None else limit, 0
         self.written = 0
+        self.levels: dict[str, int] = {}  # annotations written per level
 
     def write(self, line: str) -> None:
         if self.written < self.limit:
             self.stream.write(line + "\n")
             self.written += 1
+            level = line[2:].split(" ", 1)[0].split("::", 1)[0]
+            self.levels[level] = self.levels.get(level, 0) + 1
         else:
             self.more += 1
 
     def close(self, command: str) -> None:
-        if self.more:
-            self.stream.write(
-                f"{self.more:,} more annotations not written (GitHub shows at most 10 errors and 10 warnings per step; "
-                f"{self.limit} are written): see the step summary or run `{command}`\n"
-            )
+        shown = sum(min(n, self.SHOWN_PER_LEVEL) for n in self.levels.values())
+        if not self.more and shown == self.written:
+            return
+        total = self.written + self.more
+        message = (
+            f"{total:,} annotations: {self.written:,} written, {self.more:,} cut (transync writes at most {self.limit}); "
+            f"GitHub shows {shown:,} of them (at most {self.SHOWN_PER_LEVEL} errors and {self.SHOWN_PER_LEVEL} warnings per step): "
+            f"see the step summary or run `{command}`"
+        )
+        self.stream.write(annotation("notice", None, None, "transync: annotations cut", message) + "\n")
 
 
 def annotation(level: str, file: str | None, line: int | None, title: str, message: str) -> str:
@@ -456,6 +467,7 @@ def check_json(report: CheckReport, fail_on: Iterable[str]) -> dict[str, Any]:
             "invalid": len(report.unreadable),
         },
         "invalid": [{"path": u.path, "line": u.line, "reason": u.reason} for u in report.unreadable],
+        "baseline": report.adoption.as_json() if report.adoption is not None else None,
         "findings": [_finding_json(f) for f in report.findings],
     }
 
@@ -488,6 +500,11 @@ def _check_total(report: CheckReport) -> str:
     return text + "."
 
 
+def adoption_lines(adoption: Any) -> list[str]:
+    """What the baseline and the transync-ignore comments left out of a report (transync.checks.adopt)."""
+    return adoption.lines() if adoption is not None else []
+
+
 def _check_counts(report: CheckReport) -> list[tuple[str, int, int]]:
     """(check, findings, files) for every check that ran."""
     files: dict[str, set[str]] = {name: set() for name in report.checks}
@@ -517,6 +534,8 @@ def check_table(report: CheckReport, stream: TextIO, paths: Paths) -> None:
         counts = f"{_plural(n, 'finding')} in {_plural(files, 'file')}" if n else "ok"
         w(f"  {name.ljust(check_cols)}  {style(counts, '31') if n else style(counts, '32')}\n")
     w(style(_check_total(report), "1") + "\n")
+    for line in adoption_lines(report.adoption):
+        w(style(line, "2") + "\n")
 
 
 def _cell(text: str) -> str:
@@ -526,7 +545,8 @@ def _cell(text: str) -> str:
 
 def check_markdown(report: CheckReport, paths: Paths, limit: int | None = None) -> str:
     """The counts per check, then one ``<details>`` of findings per language (capped like the status)."""
-    head = ["## Translation checks", "", _check_total(report), "", "| Check | Findings | Files |", "|---|---:|---:|"]
+    head = ["## Translation checks", "", _check_total(report), *(f"\n{line}" for line in adoption_lines(report.adoption))]
+    head += ["", "| Check | Findings | Files |", "|---|---:|---:|"]
     head += [f"| {name} | {n} | {files} |" for name, n, files in _check_counts(report)]
     sections = []
     if report.unreadable:
@@ -555,6 +575,8 @@ def check_github(report: CheckReport, fail_on: Iterable[str], stream: TextIO) ->
     for name, n, files in _check_counts(report):
         stream.write(f"{name}: {_plural(n, 'finding')} in {_plural(files, 'file')}\n" if n else f"{name}: ok\n")
     stream.write(_check_total(report) + "\n")
+    for line in adoption_lines(report.adoption):
+        stream.write(line + "\n")
     summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary_file:
         with open(summary_file, "a", encoding="utf-8") as fh:

@@ -106,6 +106,16 @@ class TranslateConfig:
 
 
 @dataclass(frozen=True)
+class UrlCheck:
+    """``[check.urls]``: where a translation may cite URLs its source does not."""
+
+    #: Headings (their start, any case) of sections that are reference lists: each language cites its own sources there.
+    reference_headings: tuple[str, ...] = ()
+    #: Language (or ``*``) -> domains a translation may cite that its source does not (a subdomain counts).
+    allow_domains: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     """Everything transync needs to know about a site before reading documents."""
 
@@ -122,6 +132,10 @@ class SiteConfig:
     translate: TranslateConfig = field(default_factory=TranslateConfig)
     checks: tuple[str, ...] = CHECKS  # the checks `check` runs by default
     check_fail_on: tuple[str, ...] = CHECKS  # the checks whose findings make `check` exit 1
+    #: ``[check.urls]``: what the urls check accepts beyond the source's URLs.
+    url_check: UrlCheck = field(default_factory=UrlCheck)
+    #: ``[check] baseline``: the accepted findings of ``check`` and ``glossary check``, relative to the site.
+    baseline: str = ".transync/baseline.json"
     #: ``[status] ignored_keywords``: commits whose message holds one of these do not count in git history.
     ignored_keywords: tuple[str, ...] = ()
     #: ``layout``: the shape of the site (transync.site.layouts), which every path and permalink rule asks.
@@ -263,7 +277,9 @@ _TARGET_KEYS = {"currency", "rate", "templates"}
 _DEEPL_TARGET_ALIASES = {"deepl_code": "target_codes", "formality": "target_formality"}  # deprecated, as above
 _TEMPLATE_FIELD = re.compile(r"\{(\w+)\}")
 _STATUS_KEYS = {"fail_on", "ignored_keywords"}
-_CHECK_KEYS = {"checks", "fail_on"}
+_CHECK_KEYS = {"checks", "fail_on", "baseline", "urls"}
+_URL_CHECK_KEYS = {"reference_headings", "allow_domains"}
+_DOMAIN = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9-]{2,}", re.IGNORECASE)
 _REPORT_KEYS = {"repo_url"}
 
 
@@ -410,6 +426,12 @@ def _build(root: Path, jekyll: dict[str, Any], own: dict[str, Any], own_name: st
         value = check.get(name, list)
         if value is not None:
             check_settings[attr] = tuple(parse_checks(value, key=f"{own_name}: 'check.{name}'"))
+    baseline = check.get("baseline", str)
+    if baseline is not None:
+        if not baseline.strip() or Path(baseline).is_absolute() or ".." in Path(baseline).parts:
+            raise check.fail("baseline", f"must be a file inside the site: {baseline!r}")
+        check_settings["baseline"] = baseline
+    check_settings["url_check"] = _url_check(_Reader(check.get("urls", dict, {}), own_name, "check.urls."), languages)
 
     report = _Reader(cfg.get("report", dict, {}), own_name, "report.")
     report.check_keys(_REPORT_KEYS)
@@ -439,6 +461,25 @@ def _build(root: Path, jekyll: dict[str, Any], own: dict[str, Any], own_name: st
         repo_url=repo_url,
         site_url=site_url or None,
     )
+
+
+def _url_check(urls: _Reader, languages: tuple[str, ...]) -> UrlCheck:
+    urls.check_keys(_URL_CHECK_KEYS)
+    headings = urls.get("reference_headings", list, [])
+    if any(not h.strip() for h in headings):
+        raise urls.fail("reference_headings", "must not hold an empty heading (it would match every section)")
+    allow: dict[str, tuple[str, ...]] = {}
+    for lang, domains in urls.get("allow_domains", dict, {}).items():
+        key = f"allow_domains.{lang}"
+        if lang != "*" and lang not in languages:
+            raise urls.fail(key, f"names a language the site does not declare ({', '.join(languages)}, or \"*\" for all)")
+        if not isinstance(domains, list) or not all(isinstance(d, str) for d in domains):
+            raise urls.fail(key, "must be a list of domain names such as [\"amazon.co.jp\"]")
+        for domain in domains:
+            if not _DOMAIN.fullmatch(domain):
+                raise urls.fail(key, f"holds {domain!r}, which is not a domain name (such as amazon.co.jp: no scheme, no path)")
+        allow[lang] = tuple(d.lower() for d in domains)
+    return UrlCheck(tuple(h.strip() for h in headings), allow)
 
 
 def _field_rules(reader: _Reader, key: str, base: dict[str, str]) -> dict[str, str]:

@@ -1,0 +1,146 @@
+"""Inline suppressions: HTML comments in a Markdown file that silence named checks there.
+
+``<!-- transync-ignore urls -->`` silences the block that follows it (the
+lines up to the next blank line; on a line with text, that block too);
+``<!-- transync-ignore-start urls -->`` ... ``<!-- transync-ignore-end -->``
+a region; ``<!-- transync-ignore-file urls -->`` the whole file (in a
+translation, every finding of its pair; in a source, of all its
+translations). Several checks are named with commas or spaces; ``all`` or
+no name at all silences every check, ``glossary`` the glossary check. The
+comments are HTML, so the built site does not show them, and segmenting
+keeps them as they are.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, NamedTuple, TypeVar
+
+from transync.site.config import CHECKS
+
+#: The names a comment may use: every check of ``check``, and ``glossary`` for ``glossary check``.
+NAMES = (*CHECKS, "glossary")
+ALL = "all"
+
+_COMMENT = re.compile(r"<!--\s*transync-ignore(?P<kind>-start|-end|-file)?\b(?P<names>[^>]*?)\s*-->")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+
+
+@dataclass
+class Suppressions:
+    """What one file's comments silence: file-wide names, and names per line."""
+
+    file_wide: set[str] = field(default_factory=set)
+    lines: dict[int, set[str]] = field(default_factory=dict)
+    problems: list[tuple[int, str]] = field(default_factory=list)  # (line, what is wrong with a comment)
+
+    def covers(self, check: str, line: int | None) -> bool:
+        if check in self.file_wide or ALL in self.file_wide:
+            return True
+        names = self.lines.get(line) if line else None
+        return bool(names) and (check in names or ALL in names)
+
+
+def parse(text: str) -> Suppressions:
+    """The suppressions of one file's text (comments inside fenced code do not count)."""
+    result = Suppressions()
+    lines = text.split("\n")
+    fence: str | None = None
+    region: tuple[int, set[str]] | None = None  # (line of -start, names)
+    pending: set[str] | None = None  # names for the block after a comment line
+    in_block = False
+    for number, line in enumerate(lines, 1):
+        marker = _FENCE.match(line)
+        code = fence is not None or marker is not None
+        if fence is not None:
+            if marker and marker.group(1)[0] == fence[0] and len(marker.group(1)) >= len(fence):
+                fence = None
+        elif marker:
+            fence = marker.group(1)
+        comments = [] if code else list(_COMMENT.finditer(line))
+        for m in comments:
+            kind = m.group("kind") or ""
+            names = _names(m.group("names"), number, result)
+            if kind == "-file":
+                result.file_wide |= names
+            elif kind == "-start":
+                region = (number, names)
+            elif kind == "-end":
+                if region is None:
+                    result.problems.append((number, "transync-ignore-end without a transync-ignore-start before it"))
+                region = None
+            else:
+                pending = names
+                in_block = bool(line[: m.start()].strip() or line[m.end():].strip())
+        silenced: set[str] = set()
+        if region is not None:
+            silenced |= region[1]
+        if pending is not None:
+            if line.strip() and not (comments and not _COMMENT.sub("", line).strip()):
+                in_block = True
+            elif not line.strip() and in_block:
+                pending, in_block = None, False
+            if pending is not None:
+                silenced |= pending
+        if silenced:
+            result.lines[number] = silenced
+    if region is not None:
+        result.problems.append((region[0], "transync-ignore-start is never ended (<!-- transync-ignore-end -->): it silences the rest of the file"))
+    return result
+
+
+def _names(text: str, line: int, result: Suppressions) -> set[str]:
+    names = {n.lower() for n in re.split(r"[\s,]+", text.strip()) if n}
+    for name in sorted(names - {*NAMES, ALL}):
+        result.problems.append((line, f"transync-ignore names an unknown check {name!r} (checks: {', '.join(NAMES)}, all)"))
+    if not text.strip():
+        return {ALL}
+    return names & {*NAMES, ALL}
+
+
+class Where(NamedTuple):
+    """Where a finding is, for suppression: its check, the file its line is in, the line, and its pair's files."""
+
+    check: str
+    file: str
+    line: int | None
+    files: tuple[str, ...]  # every file whose file-wide comments apply (the translation and its source)
+
+
+T = TypeVar("T")
+
+
+@dataclass
+class Applied:
+    """The findings left, how many comments silenced, and the comments that are wrong (path, line, message)."""
+
+    kept: list
+    suppressed: int = 0
+    problems: list[tuple[str, int, str]] = field(default_factory=list)
+
+
+def apply(root: Path, findings: Iterable[T], where: Callable[[T], Where]) -> Applied:
+    """Leave out the findings that a comment silences; read only the files findings point at."""
+    parsed: dict[str, Suppressions] = {}
+    result = Applied([])
+
+    def of(rel: str) -> Suppressions:
+        if rel not in parsed:
+            try:
+                data = (root / rel).read_bytes()
+            except OSError:
+                data = b""
+            # Most files have no comment: decode and parse only those that do.
+            parsed[rel] = s = parse(data.decode("utf-8", errors="replace")) if b"transync-ignore" in data else Suppressions()
+            result.problems.extend((rel, line, message) for line, message in s.problems)
+        return parsed[rel]
+
+    for finding in findings:
+        w = where(finding)
+        if of(w.file).covers(w.check, w.line) or any(w.check in of(f).file_wide or ALL in of(f).file_wide for f in w.files):
+            result.suppressed += 1
+        else:
+            result.kept.append(finding)
+    return result
