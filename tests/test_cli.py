@@ -164,7 +164,7 @@ def test_markdown_format(site):
 
 def test_invalid_files_are_one_line_errors_on_stderr_in_json(site):
     (site / "_products/ja/a/broken.md").write_bytes(b"---\nref: x\nlang: ja\n---\n\xff\n")
-    result = run("status", "--root", str(site), "--format", "json")
+    result = run("status", "--root", str(site), "--format", "json", cwd=site)  # paths on stderr are relative to here
     assert "transync: _products/ja/a/broken.md:5: not valid UTF-8" in result.stderr
     data = json.loads(result.stdout)
     assert any(i["state"] == "invalid" and i["path"] == "_products/ja/a/broken.md" for i in data["items"])

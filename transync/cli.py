@@ -92,6 +92,14 @@ ChangedFromOption = Annotated[
         "changed sources with their translations, changed translations.",
     ),
 ]
+SummaryOption = Annotated[bool, typer.Option("--summary", help="Only the counts, no list (json: an empty list).")]
+LimitOption = Annotated[
+    Optional[int],
+    typer.Option(
+        "--limit", min=0, metavar="N",
+        help="List at most N rows per state in the table (default 20), markdown and github; 0 lists all. json lists all.",
+    ),
+]
 LangOption = Annotated[
     Optional[List[str]], typer.Option("--lang", "-l", metavar="LANG", help="Only these languages (repeat or comma-separate).")
 ]
@@ -182,6 +190,8 @@ def status(
     no_cache: bool = typer.Option(False, "--no-cache", help="Read every file, ignoring the header cache."),
     no_git: NoGitOption = False,
     changed_from: ChangedFromOption = None,
+    summary: SummaryOption = False,
+    limit: LimitOption = None,
 ) -> None:
     """Show the translation state of every document: current, stale, missing, orphan, duplicate, invalid.
 
@@ -210,11 +220,8 @@ def status(
                 raise UsageError(f"{path}: no such file or folder")
 
     if fmt in (Format.json, Format.markdown):
-        for item in report.items:
-            if item.state == "invalid":
-                where = f"{item.path}:{item.line}" if item.line else item.path
-                typer.echo(f"transync: {where}: {item.reason}", err=True)
-    output.render_status(report, fmt.value, shown_states=shown, fail_on=fail)
+        output.diagnostics(((i.path, i.line, i.reason) for i in report.items if i.state == "invalid"), config.root)
+    output.render_status(report, fmt.value, shown_states=shown, fail_on=fail, limit=limit, summary=summary)
     raise typer.Exit(EXIT_FINDINGS if report.failing(fail) else EXIT_OK)
 
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 import sys
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, NamedTuple, TextIO
+from typing import TYPE_CHECKING, Any, Callable, Iterable, NamedTuple, TextIO
 
 from transync.site.config import STATES
 from transync.site.status import WORK_ORDER, StatusItem, StatusReport
@@ -57,10 +59,17 @@ def language_name(code: str) -> str:
     return f"{english} ({native})" if native else english
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
 def width(text: str) -> int:
-    """Columns a string takes in a terminal (East Asian wide characters take two)."""
+    """Columns a string takes in a terminal (East Asian wide characters take two, colour codes none)."""
     import unicodedata
 
+    if "\x1b" in text:
+        text = _ANSI.sub("", text)
+    if text.isascii():
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
@@ -69,7 +78,8 @@ def pad(text: str, columns: int) -> str:
 
 
 class Paths:
-    """Shows site paths relative to where the user stands (or to the GitHub workspace)."""
+    """Shows site paths as a compiler does: relative to the current folder (``../`` included), or to
+    ``base`` (the GitHub workspace for annotations); absolute where that is shorter."""
 
     def __init__(self, root: Path, base: str | None = None) -> None:
         self.root = root
@@ -78,11 +88,122 @@ class Paths:
     def show(self, rel: str | None) -> str:
         if rel is None:
             return "-"
-        full = self.root / rel
+        full = os.path.normpath(self.root / rel)
         try:
-            return full.relative_to(self.base).as_posix()
-        except ValueError:
-            return rel
+            shown = os.path.relpath(full, self.base)
+        except ValueError:  # another drive (Windows)
+            return Path(full).as_posix()
+        return Path(full if len(shown) > len(full) else shown).as_posix()
+
+
+# --------------------------------------------------------------------------- terminal
+
+
+#: Rows listed per state (status), per check (check) or per language (the other listings) in the
+#: table when --limit is not given; the line after them says how many more there are.
+DEFAULT_LIMIT = 20
+
+
+def columns_of(stream: TextIO) -> int | None:
+    """The width to fit: ``$COLUMNS`` when set, else the terminal's when writing to one; None (no
+    limit) into a pipe or a file, so that grep and editors get whole paths."""
+    value = os.environ.get("COLUMNS", "")
+    if value.isdigit() and int(value) > 0:
+        return int(value)
+    if getattr(stream, "isatty", lambda: False)():
+        return shutil.get_terminal_size().columns
+    return None
+
+
+def _take(text: str, columns: int) -> str:
+    """The longest start of ``text`` that fits in ``columns`` (at least one character)."""
+    used = 0
+    for n, ch in enumerate(text):
+        used += width(ch)
+        if used > columns and n:
+            return text[:n]
+    return text
+
+
+def _take_end(text: str, columns: int) -> str:
+    return _take(text[::-1], columns)[::-1] if columns > 0 else ""
+
+
+def elide(path: str, columns: int) -> str:
+    """``path`` cut in its middle to fit ``columns``: its first folder, ``…``, and as many of its last
+    parts as fit (the file name at least, itself cut in the middle when it alone is too long)."""
+    columns = max(columns, 5)
+    if width(path) <= columns:
+        return path
+    parts = path.split("/")
+    start = 2 if not parts[0] and len(parts) > 3 else 1  # "/work/" of an absolute path, else "content/"
+    head = "/".join(parts[:start]) + "/"
+    for n in range(start + 1, len(parts)):  # the longest tail of whole parts that fits beside the head
+        tail = "/".join(parts[n:])
+        if width(head) + 2 + width(tail) <= columns:
+            return f"{head}…/{tail}"
+    if len(parts) > 1 and width(parts[-1]) + 2 <= columns:
+        return "…/" + parts[-1]
+    keep = columns - 1
+    return _take(path, keep // 3) + "…" + _take_end(path, keep - keep // 3)
+
+
+def wrap(text: str, columns: int) -> list[str]:
+    """``text`` in lines of at most ``columns``, broken at spaces; a longer word (a URL) is cut."""
+    columns = max(columns, 2)
+    lines: list[str] = []
+    line = ""
+    for word in text.split(" "):
+        while width(word) > columns:
+            if line:
+                lines.append(line)
+                line = ""
+            part = _take(word, columns)
+            lines.append(part)
+            word = word[len(part):]
+        if not line:
+            line = word
+        elif width(line) + 1 + width(word) <= columns:
+            line += " " + word
+        else:
+            lines.append(line)
+            line = word
+    if line:
+        lines.append(line)
+    return lines or [""]
+
+
+def fit(prefix: str, path: str, note: str = "", columns: int | None = None, *, indent: int = 6,
+        mid: str = "", path_cols: int = 0, dim: Callable[[str], str] = str) -> str:
+    """One listing row, ``prefix path mid  note``, fitted to ``columns``.
+
+    Past the width the path loses its middle (:func:`elide`) and the note goes onto the next lines,
+    indented by ``indent`` and wrapped; None: one line as it is. The one rule of every table.
+    """
+    tail = f"  {note}" if note else ""
+    if columns is None or width(prefix) + max(width(path), path_cols) + width(mid) + width(tail) <= columns:
+        return prefix + pad(path, path_cols) + mid + (f"  {dim(note)}" if note else "") + "\n"
+    room = max(columns - width(prefix) - width(mid), 12)
+    start = prefix + pad(elide(path, room), min(path_cols, room)) + mid
+    if not note:
+        return start + "\n"
+    if width(start) + width(tail) <= columns:
+        return start + f"  {dim(note)}\n"
+    return start + "\n" + "".join(" " * indent + dim(line) + "\n" for line in wrap(note, columns - indent))
+
+
+def more_line(n: int, what: str, indent: int = 4) -> str:
+    """The line after a listing cut by --limit."""
+    return f"{' ' * indent}… and {n:,} more {what} (use --limit 0 for all)\n"
+
+
+def diagnostics(problems: Iterable[tuple[str, int | None, str]], root: Path, stream: TextIO | None = None) -> None:
+    """``transync: path:line: reason`` on stderr for files that could not be read, paths as everywhere."""
+    stream = stream or sys.stderr
+    paths = Paths(root)
+    for path, line, reason in problems:
+        where = paths.show(path)
+        stream.write(f"transync: {where}:{line}: {reason}\n" if line else f"transync: {where}: {reason}\n")
 
 
 # --------------------------------------------------------------------------- json
@@ -164,47 +285,71 @@ class _Style:
 _STATE_COLOR = {"current": "32", "stale": "33", "missing": "31", "orphan": "35", "duplicate": "35", "invalid": "31;1"}
 
 
-def status_table(report: StatusReport, shown_states: Iterable[str], stream: TextIO, paths: Paths) -> None:
+def status_table(report: StatusReport, shown_states: Iterable[str], stream: TextIO, paths: Paths, *,
+                 limit: int | None = DEFAULT_LIMIT, summary: bool = False, columns: int | None = None) -> None:
+    """The counts per language first, then the documents that need work, ``limit`` per language and
+    state (None or 0: all); ``summary``: the counts only. Rows fit ``columns`` (see :func:`fit`)."""
     style = _Style(stream)
     w = stream.write
     cfg = report.config
     n_collections = len(cfg.collections)
     sources = ", ".join(f"{n} {lang}" for lang, n in sorted(report.sources.items()))
-    w(style(f"{paths.show('.') if cfg.root != paths.base else '.'}", "1"))
+    w(style(paths.show(""), "1"))
     w(f": {report.files} files in {n_collections} collection{'s' if n_collections != 1 else ''}; sources: {sources or 'none'}\n\n")
 
     name_cols = max((width(language_name(code)) for code in report.summary), default=0)
     for lang, row in report.summary.items():
-        name = pad(language_name(lang), name_cols)
-        if row.source and row.expected == 0:
-            extra = {s: n for s, n in row.counts.items() if n}
-            tail = "  " + _counts(extra, style) if extra else ""
-            w(f"  {lang:<6}{name}  source{tail}\n")
-            continue
-        bar = _bar(row.percent_complete)
-        pct = f"{row.percent_complete:5.1f}%"
-        counts = {s: row.counts[s] for s in STATES if row.counts[s] or s == "current"}
-        w(f"  {lang:<6}{name}  {bar} {pct}  of {row.expected}  {_counts(counts, style)}\n")
+        w(_language_line(lang, pad(language_name(lang), name_cols), row, style, columns))
 
     shown = [s for s in WORK_ORDER if s in set(shown_states)]
     by_lang: dict[str | None, list[StatusItem]] = {}
     for item in report.items:
         if item.state in shown:
             by_lang.setdefault(item.lang, []).append(item)
-    if not by_lang:
-        w("\nNothing to do.\n" if "current" not in shown else "\nNo documents match.\n")
-    _items_table(by_lang, shown, w, style, paths)
     review = [i for i in report.items if i.review]
+    if not summary:
+        if not by_lang:
+            w("\nNothing to do.\n" if "current" not in shown else "\nNo documents match.\n")
+        _items_table(by_lang, shown, w, style, paths, limit or None, columns)
     if review:
         w("\n" + style(f"review ({len(review)}): ", "35") + "human translations a merge replaced because their source changed "
           "(each is in the translation memory); `transync ack REF --lang LANG` when done\n")
-        for item in review:
-            w(f"    {item.collection}  {item.ref}  {paths.show(item.path)}  {style(_plural(item.review, 'segment'), '2')}\n")
+        for item in [] if summary else review[:limit or None]:
+            w(fit(f"    {item.collection}  {item.ref}  ", paths.show(item.path), _plural(item.review, "segment"), columns, dim=lambda t: style(t, "2")))
+        if not summary and limit and len(review) > limit:
+            w(more_line(len(review) - limit, "to review"))
     for note in report.notes:
         w("\n" + style(f"note: {note}", "33") + "\n")
 
 
-def _items_table(by_lang: dict[str | None, list[StatusItem]], shown: list[str], w, style: _Style, paths: Paths) -> None:
+def _language_line(lang: str, name: str, row: Any, style: _Style, columns: int | None) -> str:
+    """``  ja    Japanese (日本語)  ███░░ 57.1%  of 7  current 4  stale 2``; the counts go onto the
+    next line, under the bar, when they do not fit."""
+    prefix = f"  {lang:<6}{name}  "
+    if row.source and row.expected == 0:
+        extra = {s: n for s, n in row.counts.items() if n}
+        words = ["source", *_count_words(extra, style)]
+    else:
+        counts = {s: row.counts[s] for s in STATES if row.counts[s] or s == "current"}
+        rest = f" {row.percent_complete:5.1f}%  of {row.expected}"
+        bar_cols = 20 if columns is None else max(8, min(20, columns - width(prefix) - width(rest)))
+        words = [_bar(row.counts["current"], row.expected, bar_cols) + rest, *_count_words(counts, style)]
+    line = prefix + "  ".join(words)
+    if columns is None or width(line) <= columns:
+        return line + "\n"
+    lines, current = [], prefix + words[0]
+    for word in words[1:]:
+        if width(current) + 2 + width(word) > columns and current.strip():
+            lines.append(current)
+            current = " " * width(prefix) + word
+        else:
+            current += "  " + word
+    return "\n".join([*lines, current]) + "\n"
+
+
+def _items_table(by_lang: dict[str | None, list[StatusItem]], shown: list[str], w, style: _Style, paths: Paths,
+                 limit: int | None, columns: int | None) -> None:
+    dim = lambda text: style(text, "2")  # noqa: E731
     for lang, items in by_lang.items():
         title = f"{lang}  {language_name(lang)}" if lang else "unknown language"
         w("\n" + style(f"{title}: {len(items)} document{'s' if len(items) != 1 else ''}", "1") + "\n")
@@ -213,21 +358,27 @@ def _items_table(by_lang: dict[str | None, list[StatusItem]], shown: list[str], 
             if not group:
                 continue
             w(f"  {style(state, _STATE_COLOR[state])} ({len(group)}): {_STATE_HINTS[state]}\n")
-            ref_cols = min(40, max(width(i.ref or "-") for i in group))
-            coll_cols = max(len(i.collection) for i in group)
-            for item in group:
-                w(f"    {item.collection:<{coll_cols}}  {pad(item.ref or '-', ref_cols)}  {_where(item, paths)}")
-                note = note_of(item)
-                w(f"  {style(note, '2')}\n" if note else "\n")
+            listed = group[:limit]
+            ref_cols = min(40, max(width(i.ref or "-") for i in listed), *([columns // 4] if columns else []))
+            coll_cols = max(len(i.collection) for i in listed)
+            for item in listed:
+                where, note = _where(item, paths)
+                if item.state == "missing" and columns and item.target_path:  # the source path fits beneath
+                    note = f"(from {elide(paths.show(item.source_path), columns - 13)})"
+                w(fit(f"    {item.collection:<{coll_cols}}  {pad(item.ref or '-', ref_cols)}  ", where, note, columns, dim=dim))
+            if len(group) > len(listed):
+                w(more_line(len(group) - len(listed), state))
 
 
-def _where(item: StatusItem, paths: Paths) -> str:
+def _where(item: StatusItem, paths: Paths) -> tuple[str, str]:
+    """The file a row is about and its note (a missing translation's note names its source)."""
     if item.state == "missing":
-        return f"{paths.show(item.target_path)} (from {paths.show(item.source_path)})" if item.target_path else f"(from {paths.show(item.source_path)})"
+        source = f"(from {paths.show(item.source_path)})"
+        return (paths.show(item.target_path), source) if item.target_path else (source, "")
     where = paths.show(item.path)
     if item.state == "invalid" and item.line:
         where += f":{item.line}"
-    return where
+    return where, note_of(item)
 
 
 def note_of(item: StatusItem) -> str:
@@ -248,13 +399,14 @@ def since_of(item: StatusItem) -> str:
     return item.reason or ""
 
 
-def _counts(counts: dict[str, int], style: _Style) -> str:
-    return "  ".join(style(f"{s} {n}", _STATE_COLOR[s]) if n and s != "current" else f"{s} {n}" for s, n in counts.items())
+def _count_words(counts: dict[str, int], style: _Style) -> list[str]:
+    return [style(f"{s} {n}", _STATE_COLOR[s]) if n and s != "current" else f"{s} {n}" for s, n in counts.items()]
 
 
-def _bar(percent: float, width: int = 20) -> str:
-    filled = int(round(percent / 100 * width))
-    return "█" * filled + "░" * (width - filled)
+def _bar(done: int, total: int, columns: int = 20) -> str:
+    """Rounded down: only a language with every document current gets a full bar."""
+    filled = columns if total == 0 else done * columns // total
+    return "█" * filled + "░" * (columns - filled)
 
 
 # --------------------------------------------------------------------------- markdown
@@ -318,25 +470,34 @@ def _details(lang: str, summary: str, header: list[str]) -> list[str]:
     return ["", f"<details><summary><b>{name}</b>: {summary}</summary>", "", *header]
 
 
-def status_markdown(report: StatusReport, shown_states: Iterable[str], paths: Paths, limit: int | None = None) -> str:
-    """A summary table, then one ``<details>`` per language: a pull-request comment or a step summary."""
+def status_markdown(report: StatusReport, shown_states: Iterable[str], paths: Paths, limit: int | None = None, *,
+                    per_state: int | None = None, summary: bool = False) -> str:
+    """A summary table, then one ``<details>`` per language: a pull-request comment or a step summary.
+
+    ``limit`` caps the size (see :func:`capped`), ``per_state`` the rows per language and state
+    (--limit); ``summary``: the table only.
+    """
     head = ["## Translation status", "", "| Language | Complete | " + " | ".join(s.capitalize() for s in STATES) + " |"]
     head.append("|---|---:|" + "---:|" * len(STATES))
     for lang, row in report.summary.items():
         pct = "source" if row.source and row.expected == 0 else f"{row.percent_complete:.1f}%"
         head.append(f"| {language_name(lang)} (`{lang}`) | {pct} | " + " | ".join(str(row.counts[s]) for s in STATES) + " |")
     shown = [s for s in WORK_ORDER if s in set(shown_states)]
-    todo = sorted((i for i in report.items if i.state in shown), key=lambda i: shown.index(i.state))
+    todo = [] if summary else sorted((i for i in report.items if i.state in shown), key=lambda i: shown.index(i.state))
     sections = []
     for lang, items in _by_lang(todo).items():
         counts = ", ".join(f"{sum(i.state == s for i in items)} {s}" for s in shown if any(i.state == s for i in items))
-        rows = []
-        for item in items:
-            where = paths.show(item.target_path or item.source_path) if item.state == "missing" else paths.show(item.path)
-            note = (note_of(item) or "").replace("|", "\\|")
-            rows.append(f"| {item.state} | {item.lang or ''} | {item.collection} | {item.ref or ''} | `{where}` | {note} |")
+        rows, more = [], []
+        for state in shown:
+            group = [i for i in items if i.state == state]
+            for item in group[:per_state or None]:
+                where = paths.show(item.target_path or item.source_path) if item.state == "missing" else paths.show(item.path)
+                note = (note_of(item) or "").replace("|", "\\|")
+                rows.append(f"| {item.state} | {item.lang or ''} | {item.collection} | {item.ref or ''} | `{where}` | {note} |")
+            if per_state and len(group) > per_state:
+                more.append(more_line(len(group) - per_state, state, 0).rstrip("\n").replace("--limit 0", "`--limit 0`"))
         header = ["| State | Language | Collection | Ref | File | Note |", "|---|---|---|---|---|---|"]
-        sections.append(Section(_details(lang, counts, header), rows, ["", "</details>"]))
+        sections.append(Section(_details(lang, counts, header), rows, ["", *[f"{m}<br>" for m in more[:-1]], *more[-1:], "", "</details>"]))
     tail = [f"\n> **Note:** {note}" for note in report.notes]
     return capped(head, sections, tail, limit, "run `transync status` for all of them")
 
@@ -385,13 +546,14 @@ def annotation(level: str, file: str | None, line: int | None, title: str, messa
     return f"::{level} {','.join(props)}::{_escape_data(message)}"
 
 
-def status_github(report: StatusReport, shown_states: Iterable[str], fail_on: Iterable[str], stream: TextIO) -> None:
+def status_github(report: StatusReport, shown_states: Iterable[str], fail_on: Iterable[str], stream: TextIO, *,
+                  per_state: int | None = None, summary: bool = False) -> None:
     fail = set(fail_on)
     paths = Paths(report.config.root, os.environ.get("GITHUB_WORKSPACE"))
     shown = set(shown_states)
     notes = Annotations(stream)
     for item in sorted(report.items, key=lambda i: i.state not in fail):  # errors first: GitHub shows the first ones
-        if item.state not in shown or item.state == "current":
+        if summary or item.state not in shown or item.state == "current":
             continue
         level = "error" if item.state in fail else "warning"
         name = f"{item.collection}/{item.ref}" if item.ref else item.collection
@@ -413,26 +575,35 @@ def status_github(report: StatusReport, shown_states: Iterable[str], fail_on: It
             stream.write(f"{lang}: source language{f' ({counts})' if counts else ''}\n")
         else:
             stream.write(f"{lang}: {row.percent_complete:.1f}% complete ({counts or 'nothing'})\n")
+    step_summary(lambda size: status_markdown(report, shown_states, paths, limit=size, per_state=per_state, summary=summary))
+
+
+def step_summary(markdown: Callable[[int], str]) -> None:
+    """Append a report to ``$GITHUB_STEP_SUMMARY`` when it is set; ``markdown(limit)`` writes it within a size."""
     summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary_file:
         with open(summary_file, "a", encoding="utf-8") as fh:
-            fh.write(status_markdown(report, shown_states, paths, limit=STEP_SUMMARY_LIMIT) + "\n")
+            fh.write(markdown(STEP_SUMMARY_LIMIT) + "\n")
 
 
-def render_status(report: StatusReport, fmt: str, *, shown_states: Iterable[str], fail_on: Iterable[str], stream: TextIO | None = None) -> None:
+def render_status(report: StatusReport, fmt: str, *, shown_states: Iterable[str], fail_on: Iterable[str],
+                  stream: TextIO | None = None, limit: int | None = None, summary: bool = False) -> None:
+    """``limit``: rows per language and state in the human formats (None: the table's
+    :data:`DEFAULT_LIMIT`, all in the others; 0: all); ``summary``: counts only (JSON: no items)."""
     stream = stream or sys.stdout
     shown_states = list(shown_states)
     fail_on = list(fail_on)
     if fmt == "json":
         data = status_json(report, fail_on)
-        data["items"] = [i for i, item in zip(data["items"], report.items) if item.state in shown_states]
+        data["items"] = [] if summary else [i for i, item in zip(data["items"], report.items) if item.state in shown_states]
         write_json(data, stream)
     elif fmt == "github":
-        status_github(report, shown_states, fail_on, stream)
+        status_github(report, shown_states, fail_on, stream, per_state=limit, summary=summary)
     elif fmt == "markdown":
-        stream.write(status_markdown(report, shown_states, Paths(report.config.root), limit=COMMENT_LIMIT))
+        stream.write(status_markdown(report, shown_states, Paths(report.config.root), limit=COMMENT_LIMIT, per_state=limit, summary=summary))
     else:
-        status_table(report, shown_states, stream, Paths(report.config.root))
+        status_table(report, shown_states, stream, Paths(report.config.root), limit=DEFAULT_LIMIT if limit is None else limit,
+                     summary=summary, columns=columns_of(stream))
 
 
 # --------------------------------------------------------------------------- check (all formats)
@@ -554,10 +725,7 @@ def check_github(report: CheckReport, fail_on: Iterable[str], stream: TextIO) ->
     for name, n, files in _check_counts(report):
         stream.write(f"{name}: {_plural(n, 'finding')} in {_plural(files, 'file')}\n" if n else f"{name}: ok\n")
     stream.write(_check_total(report) + "\n")
-    summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
-    if summary_file:
-        with open(summary_file, "a", encoding="utf-8") as fh:
-            fh.write(check_markdown(report, paths, limit=STEP_SUMMARY_LIMIT) + "\n")
+    step_summary(lambda size: check_markdown(report, paths, limit=size))
 
 
 def render_check(report: CheckReport, fmt: str, *, fail_on: Iterable[str], stream: TextIO | None = None) -> None:
