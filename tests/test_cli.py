@@ -253,9 +253,9 @@ def test_memory_seed_reports_documents_that_do_not_align(tmp_path):
     shutil.copytree(REPO / "content", site)
     ja = site / "_products/ja/halden/halden-hx-700.md"
     ja.write_text(ja.read_text() + "\n追加の段落。\n")
-    result = run("memory", "seed", "--root", str(site), "--lang", "ja")
+    result = run("memory", "seed", "--lang", "ja", cwd=site)
     assert result.exit_code == 1
-    assert "not aligned: _products/ja/halden/halden-hx-700.md: the source has" in result.stdout
+    assert "  _products/ja/halden/halden-hx-700.md  not aligned: the source has" in result.stdout
 
 
 @pytest.mark.parametrize(

@@ -21,6 +21,11 @@ from transync.site.status import WORK_ORDER, StatusItem, StatusReport
 
 if TYPE_CHECKING:
     from transync.checks import CheckReport, Finding
+    from transync.checks.permalinks import PermalinkReport
+    from transync.checks.termcheck import TermReport
+    from transync.translate.glossary import Glossaries, Problem
+    from transync.translate.memory import MemoryStats
+    from transync.translate.seed import SeedResult
     from transync.translate.run import Summary as TranslateSummary
 
 
@@ -487,17 +492,14 @@ def status_markdown(report: StatusReport, shown_states: Iterable[str], paths: Pa
     sections = []
     for lang, items in _by_lang(todo).items():
         counts = ", ".join(f"{sum(i.state == s for i in items)} {s}" for s in shown if any(i.state == s for i in items))
-        rows, more = [], []
-        for state in shown:
-            group = [i for i in items if i.state == state]
-            for item in group[:per_state or None]:
-                where = paths.show(item.target_path or item.source_path) if item.state == "missing" else paths.show(item.path)
-                note = (note_of(item) or "").replace("|", "\\|")
-                rows.append(f"| {item.state} | {item.lang or ''} | {item.collection} | {item.ref or ''} | `{where}` | {note} |")
-            if per_state and len(group) > per_state:
-                more.append(more_line(len(group) - per_state, state, 0).rstrip("\n").replace("--limit 0", "`--limit 0`"))
+        kept, cut = limit_by(items, lambda i: i.state, per_state)
+        rows = []
+        for item in kept:
+            where = paths.show(item.target_path or item.source_path) if item.state == "missing" else paths.show(item.path)
+            note = (note_of(item) or "").replace("|", "\\|")
+            rows.append(f"| {item.state} | {item.lang or ''} | {item.collection} | {item.ref or ''} | `{where}` | {note} |")
         header = ["| State | Language | Collection | Ref | File | Note |", "|---|---|---|---|---|---|"]
-        sections.append(Section(_details(lang, counts, header), rows, ["", *[f"{m}<br>" for m in more[:-1]], *more[-1:], "", "</details>"]))
+        sections.append(Section(_details(lang, counts, header), rows, [*_more_markdown(cut), "", "</details>"]))
     tail = [f"\n> **Note:** {note}" for note in report.notes]
     return capped(head, sections, tail, limit, "run `transync status` for all of them")
 
@@ -666,27 +668,39 @@ def _check_counts(report: CheckReport) -> list[tuple[str, int, int]]:
     return [(name, n, len(files[name])) for name, n in report.by_check().items()]
 
 
-def check_table(report: CheckReport, stream: TextIO, paths: Paths) -> None:
+def check_table(report: CheckReport, stream: TextIO, paths: Paths, *, limit: int | None = DEFAULT_LIMIT,
+                summary: bool = False, columns: int | None = None) -> None:
+    """The counts per check first, then the findings per translation, ``limit`` per check (None or 0: all)."""
     style = _Style(stream)
     w = stream.write
-    groups: dict[str, list[Finding]] = {}
-    for f in report.findings:
-        groups.setdefault(f.path, []).append(f)
-    name_cols = max((len(f.check) for f in report.findings), default=0)
-    for path, findings in groups.items():
-        first = findings[0]
-        note = f"{first.lang}, stale" if first.state == "stale" else first.lang
-        w(style(paths.show(path), "1") + style(f"  ({note}; source {paths.show(first.source_path)})", "2") + "\n")
-        wheres = [f"{paths.show(f.file)}:{f.line}" if f.line else paths.show(f.file) for f in findings]
-        where_cols = max(len(x) for x in wheres)
-        for f, where in zip(findings, wheres):
-            w(f"  {where.ljust(where_cols)}  {style(f.check.ljust(name_cols), '33')}  {f.message}\n")
-        w("\n")
     check_cols = max((len(name) for name in report.checks), default=0)
     for name, n, files in _check_counts(report):
         counts = f"{_plural(n, 'finding')} in {_plural(files, 'file')}" if n else "ok"
         w(f"  {name.ljust(check_cols)}  {style(counts, '31') if n else style(counts, '32')}\n")
     w(style(_check_total(report), "1") + "\n")
+    if summary:
+        return
+    listed: dict[str, int] = {}
+    groups: dict[str, list[Finding]] = {}
+    for f in report.findings:
+        listed[f.check] = listed.get(f.check, 0) + 1
+        if not limit or listed[f.check] <= limit:
+            groups.setdefault(f.path, []).append(f)
+    name_cols = max((len(f.check) for fs in groups.values() for f in fs), default=0)
+    dim = lambda text: style(text, "2")  # noqa: E731
+    for path, findings in groups.items():
+        first = findings[0]
+        note = f"{first.lang}, stale" if first.state == "stale" else first.lang
+        w("\n" + fit("", style(paths.show(path), "1"), f"({note}; source {paths.show(first.source_path)})", columns, indent=2, dim=dim))
+        wheres = [f"{paths.show(f.file)}:{f.line}" if f.line else paths.show(f.file) for f in findings]
+        where_cols = max(width(x) for x in wheres)
+        for f, where in zip(findings, wheres):
+            w(fit("  ", where, f.message, columns, indent=4, mid="  " + style(f.check.ljust(name_cols), "33"), path_cols=where_cols))
+    if limit and any(n > limit for n in listed.values()):
+        w("\n")
+        for name, n in listed.items():
+            if n > limit:
+                w(more_line(n - limit, f"{name} findings", 2))
 
 
 def _cell(text: str) -> str:
@@ -694,28 +708,51 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("<", "&lt;").replace("$", "\\$").replace("\n", " ")
 
 
-def check_markdown(report: CheckReport, paths: Paths, limit: int | None = None) -> str:
+def limit_by(items: Iterable[Any], key: Callable[[Any], str], limit: int | None) -> tuple[list[Any], dict[str, int]]:
+    """The first ``limit`` items of each key (None or 0: all), and how many were left out per key."""
+    kept, seen, cut = [], {}, {}
+    for item in items:
+        k = key(item)
+        seen[k] = seen.get(k, 0) + 1
+        if limit and seen[k] > limit:
+            cut[k] = cut.get(k, 0) + 1
+        else:
+            kept.append(item)
+    return kept, cut
+
+
+def _more_markdown(cut: dict[str, int], what: str = "{}") -> list[str]:
+    """The lines after a Markdown listing cut by --limit."""
+    lines = [more_line(n, what.format(key), 0).strip().replace("--limit 0", "`--limit 0`") for key, n in cut.items()]
+    return ["", "<br>\n".join(lines)] if lines else []
+
+
+def check_markdown(report: CheckReport, paths: Paths, limit: int | None = None, *, per_check: int | None = None,
+                   summary: bool = False) -> str:
     """The counts per check, then one ``<details>`` of findings per language (capped like the status)."""
     head = ["## Translation checks", "", _check_total(report), "", "| Check | Findings | Files |", "|---|---:|---:|"]
     head += [f"| {name} | {n} | {files} |" for name, n, files in _check_counts(report)]
     sections = []
-    if report.unreadable:
+    if report.unreadable and not summary:
         rows = [f"| `{paths.show(u.path)}` | {u.line or ''} | {_cell(u.reason)} |" for u in report.unreadable]
         sections.append(Section(["", "| Unreadable file | Line | Reason |", "|---|---:|---|"], rows, []))
-    for lang, findings in _by_lang(report.findings).items():
-        rows = [f"| `{paths.show(f.file)}` | {f.line or ''} | {f.check} | {f.lang} | {_cell(f.message)} |" for f in findings]
+    for lang, findings in ({} if summary else _by_lang(report.findings)).items():
+        kept, cut = limit_by(findings, lambda f: f.check, per_check)
+        rows = [f"| `{paths.show(f.file)}` | {f.line or ''} | {f.check} | {f.lang} | {_cell(f.message)} |" for f in kept]
         header = ["| File | Line | Check | Language | Message |", "|---|---:|---|---|---|"]
-        sections.append(Section(_details(lang, _plural(len(findings), "finding"), header), rows, ["", "</details>"]))
+        sections.append(Section(_details(lang, _plural(len(findings), "finding"), header), rows,
+                                [*_more_markdown(cut, "{} findings"), "", "</details>"]))
     return capped(head, sections, [], limit, "run `transync check` for all of them")
 
 
-def check_github(report: CheckReport, fail_on: Iterable[str], stream: TextIO) -> None:
+def check_github(report: CheckReport, fail_on: Iterable[str], stream: TextIO, *, per_check: int | None = None,
+                 summary: bool = False) -> None:
     fail = set(fail_on)
     paths = Paths(report.config.root, os.environ.get("GITHUB_WORKSPACE"))
     for u in report.unreadable:
         stream.write(annotation("error", paths.show(u.path), u.line or 1, "transync check: unreadable", u.reason) + "\n")
     notes = Annotations(stream)
-    for f in sorted(report.findings, key=lambda f: f.check not in fail):  # errors first: GitHub shows the first ones
+    for f in [] if summary else sorted(report.findings, key=lambda f: f.check not in fail):  # errors first: GitHub shows the first ones
         level = "error" if f.check in fail else "warning"
         message = f"{f.collection}/{f.ref} [{f.lang}]: {f.message}"
         if f.line_in_source:
@@ -725,20 +762,265 @@ def check_github(report: CheckReport, fail_on: Iterable[str], stream: TextIO) ->
     for name, n, files in _check_counts(report):
         stream.write(f"{name}: {_plural(n, 'finding')} in {_plural(files, 'file')}\n" if n else f"{name}: ok\n")
     stream.write(_check_total(report) + "\n")
-    step_summary(lambda size: check_markdown(report, paths, limit=size))
+    step_summary(lambda size: check_markdown(report, paths, limit=size, per_check=per_check, summary=summary))
 
 
-def render_check(report: CheckReport, fmt: str, *, fail_on: Iterable[str], stream: TextIO | None = None) -> None:
+def render_check(report: CheckReport, fmt: str, *, fail_on: Iterable[str], stream: TextIO | None = None,
+                 limit: int | None = None, summary: bool = False) -> None:
+    """``limit``: findings per check in the human formats (None: the table's :data:`DEFAULT_LIMIT`,
+    all in the others; 0: all); ``summary``: counts only (JSON: no findings)."""
     stream = stream or sys.stdout
     fail_on = list(fail_on)
     if fmt == "json":
-        write_json(check_json(report, fail_on), stream, list_key="findings")
+        data = check_json(report, fail_on)
+        if summary:
+            data["findings"] = []
+        write_json(data, stream, list_key="findings")
     elif fmt == "github":
-        check_github(report, fail_on, stream)
+        check_github(report, fail_on, stream, per_check=limit, summary=summary)
     elif fmt == "markdown":
-        stream.write(check_markdown(report, Paths(report.config.root), limit=COMMENT_LIMIT))
+        stream.write(check_markdown(report, Paths(report.config.root), limit=COMMENT_LIMIT, per_check=limit, summary=summary))
     else:
-        check_table(report, stream, Paths(report.config.root))
+        check_table(report, stream, Paths(report.config.root), limit=DEFAULT_LIMIT if limit is None else limit,
+                    summary=summary, columns=columns_of(stream))
+
+
+# --------------------------------------------------------------------------- listings (permalinks, glossaries, memory seed)
+
+
+class Row(NamedTuple):
+    """One finding of a listing: the file (site-relative) and line it is about, grouped by ``group``;
+    ``cells``: the Markdown table's cells after File and Line (default: the message)."""
+
+    group: str
+    path: str
+    line: int | None
+    message: str
+    cells: tuple[str, ...] = ()
+
+
+def _where_line(paths: Paths, row: Row) -> str:
+    return f"{paths.show(row.path)}:{row.line}" if row.line else paths.show(row.path)
+
+
+def _group_title(group: str, kind: str) -> str:
+    """``ja  Japanese (日本語)`` for a language group, else the group (a file) as it is."""
+    if kind == "language":
+        return f"{group}  {language_name(group)}" if group else "no language"
+    return group
+
+
+def rows_table(totals: list[str], rows: list[Row], stream: TextIO, paths: Paths, *, word: str, kind: str = "language",
+               limit: int | None = DEFAULT_LIMIT, summary: bool = False, columns: int | None = None) -> None:
+    """The totals first, then ``path:line  message`` per group, ``limit`` per group (None or 0: all)."""
+    style = _Style(stream)
+    w = stream.write
+    for n, line in enumerate(totals):
+        w((style(line, "1") if n == 0 else line) + "\n")
+    if summary:
+        return
+    kept, cut = limit_by(rows, lambda r: r.group, limit)
+    groups: dict[str, list[Row]] = {}
+    for row in kept:
+        groups.setdefault(row.group, []).append(row)
+    for group, members in groups.items():
+        total = len(members) + cut.get(group, 0)
+        title = paths.show(group) if kind == "file" else _group_title(group, kind)
+        w("\n" + style(f"{title}: {_plural(total, word)}", "1") + "\n")
+        wheres = [_where_line(paths, r) for r in members]
+        where_cols = min(max(width(x) for x in wheres), 60)
+        for row, where in zip(members, wheres):
+            w(fit("  ", where, row.message, columns, indent=4, path_cols=where_cols))
+        if cut.get(group):
+            w(more_line(cut[group], word + "s", 2))
+
+
+def rows_markdown(heading: str, head: list[str], rows: list[Row], paths: Paths, limit: int | None, *, word: str,
+                  columns: tuple[str, ...], rerun: str,
+                  kind: str = "language", per_group: int | None = None, summary: bool = False) -> str:
+    """``heading``, ``head`` (totals), then one ``<details>`` per group with a table of its rows."""
+    sections = []
+    for group, members in ({} if summary else _by_group(rows)).items():
+        kept, cut = limit_by(members, lambda r: r.group, per_group)
+        table = ["| " + " | ".join(columns) + " |", "|---|---:|" + "---|" * (len(columns) - 2)]
+        lines = [f"| `{paths.show(r.path)}` | {r.line or ''} | " + " | ".join(_cell(c) for c in r.cells or (r.message,)) + " |" for r in kept]
+        if kind == "language":
+            opening = _details(group, _plural(len(members), word), table)
+        else:
+            opening = ["", f"<details><summary><code>{_cell(paths.show(group))}</code>: {_plural(len(members), word)}</summary>", "", *table]
+        sections.append(Section(opening, lines, [*_more_markdown({k: n for k, n in cut.items()}, word + "s"), "", "</details>"]))
+    return capped([f"## {heading}", "", *head], sections, [], limit, rerun)
+
+
+def _by_group(rows: Iterable[Row]) -> dict[str, list[Row]]:
+    groups: dict[str, list[Row]] = {}
+    for row in rows:
+        groups.setdefault(row.group, []).append(row)
+    return groups
+
+
+def rows_github(rows: Iterable[Row], stream: TextIO, paths: Paths, *, level: str, title: str, command: str,
+                totals: list[str], markdown: Callable[[int], str], summary: bool = False) -> None:
+    """One annotation per row (capped), the totals, and the Markdown report appended to the step summary."""
+    notes = Annotations(stream)
+    for row in [] if summary else rows:
+        notes.write(annotation(level, paths.show(row.path), row.line or 1, title, row.message))
+    notes.close(command)
+    for line in totals:
+        stream.write(line + "\n")
+    step_summary(markdown)
+
+
+def _site_path(root: Path, path: Path | str) -> str:
+    """A path for JSON: POSIX, relative to the site root (``../`` for a file beside it)."""
+    return Path(os.path.relpath(Path(root) / path, root)).as_posix()
+
+
+def render_listing(fmt: str, *, data: dict[str, Any], list_key: str, rows: list[Row], totals: list[str], root: Path,
+                   heading: str, word: str, columns: tuple[str, ...], command: str, level: str, title: str, kind: str = "language", stream: TextIO | None = None,
+                   limit: int | None = None, summary: bool = False) -> None:
+    """Every format of a listing report: ``data`` for json, ``rows`` and ``totals`` for the others."""
+    stream = stream or sys.stdout
+    if fmt == "json":
+        if summary:
+            data[list_key] = []
+        write_json(data, stream, list_key=list_key)
+        return
+    rerun = f"run `{command}` for all of them"
+
+    def markdown(paths: Paths, size: int) -> str:
+        return rows_markdown(heading, [*totals], rows, paths, size, word=word, columns=columns, rerun=rerun,
+                             kind=kind, per_group=limit, summary=summary)
+
+    if fmt == "github":
+        paths = Paths(root, os.environ.get("GITHUB_WORKSPACE"))
+        rows_github(rows, stream, paths, level=level, title=title, command=command, totals=totals,
+                    markdown=lambda size: markdown(paths, size), summary=summary)
+    elif fmt == "markdown":
+        stream.write(markdown(Paths(root), COMMENT_LIMIT))
+    else:
+        rows_table(totals, rows, stream, Paths(root), word=word, kind=kind, limit=DEFAULT_LIMIT if limit is None else limit,
+                   summary=summary, columns=columns_of(stream))
+
+
+def render_permalinks(report: PermalinkReport, fmt: str, *, root: Path, fixed: Iterable[str] = (),
+                      stream: TextIO | None = None, limit: int | None = None, summary: bool = False) -> None:
+    """``transync permalinks``: the findings left after ``fixed`` files were rewritten."""
+    fixed = sorted(set(fixed))
+    left = [f for f in report.findings if f.path not in set(fixed)]
+    data = {
+        "schema_version": JSON_SCHEMA_VERSION, "root": str(root), "checked": report.checked, "fixed": fixed,
+        "summary": {"checked": report.checked, "findings": len(left), "fixed": len(fixed), "unreadable": len(report.unreadable),
+                    "by_lang": _count_by(f.lang for f in left)},
+        "unreadable": [{"path": path, "reason": why} for path, why in report.unreadable],
+        "findings": [
+            {"collection": f.collection, "ref": f.ref, "lang": f.lang, "path": f.path, "line": f.line,
+             "message": f.message, "expected": f.expected}
+            for f in left
+        ],
+    }
+    total = f"{_plural(report.checked, 'document')} checked: " + (f"{_plural(len(left), 'permalink problem')}" if left else "all permalinks right")
+    totals = [total + (f"; {_plural(len(fixed), 'file')} fixed" if fixed else "") + "."]
+    rows = [Row(f.lang, f.path, f.line, f.message, (f.message, f"`{f.expected}`" if f.expected else "")) for f in left]
+    render_listing(fmt, data=data, list_key="findings", rows=rows, totals=totals, root=root, heading="Permalinks",
+                   word="problem", columns=("File", "Line", "Message", "Expected"), command="transync permalinks",
+                   level="error", title="transync: permalink", stream=stream, limit=limit, summary=summary)
+
+
+def _count_by(keys: Iterable[str]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for key in keys:
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def render_terms(report: TermReport, fmt: str, *, root: Path, stream: TextIO | None = None, limit: int | None = None,
+                 summary: bool = False) -> None:
+    """``transync glossary check``: glossary terms not translated as the glossary says."""
+    findings = report.findings
+    common = _count_by(f"{f.term}\0{f.target}" for f in findings)
+    frequent = sorted(common.items(), key=lambda kv: -kv[1])[:10]
+    data = {
+        "schema_version": JSON_SCHEMA_VERSION, "root": str(root), "checked": report.checked, "not_aligned": report.not_aligned,
+        "summary": {
+            "checked": report.checked, "not_aligned": report.not_aligned, "findings": len(findings),
+            "files_with_findings": len({f.path for f in findings}), "unreadable": len(report.unreadable),
+            "by_lang": _count_by(f.lang for f in findings),
+            "most_frequent": [{"term": k.split("\0")[0], "target": k.split("\0")[1], "count": n} for k, n in frequent],
+        },
+        "unreadable": [{"path": path, "reason": why} for path, why in report.unreadable],
+        "findings": [
+            {"path": f.path, "line": f.line, "source_path": f.source_path, "lang": f.lang, "term": f.term,
+             "target": f.target, "message": f.message}
+            for f in findings
+        ],
+    }
+    totals = [f"{_plural(report.checked, 'translation')} checked ({report.not_aligned:,} whose structure does not align: tags only): "
+              f"{_plural(len(findings), 'glossary violation')}."]
+    if frequent:
+        totals.append("most frequent: " + ", ".join(f"{k.split(chr(0))[0]} -> {k.split(chr(0))[1]} ({n})" for k, n in frequent))
+    rows = [Row(f.lang, f.path, f.line, f.message, (f.term, f.target, f.message)) for f in findings]
+    render_listing(fmt, data=data, list_key="findings", rows=rows, totals=totals, root=root, heading="Glossary check",
+                   word="violation", columns=("File", "Line", "Term", "Glossary", "Message"), command="transync glossary check",
+                   level="warning", title="transync: glossary", stream=stream, limit=limit, summary=summary)
+
+
+def render_glossary_files(glossaries: Glossaries, problems: list[Problem], fmt: str, *, root: Path, folder: Path,
+                          stream: TextIO | None = None, limit: int | None = None, summary: bool = False) -> None:
+    """``transync glossary check-files``: problems of the glossary files, per file."""
+    pairs = {f"{s}-{t}": len(e) for (s, t), e in sorted(glossaries.pairs.items())}
+    where = {p.path: _site_path(root, folder / p.path) for p in problems}
+    data = {
+        "schema_version": JSON_SCHEMA_VERSION, "root": str(root), "folder": str(folder), "pairs": pairs,
+        "summary": {"pairs": len(pairs), "terms": sum(pairs.values()), "problems": len(problems)},
+        "problems": [{"path": where[p.path], "line": p.line, "message": p.message} for p in problems],
+    }
+    listed = ", ".join(f"{pair} ({_plural(n, 'term')})" for pair, n in pairs.items())
+    totals = [f"{Paths(root).show(_site_path(root, folder))}: {listed or 'no glossaries'}; {_plural(len(problems), 'problem')}."]
+    rows = [Row(where[p.path], where[p.path], p.line, p.message) for p in problems]
+    render_listing(fmt, data=data, list_key="problems", rows=rows, totals=totals, root=root, heading="Glossary files",
+                   word="problem", columns=("File", "Line", "Problem"), command="transync glossary check-files",
+                   level="error", title="transync: glossary", kind="file", stream=stream, limit=limit, summary=summary)
+
+
+class Seeded(NamedTuple):
+    """One language pair of ``memory seed``: what it found and the memory it filled."""
+
+    source_lang: str
+    target_lang: str
+    path: Path
+    result: SeedResult
+    stats: MemoryStats
+
+
+def render_seed(seeded: list[Seeded], fmt: str, *, root: Path, stream: TextIO | None = None, limit: int | None = None,
+                summary: bool = False) -> None:
+    """``transync memory seed``: per language pair, what was seeded; the documents that did not align."""
+    memories, totals, rows = [], [], []
+    for s in seeded:
+        r = s.result
+        memories.append({
+            "source_lang": s.source_lang, "target_lang": s.target_lang, "path": _site_path(root, s.path), "documents": r.documents,
+            "aligned": r.aligned, "machine_documents": r.machine_documents, "pairs": r.pairs,
+            "added": r.added, "replaced": r.replaced, "unchanged": r.unchanged, "conflicts": r.conflicts,
+            "entries": s.stats.entries, "human": s.stats.human,
+            "not_aligned": [{"path": n.path, "source_path": n.source_path, "reason": n.reason} for n in r.not_aligned],
+            "unreadable": [{"path": p, "reason": why} for p, why in r.unreadable],
+        })
+        totals.append(f"{s.source_lang} -> {s.target_lang}: {r.aligned:,} of {_plural(r.documents, 'translation')} aligned, "
+                      f"{r.pairs:,} pairs, {r.added:,} added, {r.replaced:,} replaced; {s.stats.entries:,} entries "
+                      f"({s.stats.human:,} human) in {Paths(root).show(_site_path(root, s.path))}")
+        rows += [Row(s.target_lang, n.path, None, f"not aligned: {n.reason}", ("not aligned", n.reason)) for n in r.not_aligned]
+        rows += [Row(s.target_lang, p, None, f"unreadable: {why}", ("unreadable", why)) for p, why in r.unreadable]
+    data = {
+        "schema_version": JSON_SCHEMA_VERSION, "root": str(root),
+        "summary": {key: sum(m[key] for m in memories) for key in ("documents", "aligned", "pairs", "added", "replaced", "entries")}
+        | {"not_aligned": sum(len(m["not_aligned"]) for m in memories), "unreadable": sum(len(m["unreadable"]) for m in memories)},
+        "memories": memories,
+    }
+    render_listing(fmt, data=data, list_key="memories", rows=rows, totals=totals, root=root, heading="Translation memory",
+                   word="document", columns=("File", "Line", "Left out", "Reason"), command="transync memory seed",
+                   level="warning", title="transync: memory seed", stream=stream, limit=limit, summary=summary)
 
 
 # --------------------------------------------------------------------------- translate
