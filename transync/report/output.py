@@ -65,6 +65,7 @@ def language_name(code: str) -> str:
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_TRAILING = re.compile(r" +((?:\x1b\[0m)?)$")
 
 
 def width(text: str) -> int:
@@ -194,7 +195,17 @@ def fit(prefix: str, path: str, note: str = "", columns: int | None = None, *, i
         return start + "\n"
     if width(start) + width(tail) <= columns:
         return start + f"  {dim(note)}\n"
+    start = _TRAILING.sub(r"\1", start)  # the padding that aligned the note
     return start + "\n" + "".join(" " * indent + dim(line) + "\n" for line in wrap(note, columns - indent))
+
+
+def para(text: str, columns: int | None, indent: int = 0) -> str:
+    """A line of prose (a heading, a note) wrapped to ``columns``, its next lines indented by ``indent``."""
+    if columns is None or width(text) <= columns:
+        return text + "\n"
+    lead = len(text) - len(text.lstrip(" "))
+    lines = wrap(text.strip(" "), max(columns - max(lead, indent), 2))
+    return " " * lead + lines[0] + "\n" + "".join(" " * indent + line + "\n" for line in lines[1:])
 
 
 def more_line(n: int, what: str, indent: int = 4) -> str:
@@ -299,8 +310,8 @@ def status_table(report: StatusReport, shown_states: Iterable[str], stream: Text
     cfg = report.config
     n_collections = len(cfg.collections)
     sources = ", ".join(f"{n} {lang}" for lang, n in sorted(report.sources.items()))
-    w(style(paths.show(""), "1"))
-    w(f": {report.files} files in {n_collections} collection{'s' if n_collections != 1 else ''}; sources: {sources or 'none'}\n\n")
+    w(para(style(paths.show(""), "1") + f": {report.files} files in {n_collections} collection{'s' if n_collections != 1 else ''}; "
+           f"sources: {sources or 'none'}", columns, 2) + "\n")
 
     name_cols = max((width(language_name(code)) for code in report.summary), default=0)
     for lang, row in report.summary.items():
@@ -317,20 +328,22 @@ def status_table(report: StatusReport, shown_states: Iterable[str], stream: Text
             w("\nNothing to do.\n" if "current" not in shown else "\nNo documents match.\n")
         _items_table(by_lang, shown, w, style, paths, limit or None, columns)
     if review:
-        w("\n" + style(f"review ({len(review)}): ", "35") + "human translations a merge replaced because their source changed "
-          "(each is in the translation memory); `transync ack REF --lang LANG` when done\n")
+        w("\n" + para(style(f"review ({len(review)}): ", "35") + "human translations a merge replaced because their source changed "
+                       "(each is in the translation memory); `transync ack REF --lang LANG` when done", columns, 2))
         for item in [] if summary else review[:limit or None]:
             w(fit(f"    {item.collection}  {item.ref}  ", paths.show(item.path), _plural(item.review, "segment"), columns, dim=lambda t: style(t, "2")))
         if not summary and limit and len(review) > limit:
             w(more_line(len(review) - limit, "to review"))
     for note in report.notes:
-        w("\n" + style(f"note: {note}", "33") + "\n")
+        w("\n" + style(para(f"note: {note}", columns, 2).rstrip("\n"), "33") + "\n")
 
 
 def _language_line(lang: str, name: str, row: Any, style: _Style, columns: int | None) -> str:
     """``  ja    Japanese (日本語)  ███░░ 57.1%  of 7  current 4  stale 2``; the counts go onto the
     next line, under the bar, when they do not fit."""
     prefix = f"  {lang:<6}{name}  "
+    if columns is not None and width(prefix) + 32 > columns:  # a narrow terminal: the code says which language
+        prefix = f"  {lang:<6}"
     if row.source and row.expected == 0:
         extra = {s: n for s, n in row.counts.items() if n}
         words = ["source", *_count_words(extra, style)]
@@ -362,15 +375,18 @@ def _items_table(by_lang: dict[str | None, list[StatusItem]], shown: list[str], 
             group = [i for i in items if i.state == state]
             if not group:
                 continue
-            w(f"  {style(state, _STATE_COLOR[state])} ({len(group)}): {_STATE_HINTS[state]}\n")
+            w(para(f"  {style(state, _STATE_COLOR[state])} ({len(group)}): {_STATE_HINTS[state]}", columns, 4))
             listed = group[:limit]
             ref_cols = min(40, max(width(i.ref or "-") for i in listed), *([columns // 4] if columns else []))
             coll_cols = max(len(i.collection) for i in listed)
             for item in listed:
                 where, note = _where(item, paths)
+                ref = item.ref or "-"
+                if columns and width(ref) > ref_cols and 8 + coll_cols + width(ref) + width(where) > columns:
+                    ref = elide(ref, ref_cols)  # the path names the document too
                 if item.state == "missing" and columns and item.target_path:  # the source path fits beneath
                     note = f"(from {elide(paths.show(item.source_path), columns - 13)})"
-                w(fit(f"    {item.collection:<{coll_cols}}  {pad(item.ref or '-', ref_cols)}  ", where, note, columns, dim=dim))
+                w(fit(f"    {item.collection:<{coll_cols}}  {pad(ref, ref_cols)}  ", where, note, columns, dim=dim))
             if len(group) > len(listed):
                 w(more_line(len(group) - len(listed), state))
 
