@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -177,3 +178,11 @@ def test_table_says_the_totals_first_then_the_findings(site, command, expected, 
     monkeypatch.chdir(site.parent)
     out = invoke(site, command).stdout
     assert out.splitlines()[: len(expected)] == expected, out
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_the_readme_documents_every_json_key(command):
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    top, entry = DOCUMENTED[command]
+    missing = [key for key in sorted(top | entry) if f'"{key}"' not in readme and f"`{key}`" not in readme]
+    assert not missing, f"{command}: README says nothing of {missing}"
