@@ -186,3 +186,23 @@ def test_the_readme_documents_every_json_key(command):
     top, entry = DOCUMENTED[command]
     missing = [key for key in sorted(top | entry) if f'"{key}"' not in readme and f"`{key}`" not in readme]
     assert not missing, f"{command}: README says nothing of {missing}"
+
+
+def test_translate_takes_every_format_too(tmp_path, monkeypatch):
+    import shutil
+
+    site = tmp_path / "content"
+    shutil.copytree(Path(__file__).parent.parent / "content", site)
+    monkeypatch.chdir(tmp_path)
+    args = ["translate", "--root", str(site), "--engine", "pseudo", "--dry-run"]
+    documents = json.loads(runner.invoke(app, [*args, "--format", "json"]).stdout)["documents"]
+    skipped = [d for d in documents if d["status"] == "skipped"]
+    assert skipped and len(documents) > len(skipped)
+    markdown = runner.invoke(app, [*args, "--format", "markdown"]).stdout
+    assert markdown.startswith("## Translation plan\n\nDry run (pseudo): ")
+    assert sum(line.startswith("| `") for line in markdown.splitlines()) == len(documents)
+    summary = tmp_path / "summary.md"
+    github = runner.invoke(app, [*args, "--format", "github"], env={"GITHUB_WORKSPACE": str(site), "GITHUB_STEP_SUMMARY": str(summary)})
+    notes = [line for line in github.stdout.splitlines() if line.startswith("::")]
+    assert len(notes) == len(skipped) and all(line.startswith("::warning file=_") for line in notes)  # the workspace is the site
+    assert summary.read_text(encoding="utf-8").startswith("## Translation plan")

@@ -343,11 +343,6 @@ def report(
         typer.echo(str(path))
 
 
-class TranslateFormat(str, Enum):
-    table = "table"
-    json = "json"
-
-
 TRANSLATE_EPILOG = """\
 **Examples**
 
@@ -381,7 +376,7 @@ def translate(
     force: bool = typer.Option(False, "--force", help="Also overwrite hand-made and hand-edited translations that are stale."),
     no_memory: bool = typer.Option(False, "--no-memory", help="Neither use nor update the translation memory (.transync/memory/*.po)."),
     shard: Optional[str] = typer.Option(None, "--shard", metavar="K/N", help="Only the K-th of N shards, split by ref (for CI matrices)."),
-    fmt: TranslateFormat = typer.Option(TranslateFormat.table, "--format", "-f", help="Output format."),
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
     no_git: NoGitOption = False,
 ) -> None:
     """Translate missing and stale documents, writing each one as soon as it is complete.

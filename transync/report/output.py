@@ -1091,8 +1091,7 @@ def translate_table(summary: TranslateSummary, *, dry_run: bool, engine: str, st
         w(style(f"Dry run ({engine}): nothing is sent.", "1") + "\n")
         for r in summary.planned:
             w(f"  {r.job.lang:<5} {paths.show(r.job.target_path)}  {r.characters:,} characters  ({r.job.reason})\n")
-        w(f"\n{_plural(len(summary.planned), 'document')}, {summary.texts:,} texts, {summary.characters:,} characters "
-          f"in {_plural(summary.requests, 'request')}{_memory_note(summary)}\n")
+        w("\n" + _translate_total(summary, dry_run=True) + "\n")
     else:
         for r in summary.written:
             w(f"  {style('written', '32')}  {paths.show(r.job.target_path)}\n")
@@ -1105,11 +1104,7 @@ def translate_table(summary: TranslateSummary, *, dry_run: bool, engine: str, st
         w(f"  {style('not started', '33')}: {_plural(len(summary.not_started), 'document')}"
           f" ({paths.show(summary.not_started[0].target_path)}{', ...' if len(summary.not_started) > 1 else ''})\n")
     if not dry_run:
-        w(
-            f"\n{_plural(len(summary.written), 'document')} written, {len(summary.failed)} failed, "
-            f"{len(summary.skipped)} skipped, {len(summary.not_started)} not started; "
-            f"{_plural(summary.requests, 'request')}, {_cost(summary)} in {summary.seconds:.1f} s{_memory_note(summary)}\n"
-        )
+        w("\n" + _translate_total(summary, dry_run=False) + "\n")
     for r in summary.memory_rejected:
         w(f"  {style('rejected', '33')} {paths.show(r.job.target_path)}: the translation memory's {r.origin} translation of "
           f"{_clip(r.source)!r} breaks protected text ({r.reason}): translated again; fix or delete it in {r.memory}\n")
@@ -1118,6 +1113,15 @@ def translate_table(summary: TranslateSummary, *, dry_run: bool, engine: str, st
           f"its source changed; it is kept in the translation memory: {_clip(r.previous)}\n")
     if summary.stopped is not None:
         w(style(f"stopped: {summary.stopped}", "31;1") + "\n")
+
+
+def _translate_total(summary: TranslateSummary, *, dry_run: bool) -> str:
+    if dry_run:
+        return (f"{_plural(len(summary.planned), 'document')}, {summary.texts:,} texts, {summary.characters:,} characters "
+                f"in {_plural(summary.requests, 'request')}{_memory_note(summary)}")
+    return (f"{_plural(len(summary.written), 'document')} written, {len(summary.failed)} failed, "
+            f"{len(summary.skipped)} skipped, {len(summary.not_started)} not started; "
+            f"{_plural(summary.requests, 'request')}, {_cost(summary)} in {summary.seconds:.1f} s{_memory_note(summary)}")
 
 
 def _clip(text: str, width: int = 60) -> str:
@@ -1147,8 +1151,38 @@ def _memory_note(summary: TranslateSummary) -> str:
 
 
 def render_translate(summary: TranslateSummary, fmt: str, *, dry_run: bool, engine: str, root: Path, stream: TextIO | None = None) -> None:
+    """The run's documents: json as documented; markdown and github list them per language (github
+    annotates the failed ones as errors and the skipped ones as warnings)."""
     stream = stream or sys.stdout
+    data = translate_json(summary, dry_run=dry_run, engine=engine)
     if fmt == "json":
-        write_json(translate_json(summary, dry_run=dry_run, engine=engine), stream, list_key="documents")
-    else:
+        write_json(data, stream, list_key="documents")
+        return
+    if fmt == "table":
         translate_table(summary, dry_run=dry_run, engine=engine, stream=stream, paths=Paths(root))
+        return
+    rows = [Row(d["lang"], d["path"] or d["source_path"], None, f"{d['status'].replace('_', ' ')}: {d['reason']}" if d["reason"] else d["status"],
+                (d["status"].replace("_", " "), f"{d['characters']:,}" if d["characters"] is not None else "", d["reason"] or ""))
+           for d in data["documents"]]
+    totals = [f"{'Dry run' if dry_run else 'Run'} ({engine}): " + _translate_total(summary, dry_run=dry_run) + "."]
+    if summary.stopped is not None:
+        totals.append(f"stopped: {summary.stopped}")
+    heading = "Translation plan" if dry_run else "Translation run"
+
+    def markdown(paths: Paths, size: int) -> str:
+        return rows_markdown(heading, totals, rows, paths, size, word="document", columns=("File", "Line", "Status", "Characters", "Reason"),
+                             rerun="run `transync translate --format json` for all of them")
+
+    if fmt == "markdown":
+        stream.write(markdown(Paths(root), COMMENT_LIMIT))
+        return
+    paths = Paths(root, os.environ.get("GITHUB_WORKSPACE"))
+    levels = {"failed": "error", "skipped": "warning"}
+    notes = Annotations(stream)
+    for d, row in zip(data["documents"], rows):
+        if d["status"] in levels:
+            notes.write(annotation(levels[d["status"]], paths.show(row.path), 1, f"transync translate: {d['status']}", row.message))
+    notes.close("transync translate")
+    for line in totals:
+        stream.write(line + "\n")
+    step_summary(lambda size: markdown(paths, size))
