@@ -206,3 +206,13 @@ def test_translate_takes_every_format_too(tmp_path, monkeypatch):
     notes = [line for line in github.stdout.splitlines() if line.startswith("::")]
     assert len(notes) == len(skipped) and all(line.startswith("::warning file=_") for line in notes)  # the workspace is the site
     assert summary.read_text(encoding="utf-8").startswith("## Translation plan")
+
+
+@pytest.mark.parametrize("columns", [50, 80])
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_table_fits_the_terminal(site, command, columns, monkeypatch):
+    from transync.report.output import width
+
+    monkeypatch.chdir(site.parent)
+    out = invoke(site, command, env={"COLUMNS": str(columns)}).stdout
+    assert max(width(line) for line in out.splitlines()) <= columns, out

@@ -832,7 +832,7 @@ def rows_table(totals: list[str], rows: list[Row], stream: TextIO, paths: Paths,
     style = _Style(stream)
     w = stream.write
     for n, line in enumerate(totals):
-        w((style(line, "1") if n == 0 else line) + "\n")
+        w(para(style(line, "1") if n == 0 else line, columns, 2))
     if summary:
         return
     kept, cut = limit_by(rows, lambda r: r.group, limit)
@@ -844,7 +844,7 @@ def rows_table(totals: list[str], rows: list[Row], stream: TextIO, paths: Paths,
         title = paths.show(group) if kind == "file" else _group_title(group, kind)
         w("\n" + style(f"{title}: {_plural(total, word)}", "1") + "\n")
         wheres = [_where_line(paths, r) for r in members]
-        where_cols = min(max(width(x) for x in wheres), 60)
+        where_cols = min(max(width(x) for x in wheres), 60, *([columns // 2] if columns else []))
         for row, where in zip(members, wheres):
             w(fit("  ", where, row.message, columns, indent=4, path_cols=where_cols))
         if cut.get(group):
