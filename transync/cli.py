@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import os
-import sys
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Callable, List, Optional, TypeVar
