@@ -96,7 +96,8 @@ LimitOption = Annotated[
     Optional[int],
     typer.Option(
         "--limit", min=0, metavar="N",
-        help="List at most N rows per state in the table (default 20), markdown and github; 0 lists all. json lists all.",
+        help="List at most N rows per state (check: per check; others: per language) in the table (default 20), "
+        "markdown and github; 0 lists all. json lists all.",
     ),
 ]
 LangOption = Annotated[
