@@ -29,6 +29,7 @@ def _private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     monkeypatch.setenv("TRANSYNC_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
     monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
     monkeypatch.delenv("GITHUB_WORKSPACE", raising=False)
+    monkeypatch.delenv("COLUMNS", raising=False)  # tables fit $COLUMNS: a terminal's must not leak into the tests
 
 
 def doc(ref: str, lang: str, date: str = "2025-01-10", body: str = "## Overview\n\nText.\n", **extra: str) -> str:

@@ -164,7 +164,7 @@ def test_markdown_format(site):
 
 def test_invalid_files_are_one_line_errors_on_stderr_in_json(site):
     (site / "_products/ja/a/broken.md").write_bytes(b"---\nref: x\nlang: ja\n---\n\xff\n")
-    result = run("status", "--root", str(site), "--format", "json")
+    result = run("status", "--root", str(site), "--format", "json", cwd=site)  # paths on stderr are relative to here
     assert "transync: _products/ja/a/broken.md:5: not valid UTF-8" in result.stderr
     data = json.loads(result.stdout)
     assert any(i["state"] == "invalid" and i["path"] == "_products/ja/a/broken.md" for i in data["items"])
@@ -253,9 +253,9 @@ def test_memory_seed_reports_documents_that_do_not_align(tmp_path):
     shutil.copytree(REPO / "content", site)
     ja = site / "_products/ja/halden/halden-hx-700.md"
     ja.write_text(ja.read_text() + "\n追加の段落。\n")
-    result = run("memory", "seed", "--root", str(site), "--lang", "ja")
+    result = run("memory", "seed", "--lang", "ja", cwd=site)
     assert result.exit_code == 1
-    assert "not aligned: _products/ja/halden/halden-hx-700.md: the source has" in result.stdout
+    assert "  _products/ja/halden/halden-hx-700.md  not aligned: the source has" in result.stdout
 
 
 @pytest.mark.parametrize(

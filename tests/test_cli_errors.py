@@ -42,7 +42,7 @@ BAD_VALUES = [
     ("report", ["--repo-url", "https://x"], "--repo-url https://x: must hold {path}"),
     ("translate", ["--to", "xx", "--dry-run"], "--to xx: not one of the site's languages (en, ja, de)"),
     ("translate", ["--jobs", "0"], "0 is not in the range 1<=x<=64 (--jobs)"),
-    ("translate", ["--format", "markdown"], "'markdown' is not one of 'table', 'json' (--format)"),
+    ("translate", ["--format", "xml"], "'xml' is not one of 'table', 'json', 'github', 'markdown' (--format)"),
     ("translate", ["--engine", "nope", "--dry-run"], "unknown engine 'nope' (engines: "),
     ("diff", ["x", "--lang", "xx"], "--lang xx: not one of the site's languages"),
     ("permalinks", ["--format", "bogus"], "(--format)"),
@@ -122,7 +122,7 @@ def test_glossary_check_files_takes_the_folder_as_an_argument(root, monkeypatch)
     monkeypatch.chdir(root)
     result = CliRunner().invoke(app, ["glossary", "check-files", "glossaries/"])
     assert result.exit_code == 0, result.output
-    assert result.stdout.endswith("en-ja (1 terms); 0 problems\n")
+    assert result.stdout == "glossaries: en-ja (1 term); 0 problems.\n"
 
 
 @pytest.mark.parametrize("command", ["glossary check", "glossary check-files"])

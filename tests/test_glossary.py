@@ -187,7 +187,7 @@ def test_term_check_reports_each_violation_with_its_line(make_site):
     assert result.exit_code == 1
     found = sorted((f["line"], f["term"], f["target"]) for f in json.loads(result.stdout)["findings"])
     assert found == [(7, "Budget", "低価格"), (11, "frequency response", "周波数特性"), (15, "References", "参考文献")]
-    github = cli("glossary", "check", "--root", str(root), "--format", "github")
+    github = runner.invoke(app, ["glossary", "check", "--root", str(root), "--format", "github"], env={"GITHUB_WORKSPACE": str(root)})
     assert "::warning file=_products/ja/p.md,line=11,title=transync%3A glossary::'frequency response' should be translated as '周波数特性' (glossary)" in github.stdout.splitlines()
 
 

@@ -239,7 +239,7 @@ def test_shallow_clone_falls_back_to_dates_and_says_so_once(repo, tmp_path):
     assert len(data["summary"]["notes"]) == 1 and "fetch-depth: 0" in data["summary"]["notes"][0]
     assert item(data)["state"] == "stale" and item(data)["changes"]["baseline"]["kind"] == "date"
     table = CliRunner().invoke(app, ["status", "--root", str(clone / "site")])
-    assert table.output.count("shallow") == 1 and "Traceback" not in table.output
+    assert table.output.count("shallow git clone") == 1 and "Traceback" not in table.output
     github = CliRunner().invoke(app, ["status", "--root", str(clone / "site"), "--format", "github"])
     assert github.output.count("fetch-depth: 0") == 1
 

@@ -29,8 +29,15 @@ def states(root: Path, lang: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def site(make_site):
-    """p: a hand-made ja translation older than its source (stale by date); q: no ja translation."""
+def site(make_site, monkeypatch):
+    """p: a hand-made ja translation older than its source (stale by date); q: no ja translation.
+    The tests run from the site, where the paths printed are the site's own."""
+    root = _site(make_site)
+    monkeypatch.chdir(root)
+    return root
+
+
+def _site(make_site):
     return make_site({
         "_products/en/p.md": doc("p", "en", date="2025-03-01", body="## Overview\n\nThe first paragraph.\n\nThe second paragraph.\n"),
         "_products/ja/p.md": doc("p", "ja", date="2025-01-01", body=HUMAN_JA),
@@ -139,10 +146,11 @@ def test_memory_engine_with_no_memory_is_a_usage_error(site):
     assert result.stderr == "transync translate: error: --engine memory writes what the translation memory has: it cannot go with --no-memory\n"
 
 
-def test_sample_site_round_trip_writes_every_german_document(tmp_path):
+def test_sample_site_round_trip_writes_every_german_document(tmp_path, monkeypatch):
     shutil.copytree(REPO / "content", tmp_path / "content")
     shutil.copytree(REPO / "glossaries", tmp_path / "glossaries")
     root = tmp_path / "content"
+    monkeypatch.chdir(root)
     assert cli("memory", "seed", "--root", root).exit_code == 0
     po = tmp_path / "de.po"
     assert cli("memory", "export", "--root", root, "--lang", "de", "-o", po).exit_code == 0

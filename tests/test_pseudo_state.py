@@ -33,8 +33,11 @@ def item(data: dict, ref: str, lang: str) -> dict:
 
 
 @pytest.fixture
-def site(make_site):
-    return make_site({"_products/en/p.md": doc("p", "en", body=BODY)}, config='languages: ["en", "de"]\n')
+def site(make_site, monkeypatch):
+    """The tests run from the site, where the paths printed are the site's own."""
+    root = make_site({"_products/en/p.md": doc("p", "en", body=BODY)}, config='languages: ["en", "de"]\n')
+    monkeypatch.chdir(root)
+    return root
 
 
 @pytest.fixture
@@ -84,7 +87,7 @@ def test_a_real_engine_replaces_pseudo_output_without_force(site, fake):
     assert item(status_json(site), "p", "de")["state"] == "current"
 
 
-def test_pseudo_never_replaces_a_translation_without_force(make_site):
+def test_pseudo_never_replaces_a_translation_without_force(make_site, monkeypatch):
     root = make_site({
         "_products/en/p.md": doc("p", "en", date="2025-03-01", body=BODY),
         # Made by hand, older than its source: stale by date.
@@ -96,6 +99,7 @@ def test_pseudo_never_replaces_a_translation_without_force(make_site):
         ),
     })
     before = {p: p.read_bytes() for p in root.rglob("*.md")}
+    monkeypatch.chdir(root)  # paths print relative to the current folder
     data = status_json(root)
     assert (item(data, "p", "ja")["state"], item(data, "p", "de")["state"]) == ("stale", "stale")
 

@@ -26,6 +26,8 @@ from transync.site.config import load_config
 def transync(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
     env.pop("DEEPL_AUTH_KEY", None)
+    if cwd is None and "--root" in args:  # run from the site, as its users do: paths print relative to it
+        cwd = Path(args[list(args).index("--root") + 1])
     return subprocess.run(
         [sys.executable, "-m", "transync", *map(str, args)], capture_output=True, text=True, env=env, cwd=cwd, timeout=120
     )

@@ -183,6 +183,15 @@ UpdateBaselineOption = Annotated[
     ),
 ]
 NoBaselineOption = Annotated[bool, typer.Option("--no-baseline", help="Report every finding, the accepted ones of the baseline too.")]
+SummaryOption = Annotated[bool, typer.Option("--summary", help="Only the counts, no list (json: an empty list).")]
+LimitOption = Annotated[
+    Optional[int],
+    typer.Option(
+        "--limit", min=0, metavar="N",
+        help="List at most N rows per state (check: per check; others: per language) in the table (default 20), "
+        "markdown and github; 0 lists all. json lists all.",
+    ),
+]
 LangOption = Annotated[
     Optional[List[str]], typer.Option("--lang", "-l", metavar="LANG", help="Only these languages (repeat or comma-separate).")
 ]
@@ -279,6 +288,8 @@ def status(
     no_cache: bool = typer.Option(False, "--no-cache", help="Read every file, ignoring the header cache."),
     no_git: NoGitOption = False,
     changed_from: ChangedFromOption = None,
+    summary: SummaryOption = False,
+    limit: LimitOption = None,
 ) -> None:
     """Show the translation state of every document: current, stale, missing, orphan, duplicate, invalid.
 
@@ -307,11 +318,8 @@ def status(
                 raise UsageError(f"{path}: no such file or folder")
 
     if fmt in (Format.json, Format.markdown):
-        for item in report.items:
-            if item.state == "invalid":
-                where = f"{item.path}:{item.line}" if item.line else item.path
-                typer.echo(f"transync: {where}: {item.reason}", err=True)
-    output.render_status(report, fmt.value, shown_states=shown, fail_on=fail)
+        output.diagnostics(((i.path, i.line, i.reason) for i in report.items if i.state == "invalid"), config.root)
+    output.render_status(report, fmt.value, shown_states=shown, fail_on=fail, limit=limit, summary=summary)
     raise typer.Exit(EXIT_FINDINGS if report.failing(fail) else EXIT_OK)
 
 
@@ -354,6 +362,8 @@ def check(
     changed_from: ChangedFromOption = None,
     update_baseline: UpdateBaselineOption = False,
     no_baseline: NoBaselineOption = False,
+    summary: SummaryOption = False,
+    limit: LimitOption = None,
 ) -> None:
     """Compare every translation with its source and report structural problems, with file and line.
 
@@ -387,10 +397,8 @@ def check(
     report = checks_mod.check_site(result, selection, langs or None, checks=names, use_cache=False if no_cache else None, git=not no_git)
     _adopted(adopt.adopt_check(report, langs=langs or None, paths=selection, update=update_baseline, use_baseline=not no_baseline))
 
-    for bad in report.unreadable:
-        where = f"{bad.path}:{bad.line}" if bad.line else bad.path
-        typer.echo(f"transync: {where}: {bad.reason}", err=True)
-    output.render_check(report, fmt.value, fail_on=fail)
+    output.diagnostics(((bad.path, bad.line, bad.reason) for bad in report.unreadable), config.root)
+    output.render_check(report, fmt.value, fail_on=fail, limit=limit, summary=summary)
     failing = report.failing(fail) or (report.unreadable and fail)
     raise typer.Exit(EXIT_FINDINGS if failing else EXIT_OK)
 
@@ -450,11 +458,6 @@ def report(
         typer.echo(str(path))
 
 
-class TranslateFormat(str, Enum):
-    table = "table"
-    json = "json"
-
-
 TRANSLATE_EPILOG = """\
 **Examples**
 
@@ -491,7 +494,7 @@ def translate(
     force: bool = typer.Option(False, "--force", help="Also overwrite hand-made and hand-edited translations that are stale."),
     no_memory: bool = typer.Option(False, "--no-memory", help="Neither use nor update the translation memory (.transync/memory/*.po)."),
     shard: Optional[str] = typer.Option(None, "--shard", metavar="K/N", help="Only the K-th of N shards, split by ref (for CI matrices)."),
-    fmt: TranslateFormat = typer.Option(TranslateFormat.table, "--format", "-f", help="Output format."),
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
     no_git: NoGitOption = False,
 ) -> None:
     """Translate missing and stale documents, writing each one as soon as it is complete.
@@ -633,8 +636,9 @@ app.add_typer(memory_app, name="memory")
 def memory_seed(
     root: RootOption = None,
     lang: LangOption = None,
-    fmt: TranslateFormat = typer.Option(TranslateFormat.table, "--format", "-f", help="Output format."),
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
     no_git: NoGitOption = False,
+    limit: LimitOption = None,
 ) -> None:
     """Fill the memory with the translations the site already has.
 
@@ -642,46 +646,22 @@ def memory_seed(
     its pairs as human entries; documents that do not align are reported, never guessed.
     Exit codes: 0 done, 1 some documents did not align, 2 a usage or configuration error.
     """
-    import json
-
+    from transync.report import output
     from transync.translate import memory as mem, seed as seeding
     from transync.site import scan, status as status_mod
 
     config = _site(root, [])
     langs = _langs(config, lang)
     report = status_mod.report(scan.scan(config), git=not no_git)
-    results = {}
+    seeded = []
     for source_lang in sorted({c.source_lang for c in config.collections}):
         for target in langs or [l for l in config.languages if l != source_lang]:
             memory = mem.Memory.of_site(config, source_lang, target)
             result = seeding.seed(memory, report)
             memory.save()
-            results[(source_lang, target, memory.path)] = (result, memory.stats())
-    misaligned = 0
-    if fmt is TranslateFormat.json:
-        out = []
-        for (src, tgt, path), (r, stats) in results.items():
-            misaligned += len(r.not_aligned)
-            out.append({
-                "source_lang": src, "target_lang": tgt, "path": str(path), "documents": r.documents,
-                "aligned": r.aligned, "machine_documents": r.machine_documents, "pairs": r.pairs,
-                "added": r.added, "replaced": r.replaced, "unchanged": r.unchanged, "conflicts": r.conflicts,
-                "entries": stats.entries, "human": stats.human,
-                "not_aligned": [{"path": n.path, "source_path": n.source_path, "reason": n.reason} for n in r.not_aligned],
-                "unreadable": [{"path": p, "reason": why} for p, why in r.unreadable],
-            })
-        typer.echo(json.dumps({"schema_version": 1, "memories": out}, ensure_ascii=False, indent=2))
-    else:
-        for (src, tgt, path), (r, stats) in results.items():
-            misaligned += len(r.not_aligned)
-            typer.echo(
-                f"{src} -> {tgt}: {r.aligned} of {r.documents} translations aligned, {r.pairs} pairs, "
-                f"{r.added} added, {r.replaced} replaced; {stats.entries} entries ({stats.human} human) in {path}"
-            )
-            for n in r.not_aligned:
-                typer.echo(f"  not aligned: {n.path}: {n.reason}")
-            for p, why in r.unreadable:
-                typer.echo(f"  unreadable: {p}: {why}")
+            seeded.append(output.Seeded(source_lang, target, memory.path, result, memory.stats()))
+    output.render_seed(seeded, fmt.value, root=config.root, limit=limit)
+    misaligned = sum(len(s.result.not_aligned) for s in seeded)
     raise typer.Exit(EXIT_FINDINGS if misaligned else EXIT_OK)
 
 
@@ -922,6 +902,8 @@ def permalinks(
     redirect: bool = typer.Option(False, "--redirect", help="With --fix: keep the old permalink in redirect_from (jekyll-redirect-from)."),
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
     changed_from: ChangedFromOption = None,
+    summary: SummaryOption = False,
+    limit: LimitOption = None,
 ) -> None:
     """Check every document's permalink: its language segment is its lang, a translation's is its
     source's with the language swapped, no two documents share one, and none is missing.
@@ -947,29 +929,8 @@ def permalinks(
                 if not dry_run:
                     fixed.add(finding.path)
     left = [f for f in result.findings if f.path not in fixed]
-    paths_view = output.Paths(config.root)
-    if fmt is Format.json:
-        data = {
-            "schema_version": 1, "root": str(config.root), "checked": result.checked,
-            "fixed": sorted(fixed),
-            "findings": [
-                {"collection": f.collection, "ref": f.ref, "lang": f.lang, "path": f.path, "line": f.line,
-                 "message": f.message, "expected": f.expected}
-                for f in left
-            ],
-        }
-        output.write_json(data, sys.stdout, list_key="findings")
-    elif fmt is Format.github:
-        for f in left:
-            typer.echo(output.annotation("error", paths_view.show(f.path), f.line, "transync: permalink", f.message))
-    else:
-        for f in left:
-            typer.echo(f"{paths_view.show(f.path)}:{f.line}  {f.message}")
-        if fixed:
-            typer.echo(f"{len(fixed)} files fixed")
-        typer.echo(f"{result.checked} documents checked: {len(left)} permalink problems" if left else f"{result.checked} documents checked: all permalinks right")
-    for path, why in result.unreadable:
-        typer.echo(f"transync: {path}: {why}", err=True)
+    output.render_permalinks(result, fmt.value, root=config.root, fixed=fixed, limit=limit, summary=summary)
+    output.diagnostics(((path, None, why) for path, why in result.unreadable), config.root)
     raise typer.Exit(EXIT_FINDINGS if left or result.unreadable else EXIT_OK)
 
 
@@ -992,8 +953,6 @@ def glossary_check_files(
     limits, tag-like text, and language pairs the engine ([translate] engine, else DeepL) or the site
     cannot use; each with file and line.
     """
-    import json
-
     from transync.translate import glossary as gl
     from transync.report import output
 
@@ -1010,22 +969,7 @@ def glossary_check_files(
     engine_problems = getattr(engine_type(config.translate.engine or "deepl"), "glossary_problems", None)
     if engine_problems is not None:
         problems += [gl.Problem(*problem) for problem in engine_problems(loaded)]
-    shown = {p.path: str(folder / p.path) for p in problems}
-    paths = output.Paths(config.root, os.environ.get("GITHUB_WORKSPACE") if fmt is Format.github else None)
-    if fmt is Format.json:
-        typer.echo(json.dumps({
-            "schema_version": 1, "folder": str(folder),
-            "pairs": {f"{s}-{t}": len(e) for (s, t), e in sorted(loaded.pairs.items())},
-            "problems": [{"path": shown[p.path], "line": p.line, "message": p.message} for p in problems],
-        }, ensure_ascii=False, indent=2))
-    elif fmt is Format.github:
-        for p in problems:
-            typer.echo(output.annotation("error", paths.show(os.path.relpath(shown[p.path], config.root)), p.line, "transync: glossary", p.message))
-    else:
-        for p in problems:
-            typer.echo(f"{paths.show(os.path.relpath(shown[p.path], config.root))}:{p.line}: {p.message}")
-        pairs = ", ".join(f"{s}-{t} ({len(e)} terms)" for (s, t), e in sorted(loaded.pairs.items()))
-        typer.echo(f"{folder}: {pairs or 'no glossaries'}; {len(problems)} problems")
+    output.render_glossary_files(loaded, problems, fmt.value, root=config.root, folder=folder)
     raise typer.Exit(EXIT_FINDINGS if problems else EXIT_OK)
 
 
@@ -1040,6 +984,8 @@ def glossary_check(
     changed_from: ChangedFromOption = None,
     update_baseline: UpdateBaselineOption = False,
     no_baseline: NoBaselineOption = False,
+    summary: SummaryOption = False,
+    limit: LimitOption = None,
 ) -> None:
     """In existing translations, every glossary term of a source segment must be translated as the
     glossary says; violations are listed with file and line.
@@ -1049,8 +995,6 @@ def glossary_check(
     and <!-- transync-ignore glossary --> comments work as for `check`. Exit codes: 0 no violation,
     1 violations, 2 a usage error.
     """
-    from collections import Counter
-
     from transync.translate import glossary as gl
     from transync.report import output
     from transync.site import scan, status as status_mod
@@ -1067,39 +1011,8 @@ def glossary_check(
     result = termcheck.check_terms(report, loaded, paths=rel)
     adoption = adopt.adopt_terms(result, config, langs=langs or None, paths=rel, update=update_baseline, use_baseline=not no_baseline)
     _adopted(adoption)
-    view = output.Paths(config.root, os.environ.get("GITHUB_WORKSPACE") if fmt is Format.github else None)
-    if fmt is Format.json:
-        data = {
-            "schema_version": 1, "root": str(config.root), "checked": result.checked, "not_aligned": result.not_aligned,
-            "baseline": adoption.as_json(),
-            "findings": [
-                {"path": f.path, "line": f.line, "source_path": f.source_path, "lang": f.lang, "term": f.term,
-                 "target": f.target, "message": f.message}
-                for f in result.findings
-            ],
-        }
-        output.write_json(data, sys.stdout, list_key="findings")
-    elif fmt is Format.github:
-        notes = output.Annotations(sys.stdout)
-        for f in result.findings:
-            notes.write(output.annotation("warning", view.show(f.path), f.line, "transync: glossary", f.message))
-        notes.close("transync glossary check")
-        for line in output.adoption_lines(adoption):
-            typer.echo(line)
-    else:
-        for f in result.findings:
-            typer.echo(f"{view.show(f.path)}:{f.line}  {f.message}")
-        if result.findings:
-            common = Counter((f.term, f.target) for f in result.findings).most_common(10)
-            typer.echo("\nmost frequent: " + ", ".join(f"{t} -> {g} ({n})" for (t, g), n in common))
-        typer.echo(
-            f"{result.checked} translations checked ({result.not_aligned} whose structure does not align: tags only): "
-            f"{len(result.findings)} glossary violations"
-        )
-        for line in output.adoption_lines(adoption):
-            typer.echo(line)
-    for path, why in result.unreadable:
-        typer.echo(f"transync: {path}: {why}", err=True)
+    output.render_terms(result, fmt.value, root=config.root, limit=limit, summary=summary, adoption=adoption)
+    output.diagnostics(((path, None, why) for path, why in result.unreadable), config.root)
     raise typer.Exit(EXIT_FINDINGS if result.findings else EXIT_OK)
 
 

@@ -9,16 +9,23 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 import sys
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, NamedTuple, TextIO
+from typing import TYPE_CHECKING, Any, Callable, Iterable, NamedTuple, TextIO
 
 from transync.site.config import STATES
 from transync.site.status import WORK_ORDER, StatusItem, StatusReport
 
 if TYPE_CHECKING:
     from transync.checks import CheckReport, Finding
+    from transync.checks.permalinks import PermalinkReport
+    from transync.checks.termcheck import TermReport
+    from transync.translate.glossary import Glossaries, Problem
+    from transync.translate.memory import MemoryStats
+    from transync.translate.seed import SeedResult
     from transync.translate.run import Summary as TranslateSummary
 
 
@@ -58,10 +65,18 @@ def language_name(code: str) -> str:
     return f"{english} ({native})" if native else english
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_TRAILING = re.compile(r" +((?:\x1b\[0m)?)$")
+
+
 def width(text: str) -> int:
-    """Columns a string takes in a terminal (East Asian wide characters take two)."""
+    """Columns a string takes in a terminal (East Asian wide characters take two, colour codes none)."""
     import unicodedata
 
+    if "\x1b" in text:
+        text = _ANSI.sub("", text)
+    if text.isascii():
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
@@ -70,7 +85,8 @@ def pad(text: str, columns: int) -> str:
 
 
 class Paths:
-    """Shows site paths relative to where the user stands (or to the GitHub workspace)."""
+    """Shows site paths as a compiler does: relative to the current folder (``../`` included), or to
+    ``base`` (the GitHub workspace for annotations); absolute where that is shorter."""
 
     def __init__(self, root: Path, base: str | None = None) -> None:
         self.root = root
@@ -79,11 +95,132 @@ class Paths:
     def show(self, rel: str | None) -> str:
         if rel is None:
             return "-"
-        full = self.root / rel
+        full = os.path.normpath(self.root / rel)
         try:
-            return full.relative_to(self.base).as_posix()
-        except ValueError:
-            return rel
+            shown = os.path.relpath(full, self.base)
+        except ValueError:  # another drive (Windows)
+            return Path(full).as_posix()
+        return Path(full if len(shown) > len(full) else shown).as_posix()
+
+
+# --------------------------------------------------------------------------- terminal
+
+
+#: Rows listed per state (status), per check (check) or per language (the other listings) in the
+#: table when --limit is not given; the line after them says how many more there are.
+DEFAULT_LIMIT = 20
+
+
+def columns_of(stream: TextIO) -> int | None:
+    """The width to fit: ``$COLUMNS`` when set, else the terminal's when writing to one; None (no
+    limit) into a pipe or a file, so that grep and editors get whole paths."""
+    value = os.environ.get("COLUMNS", "")
+    if value.isdigit() and int(value) > 0:
+        return int(value)
+    if getattr(stream, "isatty", lambda: False)():
+        return shutil.get_terminal_size().columns
+    return None
+
+
+def _take(text: str, columns: int) -> str:
+    """The longest start of ``text`` that fits in ``columns`` (at least one character)."""
+    used = 0
+    for n, ch in enumerate(text):
+        used += width(ch)
+        if used > columns and n:
+            return text[:n]
+    return text
+
+
+def _take_end(text: str, columns: int) -> str:
+    return _take(text[::-1], columns)[::-1] if columns > 0 else ""
+
+
+def elide(path: str, columns: int) -> str:
+    """``path`` cut in its middle to fit ``columns``: its first folder, ``…``, and as many of its last
+    parts as fit (the file name at least, itself cut in the middle when it alone is too long)."""
+    columns = max(columns, 5)
+    if width(path) <= columns:
+        return path
+    parts = path.split("/")
+    start = 2 if not parts[0] and len(parts) > 3 else 1  # "/work/" of an absolute path, else "content/"
+    head = "/".join(parts[:start]) + "/"
+    for n in range(start + 1, len(parts)):  # the longest tail of whole parts that fits beside the head
+        tail = "/".join(parts[n:])
+        if width(head) + 2 + width(tail) <= columns:
+            return f"{head}…/{tail}"
+    if len(parts) > 1 and width(parts[-1]) + 2 <= columns:
+        return "…/" + parts[-1]
+    keep = columns - 1
+    return _take(path, keep // 3) + "…" + _take_end(path, keep - keep // 3)
+
+
+def wrap(text: str, columns: int) -> list[str]:
+    """``text`` in lines of at most ``columns``, broken at spaces; a longer word (a URL) is cut."""
+    columns = max(columns, 2)
+    lines: list[str] = []
+    line = ""
+    for word in text.split(" "):
+        while width(word) > columns:
+            if line:
+                lines.append(line)
+                line = ""
+            part = _take(word, columns)
+            lines.append(part)
+            word = word[len(part):]
+        if not line:
+            line = word
+        elif width(line) + 1 + width(word) <= columns:
+            line += " " + word
+        else:
+            lines.append(line)
+            line = word
+    if line:
+        lines.append(line)
+    return lines or [""]
+
+
+def fit(prefix: str, path: str, note: str = "", columns: int | None = None, *, indent: int = 6,
+        mid: str = "", path_cols: int = 0, dim: Callable[[str], str] = str) -> str:
+    """One listing row, ``prefix path mid  note``, fitted to ``columns``.
+
+    Past the width the path loses its middle (:func:`elide`) and the note goes onto the next lines,
+    indented by ``indent`` and wrapped; None: one line as it is. The one rule of every table.
+    """
+    tail = f"  {note}" if note else ""
+    if columns is None or width(prefix) + max(width(path), path_cols) + width(mid) + width(tail) <= columns:
+        return prefix + pad(path, path_cols) + mid + (f"  {dim(note)}" if note else "") + "\n"
+    room = max(columns - width(prefix) - width(mid), 12)
+    start = prefix + pad(elide(path, room), min(path_cols, room)) + mid
+    if not note:
+        return start + "\n"
+    if width(start) + width(tail) <= columns:
+        return start + f"  {dim(note)}\n"
+    start = _TRAILING.sub(r"\1", start)  # the padding that aligned the note
+    return start + "\n" + "".join(" " * indent + dim(line) + "\n" for line in wrap(note, columns - indent))
+
+
+def para(text: str, columns: int | None, indent: int = 0) -> str:
+    """A line of prose (a heading, a note) wrapped to ``columns``, its next lines indented by ``indent``."""
+    if columns is None or width(text) <= columns:
+        return text + "\n"
+    lead = len(text) - len(text.lstrip(" "))
+    lines = wrap(text.strip(" "), max(columns - max(lead, indent), 2))
+    return " " * lead + lines[0] + "\n" + "".join(" " * indent + line + "\n" for line in lines[1:])
+
+
+def more_line(n: int, what: str, indent: int = 4) -> str:
+    """The line after a listing cut by --limit."""
+    return f"{' ' * indent}… and {n:,} more {what} (use --limit 0 for all)\n"
+
+
+def diagnostics(problems: Iterable[tuple[str, int | None, str]], root: Path, stream: TextIO | None = None) -> None:
+    """``transync: path:line: reason`` on stderr for files that could not be read, paths as everywhere."""
+    stream = stream or sys.stderr
+    paths = Paths(root)
+    for path, line, reason in problems:
+        where = paths.show(path)
+        stream.write(f"transync: {where}:{line}: {reason}\n" if line else f"transync: {where}: {reason}\n")
 
 
 # --------------------------------------------------------------------------- json
@@ -165,47 +302,73 @@ class _Style:
 _STATE_COLOR = {"current": "32", "stale": "33", "missing": "31", "pseudo": "36", "orphan": "35", "duplicate": "35", "invalid": "31;1"}
 
 
-def status_table(report: StatusReport, shown_states: Iterable[str], stream: TextIO, paths: Paths) -> None:
+def status_table(report: StatusReport, shown_states: Iterable[str], stream: TextIO, paths: Paths, *,
+                 limit: int | None = DEFAULT_LIMIT, summary: bool = False, columns: int | None = None) -> None:
+    """The counts per language first, then the documents that need work, ``limit`` per language and
+    state (None or 0: all); ``summary``: the counts only. Rows fit ``columns`` (see :func:`fit`)."""
     style = _Style(stream)
     w = stream.write
     cfg = report.config
     n_collections = len(cfg.collections)
     sources = ", ".join(f"{n} {lang}" for lang, n in sorted(report.sources.items()))
-    w(style(f"{paths.show('.') if cfg.root != paths.base else '.'}", "1"))
-    w(f": {report.files} files in {n_collections} collection{'s' if n_collections != 1 else ''}; sources: {sources or 'none'}\n\n")
+    w(para(style(paths.show(""), "1") + f": {report.files} files in {n_collections} collection{'s' if n_collections != 1 else ''}; "
+           f"sources: {sources or 'none'}", columns, 2) + "\n")
 
     name_cols = max((width(language_name(code)) for code in report.summary), default=0)
     for lang, row in report.summary.items():
-        name = pad(language_name(lang), name_cols)
-        if row.source and row.expected == 0:
-            extra = {s: n for s, n in row.counts.items() if n}
-            tail = "  " + _counts(extra, style) if extra else ""
-            w(f"  {lang:<6}{name}  source{tail}\n")
-            continue
-        bar = _bar(row.percent_complete)
-        pct = f"{row.percent_complete:5.1f}%"
-        counts = {s: row.counts[s] for s in STATES if row.counts[s] or s == "current"}
-        w(f"  {lang:<6}{name}  {bar} {pct}  of {row.expected}  {_counts(counts, style)}\n")
+        w(_language_line(lang, pad(language_name(lang), name_cols), row, style, columns))
 
     shown = [s for s in WORK_ORDER if s in set(shown_states)]
     by_lang: dict[str | None, list[StatusItem]] = {}
     for item in report.items:
         if item.state in shown:
             by_lang.setdefault(item.lang, []).append(item)
-    if not by_lang:
-        w("\nNothing to do.\n" if "current" not in shown else "\nNo documents match.\n")
-    _items_table(by_lang, shown, w, style, paths)
     review = [i for i in report.items if i.review]
+    if not summary:
+        if not by_lang:
+            w("\nNothing to do.\n" if "current" not in shown else "\nNo documents match.\n")
+        _items_table(by_lang, shown, w, style, paths, limit or None, columns)
     if review:
-        w("\n" + style(f"review ({len(review)}): ", "35") + "human translations a merge replaced because their source changed "
-          "(each is in the translation memory); `transync ack REF --lang LANG` when done\n")
-        for item in review:
-            w(f"    {item.collection}  {item.ref}  {paths.show(item.path)}  {style(_plural(item.review, 'segment'), '2')}\n")
+        w("\n" + para(style(f"review ({len(review)}): ", "35") + "human translations a merge replaced because their source changed "
+                       "(each is in the translation memory); `transync ack REF --lang LANG` when done", columns, 2))
+        for item in [] if summary else review[:limit or None]:
+            w(fit(f"    {item.collection}  {item.ref}  ", paths.show(item.path), _plural(item.review, "segment"), columns, dim=lambda t: style(t, "2")))
+        if not summary and limit and len(review) > limit:
+            w(more_line(len(review) - limit, "to review"))
     for note in report.notes:
-        w("\n" + style(f"note: {note}", "33") + "\n")
+        w("\n" + style(para(f"note: {note}", columns, 2).rstrip("\n"), "33") + "\n")
 
 
-def _items_table(by_lang: dict[str | None, list[StatusItem]], shown: list[str], w, style: _Style, paths: Paths) -> None:
+def _language_line(lang: str, name: str, row: Any, style: _Style, columns: int | None) -> str:
+    """``  ja    Japanese (日本語)  ███░░ 57.1%  of 7  current 4  stale 2``; the counts go onto the
+    next line, under the bar, when they do not fit."""
+    prefix = f"  {lang:<6}{name}  "
+    if columns is not None and width(prefix) + 32 > columns:  # a narrow terminal: the code says which language
+        prefix = f"  {lang:<6}"
+    if row.source and row.expected == 0:
+        extra = {s: n for s, n in row.counts.items() if n}
+        words = ["source", *_count_words(extra, style)]
+    else:
+        counts = {s: row.counts[s] for s in STATES if row.counts[s] or s == "current"}
+        rest = f" {row.percent_complete:5.1f}%  of {row.expected}"
+        bar_cols = 20 if columns is None else max(8, min(20, columns - width(prefix) - width(rest)))
+        words = [_bar(row.counts["current"], row.expected, bar_cols) + rest, *_count_words(counts, style)]
+    line = prefix + "  ".join(words)
+    if columns is None or width(line) <= columns:
+        return line + "\n"
+    lines, current = [], prefix + words[0]
+    for word in words[1:]:
+        if width(current) + 2 + width(word) > columns and current.strip():
+            lines.append(current)
+            current = " " * width(prefix) + word
+        else:
+            current += "  " + word
+    return "\n".join([*lines, current]) + "\n"
+
+
+def _items_table(by_lang: dict[str | None, list[StatusItem]], shown: list[str], w, style: _Style, paths: Paths,
+                 limit: int | None, columns: int | None) -> None:
+    dim = lambda text: style(text, "2")  # noqa: E731
     for lang, items in by_lang.items():
         title = f"{lang}  {language_name(lang)}" if lang else "unknown language"
         w("\n" + style(f"{title}: {len(items)} document{'s' if len(items) != 1 else ''}", "1") + "\n")
@@ -213,22 +376,31 @@ def _items_table(by_lang: dict[str | None, list[StatusItem]], shown: list[str], 
             group = [i for i in items if i.state == state]
             if not group:
                 continue
-            w(f"  {style(state, _STATE_COLOR[state])} ({len(group)}): {_STATE_HINTS[state]}\n")
-            ref_cols = min(40, max(width(i.ref or "-") for i in group))
-            coll_cols = max(len(i.collection) for i in group)
-            for item in group:
-                w(f"    {item.collection:<{coll_cols}}  {pad(item.ref or '-', ref_cols)}  {_where(item, paths)}")
-                note = note_of(item)
-                w(f"  {style(note, '2')}\n" if note else "\n")
+            w(para(f"  {style(state, _STATE_COLOR[state])} ({len(group)}): {_STATE_HINTS[state]}", columns, 4))
+            listed = group[:limit]
+            ref_cols = min(40, max(width(i.ref or "-") for i in listed), *([columns // 4] if columns else []))
+            coll_cols = max(len(i.collection) for i in listed)
+            for item in listed:
+                where, note = _where(item, paths)
+                ref = item.ref or "-"
+                if columns and width(ref) > ref_cols and 8 + coll_cols + width(ref) + width(where) > columns:
+                    ref = elide(ref, ref_cols)  # the path names the document too
+                if item.state == "missing" and columns and item.target_path:  # the source path fits beneath
+                    note = f"(from {elide(paths.show(item.source_path), columns - 13)})"
+                w(fit(f"    {item.collection:<{coll_cols}}  {pad(ref, ref_cols)}  ", where, note, columns, dim=dim))
+            if len(group) > len(listed):
+                w(more_line(len(group) - len(listed), state))
 
 
-def _where(item: StatusItem, paths: Paths) -> str:
+def _where(item: StatusItem, paths: Paths) -> tuple[str, str]:
+    """The file a row is about and its note (a missing translation's note names its source)."""
     if item.state == "missing":
-        return f"{paths.show(item.target_path)} (from {paths.show(item.source_path)})" if item.target_path else f"(from {paths.show(item.source_path)})"
+        source = f"(from {paths.show(item.source_path)})"
+        return (paths.show(item.target_path), source) if item.target_path else (source, "")
     where = paths.show(item.path)
     if item.state == "invalid" and item.line:
         where += f":{item.line}"
-    return where
+    return where, note_of(item)
 
 
 def note_of(item: StatusItem) -> str:
@@ -249,13 +421,14 @@ def since_of(item: StatusItem) -> str:
     return item.reason or ""
 
 
-def _counts(counts: dict[str, int], style: _Style) -> str:
-    return "  ".join(style(f"{s} {n}", _STATE_COLOR[s]) if n and s != "current" else f"{s} {n}" for s, n in counts.items())
+def _count_words(counts: dict[str, int], style: _Style) -> list[str]:
+    return [style(f"{s} {n}", _STATE_COLOR[s]) if n and s != "current" else f"{s} {n}" for s, n in counts.items()]
 
 
-def _bar(percent: float, width: int = 20) -> str:
-    filled = int(round(percent / 100 * width))
-    return "█" * filled + "░" * (width - filled)
+def _bar(done: int, total: int, columns: int = 20) -> str:
+    """Rounded down: only a language with every document current gets a full bar."""
+    filled = columns if total == 0 else done * columns // total
+    return "█" * filled + "░" * (columns - filled)
 
 
 # --------------------------------------------------------------------------- markdown
@@ -319,25 +492,31 @@ def _details(lang: str, summary: str, header: list[str]) -> list[str]:
     return ["", f"<details><summary><b>{name}</b>: {summary}</summary>", "", *header]
 
 
-def status_markdown(report: StatusReport, shown_states: Iterable[str], paths: Paths, limit: int | None = None) -> str:
-    """A summary table, then one ``<details>`` per language: a pull-request comment or a step summary."""
+def status_markdown(report: StatusReport, shown_states: Iterable[str], paths: Paths, limit: int | None = None, *,
+                    per_state: int | None = None, summary: bool = False) -> str:
+    """A summary table, then one ``<details>`` per language: a pull-request comment or a step summary.
+
+    ``limit`` caps the size (see :func:`capped`), ``per_state`` the rows per language and state
+    (--limit); ``summary``: the table only.
+    """
     head = ["## Translation status", "", "| Language | Complete | " + " | ".join(s.capitalize() for s in STATES) + " |"]
     head.append("|---|---:|" + "---:|" * len(STATES))
     for lang, row in report.summary.items():
         pct = "source" if row.source and row.expected == 0 else f"{row.percent_complete:.1f}%"
         head.append(f"| {language_name(lang)} (`{lang}`) | {pct} | " + " | ".join(str(row.counts[s]) for s in STATES) + " |")
     shown = [s for s in WORK_ORDER if s in set(shown_states)]
-    todo = sorted((i for i in report.items if i.state in shown), key=lambda i: shown.index(i.state))
+    todo = [] if summary else sorted((i for i in report.items if i.state in shown), key=lambda i: shown.index(i.state))
     sections = []
     for lang, items in _by_lang(todo).items():
         counts = ", ".join(f"{sum(i.state == s for i in items)} {s}" for s in shown if any(i.state == s for i in items))
+        kept, cut = limit_by(items, lambda i: i.state, per_state)
         rows = []
-        for item in items:
+        for item in kept:
             where = paths.show(item.target_path or item.source_path) if item.state == "missing" else paths.show(item.path)
             note = (note_of(item) or "").replace("|", "\\|")
             rows.append(f"| {item.state} | {item.lang or ''} | {item.collection} | {item.ref or ''} | `{where}` | {note} |")
         header = ["| State | Language | Collection | Ref | File | Note |", "|---|---|---|---|---|---|"]
-        sections.append(Section(_details(lang, counts, header), rows, ["", "</details>"]))
+        sections.append(Section(_details(lang, counts, header), rows, [*_more_markdown(cut), "", "</details>"]))
     tail = [f"\n> **Note:** {note}" for note in report.notes]
     return capped(head, sections, tail, limit, "run `transync status` for all of them")
 
@@ -397,13 +576,14 @@ def annotation(level: str, file: str | None, line: int | None, title: str, messa
     return f"::{level} {','.join(props)}::{_escape_data(message)}"
 
 
-def status_github(report: StatusReport, shown_states: Iterable[str], fail_on: Iterable[str], stream: TextIO) -> None:
+def status_github(report: StatusReport, shown_states: Iterable[str], fail_on: Iterable[str], stream: TextIO, *,
+                  per_state: int | None = None, summary: bool = False) -> None:
     fail = set(fail_on)
     paths = Paths(report.config.root, os.environ.get("GITHUB_WORKSPACE"))
     shown = set(shown_states)
     notes = Annotations(stream)
     for item in sorted(report.items, key=lambda i: i.state not in fail):  # errors first: GitHub shows the first ones
-        if item.state not in shown or item.state == "current":
+        if summary or item.state not in shown or item.state == "current":
             continue
         level = "error" if item.state in fail else "warning"
         name = f"{item.collection}/{item.ref}" if item.ref else item.collection
@@ -425,26 +605,35 @@ def status_github(report: StatusReport, shown_states: Iterable[str], fail_on: It
             stream.write(f"{lang}: source language{f' ({counts})' if counts else ''}\n")
         else:
             stream.write(f"{lang}: {row.percent_complete:.1f}% complete ({counts or 'nothing'})\n")
+    step_summary(lambda size: status_markdown(report, shown_states, paths, limit=size, per_state=per_state, summary=summary))
+
+
+def step_summary(markdown: Callable[[int], str]) -> None:
+    """Append a report to ``$GITHUB_STEP_SUMMARY`` when it is set; ``markdown(limit)`` writes it within a size."""
     summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary_file:
         with open(summary_file, "a", encoding="utf-8") as fh:
-            fh.write(status_markdown(report, shown_states, paths, limit=STEP_SUMMARY_LIMIT) + "\n")
+            fh.write(markdown(STEP_SUMMARY_LIMIT) + "\n")
 
 
-def render_status(report: StatusReport, fmt: str, *, shown_states: Iterable[str], fail_on: Iterable[str], stream: TextIO | None = None) -> None:
+def render_status(report: StatusReport, fmt: str, *, shown_states: Iterable[str], fail_on: Iterable[str],
+                  stream: TextIO | None = None, limit: int | None = None, summary: bool = False) -> None:
+    """``limit``: rows per language and state in the human formats (None: the table's
+    :data:`DEFAULT_LIMIT`, all in the others; 0: all); ``summary``: counts only (JSON: no items)."""
     stream = stream or sys.stdout
     shown_states = list(shown_states)
     fail_on = list(fail_on)
     if fmt == "json":
         data = status_json(report, fail_on)
-        data["items"] = [i for i, item in zip(data["items"], report.items) if item.state in shown_states]
+        data["items"] = [] if summary else [i for i, item in zip(data["items"], report.items) if item.state in shown_states]
         write_json(data, stream)
     elif fmt == "github":
-        status_github(report, shown_states, fail_on, stream)
+        status_github(report, shown_states, fail_on, stream, per_state=limit, summary=summary)
     elif fmt == "markdown":
-        stream.write(status_markdown(report, shown_states, Paths(report.config.root), limit=COMMENT_LIMIT))
+        stream.write(status_markdown(report, shown_states, Paths(report.config.root), limit=COMMENT_LIMIT, per_state=limit, summary=summary))
     else:
-        status_table(report, shown_states, stream, Paths(report.config.root))
+        status_table(report, shown_states, stream, Paths(report.config.root), limit=DEFAULT_LIMIT if limit is None else limit,
+                     summary=summary, columns=columns_of(stream))
 
 
 # --------------------------------------------------------------------------- check (all formats)
@@ -513,22 +702,11 @@ def _check_counts(report: CheckReport) -> list[tuple[str, int, int]]:
     return [(name, n, len(files[name])) for name, n in report.by_check().items()]
 
 
-def check_table(report: CheckReport, stream: TextIO, paths: Paths) -> None:
+def check_table(report: CheckReport, stream: TextIO, paths: Paths, *, limit: int | None = DEFAULT_LIMIT,
+                summary: bool = False, columns: int | None = None) -> None:
+    """The counts per check first, then the findings per translation, ``limit`` per check (None or 0: all)."""
     style = _Style(stream)
     w = stream.write
-    groups: dict[str, list[Finding]] = {}
-    for f in report.findings:
-        groups.setdefault(f.path, []).append(f)
-    name_cols = max((len(f.check) for f in report.findings), default=0)
-    for path, findings in groups.items():
-        first = findings[0]
-        note = f"{first.lang}, stale" if first.state == "stale" else first.lang
-        w(style(paths.show(path), "1") + style(f"  ({note}; source {paths.show(first.source_path)})", "2") + "\n")
-        wheres = [f"{paths.show(f.file)}:{f.line}" if f.line else paths.show(f.file) for f in findings]
-        where_cols = max(len(x) for x in wheres)
-        for f, where in zip(findings, wheres):
-            w(f"  {where.ljust(where_cols)}  {style(f.check.ljust(name_cols), '33')}  {f.message}\n")
-        w("\n")
     check_cols = max((len(name) for name in report.checks), default=0)
     for name, n, files in _check_counts(report):
         counts = f"{_plural(n, 'finding')} in {_plural(files, 'file')}" if n else "ok"
@@ -536,6 +714,29 @@ def check_table(report: CheckReport, stream: TextIO, paths: Paths) -> None:
     w(style(_check_total(report), "1") + "\n")
     for line in adoption_lines(report.adoption):
         w(style(line, "2") + "\n")
+    if summary:
+        return
+    listed: dict[str, int] = {}
+    groups: dict[str, list[Finding]] = {}
+    for f in report.findings:
+        listed[f.check] = listed.get(f.check, 0) + 1
+        if not limit or listed[f.check] <= limit:
+            groups.setdefault(f.path, []).append(f)
+    name_cols = max((len(f.check) for fs in groups.values() for f in fs), default=0)
+    dim = lambda text: style(text, "2")  # noqa: E731
+    for path, findings in groups.items():
+        first = findings[0]
+        note = f"{first.lang}, stale" if first.state == "stale" else first.lang
+        w("\n" + fit("", style(paths.show(path), "1"), f"({note}; source {paths.show(first.source_path)})", columns, indent=2, dim=dim))
+        wheres = [f"{paths.show(f.file)}:{f.line}" if f.line else paths.show(f.file) for f in findings]
+        where_cols = max(width(x) for x in wheres)
+        for f, where in zip(findings, wheres):
+            w(fit("  ", where, f.message, columns, indent=4, mid="  " + style(f.check.ljust(name_cols), "33"), path_cols=where_cols))
+    if limit and any(n > limit for n in listed.values()):
+        w("\n")
+        for name, n in listed.items():
+            if n > limit:
+                w(more_line(n - limit, f"{name} findings", 2))
 
 
 def _cell(text: str) -> str:
@@ -543,29 +744,52 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("<", "&lt;").replace("$", "\\$").replace("\n", " ")
 
 
-def check_markdown(report: CheckReport, paths: Paths, limit: int | None = None) -> str:
+def limit_by(items: Iterable[Any], key: Callable[[Any], str], limit: int | None) -> tuple[list[Any], dict[str, int]]:
+    """The first ``limit`` items of each key (None or 0: all), and how many were left out per key."""
+    kept, seen, cut = [], {}, {}
+    for item in items:
+        k = key(item)
+        seen[k] = seen.get(k, 0) + 1
+        if limit and seen[k] > limit:
+            cut[k] = cut.get(k, 0) + 1
+        else:
+            kept.append(item)
+    return kept, cut
+
+
+def _more_markdown(cut: dict[str, int], what: str = "{}") -> list[str]:
+    """The lines after a Markdown listing cut by --limit."""
+    lines = [more_line(n, what.format(key), 0).strip().replace("--limit 0", "`--limit 0`") for key, n in cut.items()]
+    return ["", "<br>\n".join(lines)] if lines else []
+
+
+def check_markdown(report: CheckReport, paths: Paths, limit: int | None = None, *, per_check: int | None = None,
+                   summary: bool = False) -> str:
     """The counts per check, then one ``<details>`` of findings per language (capped like the status)."""
     head = ["## Translation checks", "", _check_total(report), *(f"\n{line}" for line in adoption_lines(report.adoption))]
     head += ["", "| Check | Findings | Files |", "|---|---:|---:|"]
     head += [f"| {name} | {n} | {files} |" for name, n, files in _check_counts(report)]
     sections = []
-    if report.unreadable:
+    if report.unreadable and not summary:
         rows = [f"| `{paths.show(u.path)}` | {u.line or ''} | {_cell(u.reason)} |" for u in report.unreadable]
         sections.append(Section(["", "| Unreadable file | Line | Reason |", "|---|---:|---|"], rows, []))
-    for lang, findings in _by_lang(report.findings).items():
-        rows = [f"| `{paths.show(f.file)}` | {f.line or ''} | {f.check} | {f.lang} | {_cell(f.message)} |" for f in findings]
+    for lang, findings in ({} if summary else _by_lang(report.findings)).items():
+        kept, cut = limit_by(findings, lambda f: f.check, per_check)
+        rows = [f"| `{paths.show(f.file)}` | {f.line or ''} | {f.check} | {f.lang} | {_cell(f.message)} |" for f in kept]
         header = ["| File | Line | Check | Language | Message |", "|---|---:|---|---|---|"]
-        sections.append(Section(_details(lang, _plural(len(findings), "finding"), header), rows, ["", "</details>"]))
+        sections.append(Section(_details(lang, _plural(len(findings), "finding"), header), rows,
+                                [*_more_markdown(cut, "{} findings"), "", "</details>"]))
     return capped(head, sections, [], limit, "run `transync check` for all of them")
 
 
-def check_github(report: CheckReport, fail_on: Iterable[str], stream: TextIO) -> None:
+def check_github(report: CheckReport, fail_on: Iterable[str], stream: TextIO, *, per_check: int | None = None,
+                 summary: bool = False) -> None:
     fail = set(fail_on)
     paths = Paths(report.config.root, os.environ.get("GITHUB_WORKSPACE"))
     for u in report.unreadable:
         stream.write(annotation("error", paths.show(u.path), u.line or 1, "transync check: unreadable", u.reason) + "\n")
     notes = Annotations(stream)
-    for f in sorted(report.findings, key=lambda f: f.check not in fail):  # errors first: GitHub shows the first ones
+    for f in [] if summary else sorted(report.findings, key=lambda f: f.check not in fail):  # errors first: GitHub shows the first ones
         level = "error" if f.check in fail else "warning"
         message = f"{f.collection}/{f.ref} [{f.lang}]: {f.message}"
         if f.line_in_source:
@@ -577,23 +801,269 @@ def check_github(report: CheckReport, fail_on: Iterable[str], stream: TextIO) ->
     stream.write(_check_total(report) + "\n")
     for line in adoption_lines(report.adoption):
         stream.write(line + "\n")
-    summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
-    if summary_file:
-        with open(summary_file, "a", encoding="utf-8") as fh:
-            fh.write(check_markdown(report, paths, limit=STEP_SUMMARY_LIMIT) + "\n")
+    step_summary(lambda size: check_markdown(report, paths, limit=size, per_check=per_check, summary=summary))
 
 
-def render_check(report: CheckReport, fmt: str, *, fail_on: Iterable[str], stream: TextIO | None = None) -> None:
+def render_check(report: CheckReport, fmt: str, *, fail_on: Iterable[str], stream: TextIO | None = None,
+                 limit: int | None = None, summary: bool = False) -> None:
+    """``limit``: findings per check in the human formats (None: the table's :data:`DEFAULT_LIMIT`,
+    all in the others; 0: all); ``summary``: counts only (JSON: no findings)."""
     stream = stream or sys.stdout
     fail_on = list(fail_on)
     if fmt == "json":
-        write_json(check_json(report, fail_on), stream, list_key="findings")
+        data = check_json(report, fail_on)
+        if summary:
+            data["findings"] = []
+        write_json(data, stream, list_key="findings")
     elif fmt == "github":
-        check_github(report, fail_on, stream)
+        check_github(report, fail_on, stream, per_check=limit, summary=summary)
     elif fmt == "markdown":
-        stream.write(check_markdown(report, Paths(report.config.root), limit=COMMENT_LIMIT))
+        stream.write(check_markdown(report, Paths(report.config.root), limit=COMMENT_LIMIT, per_check=limit, summary=summary))
     else:
-        check_table(report, stream, Paths(report.config.root))
+        check_table(report, stream, Paths(report.config.root), limit=DEFAULT_LIMIT if limit is None else limit,
+                    summary=summary, columns=columns_of(stream))
+
+
+# --------------------------------------------------------------------------- listings (permalinks, glossaries, memory seed)
+
+
+class Row(NamedTuple):
+    """One finding of a listing: the file (site-relative) and line it is about, grouped by ``group``;
+    ``cells``: the Markdown table's cells after File and Line (default: the message)."""
+
+    group: str
+    path: str
+    line: int | None
+    message: str
+    cells: tuple[str, ...] = ()
+
+
+def _where_line(paths: Paths, row: Row) -> str:
+    return f"{paths.show(row.path)}:{row.line}" if row.line else paths.show(row.path)
+
+
+def _group_title(group: str, kind: str) -> str:
+    """``ja  Japanese (日本語)`` for a language group, else the group (a file) as it is."""
+    if kind == "language":
+        return f"{group}  {language_name(group)}" if group else "no language"
+    return group
+
+
+def rows_table(totals: list[str], rows: list[Row], stream: TextIO, paths: Paths, *, word: str, kind: str = "language",
+               limit: int | None = DEFAULT_LIMIT, summary: bool = False, columns: int | None = None) -> None:
+    """The totals first, then ``path:line  message`` per group, ``limit`` per group (None or 0: all)."""
+    style = _Style(stream)
+    w = stream.write
+    for n, line in enumerate(totals):
+        w(para(style(line, "1") if n == 0 else line, columns, 2))
+    if summary:
+        return
+    kept, cut = limit_by(rows, lambda r: r.group, limit)
+    groups: dict[str, list[Row]] = {}
+    for row in kept:
+        groups.setdefault(row.group, []).append(row)
+    for group, members in groups.items():
+        total = len(members) + cut.get(group, 0)
+        title = paths.show(group) if kind == "file" else _group_title(group, kind)
+        w("\n" + style(f"{title}: {_plural(total, word)}", "1") + "\n")
+        wheres = [_where_line(paths, r) for r in members]
+        where_cols = min(max(width(x) for x in wheres), 60, *([columns // 2] if columns else []))
+        for row, where in zip(members, wheres):
+            w(fit("  ", where, row.message, columns, indent=4, path_cols=where_cols))
+        if cut.get(group):
+            w(more_line(cut[group], word + "s", 2))
+
+
+def rows_markdown(heading: str, head: list[str], rows: list[Row], paths: Paths, limit: int | None, *, word: str,
+                  columns: tuple[str, ...], rerun: str,
+                  kind: str = "language", per_group: int | None = None, summary: bool = False) -> str:
+    """``heading``, ``head`` (totals), then one ``<details>`` per group with a table of its rows."""
+    sections = []
+    for group, members in ({} if summary else _by_group(rows)).items():
+        kept, cut = limit_by(members, lambda r: r.group, per_group)
+        table = ["| " + " | ".join(columns) + " |", "|---|---:|" + "---|" * (len(columns) - 2)]
+        lines = [f"| `{paths.show(r.path)}` | {r.line or ''} | " + " | ".join(_cell(c) for c in r.cells or (r.message,)) + " |" for r in kept]
+        if kind == "language":
+            opening = _details(group, _plural(len(members), word), table)
+        else:
+            opening = ["", f"<details><summary><code>{_cell(paths.show(group))}</code>: {_plural(len(members), word)}</summary>", "", *table]
+        sections.append(Section(opening, lines, [*_more_markdown({k: n for k, n in cut.items()}, word + "s"), "", "</details>"]))
+    return capped([f"## {heading}", "", *head], sections, [], limit, rerun)
+
+
+def _by_group(rows: Iterable[Row]) -> dict[str, list[Row]]:
+    groups: dict[str, list[Row]] = {}
+    for row in rows:
+        groups.setdefault(row.group, []).append(row)
+    return groups
+
+
+def rows_github(rows: Iterable[Row], stream: TextIO, paths: Paths, *, level: str, title: str, command: str,
+                totals: list[str], markdown: Callable[[int], str], summary: bool = False) -> None:
+    """One annotation per row (capped), the totals, and the Markdown report appended to the step summary."""
+    notes = Annotations(stream)
+    for row in [] if summary else rows:
+        notes.write(annotation(level, paths.show(row.path), row.line or 1, title, row.message))
+    notes.close(command)
+    for line in totals:
+        stream.write(line + "\n")
+    step_summary(markdown)
+
+
+def _site_path(root: Path, path: Path | str) -> str:
+    """A path for JSON: POSIX, relative to the site root (``../`` for a file beside it)."""
+    return Path(os.path.relpath(Path(root) / path, root)).as_posix()
+
+
+def render_listing(fmt: str, *, data: dict[str, Any], list_key: str, rows: list[Row], totals: list[str], root: Path,
+                   heading: str, word: str, columns: tuple[str, ...], command: str, level: str, title: str, kind: str = "language", stream: TextIO | None = None,
+                   limit: int | None = None, summary: bool = False) -> None:
+    """Every format of a listing report: ``data`` for json, ``rows`` and ``totals`` for the others."""
+    stream = stream or sys.stdout
+    if fmt == "json":
+        if summary:
+            data[list_key] = []
+        write_json(data, stream, list_key=list_key)
+        return
+    rerun = f"run `{command}` for all of them"
+
+    def markdown(paths: Paths, size: int) -> str:
+        return rows_markdown(heading, [*totals], rows, paths, size, word=word, columns=columns, rerun=rerun,
+                             kind=kind, per_group=limit, summary=summary)
+
+    if fmt == "github":
+        paths = Paths(root, os.environ.get("GITHUB_WORKSPACE"))
+        rows_github(rows, stream, paths, level=level, title=title, command=command, totals=totals,
+                    markdown=lambda size: markdown(paths, size), summary=summary)
+    elif fmt == "markdown":
+        stream.write(markdown(Paths(root), COMMENT_LIMIT))
+    else:
+        rows_table(totals, rows, stream, Paths(root), word=word, kind=kind, limit=DEFAULT_LIMIT if limit is None else limit,
+                   summary=summary, columns=columns_of(stream))
+
+
+def render_permalinks(report: PermalinkReport, fmt: str, *, root: Path, fixed: Iterable[str] = (),
+                      stream: TextIO | None = None, limit: int | None = None, summary: bool = False) -> None:
+    """``transync permalinks``: the findings left after ``fixed`` files were rewritten."""
+    fixed = sorted(set(fixed))
+    left = [f for f in report.findings if f.path not in set(fixed)]
+    data = {
+        "schema_version": JSON_SCHEMA_VERSION, "root": str(root), "checked": report.checked, "fixed": fixed,
+        "summary": {"checked": report.checked, "findings": len(left), "fixed": len(fixed), "unreadable": len(report.unreadable),
+                    "by_lang": _count_by(f.lang for f in left)},
+        "unreadable": [{"path": path, "reason": why} for path, why in report.unreadable],
+        "findings": [
+            {"collection": f.collection, "ref": f.ref, "lang": f.lang, "path": f.path, "line": f.line,
+             "message": f.message, "expected": f.expected}
+            for f in left
+        ],
+    }
+    total = f"{_plural(report.checked, 'document')} checked: " + (f"{_plural(len(left), 'permalink problem')}" if left else "all permalinks right")
+    totals = [total + (f"; {_plural(len(fixed), 'file')} fixed" if fixed else "") + "."]
+    rows = [Row(f.lang, f.path, f.line, f.message, (f.message, f"`{f.expected}`" if f.expected else "")) for f in left]
+    render_listing(fmt, data=data, list_key="findings", rows=rows, totals=totals, root=root, heading="Permalinks",
+                   word="problem", columns=("File", "Line", "Message", "Expected"), command="transync permalinks",
+                   level="error", title="transync: permalink", stream=stream, limit=limit, summary=summary)
+
+
+def _count_by(keys: Iterable[str]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for key in keys:
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def render_terms(report: TermReport, fmt: str, *, root: Path, stream: TextIO | None = None, limit: int | None = None,
+                 summary: bool = False, adoption: Any = None) -> None:
+    """``transync glossary check``: glossary terms not translated as the glossary says (``adoption``: what the
+    baseline and the transync-ignore comments left out, :mod:`transync.checks.adopt`)."""
+    findings = report.findings
+    common = _count_by(f"{f.term}\0{f.target}" for f in findings)
+    frequent = sorted(common.items(), key=lambda kv: -kv[1])[:10]
+    data = {
+        "schema_version": JSON_SCHEMA_VERSION, "root": str(root), "checked": report.checked, "not_aligned": report.not_aligned,
+        "summary": {
+            "checked": report.checked, "not_aligned": report.not_aligned, "findings": len(findings),
+            "files_with_findings": len({f.path for f in findings}), "unreadable": len(report.unreadable),
+            "by_lang": _count_by(f.lang for f in findings),
+            "most_frequent": [{"term": k.split("\0")[0], "target": k.split("\0")[1], "count": n} for k, n in frequent],
+        },
+        "unreadable": [{"path": path, "reason": why} for path, why in report.unreadable],
+        "findings": [
+            {"path": f.path, "line": f.line, "source_path": f.source_path, "lang": f.lang, "term": f.term,
+             "target": f.target, "message": f.message}
+            for f in findings
+        ],
+    }
+    totals = [f"{_plural(report.checked, 'translation')} checked ({report.not_aligned:,} whose structure does not align: tags only): "
+              f"{_plural(len(findings), 'glossary violation')}."]
+    if adoption is not None:
+        data["baseline"] = adoption.as_json()
+    totals += adoption_lines(adoption)
+    if frequent:
+        totals.append("most frequent: " + ", ".join(f"{k.split(chr(0))[0]} -> {k.split(chr(0))[1]} ({n})" for k, n in frequent))
+    rows = [Row(f.lang, f.path, f.line, f.message, (f.term, f.target, f.message)) for f in findings]
+    render_listing(fmt, data=data, list_key="findings", rows=rows, totals=totals, root=root, heading="Glossary check",
+                   word="violation", columns=("File", "Line", "Term", "Glossary", "Message"), command="transync glossary check",
+                   level="warning", title="transync: glossary", stream=stream, limit=limit, summary=summary)
+
+
+def render_glossary_files(glossaries: Glossaries, problems: list[Problem], fmt: str, *, root: Path, folder: Path,
+                          stream: TextIO | None = None, limit: int | None = None, summary: bool = False) -> None:
+    """``transync glossary check-files``: problems of the glossary files, per file."""
+    pairs = {f"{s}-{t}": len(e) for (s, t), e in sorted(glossaries.pairs.items())}
+    where = {p.path: _site_path(root, folder / p.path) for p in problems}
+    data = {
+        "schema_version": JSON_SCHEMA_VERSION, "root": str(root), "folder": str(folder), "pairs": pairs,
+        "summary": {"pairs": len(pairs), "terms": sum(pairs.values()), "problems": len(problems)},
+        "problems": [{"path": where[p.path], "line": p.line, "message": p.message} for p in problems],
+    }
+    listed = ", ".join(f"{pair} ({_plural(n, 'term')})" for pair, n in pairs.items())
+    totals = [f"{Paths(root).show(_site_path(root, folder))}: {listed or 'no glossaries'}; {_plural(len(problems), 'problem')}."]
+    rows = [Row(where[p.path], where[p.path], p.line, p.message) for p in problems]
+    render_listing(fmt, data=data, list_key="problems", rows=rows, totals=totals, root=root, heading="Glossary files",
+                   word="problem", columns=("File", "Line", "Problem"), command="transync glossary check-files",
+                   level="error", title="transync: glossary", kind="file", stream=stream, limit=limit, summary=summary)
+
+
+class Seeded(NamedTuple):
+    """One language pair of ``memory seed``: what it found and the memory it filled."""
+
+    source_lang: str
+    target_lang: str
+    path: Path
+    result: SeedResult
+    stats: MemoryStats
+
+
+def render_seed(seeded: list[Seeded], fmt: str, *, root: Path, stream: TextIO | None = None, limit: int | None = None,
+                summary: bool = False) -> None:
+    """``transync memory seed``: per language pair, what was seeded; the documents that did not align."""
+    memories, totals, rows = [], [], []
+    for s in seeded:
+        r = s.result
+        memories.append({
+            "source_lang": s.source_lang, "target_lang": s.target_lang, "path": _site_path(root, s.path), "documents": r.documents,
+            "aligned": r.aligned, "machine_documents": r.machine_documents, "pairs": r.pairs,
+            "added": r.added, "replaced": r.replaced, "unchanged": r.unchanged, "conflicts": r.conflicts,
+            "entries": s.stats.entries, "human": s.stats.human,
+            "not_aligned": [{"path": n.path, "source_path": n.source_path, "reason": n.reason} for n in r.not_aligned],
+            "unreadable": [{"path": p, "reason": why} for p, why in r.unreadable],
+        })
+        totals.append(f"{s.source_lang} -> {s.target_lang}: {r.aligned:,} of {_plural(r.documents, 'translation')} aligned, "
+                      f"{r.pairs:,} pairs, {r.added:,} added, {r.replaced:,} replaced; {s.stats.entries:,} entries "
+                      f"({s.stats.human:,} human) in {Paths(root).show(_site_path(root, s.path))}")
+        rows += [Row(s.target_lang, n.path, None, f"not aligned: {n.reason}", ("not aligned", n.reason)) for n in r.not_aligned]
+        rows += [Row(s.target_lang, p, None, f"unreadable: {why}", ("unreadable", why)) for p, why in r.unreadable]
+    data = {
+        "schema_version": JSON_SCHEMA_VERSION, "root": str(root),
+        "summary": {key: sum(m[key] for m in memories) for key in ("documents", "aligned", "pairs", "added", "replaced", "entries")}
+        | {"not_aligned": sum(len(m["not_aligned"]) for m in memories), "unreadable": sum(len(m["unreadable"]) for m in memories)},
+        "memories": memories,
+    }
+    render_listing(fmt, data=data, list_key="memories", rows=rows, totals=totals, root=root, heading="Translation memory",
+                   word="document", columns=("File", "Line", "Left out", "Reason"), command="transync memory seed",
+                   level="warning", title="transync: memory seed", stream=stream, limit=limit, summary=summary)
 
 
 # --------------------------------------------------------------------------- translate
@@ -653,8 +1123,7 @@ def translate_table(summary: TranslateSummary, *, dry_run: bool, engine: str, st
         w(style(f"Dry run ({engine}): nothing is sent.", "1") + "\n")
         for r in summary.planned:
             w(f"  {r.job.lang:<5} {paths.show(r.job.target_path)}  {r.characters:,} characters  ({r.job.reason})\n")
-        w(f"\n{_plural(len(summary.planned), 'document')}, {summary.texts:,} texts, {summary.characters:,} characters "
-          f"in {_plural(summary.requests, 'request')}{_memory_note(summary)}\n")
+        w("\n" + _translate_total(summary, dry_run=True) + "\n")
     else:
         for r in summary.written:
             w(f"  {style('written', '32')}  {paths.show(r.job.target_path)}\n")
@@ -669,11 +1138,7 @@ def translate_table(summary: TranslateSummary, *, dry_run: bool, engine: str, st
         w(f"  {style('not started', '33')}: {_plural(len(waiting), 'document')}"
           f" ({paths.show(waiting[0].target_path)}{', ...' if len(waiting) > 1 else ''})\n")
     if not dry_run:
-        w(
-            f"\n{_plural(len(summary.written), 'document')} written, {len(summary.failed)} failed, "
-            f"{len(summary.skipped)} skipped, {len(summary.not_started)} not started; "
-            f"{_plural(summary.requests, 'request')}, {_cost(summary)} in {summary.seconds:.1f} s{_memory_note(summary)}\n"
-        )
+        w("\n" + _translate_total(summary, dry_run=False) + "\n")
     for r in summary.memory_rejected:
         w(f"  {style('rejected', '33')} {paths.show(r.job.target_path)}: the translation memory's {r.origin} translation of "
           f"{_clip(r.source)!r} breaks protected text ({r.reason}): translated again; fix or delete it in {r.memory}\n")
@@ -704,6 +1169,13 @@ def _uncovered_table(summary: TranslateSummary, w, style: _Style, paths: Paths) 
         w(f"    ... and {len(summary.uncovered) - UNCOVERED_DOCUMENTS} more documents (--format json lists them all)\n")
     for lang in sorted({u.job.lang for u in summary.uncovered}):
         w(f"    `transync memory export --lang {lang}` writes them into a PO file for a translator\n")
+def _translate_total(summary: TranslateSummary, *, dry_run: bool) -> str:
+    if dry_run:
+        return (f"{_plural(len(summary.planned), 'document')}, {summary.texts:,} texts, {summary.characters:,} characters "
+                f"in {_plural(summary.requests, 'request')}{_memory_note(summary)}")
+    return (f"{_plural(len(summary.written), 'document')} written, {len(summary.failed)} failed, "
+            f"{len(summary.skipped)} skipped, {len(summary.not_started)} not started; "
+            f"{_plural(summary.requests, 'request')}, {_cost(summary)} in {summary.seconds:.1f} s{_memory_note(summary)}")
 
 
 def _clip(text: str, width: int = 60) -> str:
@@ -733,8 +1205,38 @@ def _memory_note(summary: TranslateSummary) -> str:
 
 
 def render_translate(summary: TranslateSummary, fmt: str, *, dry_run: bool, engine: str, root: Path, stream: TextIO | None = None) -> None:
+    """The run's documents: json as documented; markdown and github list them per language (github
+    annotates the failed ones as errors and the skipped ones as warnings)."""
     stream = stream or sys.stdout
+    data = translate_json(summary, dry_run=dry_run, engine=engine)
     if fmt == "json":
-        write_json(translate_json(summary, dry_run=dry_run, engine=engine), stream, list_key="documents")
-    else:
+        write_json(data, stream, list_key="documents")
+        return
+    if fmt == "table":
         translate_table(summary, dry_run=dry_run, engine=engine, stream=stream, paths=Paths(root))
+        return
+    rows = [Row(d["lang"], d["path"] or d["source_path"], None, f"{d['status'].replace('_', ' ')}: {d['reason']}" if d["reason"] else d["status"],
+                (d["status"].replace("_", " "), f"{d['characters']:,}" if d["characters"] is not None else "", d["reason"] or ""))
+           for d in data["documents"]]
+    totals = [f"{'Dry run' if dry_run else 'Run'} ({engine}): " + _translate_total(summary, dry_run=dry_run) + "."]
+    if summary.stopped is not None:
+        totals.append(f"stopped: {summary.stopped}")
+    heading = "Translation plan" if dry_run else "Translation run"
+
+    def markdown(paths: Paths, size: int) -> str:
+        return rows_markdown(heading, totals, rows, paths, size, word="document", columns=("File", "Line", "Status", "Characters", "Reason"),
+                             rerun="run `transync translate --format json` for all of them")
+
+    if fmt == "markdown":
+        stream.write(markdown(Paths(root), COMMENT_LIMIT))
+        return
+    paths = Paths(root, os.environ.get("GITHUB_WORKSPACE"))
+    levels = {"failed": "error", "skipped": "warning"}
+    notes = Annotations(stream)
+    for d, row in zip(data["documents"], rows):
+        if d["status"] in levels:
+            notes.write(annotation(levels[d["status"]], paths.show(row.path), 1, f"transync translate: {d['status']}", row.message))
+    notes.close("transync translate")
+    for line in totals:
+        stream.write(line + "\n")
+    step_summary(lambda size: markdown(paths, size))

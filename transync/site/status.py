@@ -83,7 +83,9 @@ class LanguageSummary:
     def percent_complete(self) -> float:
         if self.expected == 0:
             return 100.0
-        return round(100.0 * self.counts["current"] / self.expected, 1)
+        percent = round(100.0 * self.counts["current"] / self.expected, 1)
+        # 3,805 of 3,806 rounds to 100.0: only a complete language may say so.
+        return 99.9 if percent == 100.0 and self.counts["current"] < self.expected else percent
 
 
 @dataclass
