@@ -163,3 +163,15 @@ def test_two_generators_at_once_are_an_error_naming_both(tmp_path):
 def test_the_site_root_is_found_from_a_generators_file(tmp_path):
     write(tmp_path, {"docusaurus.config.js": "module.exports = {};\n", "docs/guides/a.md": "x\n"})
     assert find_root(tmp_path / "docs" / "guides") == tmp_path
+
+
+def test_the_readme_layout_table_loads(tmp_path):
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```toml\n[layout]\n", 1)[1].split("```", 1)[0]
+    root = tmp_path / "site"
+    shutil.copytree(SITES / "starlight", root)
+    (root / "transync.toml").write_text("[layout]\n" + block, encoding="utf-8")
+    config = load_config(root)
+    assert (config.layout.name, config.languages) == ("starlight", ("en", "fr", "ja"))
+    area = config.collections[0]
+    assert config.layout.translation_path("src/content/docs/guides/brewing.md", area, "ja") == "src/content/docs/ja/guides/brewing.md"
