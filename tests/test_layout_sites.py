@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from conftest import REPO
+from conftest import REPO, requires_shared
 from transync.cli import app
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
@@ -273,3 +273,31 @@ def test_starlight_check_matches_a_translations_localized_links_with_the_sources
     assert sorted(f["message"] for f in json.loads(result.stdout)["findings"]) == [
         "URL missing from the translation: /guides/brewing/", "URL not in the source: /fr/guides/storing/",
     ]
+
+
+# --------------------------------------------------------------------------- the Astro docs (real data)
+
+ASTRO_BUNDLE = REPO.parent / "shared" / "corpus" / "astro-docs-history.bundle"
+ASTRO_LOCALES = ("en", "ar", "de", "es", "fr", "hi", "it", "ja", "ko", "pl", "pt-br", "ru", "zh-cn", "zh-tw")
+
+
+@requires_shared(ASTRO_BUNDLE)
+def test_the_starlight_preset_reads_the_astro_docs(tmp_path):
+    """The Astro docs (a Starlight site without its astro.config here): one line of locales, every
+    page placed, and each missing page's path the source's under the locale."""
+    root = tmp_path / "astro-docs"
+    subprocess.run(["git", "clone", "-q", str(ASTRO_BUNDLE), str(root)], check=True)
+    (root / "transync.toml").write_text(
+        f'[layout]\npreset = "starlight"\nlocales = {json.dumps(list(ASTRO_LOCALES))}\n', encoding="utf-8"
+    )
+    result = run(root, "status", "--format", "json", "--no-git")
+    assert result.exit_code == 1, result.output
+    data = json.loads(result.stdout)
+    assert data["sources"] == {"en": 420}
+    assert data["summary"]["states"]["invalid"] == data["summary"]["states"]["duplicate"] == 0
+    ja = data["summary"]["languages"]["ja"]
+    assert (ja["expected"], ja["missing"]) == (420, 276)
+    missing = [i for i in data["items"] if i["state"] == "missing"]
+    assert missing and all(
+        i["target_path"] == i["source_path"].replace("src/content/docs/en/", f"src/content/docs/{i['lang']}/", 1) for i in missing
+    )
