@@ -12,16 +12,9 @@ from transync.errors import ConfigError
 from transync.site.config import find_root, load_config
 from transync.site.layouts.detect import detect
 from transync.site.layouts.pattern import Detection
+from test_layout_pattern import write
 
 SITES = REPO / "tests" / "fixtures" / "sites"
-
-
-def write(root, files):
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return root
 
 
 @pytest.mark.parametrize(

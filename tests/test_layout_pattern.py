@@ -178,3 +178,57 @@ def test_layout_configuration_errors_name_the_key(tmp_path, toml, message):
         load_config(tmp_path)
     assert str(err.value).startswith(message), str(err.value)
     assert "\n" not in str(err.value)
+
+
+def test_several_file_sets_from_layout_files(tmp_path):
+    root = write(tmp_path, {
+        "transync.toml": """
+[layout]
+locales = ["en", "fr"]
+
+[[layout.files]]
+name = "docs"
+pattern = "i18n/@lang/docusaurus-plugin-content-docs/current/@path"
+source = "docs/@path"
+
+[[layout.files]]
+name = "tutorials"
+pattern = "tutorials/@path.@lang.md"
+source = "tutorials/@path.md"
+""",
+        "docs/a.md": PAGE,
+        "i18n/fr/docusaurus-plugin-content-docs/current/a.md": PAGE,
+        "tutorials/first.md": PAGE,
+        "tutorials/a.md": PAGE,  # the same path as a page of docs: another file set, another identity
+    })
+    config = load_config(root)
+    assert [(c.name, c.path) for c in config.collections] == [("docs", ""), ("tutorials", "tutorials")]
+    assert config.pathspecs == ["docs", "i18n", "tutorials"]
+    items = report(scan(config, use_cache=False), git=False).items
+    assert sorted((i.collection, i.ref, i.state, i.path or i.target_path) for i in items) == [
+        ("docs", "a.md", "current", "i18n/fr/docusaurus-plugin-content-docs/current/a.md"),
+        ("tutorials", "a", "missing", "tutorials/a.fr.md"),
+        ("tutorials", "first", "missing", "tutorials/first.fr.md"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "toml, message",
+    [
+        ('[layout]\nlocales = ["en", "fr"]\nfiles = "x"', "transync.toml: 'layout.files' must be a list of tables"),
+        ('[layout]\nlocales = ["en", "fr"]\n[[layout.files]]\nsource = "x/@path"', "transync.toml: 'layout.files[0].pattern' is not set"),
+        ('[layout]\nlocales = ["en", "fr"]\n[[layout.files]]\npattern = "x/@lang/@path"\n[[layout.files]]\npattern = "y/@lang/@pth"',
+         "transync.toml: 'layout.files[1].pattern' has an unknown token @pth"),
+        ('[layout]\nlocales = ["en", "fr"]\n[[layout.files]]\npattern = "x/@lang/@path"\nsorce = "x/@path"',
+         "transync.toml: unknown key 'layout.files[0].sorce'"),
+        ('[layout]\nlocales = ["en", "fr"]\npattern = "x/@lang/@path"\n[[layout.files]]\npattern = "y/@lang/@path"',
+         "transync.toml: 'layout.files' replaces 'pattern' and 'source'"),
+        ('[layout]\nlocales = ["en", "fr"]\n[[layout.files]]\npattern = "x/@lang/@path"\n[[layout.files]]\npattern = "y/@lang/@path"\nname = "docs"',
+         "transync.toml: 'layout.files' names a file set twice"),
+    ],
+)
+def test_layout_files_errors_name_the_key(tmp_path, toml, message):
+    write(tmp_path, {"transync.toml": toml + "\n"})
+    with pytest.raises(ConfigError) as err:
+        load_config(tmp_path)
+    assert str(err.value).startswith(message), str(err.value)

@@ -468,7 +468,8 @@ def _build(root: Path, jekyll: dict[str, Any], own: dict[str, Any], own_name: st
     )
 
 
-_LAYOUT_KEYS = {"preset", "source_lang", "locales", "structure", "pattern", "source", "suffixes"}
+_LAYOUT_KEYS = {"preset", "source_lang", "locales", "structure", "pattern", "source", "suffixes", "files"}
+_LAYOUT_FILES_KEYS = {"name", "pattern", "source"}
 
 
 def _layout_choice(root: Path, cfg: _Reader, jekyll: dict[str, Any]) -> tuple[Any, _Reader, Detection | None]:
@@ -483,7 +484,7 @@ def _layout_choice(root: Path, cfg: _Reader, jekyll: dict[str, Any]) -> tuple[An
     elif isinstance(raw, dict):
         table = _Reader(raw, cfg.where, "layout.")
         table.check_keys(_LAYOUT_KEYS)
-        name = table.get("preset", str) or ("pattern" if "pattern" in raw else None)
+        name = table.get("preset", str) or ("pattern" if "pattern" in raw or "files" in raw else None)
         if name is None:
             raise cfg.fail("layout", "needs 'preset' (starlight, docusaurus, ...) or 'pattern' (\"src/content/docs/@lang/@path\")")
     elif isinstance(raw, str):
@@ -511,7 +512,12 @@ def _build_layout(preset: Preset, table: _Reader, detected: Detection | None, so
     structure = table.choice("structure", structures) if "structure" in table.data else found.get("structure")
     pattern = table.get("pattern", str) if "pattern" in table.data else found.get("pattern")
     source = table.get("source", str) if "source" in table.data else (found.get("source") if "pattern" not in table.data else None)
-    if preset.name == "pattern" and pattern is None:
+    files = found.get("files")
+    if "files" in table.data:
+        if "pattern" in table.data or "source" in table.data:
+            raise table.fail("files", "replaces 'pattern' and 'source': set one or the other")
+        files, pattern, source = _layout_files(table), None, None
+    if preset.name == "pattern" and pattern is None and files is None:
         raise table.fail("pattern", "is not set: say where translations are, e.g. \"src/content/docs/@lang/@path\"")
     for key, text in (("pattern", pattern), ("source", source)):
         if text is not None:
@@ -524,11 +530,34 @@ def _build_layout(preset: Preset, table: _Reader, detected: Detection | None, so
         raise table.fail("suffixes", "must list file endings such as \".md\" and \".mdx\"")
     try:
         return preset.build(
-            source_lang, languages, structure=structure, pattern=pattern, source=source, suffixes=suffixes,
+            source_lang, languages, structure=structure, pattern=pattern, source=source, suffixes=suffixes, files=files,
             settings=tuple((k, v) for k, v in found.items() if k != "structure"),
         )
     except PatternError as exc:
-        raise table.fail("pattern" if pattern is not None else "source" if "source" in table.data else "preset", str(exc)) from None
+        key = "files" if "files" in table.data else "pattern" if pattern is not None else "source" if "source" in table.data else "preset"
+        raise table.fail(key, str(exc)) from None
+
+
+def _layout_files(table: _Reader) -> list[tuple[str, str, str | None]]:
+    """``[[layout.files]]``: file sets, each ``name`` (default docs, docs2...), ``pattern`` and ``source``."""
+    entries = table.data["files"]
+    if not isinstance(entries, list) or not entries or not all(isinstance(e, dict) for e in entries):
+        raise table.fail("files", "must be a list of tables ([[layout.files]]) with 'pattern' and, when elsewhere, 'source'")
+    files = []
+    for n, entry in enumerate(entries):
+        item = _Reader(entry, table.where, f"layout.files[{n}].")
+        item.check_keys(_LAYOUT_FILES_KEYS)
+        pattern = item.get("pattern", str)
+        if pattern is None:
+            raise item.fail("pattern", "is not set")
+        for key in ("pattern", "source"):
+            if item.get(key, str) is not None:
+                try:
+                    Pattern(item.get(key, str))
+                except PatternError as exc:
+                    raise item.fail(key, str(exc)) from None
+        files.append((item.get("name", str) or ("docs" if n == 0 else f"docs{n + 1}"), pattern, item.get("source", str)))
+    return files
 
 
 def _field_rules(reader: _Reader, key: str, base: dict[str, str]) -> dict[str, str]:
@@ -569,7 +598,8 @@ def _collections(
         if src not in langs:
             raise sub.fail("source_lang", f"is {src!r}, which is not one of its languages {list(langs)}")
         rules = _field_rules(sub, "fields", fields)
-        result.append(Collection(name=name, path=Path(rel).as_posix(), source_lang=src, languages=langs, fields=rules))
+        folder = Path(rel).as_posix() if rel else ""  # "": the site root (a path layout's common folder)
+        result.append(Collection(name=name, path=folder, source_lang=src, languages=langs, fields=rules))
     return tuple(result)
 
 

@@ -338,8 +338,8 @@ def pattern_layout(
 class Detection:
     """What a site's own files say about its layout: a preset, its languages and its options.
 
-    ``options`` are ``[layout]`` keys (``structure``, ``source``...) as transync.toml would
-    hold them; ``found_in`` is the file they were read from. ``source_lang`` or
+    ``options`` are ``[layout]`` keys (``structure``, ``pattern``, ``source``, or ``files`` as
+    ``(name, pattern, source or None)`` tuples) as transync.toml would hold them; ``found_in`` is the file they were read from. ``source_lang`` or
     ``languages`` is None when that file does not say (the configuration must).
     """
 
@@ -356,7 +356,8 @@ class Detection:
             table["source_lang"] = self.source_lang
         if self.languages:
             table["locales"] = list(self.languages)
-        table.update(dict(self.options))
+        for key, value in self.options:
+            table[key] = [{"name": n, "pattern": p, **({"source": src} if src else {})} for n, p, src in value] if key == "files" else value
         return table
 
 
@@ -388,15 +389,16 @@ class Preset:
     def build(
         self, source_lang: str, locales: Sequence[str], *, structure: str | None = None,
         pattern: str | None = None, source: str | None = None, suffixes: Sequence[str] | None = None,
-        settings: Iterable[tuple[str, Any]] = (),
+        files: Sequence[tuple[str, str, str | None]] | None = None, settings: Iterable[tuple[str, Any]] = (),
     ) -> PatternLayout:
-        """The layout for a site's languages; ``pattern``/``source`` replace the structure's first file set."""
+        """The layout for a site's languages; ``pattern``/``source`` replace the structure's first file set,
+        ``files`` (``(name, pattern, source or None)`` each) all of them."""
         shapes = dict(self.structures)
         if structure is None:
             structure = self.structures[0][0]
         if structure not in shapes:
             raise PatternError(f"structure {structure!r} is not one of {', '.join(shapes)}")
-        shape = list(shapes[structure])
+        shape = list(files) if files is not None else list(shapes[structure])
         if pattern is not None:
             shape[:1] = [(shape[0][0] if shape else "docs", pattern, source)]
         elif source is not None and shape:
