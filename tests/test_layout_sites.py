@@ -301,3 +301,17 @@ def test_the_starlight_preset_reads_the_astro_docs(tmp_path):
     assert missing and all(
         i["target_path"] == i["source_path"].replace("src/content/docs/en/", f"src/content/docs/{i['lang']}/", 1) for i in missing
     )
+
+
+def test_diff_names_a_path_page_by_its_path_and_ack_says_why_it_cannot_date_it(tmp_path):
+    root = build(tmp_path, "docusaurus")
+    result = run(root, "diff", "guides/brewing.md", "--lang", "fr")
+    assert result.exit_code == 1, result.output  # a change to report
+    assert "@@ added @@ docs/guides/brewing.md:" in result.stdout
+    assert "+ Rinse the pot with hot water before the leaves go in." in result.stdout
+    result = run(root, "ack", "guides/brewing.md", "--lang", "fr")
+    assert result.exit_code == 2
+    assert (
+        "i18n/fr/docusaurus-plugin-content-docs/current/guides/brewing.md: no date to update (neither it nor its "
+        "source has one): git judges it by its last commit"
+    ) in result.output

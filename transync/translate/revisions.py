@@ -208,7 +208,11 @@ def acknowledge(config: SiteConfig, report: StatusReport, ref: str, lang: str) -
         how = "date"
         date_field = next((f for f in fields if isinstance(f, Field) and f.key == "date"), None)
         if date_field is None or source.meta.get("date") is None:
-            raise UsageError(f"{item.path}: no date to update")
+            # A path layout's pages rarely have a date, and transync writes none into a page made by hand.
+            raise UsageError(
+                f"{item.path}: no date to update (neither it nor its source has one): git judges it by its last "
+                "commit, so commit the reviewed translation, or let transync translate it"
+            )
         fields = [with_value(f, _date_text(source.meta["date"], date_field)) if f is date_field else f for f in fields]
     text = translation.text
     new_text = text[: translation.yaml_start] + join_fields(fields) + text[translation.yaml_start + len(translation.front_matter) :]
