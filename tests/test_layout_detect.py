@@ -168,3 +168,10 @@ def test_the_readme_layout_table_loads(tmp_path):
     assert (config.layout.name, config.languages) == ("starlight", ("en", "fr", "ja"))
     area = config.collections[0]
     assert config.layout.translation_path("src/content/docs/guides/brewing.md", area, "ja") == "src/content/docs/ja/guides/brewing.md"
+
+
+def test_a_default_locale_outside_the_locales_is_named_where_it_was_read(tmp_path):
+    write(tmp_path, {"docusaurus.config.js": "module.exports = { i18n: { defaultLocale: 'en', locales: ['fr', 'de'] } };\n"})
+    with pytest.raises(ConfigError) as err:
+        load_config(tmp_path)
+    assert str(err.value) == "docusaurus.config.js: 'default locale' is 'en', which is not one of languages ['fr', 'de']"

@@ -170,6 +170,10 @@ def test_a_pattern_site_needs_no_ref_lang_or_date(tmp_path):
         ('[layout]\npreset = "jekyll"\nlocales = ["en", "fr"]', "transync.toml: 'layout.locales' does not apply to the jekyll layout"),
         ('[layout]\npreset = "pattern"\nlocales = ["en", "fr"]', "transync.toml: 'layout.pattern' is not set"),
         ('layout = "starlight"', "transync.toml: 'layout.locales' is not set and the site does not name the languages"),
+        ('languages = ["en", "fr"]\n[layout]\npreset = "starlight"\nlocales = ["en", "fr"]',
+         "transync.toml: 'layout.locales' is also set as 'languages': keep one"),
+        ('source_lang = "en"\n[layout]\npreset = "starlight"\nsource_lang = "en"',
+         "transync.toml: 'layout.source_lang' is also set as 'source_lang': keep one"),
     ],
 )
 def test_layout_configuration_errors_name_the_key(tmp_path, toml, message):

@@ -379,6 +379,9 @@ def _build(root: Path, jekyll: dict[str, Any], own: dict[str, Any], own_name: st
     cfg = _Reader(own, own_name)
     cfg.check_keys(_TOP_KEYS)
     layout, table, detected = _layout_choice(root, cfg, jekyll)
+    for top, inner in (("languages", "locales"), ("source_lang", "source_lang")):
+        if top in own and inner in table.data:
+            raise table.fail(inner, f"is also set as '{top}': keep one")
 
     languages = cfg.langs("languages") or table.langs("locales") or (detected and detected.languages) or jek.langs("languages")
     if not languages:
@@ -397,10 +400,13 @@ def _build(root: Path, jekyll: dict[str, Any], own: dict[str, Any], own_name: st
         or jek.lang("default_lang") or languages[0]
     )
     if source_lang not in languages:
-        key = next((k for k in ("source_lang", "layout.source_lang") if k.split(".")[-1] in (own if "." not in k else table.data)), None)
-        if key is not None:
-            raise ConfigError(f"{own_name}: '{key}' is {source_lang!r}, which is not one of languages {list(languages)}")
-        where, key = (detected.found_in, "default locale") if detected and detected.source_lang else (JEKYLL_CONFIG, "default_lang")
+        # Named where it was read: transync.toml, its [layout] table, the generator's file, _config.yml.
+        if "source_lang" in own or "source_lang" in table.data:
+            where, key = own_name, "source_lang" if "source_lang" in own else "layout.source_lang"
+        elif detected is not None and detected.source_lang:
+            where, key = detected.found_in, "default locale"
+        else:
+            where, key = JEKYLL_CONFIG, "default_lang"
         raise ConfigError(f"{where}: '{key}' is {source_lang!r}, which is not one of languages {list(languages)}")
     if isinstance(layout, Preset):
         layout = _build_layout(layout, table, detected, source_lang, languages)
