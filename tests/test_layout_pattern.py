@@ -236,3 +236,34 @@ def test_layout_files_errors_name_the_key(tmp_path, toml, message):
     with pytest.raises(ConfigError) as err:
         load_config(tmp_path)
     assert str(err.value).startswith(message), str(err.value)
+
+
+# --------------------------------------------------------------------------- round trips
+
+from hypothesis import given, strategies as st  # noqa: E402
+
+from transync.site import layouts  # noqa: E402
+
+_NAME = st.text(st.sampled_from("abcdefghijklmnopqrstuvwxyz0123456789-_."), min_size=1, max_size=8).filter(
+    lambda n: n not in (".", "..") and not n.startswith((".", "_")) and not n.endswith(".")
+)
+_PATH = st.lists(_NAME, min_size=1, max_size=4).map("/".join)
+
+
+@pytest.mark.parametrize(
+    "preset, structure",
+    [("starlight", None), ("docusaurus", None), ("hugo", "suffixes"), ("hugo", "folders"),
+     ("mkdocs-static-i18n", "suffixes"), ("mkdocs-static-i18n", "folders"), ("polyglot", None)],
+)
+@given(path=_PATH, lang=st.sampled_from(["fr", "pt-br"]))
+def test_every_source_path_has_a_translation_path_that_leads_back_to_it(preset, structure, path, lang):
+    layout = layouts.get(preset).build("en", LANGS, structure=structure)
+    docs = Collection(layout.file_sets[0].name, layout.file_sets[0].root, "en", LANGS)
+    fs = layout.file_sets[0]
+    source = fs.source.fill("en", path + ".md" if "@path." not in fs.source.text else path)
+    if not layout.owns(source, docs) or layout.ref_and_lang(source, docs, None, None)[1] != "en":
+        return  # a source path that reads as a translation (fr/x.md under a root locale): not a source
+    target = layout.translation_path(source, docs, lang)
+    assert target is not None and layout.owns(target, docs)
+    assert layout.ref_and_lang(target, docs, None, None) == (layout.ref_and_lang(source, docs, None, None)[0], lang)
+    assert layout.source_path(target, docs, lang) == source

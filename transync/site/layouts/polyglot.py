@@ -19,7 +19,7 @@ from transync.site.layouts import detect as read
 from transync.site.layouts.pattern import Detection, PatternLayout, Preset
 
 #: Folders of a Jekyll site that hold no pages to translate.
-SKIPPED = frozenset({"node_modules", "vendor", "assets", "Gemfile", "_site"})
+SKIPPED = frozenset({"node_modules", "vendor", "assets"})
 
 
 @dataclass(frozen=True)
