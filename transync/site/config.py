@@ -378,7 +378,7 @@ def _build(root: Path, jekyll: dict[str, Any], own: dict[str, Any], own_name: st
     jek = _Reader(jekyll, JEKYLL_CONFIG)
     cfg = _Reader(own, own_name)
     cfg.check_keys(_TOP_KEYS)
-    layout, table, detected = _layout_choice(root, cfg, jekyll)
+    layout, table, detected = _layout_choice(root, cfg)
     for top, inner in (("languages", "locales"), ("source_lang", "source_lang")):
         if top in own and inner in table.data:
             raise table.fail(inner, f"is also set as '{top}': keep one")
@@ -478,14 +478,14 @@ _LAYOUT_KEYS = {"preset", "source_lang", "locales", "structure", "pattern", "sou
 _LAYOUT_FILES_KEYS = {"name", "pattern", "source"}
 
 
-def _layout_choice(root: Path, cfg: _Reader, jekyll: dict[str, Any]) -> tuple[Any, _Reader, Detection | None]:
+def _layout_choice(root: Path, cfg: _Reader) -> tuple[Any, _Reader, Detection | None]:
     """The layout (or preset) the site names in ``layout``, else the one its files show, with the
     ``[layout]`` table and what detection read from the generator's own configuration."""
     raw = cfg.data.get("layout")
     table = _Reader({}, cfg.where, "layout.")
     detected = None
     if raw is None:
-        detected = detect(root, jekyll=jekyll)
+        detected = detect(root)
         name = detected.preset if detected is not None else layouts.DEFAULT
     elif isinstance(raw, dict):
         table = _Reader(raw, cfg.where, "layout.")
@@ -516,8 +516,8 @@ def _build_layout(preset: Preset, table: _Reader, detected: Detection | None, so
     found = dict(detected.options) if detected is not None and detected.preset == preset.name else {}
     structures = tuple(name for name, _ in preset.structures)
     structure = table.choice("structure", structures) if "structure" in table.data else found.get("structure")
-    pattern = table.get("pattern", str) if "pattern" in table.data else found.get("pattern")
-    source = table.get("source", str) if "source" in table.data else (found.get("source") if "pattern" not in table.data else None)
+    pattern = _pattern(table, "pattern") if "pattern" in table.data else found.get("pattern")
+    source = _pattern(table, "source") if "source" in table.data else (found.get("source") if "pattern" not in table.data else None)
     files = found.get("files")
     if "files" in table.data:
         if "pattern" in table.data or "source" in table.data:
@@ -525,12 +525,6 @@ def _build_layout(preset: Preset, table: _Reader, detected: Detection | None, so
         files, pattern, source = _layout_files(table), None, None
     if preset.name == "pattern" and pattern is None and files is None:
         raise table.fail("pattern", "is not set: say where translations are, e.g. \"src/content/docs/@lang/@path\"")
-    for key, text in (("pattern", pattern), ("source", source)):
-        if text is not None:
-            try:
-                Pattern(text)
-            except PatternError as exc:
-                raise table.fail(key, str(exc)) from None
     suffixes = table.get("suffixes", list)
     if suffixes is not None and (not suffixes or not all(x.startswith(".") and len(x) > 1 for x in suffixes)):
         raise table.fail("suffixes", "must list file endings such as \".md\" and \".mdx\"")
@@ -553,17 +547,22 @@ def _layout_files(table: _Reader) -> list[tuple[str, str, str | None]]:
     for n, entry in enumerate(entries):
         item = _Reader(entry, table.where, f"layout.files[{n}].")
         item.check_keys(_LAYOUT_FILES_KEYS)
-        pattern = item.get("pattern", str)
+        pattern = _pattern(item, "pattern")
         if pattern is None:
             raise item.fail("pattern", "is not set")
-        for key in ("pattern", "source"):
-            if item.get(key, str) is not None:
-                try:
-                    Pattern(item.get(key, str))
-                except PatternError as exc:
-                    raise item.fail(key, str(exc)) from None
-        files.append((item.get("name", str) or ("docs" if n == 0 else f"docs{n + 1}"), pattern, item.get("source", str)))
+        files.append((item.get("name", str) or ("docs" if n == 0 else f"docs{n + 1}"), pattern, _pattern(item, "source")))
     return files
+
+
+def _pattern(reader: _Reader, key: str) -> str | None:
+    """A path pattern (``src/content/docs/@lang/@path``), checked; None when the key is absent."""
+    text = reader.get(key, str)
+    if text is not None:
+        try:
+            Pattern(text)
+        except PatternError as exc:
+            raise reader.fail(key, str(exc)) from None
+    return text
 
 
 def _field_rules(reader: _Reader, key: str, base: dict[str, str]) -> dict[str, str]:

@@ -20,7 +20,7 @@ from transync.errors import ConfigError
 from transync.site.layouts.pattern import Detection, Preset
 
 
-def detect(root: Path, *, jekyll: dict[str, Any] | None = None) -> Detection | None:
+def detect(root: Path) -> Detection | None:
     """The preset the site's own files show, when exactly one does; None for none (Jekyll's default).
 
     Several generators' files at once are a :class:`ConfigError` asking for ``layout``.
