@@ -175,3 +175,18 @@ def test_a_default_locale_outside_the_locales_is_named_where_it_was_read(tmp_pat
     with pytest.raises(ConfigError) as err:
         load_config(tmp_path)
     assert str(err.value) == "docusaurus.config.js: 'default locale' is 'en', which is not one of languages ['fr', 'de']"
+
+
+def test_a_preset_that_supersedes_another_wins_the_detection(tmp_path, monkeypatch):
+    from transync.site import layouts
+    from transync.site.layouts.pattern import Preset
+
+    tracker = Preset(
+        "tracker", (("default", (("docs", "src/content/docs/@lang/@path", None),)),), supersedes=("starlight",),
+        detector=lambda root: Detection("tracker", "en", ("en", "fr"), (), "tracker.json") if (root / "tracker.json").is_file() else None,
+    )
+    monkeypatch.setitem(layouts.LAYOUTS, "tracker", tracker)
+    write(tmp_path, {"astro.config.mjs": "import starlight from '@astrojs/starlight';\n", "tracker.json": "{}\n"})
+    assert detect(tmp_path) == Detection("tracker", "en", ("en", "fr"), (), "tracker.json")
+    (tmp_path / "tracker.json").unlink()
+    assert detect(tmp_path).preset == "starlight"

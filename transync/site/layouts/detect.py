@@ -3,7 +3,8 @@
 :func:`detect` asks every preset (``Preset.detect``: Starlight's
 ``astro.config.*``, ``docusaurus.config.*``, Hugo's ``hugo.toml``/``config.toml``,
 ``mkdocs.yml`` with the i18n plugin, a ``_config.yml`` with jekyll-polyglot)
-and answers only when exactly one recognises the site; None means the
+and answers only when exactly one recognises the site (a preset may
+supersede others: ``Preset.supersedes``); None means the
 Jekyll-collections default. The answer is a
 :class:`~transync.site.layouts.pattern.Detection` that ``transync init`` can
 write down (``Detection.as_table``). The small readers here pull plain
@@ -28,6 +29,8 @@ def detect(root: Path) -> Detection | None:
     from transync.site import layouts
 
     found = [d for p in layouts.LAYOUTS.values() if isinstance(p, Preset) and (d := p.detect(root)) is not None]
+    beaten = {name for d in found for name in layouts.LAYOUTS[d.preset].supersedes}  # type: ignore[union-attr]
+    found = [d for d in found if d.preset not in beaten]
     if len(found) > 1:
         names = ", ".join(f"{d.preset} ({d.found_in})" for d in found)
         raise ConfigError(f"transync.toml: 'layout' is not set and the site looks like several generators' ({names}): name one")

@@ -380,8 +380,9 @@ class Preset:
     cls: type[PatternLayout] = PatternLayout
     #: A function of the site root: the Detection, or None when the site is not of this generator.
     detector: Any = None
-    #: Extra ``[layout]`` keys this preset reads (besides the common ones), passed to ``cls`` unchanged.
-    extra: tuple[str, ...] = ()
+    #: Presets whose detection this one's wins over when both recognise a site (a tool's own config
+    #: that describes the generator's files more exactly, e.g. a translation tracker's over Starlight's).
+    supersedes: tuple[str, ...] = ()
 
     def detect(self, root: Path) -> Detection | None:
         return self.detector(root) if self.detector is not None else None
