@@ -161,8 +161,8 @@ class PatternLayout(JekyllLayout):
     """A site whose translations are matched by path (see the module's docstring).
 
     Permalinks, when a document has one, follow the Jekyll rule (the language
-    segment swapped); a layout whose URLs come from paths says so with
-    ``url_prefix``-style subclasses (see :mod:`transync.site.layouts.starlight`).
+    segment swapped); a generator whose URLs come from paths subclasses it
+    with ``page_url`` and ``source_url`` (see :mod:`transync.site.layouts.starlight`).
     """
 
     name: str = "pattern"
