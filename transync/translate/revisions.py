@@ -132,7 +132,7 @@ def _git_baseline(config: SiteConfig, item: StatusItem, translation: document.Do
     from transync.site.history import History, Pair
 
     collection = next(c for c in config.collections if c.name == item.collection)
-    pathspecs = [c.path for c in config.collections]
+    pathspecs = config.pathspecs
     history = History.of_site(config)
     then = history.source_then(Pair(item.path, item.source_path, collection.content_fields, None), pathspecs)
     if then is None:
@@ -271,7 +271,11 @@ def _acknowledge(config: SiteConfig, item: StatusItem, memories: dict[tuple[str,
         how = "date"
         date_field = next((f for f in fields if isinstance(f, Field) and f.key == "date"), None)
         if date_field is None or source.meta.get("date") is None:
-            raise DocumentError("no date to update: the translation or its source has no date")
+            # A path layout's pages rarely have a date, and transync writes none into a page made by hand.
+            raise DocumentError(
+                "no date to update (neither it nor its source has one): git judges it by its last "
+                "commit, so commit the reviewed translation, or let transync translate it"
+            )
         fields = [with_value(f, _date_text(source.meta["date"], date_field)) if f is date_field else f for f in fields]
     text = translation.text
     new_text = text[: translation.yaml_start] + join_fields(fields) + text[translation.yaml_start + len(translation.front_matter) :]
