@@ -205,6 +205,44 @@ def test_commits_with_an_ignored_keyword_do_not_count(repo):
     assert item(status(repo.site))["state"] == "stale"
 
 
+def test_an_ignored_keyword_counts_in_the_subject_only(repo):
+    # A squash merge lists its branch's commits in the body; one "fix typo" among them does not
+    # make the whole change count for nothing.
+    (repo.site / "transync.toml").write_text('[status]\nignored_keywords = ["typo"]\n')
+    repo.commit("Rewrite the review (#12)\n\n* first draft\n* fix typo\n", "2025-01-20T10:00:00+00:00",
+                {EN: doc("ie-5", "en", body=BODY.replace("drive", "steer"))})
+    assert item(status(repo.site))["state"] == "stale"
+
+
+def test_a_lunaria_track_directive_counts_a_commit_only_for_the_files_it_names(repo):
+    # A translation commit that also touched another translation: only the named one is updated.
+    repo.commit("Edit", "2025-01-20T10:00:00+00:00", {EN: doc("ie-5", "en", body=BODY + "\nMore.\n")})
+    other_en, other_ja = "_products/en/k/b.md", "_products/ja/k/b.md"
+    repo.commit("Add b", "2025-01-21T10:00:00+00:00", {other_en: doc("b", "en"), other_ja: doc("b", "ja")})
+    repo.commit("Edit b", "2025-01-22T10:00:00+00:00", {other_en: doc("b", "en", body="## Overview\n\nNew text.\n")})
+    repo.commit(
+        # An editor's invisible U+200E after the path, as found in real histories: the path is meant.
+        "i18n(ja): update ie-5\n\n@lunaria-track:site/_products/ja/k/ie-5.md\u200e\n",
+        "2025-01-25T10:00:00+00:00",
+        {JA: doc("ie-5", "ja", body=JA_BODY + "\nもっと。\n"), other_ja: doc("b", "ja", body="## 概要\n\nリンク修正。\n")},
+    )
+    got = status(repo.site)
+    assert item(got, ref="ie-5")["state"] == "current"
+    assert item(got, ref="b")["state"] == "stale"  # touched by the commit, not named by it
+
+
+def test_a_lunaria_ignore_directive_leaves_the_files_it_names_out(repo):
+    repo.commit("Edit", "2025-01-20T10:00:00+00:00", {EN: doc("ie-5", "en", body=BODY + "\nMore.\n")})
+    repo.commit("Fix links everywhere\n\n@lunaria-ignore:site/_products/!(en)/**/*.md\n", "2025-01-25T10:00:00+00:00",
+                {JA: doc("ie-5", "ja", body=JA_BODY.replace("駆動", "くどう"))})
+    assert item(status(repo.site))["state"] == "stale"
+    # On the source side, a change the directive leaves out is part of the baseline, like a keyword's.
+    repo.commit("i18n(ja): update\n", "2025-01-26T10:00:00+00:00", {JA: doc("ie-5", "ja", body=JA_BODY + "\nもっと。\n")})
+    repo.commit("Reword, left out for translators\n\n@lunaria-track:site/_products/ja/**\n", "2025-01-27T10:00:00+00:00",
+                {EN: doc("ie-5", "en", body=BODY + "\nMore!\n")})
+    assert item(status(repo.site))["state"] == "current"
+
+
 def test_an_empty_ignored_keyword_is_a_configuration_error(repo):
     (repo.site / "transync.toml").write_text('[status]\nignored_keywords = [""]\n')
     result = CliRunner().invoke(app, ["status", "--root", str(repo.site)])

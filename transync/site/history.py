@@ -36,9 +36,10 @@ from typing import Callable, Iterable, NamedTuple, Sequence
 
 from transync import __version__
 from transync.site.changes import Baseline, Changes, Content, compare, try_content_of
+from transync.site.lunaria import Directive, directive
 from transync.fsutil import atomic_write
 
-FORMAT = 1
+FORMAT = 2  # 2: keywords in the subject only, Lunaria directives
 
 SHALLOW_NOTE = (
     "this is a shallow git clone, which has no history: translations without provenance were judged by "
@@ -117,9 +118,14 @@ class Event(NamedTuple):
 class Log:
     """One pass over the history of the site's collections: who touched which path, newest first."""
 
-    def __init__(self, commits: list[tuple[str, int, bool]], events: dict[str, list[Event]]) -> None:
+    def __init__(
+        self, commits: list[tuple[str, int, bool]], events: dict[str, list[Event]],
+        directives: dict[int, Directive] | None = None, prefix: str = "",
+    ) -> None:
         self.commits = commits  # (sha, commit time, marked)
         self.events = events  # path (relative to the site) -> events, newest first
+        self.directives = directives or {}  # commit index -> its @lunaria-track/@lunaria-ignore directive
+        self.prefix = prefix  # the site's folder in the repository: directives name repository paths
 
     @classmethod
     def read(cls, repo: Repo, root: Path, pathspecs: Sequence[str], markers: Sequence[str]) -> "Log":
@@ -132,12 +138,18 @@ class Log:
         lowered = [m.lower() for m in markers]
         commits: list[tuple[str, int, bool]] = []
         events: dict[str, list[Event]] = {}
+        directives: dict[int, Directive] = {}
         for record in out.decode("utf-8", "surrogateescape").split("\x1e")[1:]:
             header, _, changes = record.partition("\0")
             sha, ctime, message = header.split("\x1f", 2)
             idx = len(commits)
-            message = message.lower()
-            commits.append((sha, int(ctime), any(m in message for m in lowered)))
+            # Keywords are looked for in the subject only: a squash merge's body lists every commit
+            # of its branch ("* fix typo"), and would make a whole rewrite count for nothing.
+            subject, _, body = message.partition("\n")
+            subject = subject.lower()
+            commits.append((sha, int(ctime), any(m in subject for m in lowered)))
+            if "@" in body and (found := directive(body)) is not None:
+                directives[idx] = found
             parts = changes.lstrip("\n").split("\0")
             k = 0
             while k < len(parts) and parts[k]:
@@ -155,7 +167,7 @@ class Log:
                 else:
                     events.setdefault(_rel(parts[k + 1], prefix), []).append(Event(idx, kind, None, 0))
                     k += 2
-        return cls(commits, events)
+        return cls(commits, events, directives, prefix)
 
     def chain(self, path: str) -> list[tuple[Event, str]]:
         """The events of one file, newest first, with its name after each; renames followed back to its creation."""
@@ -180,15 +192,20 @@ class Log:
             if seen > len(self.commits):
                 return result  # a rename cycle in a damaged log: stop
 
-    def marked(self, idx: int) -> bool:
-        return self.commits[idx][2]
+    def marked(self, idx: int, path: str) -> bool:
+        """Whether commit ``idx`` counts for nothing in the file then named ``path``: an ignored keyword
+        in its subject, or a Lunaria directive in its body that leaves the file out."""
+        if self.commits[idx][2]:
+            return True
+        found = self.directives.get(idx)
+        return found is not None and not found.counts_for(self.prefix + path)
 
     def last_change(self, path: str) -> int | None:
         """The newest unmarked commit that changed this file's content (a pure rename does not)."""
-        for event, _ in self.chain(path):
+        for event, name in self.chain(path):
             if event.kind == "R" and event.similarity == 100:
                 continue
-            if not self.marked(event.idx):
+            if not self.marked(event.idx, name):
                 return event.idx
         return None
 
@@ -207,7 +224,7 @@ class Log:
             if event.kind == "R" and event.similarity == 100:
                 base, name = event.idx, after
                 continue
-            if not self.marked(event.idx):
+            if not self.marked(event.idx, after):
                 break
             base, name = event.idx, after
         return base, name
