@@ -123,6 +123,9 @@ class SiteConfig:
     check_fail_on: tuple[str, ...] = CHECKS  # the checks whose findings make `check` exit 1
     #: ``[status] ignored_keywords``: commits whose message holds one of these do not count in git history.
     ignored_keywords: tuple[str, ...] = ()
+    #: ``[status] localizable_property``: a source counts only when its front matter sets this to true
+    #: (Lunaria's ``localizableProperty``, e.g. ``i18nReady``); None: every source counts.
+    localizable_property: str | None = None
     #: ``layout``: the shape of the site (transync.site.layouts), which every path and permalink rule asks.
     layout: layouts.Layout = field(default_factory=layouts.get)
     #: ``[report] repo_url``: a file's page in the repository, ``{path}`` being its path from the site root.
@@ -261,7 +264,7 @@ _DEEPL_ALIASES = {"server_url": "server_url", "formality": "formality", "context
 _TARGET_KEYS = {"currency", "rate", "templates"}
 _DEEPL_TARGET_ALIASES = {"deepl_code": "target_codes", "formality": "target_formality"}  # deprecated, as above
 _TEMPLATE_FIELD = re.compile(r"\{(\w+)\}")
-_STATUS_KEYS = {"fail_on", "ignored_keywords"}
+_STATUS_KEYS = {"fail_on", "ignored_keywords", "localizable_property"}
 _CHECK_KEYS = {"checks", "fail_on"}
 _REPORT_KEYS = {"repo_url"}
 
@@ -399,6 +402,9 @@ def _build(root: Path, jekyll: dict[str, Any], own: dict[str, Any], own_name: st
     ignored_keywords = tuple(status.get("ignored_keywords", list, []))
     if any(not k.strip() for k in ignored_keywords):
         raise status.fail("ignored_keywords", "must not hold an empty keyword (it would match every commit)")
+    localizable_property = status.get("localizable_property", str)
+    if localizable_property is not None and not localizable_property.strip():
+        raise status.fail("localizable_property", "must name a front-matter field, such as \"i18nReady\"")
 
     translate = _translate_config(cfg, languages, collections)
 
@@ -434,6 +440,7 @@ def _build(root: Path, jekyll: dict[str, Any], own: dict[str, Any], own_name: st
         translate=translate,
         **check_settings,
         ignored_keywords=ignored_keywords,
+        localizable_property=localizable_property,
         layout=layout,
         repo_url=repo_url,
         site_url=site_url or None,
