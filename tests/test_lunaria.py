@@ -56,9 +56,35 @@ def test_a_typescript_config_is_read_without_running_it(tmp_path):
     assert docs.locales_pattern == "src/content/docs/@lang/@path"
     assert docs.include == ("src/content/docs/en/**/*.(md|mdx)",)
     assert config.transync_settings() == {
-        "languages": ["en", "de", "pt-br"], "source_lang": "en",
+        "layout": {
+            "preset": "pattern", "pattern": "src/content/docs/@lang/@path", "locales": ["en", "de", "pt-br"],
+            "source_lang": "en", "suffixes": [".md", ".mdx"],
+        },
         "status": {"ignored_keywords": ["lunaria-ignore", "typo"], "localizable_property": "i18nReady"},
     }
+
+
+def test_a_pattern_by_tag_uses_the_tags_as_languages_and_a_source_pattern_of_its_own(tmp_path):
+    path = write(tmp_path, "lunaria.config.ts", """export default defineConfig({
+      sourceLocale: {label: 'English', lang: 'en'},
+      locales: [{label: 'Português', lang: 'pt-br', parameters: {tag: 'pt-BR'}}],
+      files: [{include: ['docs/**/*.md'], exclude: ['node_modules', 'docs/drafts/**'],
+               pattern: {source: 'docs/@path', locales: 'i18n/@tag/@path'}, type: 'universal'}],
+    });""")
+    settings = lunaria.read(path).transync_settings()
+    assert settings["layout"] == {
+        "preset": "pattern", "pattern": "i18n/@lang/@path", "source": "docs/@path",
+        "locales": ["en", "pt-BR"], "source_lang": "en", "suffixes": [".md"],
+    }
+    assert settings["exclude"] == ["docs/drafts/**"]
+
+
+def test_two_entries_of_documents_are_left_to_transync_toml(tmp_path):
+    entry = "{include: ['%s/**/*.md'], pattern: '%s/@lang/@path', type: 'universal'}"
+    path = write(tmp_path, "lunaria.config.ts", "export default {sourceLocale: 'en', locales: ['de'], files: [%s, %s]}"
+                 % (entry % ("docs", "docs"), entry % ("blog", "blog")))
+    with pytest.raises(ConfigError, match=r"^lunaria.config.ts: 'files' has 2 entries of Markdown documents \(files\[0\], files\[1\]\)"):
+        lunaria.read(path).transync_settings()
 
 
 def test_the_older_json_shape_is_read_with_lunarias_default_keywords(tmp_path):
@@ -75,6 +101,7 @@ def test_the_older_json_shape_is_read_with_lunarias_default_keywords(tmp_path):
     assert config.localizable_property is None
     assert config.ignored_keywords == ("lunaria-ignore", "fix typo")
     assert "localizable_property" not in config.transync_settings()["status"]
+    assert "suffixes" in config.transync_settings()["layout"]
 
 
 def test_locales_as_plain_strings_and_a_pattern_per_side(tmp_path):

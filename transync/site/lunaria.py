@@ -422,12 +422,57 @@ class LunariaConfig:
         return tuple(f for f in self.files if f.documents)
 
     def transync_settings(self) -> dict[str, Any]:
-        """What a ``transync.toml`` would say to the same effect (its own keys win over these)."""
-        languages = [self.source.lang, *(loc.lang for loc in self.locales)]
+        """What a ``transync.toml`` would say to the same effect (its own keys win over these).
+
+        The ``files`` entry of documents becomes the ``[layout]`` table of a pattern layout;
+        a pattern written with ``@tag`` uses the locales' tags as transync's languages (the
+        folder names are tags then). ``ignoredKeywords`` and ``localizableProperty`` go to
+        ``[status]``. Dictionary entries (YAML, TypeScript) are Lunaria's alone.
+        """
+        documents = self.documents
+        if len(documents) > 1:
+            listed = ", ".join(f"files[{self.files.index(f)}]" for f in documents)
+            raise ConfigError(
+                f"{self.path.name}: 'files' has {len(documents)} entries of Markdown documents ({listed}); transync "
+                f"reads one pattern from Lunaria: write the [layout] of the site in transync.toml"
+            )
+        [entry] = documents
+        by_tag = "@tag" in entry.locales_pattern or "@tag" in entry.source_pattern
+        locales = (self.source, *self.locales)
+        languages = [loc.tag if by_tag else loc.lang for loc in locales]
+        layout: dict[str, Any] = {
+            "preset": "pattern",
+            "pattern": entry.locales_pattern.replace("@tag", "@lang"),
+            "locales": languages,
+            "source_lang": languages[0],
+        }
+        if entry.source_pattern != entry.locales_pattern:
+            layout["source"] = entry.source_pattern.replace("@tag", "@lang")
+        suffixes = _suffixes(entry.include)
+        if suffixes:
+            layout["suffixes"] = list(suffixes)
+        settings: dict[str, Any] = {"layout": layout}
+        exclude = [g for g in entry.exclude if g not in ("node_modules", "node_modules/**")]
+        if exclude:
+            settings["exclude"] = exclude
         status: dict[str, Any] = {"ignored_keywords": list(self.ignored_keywords)}
         if self.localizable_property:
             status["localizable_property"] = self.localizable_property
-        return {"languages": languages, "source_lang": self.source.lang, "status": status}
+        settings["status"] = status
+        return settings
+
+
+def _suffixes(include: tuple[str, ...]) -> tuple[str, ...]:
+    """The file endings the include globs name (``*.(md|mdx)``, ``*.{md,mdx}``, ``*.md``); () for any."""
+    found: list[str] = []
+    for glob in include:
+        tail = glob.rsplit("/", 1)[-1]
+        m = re.fullmatch(r".*\*\.(?:[@+]?\(([\w|]+)\)|\{([\w,]+)\}|(\w+))", tail)
+        if m is None:
+            return ()
+        names = re.split(r"[|,]", next(g for g in m.groups() if g))
+        found.extend(f".{n}" for n in names if f".{n}" not in found)
+    return tuple(found)
 
 
 def _may_be_document(glob: str) -> bool:
