@@ -38,8 +38,9 @@ def test_the_jekyll_layout_is_the_default_and_can_be_named(make_site):
 @pytest.mark.parametrize(
     "line, message",
     [
-        ('layout = "hugo"', "transync.toml: 'layout' is 'hugo'; expected one of jekyll"),
-        ("layout = 3", "transync.toml: 'layout' must be a string"),
+        ('layout = "gatsby"', "transync.toml: 'layout' is 'gatsby'; expected one of "
+         "docusaurus, hugo, jekyll, mkdocs-static-i18n, pattern, polyglot, starlight"),
+        ("layout = 3", "transync.toml: 'layout' must be a layout name or a [layout] table"),
     ],
 )
 def test_an_unknown_layout_is_refused_naming_the_file_and_key(make_site, line, message):
@@ -271,8 +272,8 @@ def test_an_installed_layout_is_one_module_and_a_config_value(make_site, tmp_pat
     config = load_config(root)
     assert config.layout.name == "notes"
     assert [d.path for d in scan(config, use_cache=False).documents] == ["_products/en/a.txt"]
-    (root / "transync.toml").write_text('layout = "hugo"\n', encoding="utf-8")
-    with pytest.raises(ConfigError, match="'layout' is 'hugo'; expected one of jekyll, notes"):
+    (root / "transync.toml").write_text('layout = "gatsby"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="'layout' is 'gatsby'; expected one of docusaurus, .*, starlight, notes"):
         load_config(root)
 
 

@@ -17,11 +17,19 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Mapping
 
-from transync.site import layouts
+from transync.site import layouts, lunaria
+from transync.site.layouts.detect import detect
+from transync.site.layouts.pattern import Detection, Pattern, PatternError, Preset
 from transync.errors import ConfigError, UsageError
 
 CONFIG_FILE = "transync.toml"
 JEKYLL_CONFIG = "_config.yml"
+#: Files that make a folder a site's root: transync's, Jekyll's and the path-layout generators' (layouts.detect).
+SITE_FILES = (
+    CONFIG_FILE, JEKYLL_CONFIG, "hugo.toml", "hugo.yaml", "hugo.yml", "hugo.json", "mkdocs.yml", "mkdocs.yaml",
+    *(f"{name}.config.{ext}" for name in ("astro", "docusaurus") for ext in ("mjs", "js", "ts", "mts", "cjs", "cts")),
+    *lunaria.CONFIG_FILES,
+)
 
 #: What may happen to a front-matter field when a document is translated.
 FIELD_RULES = frozenset({"keep", "own", "translate", "template", "glossary", "currency", "set", "rewrite"})
@@ -139,6 +147,16 @@ class SiteConfig:
         return tuple(sorted(k for k, rule in self.fields.items() if rule in CONTENT_RULES))
 
     @property
+    def pathspecs(self) -> list[str]:
+        """The folders the layout walks, as git pathspecs from the site root (``.``: the root itself)."""
+        found: list[str] = []
+        for collection in self.collections:
+            for folder in self.layout.roots(collection):
+                if (folder or ".") not in found:
+                    found.append(folder or ".")
+        return found
+
+    @property
     def glossary_folder(self) -> Path:
         """The folder of the glossary files (``[translate] glossary_dir``, relative to the site)."""
         return (self.root / self.translate.glossary_dir).resolve()
@@ -169,13 +187,14 @@ def find_root(start: Path) -> Path:
     start = start.resolve()
     here = start if start.is_dir() else start.parent
     for folder in (here, *here.parents):
-        if (folder / CONFIG_FILE).is_file() or (folder / JEKYLL_CONFIG).is_file():
+        if any((folder / name).is_file() for name in SITE_FILES):
             return folder
         pyproject = folder / "pyproject.toml"
         if pyproject.is_file() and _pyproject_section(pyproject) is not None:
             return folder
     raise UsageError(
-        f"no site found at or above {start} (looked for {JEKYLL_CONFIG}, {CONFIG_FILE}); "
+        f"no site found at or above {start} (looked for {JEKYLL_CONFIG}, {CONFIG_FILE} and the configuration of "
+        "Astro, Docusaurus, Hugo and MkDocs); "
         "pass the site folder as --root"
     )
 
@@ -201,7 +220,26 @@ def load_config(root: Path) -> SiteConfig:
         raise UsageError(f"{root}: not a folder")
     jekyll = _read_jekyll_config(root / JEKYLL_CONFIG)
     own, own_name = _read_own_config(root)
+    own, own_name = _with_lunaria(root, own, own_name)
     return _build(root, jekyll, own, own_name)
+
+
+def _with_lunaria(root: Path, own: dict[str, Any], own_name: str) -> tuple[dict[str, Any], str]:
+    """A site tracked by Lunaria and without a ``layout`` of its own: its Lunaria configuration
+    (transync.site.lunaria) under what transync.toml says, key by key and table by table."""
+    if "layout" in own:
+        return own, own_name
+    found = lunaria.find(root)
+    if found is None:
+        return own, own_name
+    merged = lunaria.read(found).transync_settings()
+    for key, value in own.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = {**merged[key], **value}
+        else:
+            merged[key] = value
+    # Errors name the file a key came from: Lunaria's when the site has no transync.toml.
+    return merged, own_name if own else found.name
 
 
 def _read_jekyll_config(path: Path) -> dict[str, Any]:
@@ -363,28 +401,38 @@ def _build(root: Path, jekyll: dict[str, Any], own: dict[str, Any], own_name: st
     jek = _Reader(jekyll, JEKYLL_CONFIG)
     cfg = _Reader(own, own_name)
     cfg.check_keys(_TOP_KEYS)
-    layout_name = cfg.get("layout", str, layouts.DEFAULT)
-    if layout_name not in layouts.LAYOUTS:  # installed ones are looked up only then: it scans the packages
-        cfg.choice("layout", layouts.names())
-    layout = layouts.get(layout_name)
+    layout, table, detected = _layout_choice(root, cfg, jekyll)
 
-    languages = cfg.langs("languages") or jek.langs("languages")
+    languages = cfg.langs("languages") or table.langs("locales") or (detected and detected.languages) or jek.langs("languages")
     if not languages:
+        if isinstance(layout, Preset):
+            found = detected.found_in if detected is not None else "the site"
+            raise ConfigError(
+                f"{own_name}: 'layout.locales' is not set and {found} does not name the languages: "
+                f"set them in {CONFIG_FILE} ([layout] locales = [...])"
+            )
         raise ConfigError(
             f"{JEKYLL_CONFIG}: 'languages' is not set: declare the site's languages there "
             f"or in {CONFIG_FILE}"
         )
-    source_lang = cfg.lang("source_lang") or jek.lang("default_lang") or languages[0]
+    source_lang = (
+        cfg.lang("source_lang") or table.lang("source_lang") or (detected and detected.source_lang)
+        or jek.lang("default_lang") or languages[0]
+    )
     if source_lang not in languages:
-        key = "source_lang" if "source_lang" in own else "default_lang"
-        where = own_name if key == "source_lang" else JEKYLL_CONFIG
+        key = next((k for k in ("source_lang", "layout.source_lang") if k.split(".")[-1] in (own if "." not in k else table.data)), None)
+        if key is not None:
+            raise ConfigError(f"{own_name}: '{key}' is {source_lang!r}, which is not one of languages {list(languages)}")
+        where, key = (detected.found_in, "default locale") if detected and detected.source_lang else (JEKYLL_CONFIG, "default_lang")
         raise ConfigError(f"{where}: '{key}' is {source_lang!r}, which is not one of languages {list(languages)}")
+    if isinstance(layout, Preset):
+        layout = _build_layout(layout, table, detected, source_lang, languages)
 
     fields = _field_rules(cfg, "fields", dict(DEFAULT_FIELDS))
     collections = _collections(root, jek, cfg, languages, source_lang, fields, layout)
 
     exclude = tuple(cfg.get("exclude", list, []))
-    required = tuple(cfg.get("required_fields", list, ["ref", "lang", "date"]))
+    required = tuple(cfg.get("required_fields", list, list(layout.default_required)))
     for needed in layout.matched_by:
         if needed not in required:
             raise cfg.fail("required_fields", f"must include {needed!r}: documents are matched by {' and '.join(layout.matched_by)}")
@@ -445,6 +493,69 @@ def _build(root: Path, jekyll: dict[str, Any], own: dict[str, Any], own_name: st
         repo_url=repo_url,
         site_url=site_url or None,
     )
+
+
+_LAYOUT_KEYS = {"preset", "source_lang", "locales", "structure", "pattern", "source", "suffixes"}
+
+
+def _layout_choice(root: Path, cfg: _Reader, jekyll: dict[str, Any]) -> tuple[Any, _Reader, Detection | None]:
+    """The layout (or preset) the site names in ``layout``, else the one its files show, with the
+    ``[layout]`` table and what detection read from the generator's own configuration."""
+    raw = cfg.data.get("layout")
+    table = _Reader({}, cfg.where, "layout.")
+    detected = None
+    if raw is None:
+        detected = detect(root, jekyll=jekyll)
+        name = detected.preset if detected is not None else layouts.DEFAULT
+    elif isinstance(raw, dict):
+        table = _Reader(raw, cfg.where, "layout.")
+        table.check_keys(_LAYOUT_KEYS)
+        name = table.get("preset", str) or ("pattern" if "pattern" in raw else None)
+        if name is None:
+            raise cfg.fail("layout", "needs 'preset' (starlight, docusaurus, ...) or 'pattern' (\"src/content/docs/@lang/@path\")")
+    elif isinstance(raw, str):
+        name = raw
+    else:
+        raise cfg.fail("layout", "must be a layout name or a [layout] table")
+    if name not in layouts.LAYOUTS and name not in layouts.names():  # installed ones are looked up only then: it scans the packages
+        key = "layout.preset" if isinstance(raw, dict) and "preset" in raw else "layout"
+        raise ConfigError(f"{cfg.where}: '{key}' is {name!r}; expected one of {', '.join(layouts.names())}")
+    layout = layouts.get(name)
+    if not isinstance(layout, Preset):
+        for key in table.data:
+            if key != "preset":
+                raise table.fail(key, f"does not apply to the {name} layout (it reads no patterns)")
+        return layout, table, None
+    if detected is None or detected.preset != name:
+        detected = layout.detect(root)
+    return layout, table, detected
+
+
+def _build_layout(preset: Preset, table: _Reader, detected: Detection | None, source_lang: str, languages: tuple[str, ...]) -> Any:
+    """The path layout a preset gives for the site's languages, ``[layout]`` keys over detected ones."""
+    found = dict(detected.options) if detected is not None and detected.preset == preset.name else {}
+    structures = tuple(name for name, _ in preset.structures)
+    structure = table.choice("structure", structures) if "structure" in table.data else found.get("structure")
+    pattern = table.get("pattern", str) if "pattern" in table.data else found.get("pattern")
+    source = table.get("source", str) if "source" in table.data else (found.get("source") if "pattern" not in table.data else None)
+    if preset.name == "pattern" and pattern is None:
+        raise table.fail("pattern", "is not set: say where translations are, e.g. \"src/content/docs/@lang/@path\"")
+    for key, text in (("pattern", pattern), ("source", source)):
+        if text is not None:
+            try:
+                Pattern(text)
+            except PatternError as exc:
+                raise table.fail(key, str(exc)) from None
+    suffixes = table.get("suffixes", list)
+    if suffixes is not None and (not suffixes or not all(x.startswith(".") and len(x) > 1 for x in suffixes)):
+        raise table.fail("suffixes", "must list file endings such as \".md\" and \".mdx\"")
+    try:
+        return preset.build(
+            source_lang, languages, structure=structure, pattern=pattern, source=source, suffixes=suffixes,
+            settings=tuple((k, v) for k, v in found.items() if k != "structure"),
+        )
+    except PatternError as exc:
+        raise table.fail("pattern" if pattern is not None else "source" if "source" in table.data else "preset", str(exc)) from None
 
 
 def _field_rules(reader: _Reader, key: str, base: dict[str, str]) -> dict[str, str]:

@@ -485,7 +485,7 @@ class History:
         """The history of a configured site (see :func:`open_history`)."""
         return open_history(
             config.root, cache_dir=config.cache_dir if config.cache else None,
-            markers=config.ignored_keywords, pathspecs=[c.path for c in config.collections],
+            markers=config.ignored_keywords, pathspecs=config.pathspecs,
         )
 
     def judge(self, pairs: list[Pair], pathspecs: Sequence[str]) -> dict[str, Changes | None]:

@@ -138,13 +138,14 @@ class HeaderSettings(NamedTuple):
     provenance_key: str
     required_fields: tuple[str, ...]
     rules: tuple[tuple[str, str], ...] = ()  # the collection's field rules
+    ref_field: str | None = "ref"  # the layout's (Hugo: translationKey; a path layout: none)
     localizable: str | None = None  # the front-matter field that marks a source ready for translation
 
     @classmethod
     def of(cls, config: SiteConfig, collection: Collection) -> "HeaderSettings":
         return cls(
             collection.content_fields, config.provenance_key, config.required_fields, tuple(sorted(collection.fields.items())),
-            config.localizable_property,
+            config.layout.ref_field, config.localizable_property,
         )
 
 
@@ -154,15 +155,16 @@ def header_of(data: bytes, settings: HeaderSettings) -> Header:
     doc = document.parse(data)
     meta = doc.meta
 
-    ref = meta.get("ref")
+    ref_field = settings.ref_field
+    ref = meta.get(ref_field) if ref_field else None
     if ref is not None:
         if not isinstance(ref, str) or not ref.strip():
-            raise DocumentError(f"'ref' must be a non-empty string, not {ref!r}", doc.line_of_key("ref"))
+            raise DocumentError(f"'{ref_field}' must be a non-empty string, not {ref!r}", doc.line_of_key(ref_field))
         parts = PurePosixPath(ref).parts
         if _REF_BAD.search(ref) or ref.startswith("/") or ".." in parts:
             raise DocumentError(
-                f"'ref' {ref!r} must not contain '..', '\\', a leading '/' or control characters",
-                doc.line_of_key("ref"),
+                f"'{ref_field}' {ref!r} must not contain '..', '\\', a leading '/' or control characters",
+                doc.line_of_key(ref_field),
             )
 
     lang = meta.get("lang")
@@ -226,16 +228,18 @@ class _File:
 def _walk(config: SiteConfig, collection: Collection, invalid: list[InvalidEntry]) -> Iterator[_File]:
     layout = config.layout
     root = str(config.root)
-    top = os.path.join(root, collection.path)
-    if not os.path.isdir(top):
-        return
     cut = len(root) + 1  # paths under the root, made relative by slicing (relpath is slow)
     sep_fix = os.sep != "/"
     real_root = os.path.realpath(root)
-    if not sitepaths.inside(os.path.realpath(top), real_root):
-        invalid.append(InvalidEntry(collection.path, collection.name, "symlink points outside the site"))
-        return
-    stack = [top]
+    stack = []
+    for folder in layout.roots(collection):
+        top = os.path.join(root, folder) if folder else root
+        if not os.path.isdir(top):
+            continue
+        if not sitepaths.inside(os.path.realpath(top), real_root):
+            invalid.append(InvalidEntry(folder, collection.name, "symlink points outside the site"))
+            continue
+        stack.append(top)
     while stack:
         folder = stack.pop()
         try:
@@ -285,7 +289,7 @@ def _walk(config: SiteConfig, collection: Collection, invalid: list[InvalidEntry
                     continue
             if _is_dir(entry):
                 subfolders.append(entry.path)
-            elif markdown:
+            elif markdown and layout.owns(rel, collection):
                 try:
                     st = entry.stat()
                 except OSError as exc:

@@ -189,7 +189,7 @@ def _git_evidence(history: History | None, pairs, by_name, config: SiteConfig) -
         if prov is None or prov.source_hash != source.content_hash:
             fields = fields_of[doc.collection]
             asked.append(Pair(doc.path, source.path, fields, prov.source_hash if prov else None, source.content_hash))
-    return history.judge(asked, [c.path for c in config.collections])
+    return history.judge(asked, config.pathspecs)
 
 
 def _git_fields(history: History | None, pairs, by_name, config: SiteConfig) -> dict[str, tuple | None]:
@@ -306,7 +306,7 @@ def _converter(config: SiteConfig, lang: str):
 
 
 def _orphan(doc: DocEntry, collection, by_path: dict[str, DocEntry], layout: Layout) -> StatusItem:
-    reason = f"no {collection.source_lang} source with ref '{doc.ref}'"
+    reason = f"no {collection.source_lang} source with {layout.identity_name} '{doc.ref}'"
     # A source at the mirrored path with another ref is the usual cause: say so.
     twin_path = layout.source_path(doc.path, collection, doc.lang)
     twin = by_path.get(twin_path) if twin_path is not None else None

@@ -127,7 +127,7 @@ def _git_baseline(config: SiteConfig, item: StatusItem, translation: document.Do
     from transync.site.history import History, Pair
 
     collection = next(c for c in config.collections if c.name == item.collection)
-    pathspecs = [c.path for c in config.collections]
+    pathspecs = config.pathspecs
     history = History.of_site(config)
     then = history.source_then(Pair(item.path, item.source_path, collection.content_fields, None), pathspecs)
     if then is None:

@@ -9,6 +9,9 @@ layout of the site's configuration (``layout = "jekyll"`` in transync.toml,
 
 :data:`LAYOUTS` names every layout; :func:`get` returns one by name. The
 Jekyll-collections layout (:mod:`transync.site.layouts.jekyll`) is the default.
+Path layouts (:mod:`transync.site.layouts.pattern`) are *presets*: :func:`get`
+gives a :class:`~transync.site.layouts.pattern.Preset`, which the configuration
+builds into a layout for the site's languages (``Preset.build``).
 """
 
 from __future__ import annotations
@@ -53,6 +56,12 @@ class Layout(Protocol):
     suffixes: tuple[str, ...]
     #: Front-matter fields every document must have for the layout to match it (required_fields must name them).
     matched_by: tuple[str, ...]
+    #: ``required_fields`` when the configuration does not set it.
+    default_required: tuple[str, ...]
+    #: The front-matter field read as a document's ref (None: none; a path layout derives it from the path).
+    ref_field: str | None
+    #: What the ref is, in messages: ``ref`` (a front-matter field) or ``path`` (the path under the language).
+    identity_name: str
 
     def ignored(self, name: str) -> bool:
         """Whether a file or folder name is skipped by the walk (with all it holds)."""
@@ -64,6 +73,12 @@ class Layout(Protocol):
 
     def folder_of(self, name: str, generator: Any) -> str:
         """The folder of a collection transync.toml names without a ``path``."""
+
+    def roots(self, area: Collection) -> tuple[str, ...]:
+        """The folders walked for an area (Jekyll: its folder; Docusaurus: ``docs`` and ``i18n``)."""
+
+    def owns(self, rel: str, area: Collection) -> bool:
+        """Whether a file the walk found (with a document suffix) is a document of the area."""
 
     def folder_language(self, rel: str, area: Collection) -> str | None:
         """The language a path's folder gives it, if any (``rel`` relative to the site root)."""

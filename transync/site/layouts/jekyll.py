@@ -28,6 +28,9 @@ class JekyllLayout:
     name = "jekyll"
     suffixes = (".md", ".markdown", ".mdown", ".mkdn", ".mkd")
     matched_by = ("ref", "lang")
+    default_required = ("ref", "lang", "date")
+    ref_field: str | None = "ref"
+    identity_name = "ref"
 
     def ignored(self, name: str) -> bool:
         # Jekyll skips these names in collections.
@@ -52,6 +55,12 @@ class JekyllLayout:
 
     def folder_of(self, name: str, generator: Any) -> str:
         return "/".join(p for p in (self._collections_dir(generator), f"_{name}") if p)
+
+    def roots(self, area: Collection) -> tuple[str, ...]:
+        return (area.path,)
+
+    def owns(self, rel: str, area: Collection) -> bool:
+        return True
 
     @staticmethod
     def _collections_dir(generator: Any) -> str:

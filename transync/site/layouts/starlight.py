@@ -1,0 +1,68 @@
+"""Astro Starlight: ``src/content/docs/<locale>/<path>``, the root locale without a prefix.
+
+The source language is Starlight's ``defaultLocale`` (``root``: the pages
+directly under ``src/content/docs``). Detected from an ``astro.config.*`` that
+uses Starlight; its ``locales`` and ``defaultLocale`` are read when they are
+plain literals. Page URLs come from paths (``/fr/guides/intro/``), so a
+translation's links to other pages of the docs are compared with its
+source's after :meth:`StarlightLayout.source_url` maps the locale back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from transync.site.layouts import detect as read
+from transync.site.layouts.pattern import Detection, PatternLayout, Preset
+
+DOCS = "src/content/docs"
+CONFIG_FILES = tuple(f"astro.config.{ext}" for ext in ("mjs", "js", "ts", "mts", "cjs", "cts"))
+
+
+@dataclass(frozen=True)
+class StarlightLayout(PatternLayout):
+    """Starlight's URLs are the paths: ``/<locale>/<path>/``, the root locale's without ``/<locale>``."""
+
+    def source_url(self, url: str, lang: str, source_lang: str) -> str:
+        """``/fr/guides/x/`` as the source writes it: ``/guides/x/`` (root locale) or ``/en/guides/x/``."""
+        root_locale = not self.file_sets[0].source.has_lang and self.file_sets[0].source.text.startswith(DOCS + "/@path")
+        prefix = f"/{lang}/"
+        if not url.startswith(prefix) and url != f"/{lang}":
+            return url
+        rest = url[len(prefix) - 1 :] if url.startswith(prefix) else "/"
+        return rest if root_locale else f"/{source_lang}{rest}"
+
+
+def detect(root: Path) -> Detection | None:
+    path = read.first_file(root, CONFIG_FILES)
+    text = read.read_text(path) if path is not None else None
+    if text is None or "starlight" not in text:
+        return None
+    code = read.js_without_comments(text)
+    found = f"{path.name} (Starlight)"  # type: ignore[union-attr]
+    block = read.js_block(code, "locales", "{")
+    entries = read.js_top_keys(block) if block is not None else None
+    if not entries:
+        return Detection("starlight", found_in=found)
+    default = read.js_string(code, "defaultLocale")
+    languages, source, options = [], None, []
+    for key, inner in entries:
+        if key == "root":
+            lang = read.js_string(inner, "lang") or "en"
+            languages.append(lang)
+            if default in (None, "root"):
+                source = lang
+                options.append(("source", f"{DOCS}/@path"))
+        else:
+            languages.append(key)
+            if default == key:
+                source = key
+    if source is None:
+        source = languages[0]
+    return Detection("starlight", source, tuple(languages), tuple(options), found)
+
+
+LAYOUT = Preset(
+    "starlight", (("folders", (("docs", f"{DOCS}/@lang/@path", None),)),), cls=StarlightLayout, detector=detect,
+)
