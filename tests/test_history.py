@@ -243,6 +243,36 @@ def test_a_lunaria_ignore_directive_leaves_the_files_it_names_out(repo):
     assert item(status(repo.site))["state"] == "current"
 
 
+def test_a_source_that_cannot_be_segmented_is_compared_by_paragraphs(repo):
+    # An unclosed fence: the segmenter refuses the body; a change of its text must still be seen.
+    broken = "## Overview\n\nFirst paragraph.\n\n```sh\nnpm run build\n"
+    repo.commit("Broken fence", "2025-01-11T10:00:00+00:00", {EN: doc("ie-5", "en", body=broken), JA: doc("ie-5", "ja", body="## 概要\n\n最初の段落。\n")})
+    repo.commit("Reword", "2025-01-20T10:00:00+00:00", {EN: doc("ie-5", "en", body=broken.replace("First", "The first"))})
+    ja = item(status(repo.site))
+    assert ja["state"] == "stale" and ja["changes"]["segments"] == {"changed": 1, "added": 0, "removed": 0}
+    repo.commit("Reflow only", "2025-01-21T10:00:00+00:00", {JA: doc("ie-5", "ja", body="## 概要\n\n最初の段落です。\n")})
+    repo.commit("Reflow", "2025-01-22T10:00:00+00:00", {EN: doc("ie-5", "en", body=broken.replace("First paragraph.", "The first\nparagraph."))})
+    assert item(status(repo.site))["state"] == "current"
+
+
+def test_contents_worked_out_together_in_worker_processes_give_the_same_verdicts(repo, monkeypatch, tmp_path):
+    from transync.site import history
+
+    more = {f"_products/{lang}/k/p{n}.md": doc(f"p{n}", lang, body=f"## P{n}\n\nText {n}.\n\n$$ x_{n} $$\n") for n in range(6) for lang in ("en", "ja")}
+    repo.commit("More", "2025-01-12T10:00:00+00:00", more)
+    edits = {f"_products/en/k/p{n}.md": doc(f"p{n}", "en", body=f"## P{n}\n\nText {n}, changed.\n\n$$ y_{n} $$\n") for n in range(0, 6, 2)}
+    edits[EN] = doc("ie-5", "en", body=BODY + "\nNew.\n")
+    repo.commit("Edits", "2025-01-20T10:00:00+00:00", edits)
+    one_by_one = status(repo.site)
+    monkeypatch.setenv("TRANSYNC_CACHE_DIR", str(tmp_path / "other-cache"))
+    monkeypatch.setattr(history, "PARALLEL_PAIRS", 1)
+    monkeypatch.setattr(history, "PARALLEL_CONTENTS", 1)
+    together = status(repo.site)
+    assert together["items"] == one_by_one["items"]
+    assert sorted(i["ref"] for i in together["items"] if i["state"] == "stale" and i["lang"] == "ja") == ["ie-5", "p0", "p2", "p4"]
+    assert item(together, ref="p0")["changes"]["math"] is True
+
+
 def test_an_empty_ignored_keyword_is_a_configuration_error(repo):
     (repo.site / "transync.toml").write_text('[status]\nignored_keywords = [""]\n')
     result = CliRunner().invoke(app, ["status", "--root", str(repo.site)])
