@@ -6,7 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from conftest import SHARED, requires_shared
 from transync.errors import ConfigError
+from transync.site.config import find_root, load_config
+from transync.site.scan import scan
+from transync.site.status import report
 from transync.site import lunaria
 from transync.site.lunaria import Directive, Unreadable, directive, glob_regex, parse_literal
 
@@ -204,3 +208,45 @@ def test_directives_are_read_from_a_commit_message():
     ignore = Directive(False, ("docs/!(en)/a.md", "docs/!(en)/b.md"))
     # Left out when any glob names the file (Lunaria 0.1.1 left it out only when all did).
     assert [ignore.counts_for(p) for p in ("docs/ja/a.md", "docs/ja/b.md", "docs/ja/c.md", "docs/en/a.md")] == [False, False, True, True]
+
+
+# --------------------------------------------------------------------------- the Astro docs history (real data)
+
+ASTRO_BUNDLE = SHARED / "corpus" / "astro-docs-history.bundle"
+
+
+@pytest.fixture(scope="module")
+def astro_docs(tmp_path_factory) -> Path:
+    """A clone of the Astro docs history: a site Lunaria tracks, with no transync.toml."""
+    import subprocess
+
+    clone = tmp_path_factory.mktemp("astro") / "docs"
+    subprocess.run(["git", "clone", "-q", str(ASTRO_BUNDLE), str(clone)], check=True)
+    return clone
+
+
+@requires_shared(ASTRO_BUNDLE)
+def test_the_astro_docs_are_read_from_their_lunaria_config_alone(astro_docs):
+    assert not (astro_docs / "transync.toml").exists() and not list(astro_docs.glob("astro.config.*"))
+    assert find_root(astro_docs / "src" / "content" / "docs" / "ja") == astro_docs
+    config = load_config(astro_docs)
+    assert config.source_lang == "en" and len(config.languages) == 14 and "pt-br" in config.languages
+    assert config.localizable_property == "i18nReady"
+    assert config.ignored_keywords == ("lunaria-ignore", "typo", "en-only", "broken link", "i18nReady", "i18nIgnore")
+    assert config.layout.translation_path("src/content/docs/en/guides/cms.mdx", config.collections[0], "ja") == "src/content/docs/ja/guides/cms.mdx"
+
+
+@requires_shared(ASTRO_BUNDLE)
+def test_the_astro_docs_status_by_git_history(astro_docs):
+    # The numbers established against Lunaria 0.1.1 on the same commit (bench/bench_lunaria.py):
+    # the same 419 pages and missing counts; staleness by content (bench/README.md explains
+    # each page on which the two disagree).
+    result = report(scan(load_config(astro_docs)))
+    assert result.evidence == "git" and result.sources == {"en": 420}
+    counts = {lang: (row.expected, row.counts["missing"], row.counts["stale"], row.counts["current"]) for lang, row in result.summary.items()}
+    assert counts["ja"] == (419, 275, 35, 109)
+    assert counts["fr"] == (419, 0, 3, 416)
+    assert sum(row.counts["orphan"] + row.counts["invalid"] + row.counts["duplicate"] for row in result.summary.values()) == 0
+    stale = {i.source_path for i in result.items if i.lang == "ja" and i.state == "stale"}
+    # A translation whose commit names it in an @lunaria-track directive behind an invisible U+200E counts as updated.
+    assert "src/content/docs/en/guides/backend/supabase.mdx" not in stale
