@@ -78,7 +78,7 @@ GlossariesOption = Annotated[
 ]
 RootOption = Annotated[
     Optional[Path],
-    typer.Option("--root", "-r", help="Site folder (default: the nearest folder with _config.yml or transync.toml).", file_okay=False, metavar="DIR"),
+    typer.Option("--root", "-r", help="Site folder (default: the nearest folder with transync.toml or a site generator's configuration).", file_okay=False, metavar="DIR"),
 ]
 NoGitOption = Annotated[
     bool,

@@ -49,6 +49,8 @@ def check(scan: ScanResult, *, paths: list[str] | None = None) -> PermalinkRepor
     by_name = {c.name: c for c in config.collections}
     meta: dict[str, tuple[str | None, int]] = {}
     unreadable = []
+    urls = {d.path: url for d in scan.documents if (url := layout.page_url(d.path, by_name[d.collection])) is not None}
+    bodies: dict[str, document.Document] = {}  # translations whose links are checked (URLs from paths)
     for doc in scan.documents:
         try:
             parsed = document.parse((config.root / doc.path).read_bytes())
@@ -57,6 +59,8 @@ def check(scan: ScanResult, *, paths: list[str] | None = None) -> PermalinkRepor
             continue
         value = parsed.meta.get("permalink")
         meta[doc.path] = (value if isinstance(value, str) else None, parsed.line_of_key("permalink"))
+        if doc.path in urls and doc.lang != by_name[doc.collection].source_lang:
+            bodies[doc.path] = parsed
 
     items = status_report(scan).items
     source_of = {i.path: i.source_path for i in items if i.path and i.source_path}
@@ -100,12 +104,47 @@ def check(scan: ScanResult, *, paths: list[str] | None = None) -> PermalinkRepor
             add(f"permalink {permalink} is in the {problem.segment!r} segment but lang is {doc.lang!r}", problem.fix)
         else:
             add(f"permalink {permalink} does not match its source's: expected {problem.expected}", problem.fix)
+    findings += _other_locale_links(scan, urls, bodies)
     order = {d.path: n for n, d in enumerate(scan.documents)}
     # A document's collision comes first among its findings, as it always did.
     findings = sorted(_collisions(holders, wrong, scan, meta) + findings, key=lambda f: order[f.path])
     if paths is not None:
         findings = [f for f in findings if selected(paths, f.path)]
     return PermalinkReport(findings, len(meta), unreadable)
+
+
+def _other_locale_links(scan: ScanResult, urls: dict[str, str], bodies: dict[str, document.Document]) -> list[PermalinkFinding]:
+    """Where URLs come from paths (``Layout.page_url``), a translation's link to another page of the
+    site must point at that page in its own language when it exists (``/fr/guides/x/``, not ``/guides/x/``)."""
+    from urllib.parse import urljoin, urlsplit
+
+    from transync.document.outline import body_line, outline
+
+    layout = scan.config.layout
+    by_path = {d.path: d for d in scan.documents}
+    page = {url: by_path[path] for path, url in urls.items()}
+    version = {(layout.identity(by_path[path]), by_path[path].lang): url for path, url in urls.items()}
+    result = []
+    for path, parsed in bodies.items():
+        doc = by_path[path]
+        for spot in outline(parsed.body, body_line(parsed)).urls:
+            link = str(spot.value)
+            parts = urlsplit(link)
+            if parts.scheme or parts.netloc or not parts.path:
+                continue
+            target = urljoin(urls[path], parts.path)
+            if not target.endswith("/") and "." not in target.rsplit("/", 1)[-1]:
+                target += "/"
+            other = page.get(target)
+            if other is None or other.lang == doc.lang:
+                continue
+            mine = version.get((layout.identity(other), doc.lang))
+            if mine is not None:
+                result.append(PermalinkFinding(
+                    path, spot.line, f"links to {link}, the {other.lang} page; the {doc.lang} page is {mine}",
+                    doc.collection, doc.ref, doc.lang,
+                ))
+    return result
 
 
 def _collisions(

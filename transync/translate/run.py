@@ -114,6 +114,9 @@ def select(
             continue
         if item.ref is None or (wanted_langs and item.lang not in wanted_langs):
             continue
+        if item.state in ("missing", "stale") and _not_translatable(item.source_path):
+            skips.append(Skip(item, _not_translatable(item.source_path)))
+            continue
         if item.state == "missing":
             if item.target_path is None:
                 skips.append(Skip(item, "the source is not in a language folder: no place to write the translation"))
@@ -136,6 +139,14 @@ def select(
         elif item.state == "orphan":
             skips.append(Skip(item, f"{item.state}: {item.reason}"))
     return jobs, skips
+
+
+def _not_translatable(source_path: str | None) -> str | None:
+    """Why a source cannot be translated yet, or None. An MDX body is read as Markdown today:
+    its imports, JSX and expressions would go to the engine as prose, so it is left alone."""
+    if source_path is not None and source_path.lower().endswith(".mdx"):
+        return "MDX is not translated yet (its imports, JSX and expressions would be sent as prose): left alone"
+    return None
 
 
 # --------------------------------------------------------------------------- settings per collection and language

@@ -110,6 +110,10 @@ class Layout(Protocol):
         """A link found in a ``lang`` translation as the source would write it (``/products/ja/x/``
         -> ``/products/en/x/``), so that check can match the links of the two."""
 
+    def page_url(self, rel: str, area: Collection) -> str | None:
+        """The URL a generator gives the document at ``rel`` from its path (Starlight), or None where
+        URLs come from permalinks; ``permalinks`` then checks that a translation links to pages of its own language."""
+
     def permalink_problem(
         self, permalink: object, lang: str, languages: Iterable[str], *,
         source_permalink: object = None, source_lang: str | None = None,

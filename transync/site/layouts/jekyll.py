@@ -126,6 +126,9 @@ class JekyllLayout:
             return url
         return "/".join(source_lang if part == lang else part for part in url.split("/"))
 
+    def page_url(self, rel: str, area: Collection) -> str | None:
+        return None  # a Jekyll page's URL is its permalink
+
     def permalink_problem(
         self, permalink: str | None, lang: str, languages: Iterable[str], *,
         source_permalink: object = None, source_lang: str | None = None,

@@ -12,9 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from transync.site.layouts import detect as read
 from transync.site.layouts.pattern import Detection, PatternLayout, Preset
+
+if TYPE_CHECKING:
+    from transync.site.config import Collection
 
 DOCS = "src/content/docs"
 CONFIG_FILES = tuple(f"astro.config.{ext}" for ext in ("mjs", "js", "ts", "mts", "cjs", "cts"))
@@ -24,14 +28,31 @@ CONFIG_FILES = tuple(f"astro.config.{ext}" for ext in ("mjs", "js", "ts", "mts",
 class StarlightLayout(PatternLayout):
     """Starlight's URLs are the paths: ``/<locale>/<path>/``, the root locale's without ``/<locale>``."""
 
+    @property
+    def root_locale(self) -> bool:
+        """Whether the source language is Starlight's root locale (its pages without a ``/<lang>`` prefix)."""
+        return not self.file_sets[0].source.has_lang
+
     def source_url(self, url: str, lang: str, source_lang: str) -> str:
         """``/fr/guides/x/`` as the source writes it: ``/guides/x/`` (root locale) or ``/en/guides/x/``."""
-        root_locale = not self.file_sets[0].source.has_lang and self.file_sets[0].source.text.startswith(DOCS + "/@path")
         prefix = f"/{lang}/"
         if not url.startswith(prefix) and url != f"/{lang}":
             return url
         rest = url[len(prefix) - 1 :] if url.startswith(prefix) else "/"
-        return rest if root_locale else f"/{source_lang}{rest}"
+        return rest if self.root_locale else f"/{source_lang}{rest}"
+
+    def page_url(self, rel: str, area: Collection) -> str | None:
+        """``src/content/docs/fr/guides/Intro.md`` -> ``/fr/guides/intro/``; ``index`` is its folder's page."""
+        placed = self._place(rel, area)
+        if placed is None:
+            return None
+        lang, path = placed
+        parts = path.rsplit(".", 1)[0].split("/")
+        if parts[-1] == "index":
+            parts.pop()
+        slug = "/".join(p.lower() for p in parts)
+        prefix = "" if lang == area.source_lang and self.root_locale else f"/{lang}"
+        return f"{prefix}/{slug}/" if slug else f"{prefix}/"
 
 
 def detect(root: Path) -> Detection | None:
