@@ -160,6 +160,36 @@ def test_what_cannot_be_used_is_named(tmp_path, text, message):
     assert message in str(err.value) and str(err.value).startswith("lunaria.config.ts: ")
 
 
+def test_a_site_with_only_a_lunaria_config_is_understood(make_site):
+    root = make_site({
+        "lunaria.config.ts": TS_CONFIG,
+        "src/content/docs/en/guides/a.mdx": "---\ntitle: A\ni18nReady: true\n---\nText.\n",
+        "src/content/docs/en/guides/draft.md": "---\ntitle: Draft\n---\nNot ready.\n",
+        "src/content/docs/de/guides/a.mdx": "---\ntitle: A (de)\n---\nText.\n",
+        "src/content/docs/pt-br/guides/gone.md": "---\ntitle: Gone\n---\nOrphan.\n",
+    }, config="")
+    (root / "_config.yml").unlink()
+    assert find_root(root / "src" / "content") == root
+    config = load_config(root)
+    assert (config.source_lang, config.languages) == ("en", ("en", "de", "pt-br"))
+    states = {(i.lang, i.path or i.target_path, i.state) for i in report(scan(config), git=False).items}
+    assert states == {
+        ("de", "src/content/docs/de/guides/a.mdx", "current"),
+        ("pt-br", "src/content/docs/pt-br/guides/a.mdx", "missing"),
+        ("pt-br", "src/content/docs/pt-br/guides/gone.md", "orphan"),
+    }
+    # transync.toml's keys win, table by table; Lunaria's stay where it says nothing.
+    (root / "transync.toml").write_text('[status]\nignored_keywords = ["[skip l10n]"]\n', encoding="utf-8")
+    config = load_config(root)
+    assert config.ignored_keywords == ("[skip l10n]",) and config.localizable_property == "i18nReady"
+    # A layout of its own: Lunaria's file is not read at all (not even its errors).
+    (root / "lunaria.config.ts").write_text("export default defineConfig(broken", encoding="utf-8")
+    with pytest.raises(ConfigError, match="^lunaria.config.ts: "):
+        load_config(root)
+    (root / "transync.toml").write_text('[layout]\npattern = "src/content/docs/@lang/@path"\nlocales = ["en", "de"]\n', encoding="utf-8")
+    assert load_config(root).languages == ("en", "de")
+
+
 def test_find_prefers_the_json_file(tmp_path):
     assert lunaria.find(tmp_path) is None
     write(tmp_path, "lunaria.config.ts", TS_CONFIG)
