@@ -72,7 +72,7 @@ def test_a_pattern_by_tag_uses_the_tags_as_languages_and_a_source_pattern_of_its
     path = write(tmp_path, "lunaria.config.ts", """export default defineConfig({
       sourceLocale: {label: 'English', lang: 'en'},
       locales: [{label: 'Português', lang: 'pt-br', parameters: {tag: 'pt-BR'}}],
-      files: [{include: ['docs/**/*.md'], exclude: ['node_modules', 'docs/drafts/**'],
+      files: [{include: ['docs/**/*.md'], exclude: ['node_modules', 'docs/drafts/**', 'i18n/pt-BR/**/*.md'],
                pattern: {source: 'docs/@path', locales: 'i18n/@tag/@path'}, type: 'universal'}],
     });""")
     settings = lunaria.read(path).transync_settings()

@@ -452,7 +452,11 @@ class LunariaConfig:
         if suffixes:
             layout["suffixes"] = list(suffixes)
         settings: dict[str, Any] = {"layout": layout}
-        exclude = [g for g in entry.exclude if g not in ("node_modules", "node_modules/**")]
+        # Lunaria's include and exclude pick the source files; the pattern already does that here.
+        # An exclude of a locale's folder (the translations, for a root-locale source) must not
+        # hide them from transync: only the others (drafts, partials) are kept.
+        names = {loc.lang for loc in locales} | {loc.tag for loc in locales} | {"node_modules"}
+        exclude = [g for g in entry.exclude if not names & set(g.removeprefix("./").split("/"))]
         if exclude:
             settings["exclude"] = exclude
         status: dict[str, Any] = {"ignored_keywords": list(self.ignored_keywords)}
