@@ -205,6 +205,74 @@ def test_commits_with_an_ignored_keyword_do_not_count(repo):
     assert item(status(repo.site))["state"] == "stale"
 
 
+def test_an_ignored_keyword_counts_in_the_subject_only(repo):
+    # A squash merge lists its branch's commits in the body; one "fix typo" among them does not
+    # make the whole change count for nothing.
+    (repo.site / "transync.toml").write_text('[status]\nignored_keywords = ["typo"]\n')
+    repo.commit("Rewrite the review (#12)\n\n* first draft\n* fix typo\n", "2025-01-20T10:00:00+00:00",
+                {EN: doc("ie-5", "en", body=BODY.replace("drive", "steer"))})
+    assert item(status(repo.site))["state"] == "stale"
+
+
+def test_a_lunaria_track_directive_counts_a_commit_only_for_the_files_it_names(repo):
+    # A translation commit that also touched another translation: only the named one is updated.
+    repo.commit("Edit", "2025-01-20T10:00:00+00:00", {EN: doc("ie-5", "en", body=BODY + "\nMore.\n")})
+    other_en, other_ja = "_products/en/k/b.md", "_products/ja/k/b.md"
+    repo.commit("Add b", "2025-01-21T10:00:00+00:00", {other_en: doc("b", "en"), other_ja: doc("b", "ja")})
+    repo.commit("Edit b", "2025-01-22T10:00:00+00:00", {other_en: doc("b", "en", body="## Overview\n\nNew text.\n")})
+    repo.commit(
+        # An editor's invisible U+200E after the path, as found in real histories: the path is meant.
+        "i18n(ja): update ie-5\n\n@lunaria-track:site/_products/ja/k/ie-5.md\u200e\n",
+        "2025-01-25T10:00:00+00:00",
+        {JA: doc("ie-5", "ja", body=JA_BODY + "\nもっと。\n"), other_ja: doc("b", "ja", body="## 概要\n\nリンク修正。\n")},
+    )
+    got = status(repo.site)
+    assert item(got, ref="ie-5")["state"] == "current"
+    assert item(got, ref="b")["state"] == "stale"  # touched by the commit, not named by it
+
+
+def test_a_lunaria_ignore_directive_leaves_the_files_it_names_out(repo):
+    repo.commit("Edit", "2025-01-20T10:00:00+00:00", {EN: doc("ie-5", "en", body=BODY + "\nMore.\n")})
+    repo.commit("Fix links everywhere\n\n@lunaria-ignore:site/_products/!(en)/**/*.md\n", "2025-01-25T10:00:00+00:00",
+                {JA: doc("ie-5", "ja", body=JA_BODY.replace("駆動", "くどう"))})
+    assert item(status(repo.site))["state"] == "stale"
+    # On the source side, a change the directive leaves out is part of the baseline, like a keyword's.
+    repo.commit("i18n(ja): update\n", "2025-01-26T10:00:00+00:00", {JA: doc("ie-5", "ja", body=JA_BODY + "\nもっと。\n")})
+    repo.commit("Reword, left out for translators\n\n@lunaria-track:site/_products/ja/**\n", "2025-01-27T10:00:00+00:00",
+                {EN: doc("ie-5", "en", body=BODY + "\nMore!\n")})
+    assert item(status(repo.site))["state"] == "current"
+
+
+def test_a_source_that_cannot_be_segmented_is_compared_by_paragraphs(repo):
+    # An unclosed fence: the segmenter refuses the body; a change of its text must still be seen.
+    broken = "## Overview\n\nFirst paragraph.\n\n```sh\nnpm run build\n"
+    repo.commit("Broken fence", "2025-01-11T10:00:00+00:00", {EN: doc("ie-5", "en", body=broken), JA: doc("ie-5", "ja", body="## 概要\n\n最初の段落。\n")})
+    repo.commit("Reword", "2025-01-20T10:00:00+00:00", {EN: doc("ie-5", "en", body=broken.replace("First", "The first"))})
+    ja = item(status(repo.site))
+    assert ja["state"] == "stale" and ja["changes"]["segments"] == {"changed": 1, "added": 0, "removed": 0}
+    repo.commit("Reflow only", "2025-01-21T10:00:00+00:00", {JA: doc("ie-5", "ja", body="## 概要\n\n最初の段落です。\n")})
+    repo.commit("Reflow", "2025-01-22T10:00:00+00:00", {EN: doc("ie-5", "en", body=broken.replace("First paragraph.", "The first\nparagraph."))})
+    assert item(status(repo.site))["state"] == "current"
+
+
+def test_contents_worked_out_together_in_worker_processes_give_the_same_verdicts(repo, monkeypatch, tmp_path):
+    from transync.site import history
+
+    more = {f"_products/{lang}/k/p{n}.md": doc(f"p{n}", lang, body=f"## P{n}\n\nText {n}.\n\n$$ x_{n} $$\n") for n in range(6) for lang in ("en", "ja")}
+    repo.commit("More", "2025-01-12T10:00:00+00:00", more)
+    edits = {f"_products/en/k/p{n}.md": doc(f"p{n}", "en", body=f"## P{n}\n\nText {n}, changed.\n\n$$ y_{n} $$\n") for n in range(0, 6, 2)}
+    edits[EN] = doc("ie-5", "en", body=BODY + "\nNew.\n")
+    repo.commit("Edits", "2025-01-20T10:00:00+00:00", edits)
+    one_by_one = status(repo.site)
+    monkeypatch.setenv("TRANSYNC_CACHE_DIR", str(tmp_path / "other-cache"))
+    monkeypatch.setattr(history, "PARALLEL_PAIRS", 1)
+    monkeypatch.setattr(history, "PARALLEL_CONTENTS", 1)
+    together = status(repo.site)
+    assert together["items"] == one_by_one["items"]
+    assert sorted(i["ref"] for i in together["items"] if i["state"] == "stale" and i["lang"] == "ja") == ["ie-5", "p0", "p2", "p4"]
+    assert item(together, ref="p0")["changes"]["math"] is True
+
+
 def test_an_empty_ignored_keyword_is_a_configuration_error(repo):
     (repo.site / "transync.toml").write_text('[status]\nignored_keywords = [""]\n')
     result = CliRunner().invoke(app, ["status", "--root", str(repo.site)])

@@ -297,6 +297,32 @@ def test_summary_counts_and_percent(make_site):
     assert result.summary["en"].source and result.sources == {"en": 4}
 
 
+def test_a_localizable_property_counts_only_the_sources_that_set_it_true(make_site):
+    root = make_site(
+        {
+            "_products/en/ready.md": doc("ready", "en", i18nReady="true"),
+            "_products/en/draft.md": doc("draft", "en", i18nReady="false"),
+            "_products/en/unsaid.md": doc("unsaid", "en"),
+            "_products/en/quoted.md": doc("quoted", "en", i18nReady='"true"'),  # a string, not true
+            "_products/ja/draft.md": doc("draft", "ja", "2024-01-01"),  # older than its source: not judged
+            "transync.toml": '[status]\nlocalizable_property = "i18nReady"\n',
+        }
+    )
+    result = report(scan(load_config(root)))
+    assert {(i.ref, i.lang): i.state for i in result.items} == {("ready", "ja"): "missing", ("ready", "de"): "missing"}
+    assert result.summary["ja"].expected == 1 and result.sources == {"en": 4}
+    (root / "transync.toml").unlink()
+    assert states(root)[("draft", "ja")] == "stale"
+
+
+def test_an_empty_localizable_property_is_a_configuration_error(make_site):
+    from transync.errors import ConfigError
+
+    root = make_site({"transync.toml": '[status]\nlocalizable_property = ""\n'})
+    with pytest.raises(ConfigError, match="'status.localizable_property' must name a front-matter field"):
+        load_config(root)
+
+
 # --------------------------------------------------------------------------- the header cache
 
 

@@ -54,22 +54,26 @@ def _fold_value(value: Any) -> Any:
     return value
 
 
-def content_of(data: bytes | str, fields: tuple[str, ...]) -> Content:
-    """The content of a document's text. Raises DocumentError when it cannot be read."""
+def content_of(data: bytes | str, fields: tuple[str, ...], *, prose: bool = True) -> Content:
+    """The content of a document's text. Raises DocumentError when it cannot be read.
+
+    ``prose=False``: the math and code blocks only (what a translation is asked for: whether it
+    already carries the source's new blocks), without the cost of segmenting.
+    """
     from transync.document.outline import outline
     from transync.document.segments import segment
 
     doc = document.parse(data)
     body = doc.body
     outline_ = outline(body)
-    prose = tuple(_fold(s.text) for s in segment(body).translatable())
+    prose_ = tuple(_fold(s.text) for s in segment(body).translatable()) if prose else ()
     values = []
     for name in sorted(fields):
         if name in doc.meta:
             plain = _fold_value(document.plain(doc.meta[name]))
             values.append((name, json.dumps(plain, ensure_ascii=False, sort_keys=True, default=str)))
     return Content(
-        prose=prose,
+        prose=prose_,
         math=tuple(_fold(b.text) for b in outline_.math),
         code=tuple(_fold(b.text) for b in outline_.code),
         fields=tuple(values),
@@ -77,10 +81,27 @@ def content_of(data: bytes | str, fields: tuple[str, ...]) -> Content:
     )
 
 
-def try_content_of(data: bytes | str, fields: tuple[str, ...]) -> Content | None:
+def try_content_of(data: bytes | str, fields: tuple[str, ...], *, prose: bool = True) -> Content | None:
     """Like :func:`content_of`, None for a version that cannot be read (an old broken commit)."""
     try:
-        return content_of(data, fields)
+        return content_of(data, fields, prose=prose)
+    except (DocumentError, RecursionError, ValueError):
+        return None
+
+
+def paragraphs_of(data: bytes | str, fields: tuple[str, ...]) -> Content | None:
+    """A coarse content for a body that cannot be segmented (an unclosed fence, MDX the segmenter
+    refuses): its blank-line-separated paragraphs, whitespace folded, as prose. Two versions
+    compared this way still tell whether the text changed, by paragraph. None when even the
+    front matter cannot be read."""
+    try:
+        doc = document.parse(data)
+        values = [
+            (name, json.dumps(_fold_value(document.plain(doc.meta[name])), ensure_ascii=False, sort_keys=True, default=str))
+            for name in sorted(fields) if name in doc.meta
+        ]
+        prose = tuple(p for p in (_fold(part) for part in doc.body.replace("\r\n", "\n").split("\n\n")) if p)
+        return Content(prose, (), (), tuple(values), document.content_hash(doc.meta, doc.body, fields))
     except (DocumentError, RecursionError, ValueError):
         return None
 

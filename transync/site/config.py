@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Mapping
 
-from transync.site import layouts
+from transync.site import layouts, lunaria
 from transync.site.layouts.detect import detect
 from transync.site.layouts.pattern import Detection, Pattern, PatternError, Preset
 from transync.errors import ConfigError, UsageError
@@ -28,6 +28,7 @@ JEKYLL_CONFIG = "_config.yml"
 SITE_FILES = (
     CONFIG_FILE, JEKYLL_CONFIG, "hugo.toml", "hugo.yaml", "hugo.yml", "hugo.json", "mkdocs.yml", "mkdocs.yaml",
     *(f"{name}.config.{ext}" for name in ("astro", "docusaurus") for ext in ("mjs", "js", "ts", "mts", "cjs", "cts")),
+    *lunaria.CONFIG_FILES,
 )
 
 #: What may happen to a front-matter field when a document is translated.
@@ -145,6 +146,9 @@ class SiteConfig:
     baseline: str = ".transync/baseline.json"
     #: ``[status] ignored_keywords``: commits whose message holds one of these do not count in git history.
     ignored_keywords: tuple[str, ...] = ()
+    #: ``[status] localizable_property``: a source counts only when its front matter sets this to true
+    #: (Lunaria's ``localizableProperty``, e.g. ``i18nReady``); None: every source counts.
+    localizable_property: str | None = None
     #: ``layout``: the shape of the site (transync.site.layouts), which every path and permalink rule asks.
     layout: layouts.Layout = field(default_factory=layouts.get)
     #: ``[report] repo_url``: a file's page in the repository, ``{path}`` being its path from the site root.
@@ -231,7 +235,26 @@ def load_config(root: Path) -> SiteConfig:
         raise UsageError(f"{root}: not a folder")
     jekyll = _read_jekyll_config(root / JEKYLL_CONFIG)
     own, own_name = _read_own_config(root)
+    own, own_name = _with_lunaria(root, own, own_name)
     return _build(root, jekyll, own, own_name)
+
+
+def _with_lunaria(root: Path, own: dict[str, Any], own_name: str) -> tuple[dict[str, Any], str]:
+    """A site tracked by Lunaria and without a ``layout`` of its own: its Lunaria configuration
+    (transync.site.lunaria) under what transync.toml says, key by key and table by table."""
+    if "layout" in own:
+        return own, own_name
+    found = lunaria.find(root)
+    if found is None:
+        return own, own_name
+    merged = lunaria.read(found).transync_settings()
+    for key, value in own.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = {**merged[key], **value}
+        else:
+            merged[key] = value
+    # Errors name the file a key came from: Lunaria's when the site has no transync.toml.
+    return merged, own_name if own else found.name
 
 
 def _read_jekyll_config(path: Path) -> dict[str, Any]:
@@ -294,7 +317,7 @@ _DEEPL_ALIASES = {"server_url": "server_url", "formality": "formality", "context
 _TARGET_KEYS = {"currency", "rate", "templates"}
 _DEEPL_TARGET_ALIASES = {"deepl_code": "target_codes", "formality": "target_formality"}  # deprecated, as above
 _TEMPLATE_FIELD = re.compile(r"\{(\w+)\}")
-_STATUS_KEYS = {"fail_on", "ignored_keywords"}
+_STATUS_KEYS = {"fail_on", "ignored_keywords", "localizable_property"}
 _CHECK_KEYS = {"checks", "fail_on", "baseline", "urls"}
 _URL_CHECK_KEYS = {"reference_headings", "allow_domains"}
 _DOMAIN = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9-]{2,}", re.IGNORECASE)
@@ -450,6 +473,9 @@ def _build(root: Path, jekyll: dict[str, Any], own: dict[str, Any], own_name: st
     ignored_keywords = tuple(status.get("ignored_keywords", list, []))
     if any(not k.strip() for k in ignored_keywords):
         raise status.fail("ignored_keywords", "must not hold an empty keyword (it would match every commit)")
+    localizable_property = status.get("localizable_property", str)
+    if localizable_property is not None and not localizable_property.strip():
+        raise status.fail("localizable_property", "must name a front-matter field, such as \"i18nReady\"")
 
     translate = _translate_config(cfg, languages, collections)
 
@@ -491,6 +517,7 @@ def _build(root: Path, jekyll: dict[str, Any], own: dict[str, Any], own_name: st
         translate=translate,
         **check_settings,
         ignored_keywords=ignored_keywords,
+        localizable_property=localizable_property,
         layout=layout,
         repo_url=repo_url,
         site_url=site_url or None,

@@ -35,10 +35,11 @@ from pathlib import Path
 from typing import Callable, Iterable, NamedTuple, Sequence
 
 from transync import __version__
-from transync.site.changes import Baseline, Changes, Content, compare, try_content_of
+from transync.site.changes import Baseline, Changes, Content, compare, paragraphs_of, try_content_of
+from transync.site.lunaria import Directive, directive
 from transync.fsutil import atomic_write
 
-FORMAT = 1
+FORMAT = 3  # 2: keywords in the subject only, Lunaria directives; 3: contents by kind, paragraphs
 
 SHALLOW_NOTE = (
     "this is a shallow git clone, which has no history: translations without provenance were judged by "
@@ -117,9 +118,14 @@ class Event(NamedTuple):
 class Log:
     """One pass over the history of the site's collections: who touched which path, newest first."""
 
-    def __init__(self, commits: list[tuple[str, int, bool]], events: dict[str, list[Event]]) -> None:
+    def __init__(
+        self, commits: list[tuple[str, int, bool]], events: dict[str, list[Event]],
+        directives: dict[int, Directive] | None = None, prefix: str = "",
+    ) -> None:
         self.commits = commits  # (sha, commit time, marked)
         self.events = events  # path (relative to the site) -> events, newest first
+        self.directives = directives or {}  # commit index -> its @lunaria-track/@lunaria-ignore directive
+        self.prefix = prefix  # the site's folder in the repository: directives name repository paths
 
     @classmethod
     def read(cls, repo: Repo, root: Path, pathspecs: Sequence[str], markers: Sequence[str]) -> "Log":
@@ -132,12 +138,18 @@ class Log:
         lowered = [m.lower() for m in markers]
         commits: list[tuple[str, int, bool]] = []
         events: dict[str, list[Event]] = {}
+        directives: dict[int, Directive] = {}
         for record in out.decode("utf-8", "surrogateescape").split("\x1e")[1:]:
             header, _, changes = record.partition("\0")
             sha, ctime, message = header.split("\x1f", 2)
             idx = len(commits)
-            message = message.lower()
-            commits.append((sha, int(ctime), any(m in message for m in lowered)))
+            # Keywords are looked for in the subject only: a squash merge's body lists every commit
+            # of its branch ("* fix typo"), and would make a whole rewrite count for nothing.
+            subject, _, body = message.partition("\n")
+            subject = subject.lower()
+            commits.append((sha, int(ctime), any(m in subject for m in lowered)))
+            if "@" in body and (found := directive(body)) is not None:
+                directives[idx] = found
             parts = changes.lstrip("\n").split("\0")
             k = 0
             while k < len(parts) and parts[k]:
@@ -155,7 +167,7 @@ class Log:
                 else:
                     events.setdefault(_rel(parts[k + 1], prefix), []).append(Event(idx, kind, None, 0))
                     k += 2
-        return cls(commits, events)
+        return cls(commits, events, directives, prefix)
 
     def chain(self, path: str) -> list[tuple[Event, str]]:
         """The events of one file, newest first, with its name after each; renames followed back to its creation."""
@@ -180,15 +192,20 @@ class Log:
             if seen > len(self.commits):
                 return result  # a rename cycle in a damaged log: stop
 
-    def marked(self, idx: int) -> bool:
-        return self.commits[idx][2]
+    def marked(self, idx: int, path: str) -> bool:
+        """Whether commit ``idx`` counts for nothing in the file then named ``path``: an ignored keyword
+        in its subject, or a Lunaria directive in its body that leaves the file out."""
+        if self.commits[idx][2]:
+            return True
+        found = self.directives.get(idx)
+        return found is not None and not found.counts_for(self.prefix + path)
 
     def last_change(self, path: str) -> int | None:
         """The newest unmarked commit that changed this file's content (a pure rename does not)."""
-        for event, _ in self.chain(path):
+        for event, name in self.chain(path):
             if event.kind == "R" and event.similarity == 100:
                 continue
-            if not self.marked(event.idx):
+            if not self.marked(event.idx, name):
                 return event.idx
         return None
 
@@ -207,7 +224,7 @@ class Log:
             if event.kind == "R" and event.similarity == 100:
                 base, name = event.idx, after
                 continue
-            if not self.marked(event.idx):
+            if not self.marked(event.idx, after):
                 break
             base, name = event.idx, after
         return base, name
@@ -265,6 +282,7 @@ class History:
     _contents_loaded: bool = False
     _raw: dict[str, bytes] = field(default_factory=dict)  # blobs read this run, by object id
     _stamp_used: tuple = ()  # the cache stamp of the last judge()
+    _wanted: dict[str, tuple[str, bytes, tuple[str, ...]]] | None = None  # contents noted by _prepare's dry run
 
     @property
     def usable(self) -> bool:
@@ -442,24 +460,52 @@ class History:
             self._contents_changed = True
         return self._contents[key]  # type: ignore[return-value]
 
-    def _content(self, oid: str, fields: tuple[str, ...], data: bytes | None = None) -> Content | None:
-        key = f"{oid}:{','.join(fields)}"
+    def _content(self, oid: str, fields: tuple[str, ...], data: bytes | None = None, kind: str = "c") -> Content | None:
+        """The content of a blob (``kind``: see :func:`_analyse`), cached by object id; while
+        :meth:`_prepare` collects, a content not known yet is noted and :data:`_PENDING` returned."""
+        key = f"{oid}:{','.join(fields)}" if kind == "c" else f"{kind}:{oid}:{','.join(fields)}"
         if key not in self._contents:
             self._load_contents()
         if key not in self._contents:
             data = self._blob(oid, data)
-            content = try_content_of(data, fields) if data is not None else None
-            self._contents[key] = content.as_tuple() if content else None
+            if self._wanted is not None and data is not None:
+                self._wanted[key] = (kind, data, fields)
+                return _PENDING  # type: ignore[return-value]
+            [self._contents[key]] = _analyse([(kind, data, fields)]) if data is not None else [None]
             self._contents_changed = True
         saved = self._contents[key]
         return Content(*saved) if saved is not None else None
 
-    def _disk(self, rel: str, fields: tuple[str, ...]) -> Content | None:
+    def _disk(self, rel: str, fields: tuple[str, ...], kind: str = "c") -> Content | None:
         try:
             data = (self.root / rel).read_bytes()
         except OSError:
             return None
-        return try_content_of(data, fields)
+        [saved] = _analyse([(kind, data, fields)])
+        return Content(*saved) if saved is not None else None
+
+    def _prepare(self, pairs: list[Pair]) -> None:
+        """Work out, in worker processes, every content that judging the pairs will ask for.
+
+        Judging is run dry: each content it asks for and the cache lacks is noted instead of
+        computed; the notes are computed together, and the dry run goes again for what those
+        answers lead to (a translation's blocks, once the source's math or code changed).
+        """
+        for _ in range(4):
+            self._wanted = {}
+            try:
+                for pair in pairs:
+                    try:
+                        self._judge_one(pair)
+                    except _Later:
+                        pass
+            finally:
+                wanted, self._wanted = self._wanted, None
+            if not wanted:
+                return
+            keys = list(wanted)
+            self._contents.update(zip(keys, _analyse_many([wanted[k] for k in keys])))
+            self._contents_changed = True
 
     # ----------------------------------------------------------------- judging
 
@@ -508,6 +554,8 @@ class History:
                     if f"h:{old_oid}:{','.join(pair.fields)}" not in self._contents:
                         need.append(old_oid)
         self._raw.update(self._read_blobs(need))
+        if len(pairs) >= PARALLEL_PAIRS:
+            self._prepare(pairs)
 
         result: dict[str, Changes | None] = {}
         for pair in pairs:
@@ -547,12 +595,26 @@ class History:
             new = self._disk(pair.source, pair.fields)
         else:
             new = self._content(src_oid, pair.fields, self._disk_bytes(pair.source))
+        if old is _PENDING or new is _PENDING:
+            raise _Later
         if old is None or new is None:
-            return None  # a version that cannot be read: dates decide
+            # A version that cannot be segmented (an unclosed fence, MDX the segmenter refuses):
+            # both compared by paragraphs, so that a changed text is still seen.
+            old = self._content(old_oid, pair.fields, kind="p")
+            if source_dirty:
+                new = self._disk(pair.source, pair.fields, kind="p")
+            else:
+                new = self._content(src_oid, pair.fields, self._disk_bytes(pair.source), kind="p")
+            if old is _PENDING or new is _PENDING:
+                raise _Later
+            if old is None or new is None:
+                return None  # not even the front matter can be read: dates decide
         changes = compare(old, new, None, baseline)
         if changes.math or changes.code:
             # Only then does it matter whether the translation already carries the new blocks.
-            translation = self._content(tr_oid, pair.fields, self._disk_bytes(pair.translation))
+            translation = self._content(tr_oid, pair.fields, self._disk_bytes(pair.translation), kind="b")
+            if translation is _PENDING:
+                raise _Later
             changes = compare(old, new, translation, baseline)
         if not source_dirty:
             self._verdicts[key] = changes.as_tuple()[1:]
@@ -625,6 +687,51 @@ class History:
             return (self.root / rel).read_bytes()
         except OSError:
             return None
+
+
+#: From this many pairs on, the contents to compare are worked out together (:meth:`History._prepare`),
+#: in worker processes from PARALLEL_CONTENTS contents on.
+PARALLEL_PAIRS = 200
+PARALLEL_CONTENTS = 32
+
+
+class _Later(Exception):
+    """Raised in :meth:`History._prepare`'s dry run: a content this pair needs is being collected."""
+
+
+_PENDING = Content((), (), (), (), "pending")  # what _content answers for a content it has noted
+
+
+def _analyse(jobs: list[tuple[str, bytes, tuple[str, ...]]]) -> list[tuple | None]:
+    """The content of each ``(kind, bytes, fields)`` as plain data (None: cannot be read). ``kind``:
+    ``c`` everything, ``b`` the math and code blocks only (a translation), ``p`` by paragraphs
+    (for a version that cannot be segmented)."""
+    out: list[tuple | None] = []
+    for kind, data, fields in jobs:
+        content = paragraphs_of(data, fields) if kind == "p" else try_content_of(data, fields, prose=kind == "c")
+        out.append(content.as_tuple() if content is not None else None)
+    return out
+
+
+def _analyse_many(jobs: list[tuple[str, bytes, tuple[str, ...]]]) -> list[tuple | None]:
+    """:func:`_analyse` over worker processes when there is enough work (parsing Markdown is CPU work)."""
+    workers = min(os.cpu_count() or 1, 4)
+    if workers <= 1 or len(jobs) < PARALLEL_CONTENTS:
+        return _analyse(jobs)
+    from transync.site.workers import parallel_map
+
+    # Largest first, dealt round-robin: chunks of about equal work.
+    order = sorted(range(len(jobs)), key=lambda n: -len(jobs[n][1]))
+    count = workers * 4
+    chunks = [order[k::count] for k in range(count)]
+    parts = parallel_map(_analyse, [[jobs[n] for n in chunk] for chunk in chunks], workers)
+    if parts is None:  # no worker processes allowed here
+        return _analyse(jobs)
+    out: list[tuple | None] = [None] * len(jobs)
+    for chunk, part in zip(chunks, parts):
+        for n, value in zip(chunk, part):
+            out[n] = value
+    return out
 
 
 def open_history(root: Path, *, cache_dir: Path | None = None, markers: Sequence[str] = (), pathspecs: Sequence[str] = ()) -> History:

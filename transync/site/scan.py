@@ -61,6 +61,8 @@ class DocEntry:
     output_hash: str
     provenance: Provenance | None
     follow_packed: str = ""  # the fields that follow the source (transync.document.fields.pack)
+    #: False when the site names a localizable property and this document does not set it to true.
+    ready: bool = True
 
     @property
     def follow(self) -> tuple[tuple[str, object], ...]:
@@ -116,6 +118,7 @@ class Header(NamedTuple):
     error: str | None = None
     line: int | None = None
     follow: str = ""  # fields.pack of the following fields
+    ready: bool = True  # the localizable property is true, or the site names none
 
 
 def read_header(path: str, settings: HeaderSettings) -> Header:
@@ -137,12 +140,13 @@ class HeaderSettings(NamedTuple):
     required_fields: tuple[str, ...]
     rules: tuple[tuple[str, str], ...] = ()  # the collection's field rules
     ref_field: str | None = "ref"  # the layout's (Hugo: translationKey; a path layout: none)
+    localizable: str | None = None  # the front-matter field that marks a source ready for translation
 
     @classmethod
     def of(cls, config: SiteConfig, collection: Collection) -> "HeaderSettings":
         return cls(
             collection.content_fields, config.provenance_key, config.required_fields, tuple(sorted(collection.fields.items())),
-            config.layout.ref_field,
+            config.layout.ref_field, config.localizable_property,
         )
 
 
@@ -202,6 +206,8 @@ def header_of(data: bytes, settings: HeaderSettings) -> Header:
         missing=tuple(k for k in settings.required_fields if meta.get(k) is None),
         lang_line=doc.line_of_key("lang") if lang is not None else None,
         follow=fields.pack(fields.follow_values(meta, dict(settings.rules), key)),
+        # Only a YAML true counts, as for Lunaria: a missing field or "yes" is not ready.
+        ready=settings.localizable is None or meta.get(settings.localizable) is True,
     )
 
 
@@ -408,4 +414,5 @@ def _validate(f: _File, header: Header, config: SiteConfig) -> DocEntry | Invali
         output_hash=header.output_hash,
         provenance=Provenance(*header.provenance) if header.provenance else None,
         follow_packed=header.follow,
+        ready=header.ready,
     )

@@ -6,7 +6,10 @@ collection's source language; every target language is then ``current``,
 (no source), ``duplicate`` (two files claim one ref and language) or
 ``invalid`` (unreadable or incomplete). When the source itself is duplicated,
 each target language of the ref is ``duplicate`` too: neither judged nor
-translated against an arbitrary one of the sources.
+translated against an arbitrary one of the sources. A site that names a
+localizable property (``[status] localizable_property``, Lunaria's
+``i18nReady``) counts only the sources that set it to true: the translations
+of the others are neither missing nor judged.
 
 Stale is decided by the best evidence there is: provenance when transync
 wrote the translation (the source's translatable content changed since);
@@ -142,6 +145,8 @@ def compute(scan: ScanResult, history: History | None = None) -> list[StatusItem
             items.extend(_ambiguous(coll_name, ref, collection, langs))
             continue
         source = sources[0]
+        if not source.ready:
+            continue  # not ready for translation (localizable_property): neither missing nor judged
         for lang in collection.targets:
             docs = langs.get(lang)
             if not docs:
@@ -341,6 +346,8 @@ def summarize(config: SiteConfig, items: list[StatusItem], scan: ScanResult, lan
             continue
         seen.add((doc.collection, doc.ref))
         sources[doc.lang] += 1
+        if not doc.ready:
+            continue
         for lang in collection.targets:
             if lang in summary:
                 summary[lang].expected += 1
