@@ -329,7 +329,8 @@ def plugin(md) -> None:
     from mdit_py_plugins.container import container_plugin
 
     # MDX has no indented code: indentation only nests content in components.
-    md.disable("code")
+    # Nor HTML: "<p>Some text</p>" is a paragraph whose tags are JSX.
+    md.disable(["code", "html_block"])
     md.block.ruler.at("paragraph", _paragraph_rule)
     md.block.ruler.before("table", "mdx_esm", _esm_rule)
     md.block.ruler.before("table", "mdx_flow", _flow_rule, {"alt": ["paragraph", "reference", "blockquote", "list"]})
