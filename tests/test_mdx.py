@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import subprocess
+from pathlib import Path
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import SHARED, requires_shared
 from transync import document
 from transync.document import provenance
 from transync.document.mdx import js_complete, structure, syntax_of
@@ -344,3 +348,67 @@ def test_arbitrary_mdx_text_round_trips_or_is_refused(body):
     except SegmentError:
         return
     assert segmented.reassemble() == body
+
+
+# --------------------------------------------------------------------------- the Astro docs
+
+#: The Astro documentation's history (MIT licence): 14 locales of .mdx pages under src/content/docs/.
+ASTRO_BUNDLE = SHARED / "corpus" / "astro-docs-history.bundle"
+
+#: Translations whose last code fence never closes (the rest of the page renders as code): refused.
+UNCLOSED_FENCES = {
+    "src/content/docs/es/guides/deploy/github.mdx": 157,
+    "src/content/docs/ja/reference/astro-syntax.mdx": 293,
+    "src/content/docs/ko/guides/fonts.mdx": 365,
+    "src/content/docs/zh-cn/reference/errors/endpoint-did-not-return-aresponse.mdx": 8,
+}
+
+
+def _pages_at_head(bundle: Path, where: Path) -> dict[str, bytes]:
+    """Every .md and .mdx file at the bundle's HEAD, read with one ``git cat-file --batch``."""
+    git = where / "docs.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(bundle), str(git)], check=True)
+    listing = subprocess.run(["git", "-C", str(git), "ls-tree", "-r", "-z", "HEAD"], check=True, capture_output=True).stdout
+    wanted = []  # (blob id, path): two paths may hold the same blob
+    for entry in listing.split(b"\0"):
+        if not entry:
+            continue
+        meta, path = entry.split(b"\t", 1)
+        if meta.split()[1] == b"blob" and path.lower().endswith((b".md", b".mdx")):
+            wanted.append((meta.split()[2].decode(), path.decode()))
+    batch = subprocess.run(
+        ["git", "-C", str(git), "cat-file", "--batch"], input="".join(f"{oid}\n" for oid, _ in wanted).encode(), check=True, capture_output=True
+    ).stdout
+    pages, pos = {}, 0
+    for oid, path in wanted:
+        header_end = batch.index(b"\n", pos)
+        found, kind, size = batch[pos:header_end].split()
+        assert (found.decode(), kind) == (oid, b"blob")
+        pages[path] = batch[header_end + 1 : header_end + 1 + int(size)]
+        pos = header_end + 1 + int(size) + 1
+    return pages
+
+
+@requires_shared(ASTRO_BUNDLE)
+def test_every_astro_docs_page_round_trips_and_pseudo_keeps_its_structure(tmp_path):
+    pages = _pages_at_head(ASTRO_BUNDLE, tmp_path)
+    assert len(pages) == 2569
+    assert len({path.split("/")[3] for path in pages}) == 14  # src/content/docs/<locale>/...
+    refused = {}
+    segments = 0
+    engine = PseudoEngine()
+    for path, data in pages.items():
+        doc = document.parse(data, syntax=syntax_of(path))
+        try:
+            segmented = segment(doc.body, doc.syntax)
+        except SegmentError as exc:
+            refused[path] = exc.line
+            assert exc.reason == "code fence is not closed", path
+            continue
+        assert segmented.reassemble() == doc.body, path
+        segments += len(segmented.segments)
+        out = translate_body(segmented, engine, source_lang="en", target_lang="de")
+        assert out.text is not None, path
+        assert structure(out.text) == structure(doc.body), path
+    assert refused == UNCLOSED_FENCES
+    assert segments > 80_000

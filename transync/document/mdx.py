@@ -388,29 +388,33 @@ def structure(body: str) -> list[str]:
     return parts
 
 
+_INLINE_SPECIAL = re.compile(r"[\\`<{]")
+
+
 def _inline_structure(text: str) -> list[str]:
     scanner = Scanner(text)
     found: list[str] = []
-    i, n = 0, len(text)
-    while i < n:
+    n = len(text)
+    match = _INLINE_SPECIAL.search(text)
+    while match is not None:
+        i = match.start()
         ch = text[i]
         if ch == "\\":
             i += 2
         elif ch == "`":
             run = _run(text, i)
             close = text.find("`" * run, i + run)
-            while close != -1 and (_run(text, close) != run or (close > 0 and text[close - 1] == "`")):
+            while close != -1 and (_run(text, close) != run or text[close - 1] == "`"):
                 close = text.find("`" * run, close + _run(text, close))
             i = i + run if close == -1 else close + run
-        elif ch in "<{":
+        else:
             end = scanner.tag(i) if ch == "<" else scanner.expression(i)
             if end is None:
                 i += 1
             else:
                 found.append(text[i:end])
                 i = end
-        else:
-            i += 1
+        match = _INLINE_SPECIAL.search(text, min(i, n))
     return found
 
 
