@@ -262,6 +262,11 @@ class _Scan:
         return _HTML.match(self.text, pos)
 
 
+def matching_bracket(text: str, pos: int) -> int | None:
+    """The ``]`` that closes the ``[`` at ``pos`` (escapes and code spans skipped), or None."""
+    return _Scan(text).matching_bracket(pos)
+
+
 def split(text: str, syntax: str = MD) -> list[Piece]:
     """Split a segment's Markdown (MDX when ``syntax`` is ``"mdx"``) into pieces;
     ``"".join(source of pieces) == text``."""

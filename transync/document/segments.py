@@ -27,7 +27,7 @@ from typing import Mapping
 
 from transync.errors import DocumentError
 from transync.document.mdx import MD, MDX, ASIDE, MdxError
-from transync.document.placeholders import Keep, Template, Text, split, to_xml
+from transync.document.placeholders import Keep, Template, Text, matching_bracket, split, to_xml
 
 _ATX_CLOSE = re.compile(r"[ \t]+#+[ \t]*$|^#+[ \t]*$")
 # Markers, then blanks and ">"s: "[ \t][ \t>]*" and not "[ \t]+[ \t>]*", whose two
@@ -216,25 +216,11 @@ def _aside_title(body: str, starts: list[int], ends: list[int], ln: int, number:
     if match is None or not match.group(3) or not match.group(3).strip(" \t"):
         return None
     # ASIDE's "(.*)\]" is greedy; the title is the text up to the "]" that
-    # balances its "[" (a "{...}" of attributes may follow).
-    at = match.end(2) + 1
-    depth, end = 1, None
-    k = at
-    while k < len(line):
-        ch = line[k]
-        if ch == "\\":
-            k += 2
-            continue
-        if ch == "[":
-            depth += 1
-        elif ch == "]":
-            depth -= 1
-            if depth == 0:
-                end = k
-                break
-        k += 1
+    # balances its "[" (a "{...}" of attributes may follow), as a link text's.
+    end = matching_bracket(line, match.end(2))
     if end is None:
         return None
+    at = match.end(2) + 1
     raw = line[at:end]
     text = raw.strip(" \t")
     if not text:
