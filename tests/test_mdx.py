@@ -210,6 +210,24 @@ def test_unsafe_mdx_is_refused_with_the_line(body, reason, line):
     assert (caught.value.reason, caught.value.line) == (reason, line)
 
 
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        # Each would read the rest of the body once per line or brace if
+        # scanning started over: thousands of them stay fast (and are refused).
+        ("{\n" * 4000, "this expression '{' is not closed (MDX)"),
+        ('<A b="\n' * 4000, "this JSX tag '<A' is not closed (MDX)"),
+        ("a { " * 8000, "this expression '{' is not closed (MDX)"),
+        ("<A b={ " * 8000, "this JSX tag '<A' is not closed (MDX)"),
+        ("export const x = {\n\n" * 2000, "this import or export never ends (a string, comment or bracket is not closed)"),
+    ],
+)
+def test_hostile_mdx_is_refused(body, reason):
+    with pytest.raises(SegmentError) as caught:
+        segment(body, "mdx")
+    assert caught.value.reason == reason
+
+
 def test_structure_lists_what_must_survive():
     body = (
         "import A from 'a';\n\n"

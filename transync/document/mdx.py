@@ -45,11 +45,13 @@ def syntax_of(path: str | PurePath) -> str:
 _CLOSERS = {")": "(", "]": "[", "}": "{"}
 
 
-def _js(text: str, pos: int, end: int, *, stop: bool) -> int | None:
+def _js(text: str, pos: int, end: int, *, stop: bool = False, blank: bool = False) -> int | None:
     """Walk JavaScript in ``text[pos:end]``: strings, template literals, comments, brackets.
 
     With ``stop`` (``text[pos]`` is an opening bracket) the offset just after
-    the bracket that closes it, else None. Without it, ``end`` when
+    the bracket that closes it, else None. With ``blank``, the offset of the
+    first line break where everything opened is closed and a blank line (or
+    the end) follows: where an ESM statement ends. Otherwise ``end`` when
     everything opened is closed there, else None. Regular-expression
     literals are not recognised (a ``/'/`` reads as a string).
     """
@@ -101,11 +103,18 @@ def _js(text: str, pos: int, end: int, *, stop: bool) -> int | None:
             i += 1
             if stop and not stack:
                 return i
+        elif ch == "\n" and blank and not stack and not text[i + 1 : _line_end(text, i + 1, end)].strip(" \t\r"):
+            return i
         else:
             i += 1
     if stop or stack:
         return None
     return end
+
+
+def _line_end(text: str, pos: int, end: int) -> int:
+    newline = text.find("\n", pos, end)
+    return end if newline == -1 else newline
 
 
 def js_complete(code: str) -> bool:
@@ -146,6 +155,8 @@ class Scanner:
     def tag(self, pos: int) -> int | None:
         """End of the JSX tag whose ``<`` is at ``pos`` (opening, closing, self-closing or fragment), or None."""
         text, n = self.text, len(self.text)
+        if self._broken:
+            return None
         i = pos + 1
         closing = i < n and text[i] == "/"
         if closing:
@@ -183,6 +194,7 @@ class Scanner:
                 if k < n and text[k] in "\"'":
                     close = text.find(text[k], k + 1)
                     if close == -1:
+                        self._broken = True  # as for an unclosed "{": read to the end once
                         return None
                     i = close + 1
                 elif k < n and text[k] == "{":
@@ -237,15 +249,14 @@ def _esm_rule(state, start_line: int, end_line: int, silent: bool) -> bool:
     start = state.bMarks[start_line] + state.tShift[start_line]
     if not _ESM.match(state.src, start):
         return False
-    line = start_line + 1
-    while True:
-        while line < end_line and not state.isEmpty(line):
-            line += 1
-        if js_complete(state.src[start : state.eMarks[line - 1]]):
-            break
-        if line >= end_line:
-            raise MdxError("this import or export never ends (a string, comment or bracket is not closed)", start_line + 1)
+    # One walk of the JavaScript finds the blank line where it is complete.
+    stop = _js(state.src, start, len(state.src), blank=True)
+    if stop is None:
+        raise MdxError("this import or export never ends (a string, comment or bracket is not closed)", start_line + 1)
+    line = start_line
+    while line < end_line and state.eMarks[line] < stop:
         line += 1
+    line = min(line + 1, end_line)
     if silent:
         return True
     token = state.push("mdx_esm", "", 0)
@@ -260,7 +271,11 @@ def _flow_rule(state, start_line: int, end_line: int, silent: bool) -> bool:
     start = state.bMarks[start_line] + state.tShift[start_line]
     if start >= state.eMarks[start_line] or state.src[start] not in "<{":
         return False
-    end = Scanner(state.src).flow_end(start)
+    # One scanner for the whole body, so that an unclosed "{" is read to the end once.
+    scanner = state.env.get("mdx_scanner")
+    if scanner is None or scanner.text is not state.src:
+        scanner = state.env["mdx_scanner"] = Scanner(state.src)
+    end = scanner.flow_end(start)
     if end is None:
         return False
     line = start_line
