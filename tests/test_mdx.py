@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from conftest import SHARED, requires_shared
 from transync import document
 from transync.document import provenance
-from transync.document.mdx import js_complete, structure, syntax_of
+from transync.document.mdx import structure, syntax_of
 from transync.document.outline import outline
 from transync.document.placeholders import check_translation
 from transync.document.segments import SegmentError, segment
@@ -281,19 +281,24 @@ def test_outline_reads_component_text_as_prose():
 
 
 @pytest.mark.parametrize(
-    ("code", "complete"),
+    ("esm", "complete"),
     [
         ("import a from 'b'", True),
         ("export const a = { b: '}' }", True),
-        ("export const a = `${ {b: 1}.b }`", True),
+        ("export const a = `${ {b: 1}.b }\n\n`", True),
         ("export const a = { // }\n}", True),
         ("export const a = {", False),
         ("import a from 'b", False),
         ("export const a = /* } */ {", False),
     ],
 )
-def test_js_completeness(code, complete):
-    assert js_complete(code) is complete
+def test_a_statement_ends_where_its_javascript_is_complete(esm, complete):
+    body = f"{esm}\n\nText.\n"
+    if complete:
+        assert texts(body) == [("paragraph", "Text.")]
+    else:
+        with pytest.raises(SegmentError, match="never ends"):
+            segment(body, "mdx")
 
 
 # --------------------------------------------------------------------------- properties

@@ -45,15 +45,15 @@ def syntax_of(path: str | PurePath) -> str:
 _CLOSERS = {")": "(", "]": "[", "}": "{"}
 
 
-def _js(text: str, pos: int, end: int, *, stop: bool = False, blank: bool = False) -> int | None:
+def _js(text: str, pos: int, end: int, *, stop: bool) -> int | None:
     """Walk JavaScript in ``text[pos:end]``: strings, template literals, comments, brackets.
 
-    With ``stop`` (``text[pos]`` is an opening bracket) the offset just after
-    the bracket that closes it, else None. With ``blank``, the offset of the
-    first line break where everything opened is closed and a blank line (or
-    the end) follows: where an ESM statement ends. Otherwise ``end`` when
-    everything opened is closed there, else None. Regular-expression
-    literals are not recognised (a ``/'/`` reads as a string).
+    With ``stop`` (``text[pos]`` is an opening bracket: an expression) the
+    offset just after the bracket that closes it. Without (an ESM statement),
+    the offset of the first line break where everything opened is closed and
+    a blank line follows, or ``end`` when everything is closed there. None
+    when that never happens. Regular-expression literals are not recognised
+    (a ``/'/`` reads as a string).
     """
     stack: list[str] = []
     i = pos
@@ -103,7 +103,7 @@ def _js(text: str, pos: int, end: int, *, stop: bool = False, blank: bool = Fals
             i += 1
             if stop and not stack:
                 return i
-        elif ch == "\n" and blank and not stack and not text[i + 1 : _line_end(text, i + 1, end)].strip(" \t\r"):
+        elif ch == "\n" and not stop and not stack and not text[i + 1 : _line_end(text, i + 1, end)].strip(" \t\r"):
             return i
         else:
             i += 1
@@ -115,11 +115,6 @@ def _js(text: str, pos: int, end: int, *, stop: bool = False, blank: bool = Fals
 def _line_end(text: str, pos: int, end: int) -> int:
     newline = text.find("\n", pos, end)
     return end if newline == -1 else newline
-
-
-def js_complete(code: str) -> bool:
-    """Whether a piece of JavaScript closes every string, comment and bracket it opens."""
-    return _js(code, 0, len(code), stop=False) is not None
 
 
 # --------------------------------------------------------------------------- JSX
@@ -250,7 +245,7 @@ def _esm_rule(state, start_line: int, end_line: int, silent: bool) -> bool:
     if not _ESM.match(state.src, start):
         return False
     # One walk of the JavaScript finds the blank line where it is complete.
-    stop = _js(state.src, start, len(state.src), blank=True)
+    stop = _js(state.src, start, len(state.src), stop=False)
     if stop is None:
         raise MdxError("this import or export never ends (a string, comment or bracket is not closed)", start_line + 1)
     line = start_line
