@@ -200,7 +200,7 @@ def test_segments_of_mdx(body, expected):
     [
         ("Text.\n\nexport const x = {\n  a: 1,\n\nMore.\n", "this import or export never ends (a string, comment or bracket is not closed)", 3),
         ("Text.\n\nSee {props.link and more.\n", "this expression '{' is not closed (MDX)", 3),
-        ("Text.\n\nFirst line\nthen <Card title=\"x\n", "this JSX tag '<C' is not closed (MDX)", 4),
+        ("Text.\n\nFirst line\nthen <Card title=\"x\n", "this JSX tag '<Card' is not closed (MDX)", 4),
         ("```js\nimport x from 'y';\n", "code fence is not closed", 1),
     ],
 )

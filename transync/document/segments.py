@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Mapping
 
@@ -190,7 +190,7 @@ def _checked_mdx(seg: Segment) -> Segment:
     tag; one that does not close would reach an engine as prose, and MDX
     itself refuses the file.
     """
-    seg = Segment(seg.id, seg.kind, seg.line, seg.spans, seg.text, MDX)
+    seg = replace(seg, syntax=MDX)
     # Text is all that is left in the template's XML ("<" escaped), and the
     # template is needed anyway to know whether the segment is translatable.
     if "{" not in seg.template.xml and not _UNCLOSED_XML.search(seg.template.xml):
@@ -205,8 +205,8 @@ def _checked_mdx(seg: Segment) -> Segment:
     return seg
 
 
-_UNCLOSED = re.compile(r"\{|<(?:[A-Za-z_$]|/[A-Za-z_$>]|>)")
-_UNCLOSED_XML = re.compile(r"&lt;(?:[A-Za-z_$]|/[A-Za-z_$>]|&gt;)")
+_UNCLOSED = re.compile(r"\{|</?[A-Za-z_$][\w$.:-]*")
+_UNCLOSED_XML = re.compile(r"&lt;/?[A-Za-z_$]")
 
 
 def _aside_title(body: str, starts: list[int], ends: list[int], ln: int, number: int) -> Segment | None:
