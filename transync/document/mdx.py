@@ -350,7 +350,7 @@ def plugin(md) -> None:
 
 # --------------------------------------------------------------------------- structure
 
-_FENCE = re.compile(r"[ \t>]*(`{3,}|~{3,})")
+_FENCE = re.compile(r"[ \t>]*(?:(?:[-+*]|\d{1,9}[.)])[ \t]+)*(`{3,}|~{3,})")
 
 
 def structure(body: str) -> list[str]:
