@@ -10,7 +10,8 @@ else.
 This package is the document layer; the model and its parser live here, in
 its ``__init__``, and each module beside it owns one part of a document:
 ``segments`` (the body cut into translatable pieces), ``placeholders`` and
-``patterns`` (what translation must keep), ``outline`` (a body's math, code,
+``patterns`` (what translation must keep), ``mdx`` (what an MDX body holds
+besides Markdown), ``outline`` (a body's math, code,
 URLs, citations, headings and tables, with lines), ``frontmatter_edit``
 (rewriting one field in place), ``provenance`` (the source hashes a
 translation records) and ``fields`` (the per-field rules).
@@ -23,6 +24,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
+from os import PathLike
 from typing import Any, Iterable, Mapping
 
 from transync.errors import DocumentError
@@ -42,6 +44,7 @@ class Document:
     yaml_start: int  # offset of the first YAML character
     body_start: int  # offset of the first body character
     bom: bool = False
+    syntax: str = "md"  # "mdx" for a .mdx file (see mdx.syntax_of): how its body is segmented
 
     @property
     def body(self) -> str:
@@ -181,8 +184,10 @@ def load_yaml(text: str, *, aliases: bool = True) -> Any:
         raise ValueError("YAML nested too deeply", 0) from None
 
 
-def parse(data: bytes | str) -> Document:
-    """Parse a whole document. Raises DocumentError with a reason and a line."""
+def parse(data: bytes | str, *, syntax: str = "md") -> Document:
+    """Parse a whole document whose body is written in ``syntax`` (``"md"``, or
+    ``"mdx"`` for a ``.mdx`` file: see :func:`transync.document.mdx.syntax_of`).
+    Raises DocumentError with a reason and a line."""
     if isinstance(data, bytes):
         text, bom = decode(data)
     else:
@@ -207,7 +212,17 @@ def parse(data: bytes | str) -> Document:
         yaml_start=yaml_start,
         body_start=body_start,
         bom=bom,
+        syntax=syntax,
     )
+
+
+def load(path: str | PathLike[str]) -> Document:
+    """Read and parse the document at ``path``, its syntax from its suffix (``.mdx`` is MDX)."""
+    from transync.document.mdx import syntax_of
+
+    with open(path, "rb") as handle:
+        data = handle.read()
+    return parse(data, syntax=syntax_of(path))
 
 
 # --------------------------------------------------------------------------- values

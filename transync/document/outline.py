@@ -5,6 +5,10 @@ Bodies are read with markdown-it-py (CommonMark, tables, ``$$`` math), so
 that a ``[1]`` inside inline code or a URL in a code block is not mistaken
 for prose. The checks compare two outlines; ``changes`` compares a body's
 versions.
+
+An MDX body (``syntax="mdx"``) is read with :func:`transync.document.mdx.plugin`:
+its indented text is prose, not code, and the URLs of its imports, JSX tags
+and expressions are collected like those of HTML blocks.
 """
 
 from __future__ import annotations
@@ -53,13 +57,13 @@ class Outline:
     unclosed_math: tuple[int, ...] = ()  # lines of text with a $$ that opens no math block
 
 
-_md = None
+_md: dict[str, Any] = {}
 
 
-def _markdown():
-    """CommonMark with tables and ``$$`` blocks; inline content is parsed by :func:`outline` on demand."""
-    global _md
-    if _md is None:
+def _markdown(syntax: str = "md"):
+    """CommonMark with tables and ``$$`` blocks (and MDX's structure for ``"mdx"``);
+    inline content is parsed by :func:`outline` on demand."""
+    if syntax not in _md:
         from markdown_it import MarkdownIt
         from mdit_py_plugins.dollarmath import dollarmath_plugin
 
@@ -69,8 +73,12 @@ def _markdown():
         # entities change nothing the checks look at. Inline content is parsed
         # only where it can hold a link or code (see _Prose.read).
         md.disable(["math_inline", "emphasis", "entity", "inline", "text_join"])
-        _md = md
-    return _md
+        if syntax == "mdx":
+            from transync.document.mdx import plugin
+
+            md.use(plugin)
+        _md[syntax] = md
+    return _md[syntax]
 
 
 # Inline content without these holds no link, image, autolink, code span, HTML
@@ -98,9 +106,9 @@ _IGNORED = frozenset(
 )
 
 
-def outline(body: str, first_line: int = 1) -> Outline:
-    """Read a Markdown body; lines are counted from ``first_line``."""
-    md = _markdown()
+def outline(body: str, first_line: int = 1, syntax: str = "md") -> Outline:
+    """Read a Markdown (or MDX) body; lines are counted from ``first_line``."""
+    md = _markdown(syntax)
     env: dict[str, Any] = {}
     tokens = md.parse(body, env)
     prose = _Prose(md, env)
@@ -129,7 +137,7 @@ def outline(body: str, first_line: int = 1) -> Outline:
             code.append(Block(f"{tok.info.strip()}\n{_normalize_code(tok.content)}", line))
         elif kind == "code_block":
             code.append(Block(f"\n{_normalize_code(tok.content)}", line))
-        elif kind == "html_block":
+        elif kind in ("html_block", "mdx_flow", "mdx_esm"):
             prose.urls_in(tok.content, line)
         elif kind == "table_open":
             table_start, rows, columns = line, 0, 0

@@ -19,6 +19,10 @@ balanced and known, nothing invented) and :func:`Template.render` puts the
 original Markdown of each placeholder back, byte for byte.
 :func:`check_translation` applies the same rule to a translation written in
 Markdown (translation memory, PO files from translators).
+
+In an MDX segment (``syntax="mdx"``) JSX tags (``<Since v="4.2" />``,
+``<strong>``) and expressions (``{frontmatter.title}``) are protected spans
+too, found by :class:`transync.document.mdx.Scanner`; Liquid is not MDX.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from transync.errors import TransyncError
+from transync.document.mdx import MD, MDX, Scanner
 from transync.document.patterns import CITATION, URL_START, Urls
 
 
@@ -48,7 +53,7 @@ class Keep:
     """A protected span, kept verbatim."""
 
     source: str
-    kind: str  # code, math, url, citation, liquid, html, escape, image
+    kind: str  # code, math, url, citation, liquid, html, escape, image, jsx, expression
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,13 +262,20 @@ class _Scan:
         return _HTML.match(self.text, pos)
 
 
-def split(text: str) -> list[Piece]:
-    """Split a segment's Markdown into pieces; ``"".join(source of pieces) == text``."""
+def matching_bracket(text: str, pos: int) -> int | None:
+    """The ``]`` that closes the ``[`` at ``pos`` (escapes and code spans skipped), or None."""
+    return _Scan(text).matching_bracket(pos)
+
+
+def split(text: str, syntax: str = MD) -> list[Piece]:
+    """Split a segment's Markdown (MDX when ``syntax`` is ``"mdx"``) into pieces;
+    ``"".join(source of pieces) == text``."""
     pieces: list[Piece] = []
     buf: list[str] = []
     links: list[int] = []  # indexes in pieces of open "[" not yet closed
     scan = _Scan(text)
     urls = Urls(text)
+    jsx = Scanner(text) if syntax == MDX else None
 
     def flush() -> None:
         if buf:
@@ -306,7 +318,13 @@ def split(text: str) -> list[Piece]:
                 keep(text[i:end], "math")
                 i = end
                 continue
-        if ch == "{" and (end := scan.liquid(i)) is not None:
+        if jsx is not None and ch in "{<":
+            end = jsx.expression(i) if ch == "{" else jsx.tag(i)
+            if end is not None:
+                keep(text[i:end], "expression" if ch == "{" else "jsx")
+                i = end
+                continue
+        elif ch == "{" and (end := scan.liquid(i)) is not None:
             keep(text[i:end], "liquid")
             i = end
             continue
@@ -466,14 +484,15 @@ def source_of(pieces: list[Piece]) -> str:
     return "".join(p.text if isinstance(p, Text) else p.source for p in pieces)
 
 
-def protected_spans(text: str) -> Counter[str]:
+def protected_spans(text: str, syntax: str = MD) -> Counter[str]:
     """The protected spans of a segment's Markdown (code, math, URLs, citations,
-    Liquid, HTML, escapes, images, and link targets ``](...)``), with how often
-    each occurs: what an engine only ever sees as a placeholder."""
-    return Counter(p.source for p in split(text) if isinstance(p, Keep) or (isinstance(p, Close) and p.tag == "a"))
+    Liquid, HTML, escapes, images, and link targets ``](...)``; JSX and
+    expressions in MDX), with how often each occurs: what an engine only ever
+    sees as a placeholder."""
+    return Counter(p.source for p in split(text, syntax) if isinstance(p, Keep) or (isinstance(p, Close) and p.tag == "a"))
 
 
-def check_translation(source_markdown: str, translation_markdown: str) -> str | None:
+def check_translation(source_markdown: str, translation_markdown: str, syntax: str = MD) -> str | None:
     """None when a Markdown translation (a memory entry, a translator's PO entry)
     keeps the source's protected spans intact, else a one-line reason.
 
@@ -482,7 +501,7 @@ def check_translation(source_markdown: str, translation_markdown: str) -> str | 
     and none added (a URL, a ``<script>``, a Liquid tag). Text, and the
     emphasis and link text that wrap it, may change and move freely.
     """
-    source, translation = protected_spans(source_markdown), protected_spans(translation_markdown)
+    source, translation = protected_spans(source_markdown, syntax), protected_spans(translation_markdown, syntax)
     missing, added = source - translation, translation - source
     if not missing and not added:
         return None
@@ -531,8 +550,8 @@ def billable_chars(xml: str) -> int:
     return len(_ENTITY.sub("_", _TAG.sub("", xml)))
 
 
-def to_xml(text: str) -> Template:
-    pieces = split(text)
+def to_xml(text: str, syntax: str = MD) -> Template:
+    pieces = split(text, syntax)
     out: list[str] = []
     keeps: dict[str, str] = {}
     pairs: dict[str, tuple[str, str, str]] = {}

@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 if TYPE_CHECKING:
     from transync.document.segments import Segment
 
-KIND_LETTERS = {"heading": "h", "paragraph": "p", "list_item": "l", "blockquote": "q", "table_cell": "t"}
+KIND_LETTERS = {"heading": "h", "paragraph": "p", "list_item": "l", "blockquote": "q", "table_cell": "t", "aside_title": "a"}
 _KINDS = {v: k for k, v in KIND_LETTERS.items()}
-_CODE = re.compile(r"([hplqt])([0-9a-f]{6})")
+_CODE = re.compile(r"([hplqta])([0-9a-f]{6})")
 HASH_DIGITS = 6
 #: The engine name provenance records for pseudo-localized output: a preview, never a translation.
 PSEUDO = "pseudo"

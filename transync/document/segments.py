@@ -7,6 +7,12 @@ paragraph, list item, block-quote paragraph, table cell) and everything
 between them (markup prefixes, blank lines, display math, code, HTML
 blocks, reference definitions, Liquid-only lines) stays as it was.
 
+A ``.mdx`` body is read as MDX (``syntax="mdx"``, see :mod:`transync.document.mdx`):
+``import``/``export`` statements and JSX tags and expressions alone on their
+lines are kept too, indentation never makes code, the Markdown inside a
+component or a Starlight aside is prose, and an aside's ``[title]`` is a
+segment of its own (``aside_title``).
+
 :meth:`Segmented.reassemble` puts translations into the original text; with
 no translations it returns the body byte for byte.
 """
@@ -15,12 +21,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Mapping
 
 from transync.errors import DocumentError
-from transync.document.placeholders import Template, to_xml
+from transync.document.mdx import MD, MDX, ASIDE, MdxError
+from transync.document.placeholders import Keep, Template, Text, matching_bracket, split, to_xml
 
 _ATX_CLOSE = re.compile(r"[ \t]+#+[ \t]*$|^#+[ \t]*$")
 # Markers, then blanks and ">"s: "[ \t][ \t>]*" and not "[ \t]+[ \t>]*", whose two
@@ -38,10 +45,11 @@ class Segment:
     """One translatable unit: its text, where it is, and how to put text back."""
 
     id: str  # stable within a document: s1, s2, ... in reading order
-    kind: str  # heading, paragraph, list_item, blockquote, table_cell
+    kind: str  # heading, paragraph, list_item, blockquote, table_cell, aside_title
     line: int  # 1-based line in the body
     spans: tuple[tuple[int, int], ...]  # [start, end) offsets in the body, one per line
     text: str  # the lines' content joined by "\n", without prefixes
+    syntax: str = MD  # "md" or "mdx": what its inline text may hold (JSX, expressions)
 
     @property
     def hash(self) -> str:
@@ -49,7 +57,7 @@ class Segment:
 
     @property
     def template(self) -> Template:
-        return _template(self.text)
+        return _template(self.text, self.syntax)
 
     @property
     def translatable(self) -> bool:
@@ -61,14 +69,15 @@ class Segment:
 
 
 @lru_cache(maxsize=4096)
-def _template(text: str) -> Template:
-    return to_xml(text)
+def _template(text: str, syntax: str = MD) -> Template:
+    return to_xml(text, syntax)
 
 
 @dataclass(frozen=True)
 class Segmented:
     body: str
     segments: tuple[Segment, ...]
+    syntax: str = MD
 
     def reassemble(self, translations: Mapping[str, str] | None = None) -> str:
         """The body with ``translations`` (segment id -> Markdown text) put in place."""
@@ -104,20 +113,28 @@ def _fill(body: str, seg: Segment, text: str) -> str:
     return "".join(out)
 
 
-@lru_cache(maxsize=1)
-def _parser():
+@lru_cache(maxsize=2)
+def _parser(syntax: str = MD):
     from markdown_it import MarkdownIt
     from mdit_py_plugins.dollarmath import dollarmath_plugin
 
     md = MarkdownIt("commonmark").enable("table")
     md.use(dollarmath_plugin, allow_space=True, allow_digits=True, double_inline=True)
+    if syntax == MDX:
+        from transync.document.mdx import plugin
+
+        md.use(plugin)
     # Only the block structure is needed: inline content is split by placeholders.py.
     md.disable("inline")
     return md
 
 
-def segment(body: str) -> Segmented:
-    """Segment a body. Raises SegmentError (with the body line) when that cannot be done safely."""
+def segment(body: str, syntax: str = MD) -> Segmented:
+    """Segment a body written in ``syntax`` (``"md"`` or ``"mdx"``, see
+    :func:`transync.document.mdx.syntax_of`). Raises SegmentError (with the
+    body line) when that cannot be done safely."""
+    if syntax not in (MD, MDX):
+        raise ValueError(f"unknown body syntax {syntax!r}")
     if "\x00" in body:
         raise SegmentError("NUL character in the body", body.count("\n", 0, body.index("\x00")) + 1)
     lone_cr = re.search(r"\r(?!\n)", body)
@@ -135,7 +152,10 @@ def segment(body: str) -> Segmented:
             end -= 1
         ends.append(end)
 
-    tokens = _parser().parse(body.replace("\r\n", "\n"))
+    try:
+        tokens = _parser(syntax).parse(body.replace("\r\n", "\n"))
+    except MdxError as exc:
+        raise SegmentError(exc.reason, exc.line) from None
     segments: list[Segment] = []
     context: list[str] = []
     for idx, tok in enumerate(tokens):
@@ -154,7 +174,59 @@ def segment(body: str) -> Segmented:
             seg = _locate(body, starts, ends, tok, kind, len(segments) + 1)
             if seg is not None:
                 segments.append(seg)
-    return Segmented(body, tuple(segments))
+        elif tok.type == "container_aside_open":
+            seg = _aside_title(body, starts, ends, tok.map[0], len(segments) + 1)
+            if seg is not None:
+                segments.append(seg)
+    if syntax == MDX:
+        segments = [_checked_mdx(s) for s in segments]
+    return Segmented(body, tuple(segments), syntax)
+
+
+def _checked_mdx(seg: Segment) -> Segment:
+    """An MDX segment, once no tag or expression in it is left as text.
+
+    In MDX a ``{`` or a ``<`` before a letter always starts an expression or a
+    tag; one that does not close would reach an engine as prose, and MDX
+    itself refuses the file.
+    """
+    seg = replace(seg, syntax=MDX)
+    # Text is all that is left in the template's XML ("<" escaped), and the
+    # template is needed anyway to know whether the segment is translatable.
+    if "{" not in seg.template.xml and not _UNCLOSED_XML.search(seg.template.xml):
+        return seg
+    at = 0
+    for piece in split(seg.text, MDX):
+        if isinstance(piece, Text) and (bad := _UNCLOSED.search(piece.text)):
+            line = seg.line + seg.text.count("\n", 0, at + bad.start())
+            what = "expression '{'" if bad.group() == "{" else f"JSX tag {bad.group()!r}"
+            raise SegmentError(f"this {what} is not closed (MDX)", line)
+        at += len(piece.text if isinstance(piece, Text) else piece.source)
+    return seg
+
+
+_UNCLOSED = re.compile(r"\{|</?[A-Za-z_$][\w$.:-]*")
+_UNCLOSED_XML = re.compile(r"&lt;/?[A-Za-z_$]")
+
+
+def _aside_title(body: str, starts: list[int], ends: list[int], ln: int, number: int) -> Segment | None:
+    """The ``[title]`` of an aside's opening line (``:::tip[Custom title]``), when it has one."""
+    line = body[starts[ln] : ends[ln]]
+    match = ASIDE.match(line)
+    if match is None or not match.group(3) or not match.group(3).strip(" \t"):
+        return None
+    # ASIDE's "(.*)\]" is greedy; the title is the text up to the "]" that
+    # balances its "[" (a "{...}" of attributes may follow), as a link text's.
+    end = matching_bracket(line, match.end(2))
+    if end is None:
+        return None
+    at = match.end(2) + 1
+    raw = line[at:end]
+    text = raw.strip(" \t")
+    if not text:
+        return None
+    first = at + len(raw) - len(raw.lstrip(" \t"))
+    return Segment(f"s{number}", "aside_title", ln + 1, ((starts[ln] + first, starts[ln] + first + len(text)),), text)
 
 
 def _kind(context: list[str]) -> str:
@@ -185,11 +257,15 @@ def _locate(body: str, starts: list[int], ends: list[int], tok, kind: str, numbe
             candidate = line[:line_end].rstrip(" \t")
         else:
             candidate = line if line.endswith(text) else line.rstrip(" \t")
+            if not candidate.endswith(text):
+                # markdown-it trims Unicode white space too (a trailing no-break space).
+                candidate = line.rstrip()
         if not candidate.endswith(text):
             raise SegmentError(f"cannot find the text of this {kind.replace('_', ' ')} in its line", ln + 1)
         at = len(candidate) - len(text)
         prefix = line[:at]
-        if not _PREFIX_OK.match(prefix):
+        # A Unicode space (no-break, ideographic) before the text is trimmed like a blank.
+        if not _PREFIX_OK.match(prefix) and not (prefix[-1:].isspace() and _PREFIX_OK.match(prefix.rstrip() + " ")):
             if "$$" in content and kind == "paragraph":
                 raise SegmentError("unbalanced '$$': display math is not closed", ln + 1)
             raise SegmentError(f"unexpected text {prefix!r} before a {kind.replace('_', ' ')}", ln + 1)
@@ -201,8 +277,6 @@ def _locate(body: str, starts: list[int], ends: list[int], tok, kind: str, numbe
 
 
 def _only_in_code(text: str, needle: str) -> bool:
-    from transync.document.placeholders import Keep, split
-
     return needle not in "".join(p.text if not isinstance(p, Keep) else "" for p in split(text))
 
 

@@ -30,9 +30,9 @@ class BodyTranslation:
 
 
 def translate_texts(
-    texts: dict[str, str], engine: Engine, *, source_lang: str, target_lang: str
+    texts: dict[str, str], engine: Engine, *, source_lang: str, target_lang: str, syntax: str = "md"
 ) -> tuple[dict[str, str], dict[str, str], int]:
-    """Translate ``{key: markdown}`` through placeholders in one engine call.
+    """Translate ``{key: markdown}`` (MDX when ``syntax`` is ``"mdx"``) through placeholders in one engine call.
 
     Returns the translations, the rejected keys with their reasons, and the
     characters billed.
@@ -40,7 +40,7 @@ def translate_texts(
     from transync.document.segments import _template
 
     keys = list(texts)
-    templates = [_template(texts[k]) for k in keys]
+    templates = [_template(texts[k], syntax) for k in keys]
     results = engine.translate([t.xml for t in templates], source_lang=source_lang, target_lang=target_lang)
     if len(results) != len(keys):
         raise RuntimeError(f"engine {engine.name} returned {len(results)} translations for {len(keys)} texts")
@@ -59,7 +59,7 @@ def translate_texts(
 def translate_body(segmented: Segmented, engine: Engine, *, source_lang: str, target_lang: str) -> BodyTranslation:
     by_id = {s.id: s for s in segmented.translatable()}
     done, rejected, billed = translate_texts(
-        {i: s.text for i, s in by_id.items()}, engine, source_lang=source_lang, target_lang=target_lang
+        {i: s.text for i, s in by_id.items()}, engine, source_lang=source_lang, target_lang=target_lang, syntax=segmented.syntax
     )
     out = BodyTranslation(text=None, translated=done, billed_characters=billed)
     out.rejected = [Rejected(by_id[i], reason) for i, reason in rejected.items()]
