@@ -113,7 +113,7 @@ export const components = {
   strong: 'b',
 };
 
-# ⟦Ŵéļçömé ţö {frontmatter.title}···⟧
+# ⟦Ŵéļçömé ţö {frontmatter.title} ···⟧
 
 {/* A comment: never translated */}
 
@@ -131,7 +131,7 @@ export const components = {
   icon="open-book"
 />
 
-⟦Åšţŕö 4.2 åđđéđ <Since v="4.2.0" /> ţĥé `--host` fļåĝ, šéé {props.link}.······⟧
+⟦Åšţŕö 4.2 åđđéđ <Since v="4.2.0" /> ţĥé `--host` fļåĝ, šéé {props.link}. ······⟧
 
 :::tip[⟦Ðîđ ýöû ķñöŵ?···⟧]
 ⟦Åšîđéš ţåķé **Måŕķđöŵñ**.·····⟧
