@@ -374,6 +374,10 @@ def translate(
     force: bool = typer.Option(False, "--force", help="Also overwrite hand-made and hand-edited translations that are stale."),
     no_memory: bool = typer.Option(False, "--no-memory", help="Neither use nor update the translation memory (.transync/memory/*.po)."),
     shard: Optional[str] = typer.Option(None, "--shard", metavar="K/N", help="Only the K-th of N shards, split by ref (for CI matrices)."),
+    memory_out: Optional[Path] = typer.Option(
+        None, "--memory-out", file_okay=False, metavar="DIR",
+        help="Write what this run adds to the memory as deltas DIR/<src>-<tgt>.po (for `memory merge`); the PO files are left as they are.",
+    ),
     fmt: TranslateFormat = typer.Option(TranslateFormat.table, "--format", "-f", help="Output format."),
     no_git: NoGitOption = False,
 ) -> None:
@@ -410,6 +414,8 @@ def translate(
     eng = None if dry_run and engine is None else make_engine(engine, config, os.environ)
     engine_name = eng.name if eng else (engine or "none")
     use_memory = not no_memory and engine_name != "pseudo"
+    if memory_out is not None and not use_memory:
+        raise UsageError("--memory-out: this run keeps no translation memory (--no-memory, or the pseudo engine)")
     selected, skips = tr.select(report, force=force, refs=refs, shard=shard_spec, keep_edits=use_memory, langs=langs)
     options = tr.options_for(config, report, selected)
     refused: EngineFailure | None = None
@@ -420,7 +426,8 @@ def translate(
             eng.use_glossaries(gl.load(config.glossary_folder))
         except EngineFailure as exc:  # e.g. a refused key: the summary still says what was not done
             refused = exc
-    run = tr.Run(config, eng, options, workers=jobs or config.translate.jobs, max_chars=max_chars, use_memory=use_memory)
+    run = tr.Run(config, eng, options, workers=jobs or config.translate.jobs, max_chars=max_chars, use_memory=use_memory,
+                 memory_out=memory_out, shard=shard)
     if dry_run:
         summary = run.dry_run(selected)
     elif refused is not None:
@@ -436,6 +443,7 @@ def translate(
         finally:
             progress.close()
     summary.skipped = skips
+    summary.shard = shard
     output.render_translate(summary, fmt.value, dry_run=dry_run, engine=engine_name, root=config.root)
     if summary.stopped is not None:
         typer.echo(f"transync: error: {summary.stopped}", err=True)
@@ -532,6 +540,40 @@ def memory_seed(
             for p, why in r.unreadable:
                 typer.echo(f"  unreadable: {p}: {why}")
     raise typer.Exit(EXIT_FINDINGS if misaligned else EXIT_OK)
+
+
+@memory_app.command("merge", epilog="""**Example**\n\n    transync memory merge deltas/ --verify plan.json\n""")
+@handles_errors
+def memory_merge(
+    deltas: List[Path] = typer.Argument(..., help="Delta files from `translate --memory-out`, or folders holding them.", metavar="DELTA..."),
+    verify: Optional[Path] = typer.Option(
+        None, "--verify", dir_okay=False, metavar="PLAN.json",
+        help="Also check that every document planned by `translate --dry-run --format json` is now there and current.",
+    ),
+    root: RootOption = None,
+    fmt: TranslateFormat = typer.Option(TranslateFormat.table, "--format", "-f", help="Output format."),
+    no_git: NoGitOption = False,
+) -> None:
+    """Fold the memory deltas of sharded runs into the site's memories, in any order with the same result.
+
+    A human translation wins over a machine one; of different machine translations of one text the
+    smallest (engine, translation) pair wins and the others are reported. Exit codes: 0 merged,
+    1 --verify found planned documents missing or not current, 2 a delta that cannot be used
+    (nothing is written then).
+    """
+    from transync.report import output
+    from transync.translate import delta as deltas_mod
+
+    config = _site(root, [])
+    results = deltas_mod.merge_files(config, deltas)
+    check = None
+    if verify is not None:
+        from transync.site import scan, status as status_mod
+        from transync.translate import shards
+
+        check = shards.verify(verify, status_mod.report(scan.scan(config), git=not no_git))
+    output.render_merge(results, check, fmt.value, root=config.root)
+    raise typer.Exit(EXIT_FINDINGS if check is not None and check.missing else EXIT_OK)
 
 
 @app.command(epilog="""**Example**\n\n    transync diff kestrel-ie-5 --lang ja --root content\n""")
