@@ -369,3 +369,85 @@ def test_a_shard_killed_mid_run_and_run_again_still_merges_to_one_run(tmp_path, 
     result = runner.invoke(app, ["memory", "merge", str(tmp_path / "deltas"), "--root", str(gathered)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert site_files(gathered) == site_files(whole)
+
+
+def test_a_shard_stopped_and_run_again_on_a_fresh_checkout_resumes_from_its_delta(tmp_path, fake):
+    """The CI recipe: attempt 1 is stopped (SIGTERM, a cancelled job) and uploads what it finished; attempt 2 runs
+    in a new checkout holding those documents and that delta, and sends only the rest."""
+    base = make_site(tmp_path / "base", documents=12)
+    whole = tmp_path / "whole"
+    shutil.copytree(base, whole)
+    translate(whole, fake, "--jobs", "1")
+    fake.clear_requests()
+    env = dict(os.environ, DEEPL_AUTH_KEY=SECRET, DEEPL_SERVER_URL=fake.url, NO_PROXY="127.0.0.1", TRANSYNC_CACHE_DIR=str(tmp_path / "cache"))
+    deltas = tmp_path / "deltas"
+    first = tmp_path / "shard-1"
+    shutil.copytree(base, first)
+    translate(first, fake, "--shard", "1/2", "--memory-out", str(deltas / "shard-1"))
+
+    attempt1 = tmp_path / "attempt-1"
+    shutil.copytree(base, attempt1)
+    fake.latency = 0.1
+    proc = subprocess.Popen([sys.executable, "-c", WRAPPER, "translate", "--root", str(attempt1), "--jobs", "1", "--shard", "2/2",
+                             "--memory-out", str(deltas / "shard-2/attempt-1")], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(list((attempt1 / "_products/ja/gen").glob("*.md"))) < 2:
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=60) == 143
+    partial = delta.read(deltas / "shard-2/attempt-1/en-ja.po")
+    assert 2 <= len(partial.documents) < sum(1 for n in range(12) if (whole / f"_products/ja/gen/doc-{n:02}.md").exists())
+    bought = {(d.target_lang.upper(), e.source) for d in map(delta.read, delta.delta_files([deltas / "shard-2"])) for e in d.entries}
+
+    attempt2 = tmp_path / "attempt-2"  # a new machine: the base, plus what attempt 1 uploaded
+    shutil.copytree(base, attempt2)
+    for path in attempt1.rglob("*.md"):
+        rel = path.relative_to(attempt1)
+        if not (base / rel).exists():
+            (attempt2 / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, attempt2 / rel)
+    assert runner.invoke(app, ["memory", "merge", str(deltas / "shard-2"), "--root", str(attempt2)]).exit_code == 0
+    fake.latency = 0.0
+    fake.clear_requests()
+    translate(attempt2, fake, "--shard", "2/2", "--memory-out", str(deltas / "shard-2/attempt-2"))
+    assert sent(fake) and not set(sent(fake)) & bought  # nothing attempt 1 bought is bought again
+
+    gathered = gather(base, [first, attempt2], tmp_path / "gathered")
+    result = runner.invoke(app, ["memory", "merge", str(deltas), "--root", str(gathered)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert site_files(gathered) == site_files(whole)
+
+
+texts = st.sampled_from(["A.", "B.", "C.", "D."])
+candidates = st.tuples(texts, st.sampled_from(["machine", "human"]), st.sampled_from(["deepl", "openai"]), st.sampled_from(["x", "y"]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(candidates, max_size=5), min_size=1, max_size=4), st.randoms(use_true_random=False))
+def test_any_deltas_merge_to_the_same_bytes_in_any_order(tmp_path_factory, shards, rnd):
+    """Rival translations of the same texts in several deltas, each delta with a document of its own."""
+    root = tmp_path_factory.mktemp("merge")
+    made = []
+    for n, entries in enumerate(shards):
+        chosen = {}
+        for source, origin, engine, translation in entries:
+            chosen[source] = (origin, engine, f"{translation}-{source}")
+        made.append(delta.Delta("en", "ja", f"{n + 1}/{len(shards)}", "none", (f"doc-{n}.md",), tuple(
+            delta.DeltaEntry(source, tr, origin, engine if origin == "machine" else None, None, occurrences=((f"doc-{n}.md", line),))
+            for line, (source, (origin, engine, tr)) in enumerate(sorted(chosen.items()), 1)
+        ), root / f"delta-{n}.po"))
+    outputs = set()
+    for _ in range(3):
+        order = made[:]
+        rnd.shuffle(order)
+        # Through the PO text and back, as the merge job reads them.
+        read = []
+        for d in order:
+            d.path.write_text(delta.to_po(d), encoding="utf-8")
+            read.append(delta.read(d.path))
+        memory = Memory(root / "memory.po", "en", "ja")
+        memory.put("A.", "human-A.", origin="human")
+        delta.merge(memory, read)
+        outputs.add(memory.to_po())
+        assert memory.get("A.").origin == "human"  # a human entry is never replaced by a machine one
+    assert len(outputs) == 1
