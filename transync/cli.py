@@ -352,7 +352,9 @@ TRANSLATE_EPILOG = """\
 
     transync translate sony-mdr-z1r --to ja                    # one ref
 
-    transync translate --shard 2/4 --jobs 8 --format json      # one job of a CI matrix
+    transync translate --shard 2/4 --memory-out out --format json   # one job of a CI matrix
+
+    transync memory merge shards/ --verify plan.json           # the job that gathers them
 """
 
 
