@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from conftest import doc
+from conftest import CORPUS, doc, requires_corpus
 from deepl_fake import FakeDeepL
 from test_memory_durable import SECRET, fake  # noqa: F401 (the fake DeepL server fixture)
 from transync.cli import app
@@ -131,6 +131,11 @@ def test_four_shards_merged_give_the_documents_and_memory_of_one_run(sharded, tm
     result = runner.invoke(app, ["memory", "merge", str(sharded["deltas"]), "--root", str(gathered)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert site_files(gathered) == site_files(sharded["whole"])
+    # The stale documents' deltas carry the texts they found in the memory for their uses, and drop the old text's.
+    deltas = [delta.read(f) for f in delta.delta_files([sharded["deltas"]])]
+    assert any(e.uses_only for d in deltas for e in d.entries)
+    old = Memory.open(sharded["whole"], "en", "ja").get("Document 1 says thing 2.")
+    assert old is not None and old.occurrences == ()
     # The work was split, not repeated: the same texts were sent, and billed, as by one run.
     assert sharded["sharded_sent"] == sharded["whole_sent"]
     assert sharded["sharded_billed"] == sharded["whole_billed"] > 0
@@ -451,3 +456,29 @@ def test_any_deltas_merge_to_the_same_bytes_in_any_order(tmp_path_factory, shard
         outputs.add(memory.to_po())
         assert memory.get("A.").origin == "human"  # a human entry is never replaced by a machine one
     assert len(outputs) == 1
+
+
+@requires_corpus()
+def test_corpus_reviews_in_four_shards_merge_to_one_run(tmp_path, fake):
+    """Real reviews (math, code, tables, links, shared sentences), four shards in any merge order: one run's bytes."""
+    sources = sorted((CORPUS / "_products/en").rglob("*.md"))[:40]
+    base = tmp_path / "base"
+    write(base / "_config.yml", 'languages: ["en", "ja", "de"]\ndefault_lang: "en"\ncollections: [products]\n')
+    for path in sources:
+        target = base / path.relative_to(CORPUS)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+    whole = tmp_path / "whole"
+    shutil.copytree(base, whole)
+    translate(whole, fake, "--to", "ja")
+    shards = []
+    for k in range(1, SHARDS + 1):
+        copy = tmp_path / f"shard-{k}"
+        shutil.copytree(base, copy)
+        translate(copy, fake, "--to", "ja", "--shard", f"{k}/{SHARDS}", "--memory-out", str(tmp_path / f"deltas/{SHARDS - k}"))
+        shards.append(copy)
+    gathered = gather(base, shards, tmp_path / "gathered")
+    result = runner.invoke(app, ["memory", "merge", str(tmp_path / "deltas"), "--root", str(gathered)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert len(site_files(whole)) > len(sources)
+    assert site_files(gathered) == site_files(whole)
