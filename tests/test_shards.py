@@ -312,6 +312,11 @@ def test_a_file_that_is_not_a_delta_is_refused_with_its_name(ja_site, tmp_path):
     result = runner.invoke(app, ["memory", "merge", str(odd), "--root", str(ja_site)])
     assert result.exit_code == 2
     assert "is used by z.md, which the delta does not list" in result.output
+    french = tmp_path / "fr.po"
+    french.write_text(delta_text(machine("A.", "Un.")).replace("Language: ja", "Language: fr"), encoding="utf-8")
+    result = runner.invoke(app, ["memory", "merge", str(french), "--root", str(ja_site)])
+    assert result.exit_code == 2
+    assert f"{french}: a delta for en -> fr, not a language pair of this site" in result.output
 
 
 def test_a_delta_passes_msgfmt(sharded):
@@ -482,3 +487,16 @@ def test_corpus_reviews_in_four_shards_merge_to_one_run(tmp_path, fake):
     assert result.exit_code == 0, result.output
     assert len(site_files(whole)) > len(sources)
     assert site_files(gathered) == site_files(whole)
+
+
+def test_the_merge_reports_a_conflict_in_its_table_and_json(ja_site, tmp_path):
+    (tmp_path / "a.po").write_text(delta_text(machine("Hello.", "やあ", "deepl")), encoding="utf-8")
+    (tmp_path / "b.po").write_text(delta_text(machine("Hello.", "こんにちは", "deepl"), shard="2/2"), encoding="utf-8")
+    result = runner.invoke(app, ["memory", "merge", str(tmp_path / "b.po"), str(tmp_path / "a.po"), "--root", str(ja_site)])
+    assert result.exit_code == 0, result.output
+    assert "  conflict 'Hello.': deepl 'こんにちは' chosen over deepl 'やあ'\n" in result.output
+    again = runner.invoke(app, ["memory", "merge", str(tmp_path / "a.po"), str(tmp_path / "b.po"), "--root", str(ja_site), "--format", "json"])
+    memory = json.loads(again.stdout)["memories"][0]
+    assert memory["conflicts"] == [{"source": "Hello.", "context": None, "chosen": {"origin": "machine", "engine": "deepl", "translation": "こんにちは"},
+                                    "others": [{"origin": "machine", "engine": "deepl", "translation": "やあ"}]}]
+    assert memory["saved"] is False  # the same deltas again: the file already holds exactly this

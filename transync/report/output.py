@@ -745,7 +745,7 @@ def merge_table(results: list[Any], check: Any | None, stream: TextIO, paths: Pa
           f"{n['added']:,} added, {n['replaced']:,} replaced, {n['kept']:,} kept (a human translation wins), "
           f"uses of {_plural(r.documents, 'document')}{'' if r.saved else '; the file already held exactly this'}\n")
         for c in r.conflicts:
-            w(f"  {style('conflict', '33')} {_clip(c.source)!r}: {c.chosen[0]} {c.chosen[1] or ''} {_clip(c.chosen[2])!r} chosen over "
+            w(f"  {style('conflict', '33')} {_clip(c.source)!r}: {c.chosen[1] or c.chosen[0]} {_clip(c.chosen[2])!r} chosen over "
               + ", ".join(f"{o[1] or o[0]} {_clip(o[2])!r}" for o in c.others) + "\n")
         if r.other_base:
             w(f"  {style('note', '33')}: {_plural(len(r.other_base), 'delta')} started from another version of "

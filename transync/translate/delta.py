@@ -393,10 +393,11 @@ def _site_pair(config, delta: Delta) -> tuple[str, str]:
     def norm(code: str) -> str:
         return code.strip().lower().replace("-", "_")
 
-    for c in config.collections:
-        for lang in c.targets:
-            if norm(c.source_lang) == norm(delta.source_lang) and norm(lang) == norm(delta.target_lang):
-                return c.source_lang, lang
+    pairs = [(c.source_lang, lang) for c in config.collections for lang in c.targets]
+    pairs += [(config.source_lang, lang) for lang in config.languages if lang != config.source_lang]
+    for src, tgt in pairs:
+        if norm(src) == norm(delta.source_lang) and norm(tgt) == norm(delta.target_lang):
+            return src, tgt
     raise DeltaError(delta.path or Path("."), f"a delta for {delta.source_lang} -> {delta.target_lang}, not a language pair of this site")
 
 
