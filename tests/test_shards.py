@@ -143,13 +143,27 @@ def test_four_shards_merged_give_the_documents_and_memory_of_one_run(sharded, tm
     assert sharded["whole_requests"] <= sharded["sharded_requests"] <= sharded["whole_requests"] + SHARDS * len(PAIRS)
 
 
-def test_a_shard_leaves_the_memory_file_as_it_was_and_its_journal_keeps_its_work(sharded):
+def test_a_shard_leaves_the_memory_file_as_it_was_and_its_journal_keeps_its_work(sharded, fake):
     for copy in sharded["shards"]:
         for src, tgt in PAIRS:
             path = memory_path(copy, src, tgt)
             assert path.read_bytes() == memory_path(sharded["base"], src, tgt).read_bytes()
-            # A second run in the same checkout finds everything in the journal: nothing to send, same delta.
             assert os.path.exists(journal.journal_path(path))
+    # Run again in the same checkout, with more to do: what the journal holds is not sent again, and the
+    # new delta is the old one plus the new document.
+    first = sharded["shards"][0]
+    before = {f.name: delta.read(f) for f in delta.delta_files([sharded["deltas"] / "shard-1"])}
+    from transync.translate.run import in_shard
+
+    ref = next(r for r in (f"extra-{i}" for i in range(100)) if in_shard("products", r, (1, SHARDS)))
+    write(first / "_products/en/gen/extra.md", doc(ref, "en", body="## Extra\n\nA new review.\n"))
+    fake.clear_requests()
+    translate(first, fake, "--shard", f"1/{SHARDS}", "--memory-out", str(sharded["deltas"] / "again"))
+    assert {t for _, t in sent(fake)} == {f"{ref} review", "Extra", "A new review."}
+    after = {f.name: delta.read(f) for f in delta.delta_files([sharded["deltas"] / "again"])}
+    for name, old in before.items():
+        assert set(old.entries) < set(after[name].entries)
+        assert set(after[name].documents) == set(old.documents) | {"_products/en/gen/extra.md"}
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
