@@ -471,7 +471,9 @@ TRANSLATE_EPILOG = """\
 
     transync translate sony-mdr-z1r --to ja                    # one ref
 
-    transync translate --shard 2/4 --jobs 8 --format json      # one job of a CI matrix
+    transync translate --shard 2/4 --memory-out out --format json   # one job of a CI matrix
+
+    transync memory merge shards/ --verify plan.json           # the job that gathers them
 """
 
 
@@ -494,6 +496,10 @@ def translate(
     force: bool = typer.Option(False, "--force", help="Also overwrite hand-made and hand-edited translations that are stale."),
     no_memory: bool = typer.Option(False, "--no-memory", help="Neither use nor update the translation memory (.transync/memory/*.po)."),
     shard: Optional[str] = typer.Option(None, "--shard", metavar="K/N", help="Only the K-th of N shards, split by ref (for CI matrices)."),
+    memory_out: Optional[Path] = typer.Option(
+        None, "--memory-out", file_okay=False, metavar="DIR",
+        help="Write what this run adds to the memory as deltas DIR/<src>-<tgt>.po (for `memory merge`); the PO files are left as they are.",
+    ),
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
     no_git: NoGitOption = False,
 ) -> None:
@@ -542,6 +548,8 @@ def translate(
         eng, no_engine = None, exc  # no engine configured: fine when the memory has every text (see below)
     engine_name = MEMORY if offline else eng.name if eng else (engine or "none")
     use_memory = not no_memory
+    if memory_out is not None and (no_memory or engine_name == PSEUDO):
+        raise UsageError("--memory-out: this run keeps no translation memory (--no-memory, or the pseudo engine)")
     selected, skips = tr.select(
         report, force=force, refs=refs, shard=shard_spec, keep_edits=use_memory and engine_name != PSEUDO, langs=langs,
         engine=engine_name,
@@ -557,7 +565,8 @@ def translate(
             eng.use_glossaries(gl.load(config.glossary_folder))
         except EngineFailure as exc:  # e.g. a refused key: the summary still says what was not done
             refused = exc
-    run = tr.Run(config, eng, options, workers=jobs or config.translate.jobs, max_chars=max_chars, use_memory=use_memory, offline=offline)
+    run = tr.Run(config, eng, options, workers=jobs or config.translate.jobs, max_chars=max_chars, use_memory=use_memory,
+                 offline=offline, memory_out=memory_out, shard=shard)
     if dry_run:
         summary = run.dry_run(selected)
     elif refused is not None:
@@ -573,6 +582,7 @@ def translate(
         finally:
             progress.close()
     summary.skipped = skips
+    summary.shard = shard
     output.render_translate(summary, fmt.value, dry_run=dry_run, engine=engine_name, root=config.root)
     if summary.stopped is not None:
         typer.echo(f"transync translate: error: {summary.stopped}", err=True)
@@ -663,6 +673,47 @@ def memory_seed(
     output.render_seed(seeded, fmt.value, root=config.root, limit=limit)
     misaligned = sum(len(s.result.not_aligned) for s in seeded)
     raise typer.Exit(EXIT_FINDINGS if misaligned else EXIT_OK)
+
+
+class MergeFormat(str, Enum):
+    """memory merge writes files, it reports no findings: a table for people, json for the job that gathers shards."""
+
+    table = "table"
+    json = "json"
+
+
+@memory_app.command("merge", epilog="""**Example**\n\n    transync memory merge deltas/ --verify plan.json\n""")
+@handles_errors
+def memory_merge(
+    deltas: List[Path] = typer.Argument(..., help="Delta files from `translate --memory-out`, or folders holding them.", metavar="DELTA..."),
+    verify: Optional[Path] = typer.Option(
+        None, "--verify", dir_okay=False, metavar="PLAN.json",
+        help="Also check that every document planned by `translate --dry-run --format json` is now there and current.",
+    ),
+    root: RootOption = None,
+    fmt: MergeFormat = typer.Option(MergeFormat.table, "--format", "-f", help="Output format."),
+    no_git: NoGitOption = False,
+) -> None:
+    """Fold the memory deltas of sharded runs into the site's memories, in any order with the same result.
+
+    A human translation wins over a machine one; of different machine translations of one text the
+    smallest (engine, translation) pair wins and the others are reported. Exit codes: 0 merged,
+    1 --verify found planned documents missing or not current, 2 a delta that cannot be used
+    (nothing is written then).
+    """
+    from transync.report import output
+    from transync.translate import delta as deltas_mod
+
+    config = _site(root, [])
+    results = deltas_mod.merge_files(config, deltas)
+    check = None
+    if verify is not None:
+        from transync.site import scan, status as status_mod
+        from transync.translate import shards
+
+        check = shards.verify(verify, status_mod.report(scan.scan(config), git=not no_git))
+    output.render_merge(results, check, fmt.value, root=config.root)
+    raise typer.Exit(EXIT_FINDINGS if check is not None and check.missing else EXIT_OK)
 
 
 @app.command(epilog="""**Example**\n\n    transync diff kestrel-ie-5 --lang ja --root content\n""")

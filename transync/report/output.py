@@ -1112,6 +1112,8 @@ def translate_json(summary: TranslateSummary, *, dry_run: bool, engine: str) -> 
             ],
             "stopped": str(summary.stopped) if summary.stopped else None,
         },
+        "shard": summary.shard,
+        "memory_deltas": [_delta_json(d) for d in summary.memory_deltas],
         "documents": documents,
     }
 
@@ -1145,6 +1147,8 @@ def translate_table(summary: TranslateSummary, *, dry_run: bool, engine: str, st
     for r in summary.review:
         w(f"  {style('review', '35')}   {paths.show(r.job.target_path)}:{r.line}: a human translation was replaced because "
           f"its source changed; it is kept in the translation memory: {_clip(r.previous)}\n")
+    if summary.shard is not None:
+        w(_shard_line(summary, dry_run=dry_run, paths=paths) + "\n")
     if summary.stopped is not None:
         w(style(f"stopped: {summary.stopped}", "31;1") + "\n")
 
@@ -1169,6 +1173,8 @@ def _uncovered_table(summary: TranslateSummary, w, style: _Style, paths: Paths) 
         w(f"    ... and {len(summary.uncovered) - UNCOVERED_DOCUMENTS} more documents (--format json lists them all)\n")
     for lang in sorted({u.job.lang for u in summary.uncovered}):
         w(f"    `transync memory export --lang {lang}` writes them into a PO file for a translator\n")
+
+
 def _translate_total(summary: TranslateSummary, *, dry_run: bool) -> str:
     if dry_run:
         return (f"{_plural(len(summary.planned), 'document')}, {summary.texts:,} texts, {summary.characters:,} characters "
@@ -1176,6 +1182,19 @@ def _translate_total(summary: TranslateSummary, *, dry_run: bool) -> str:
     return (f"{_plural(len(summary.written), 'document')} written, {len(summary.failed)} failed, "
             f"{len(summary.skipped)} skipped, {len(summary.not_started)} not started; "
             f"{_plural(summary.requests, 'request')}, {_cost(summary)} in {summary.seconds:.1f} s{_memory_note(summary)}")
+
+
+def _shard_line(summary: TranslateSummary, *, dry_run: bool, paths: Paths) -> str:
+    """One line per shard: what it planned and wrote, and its memory deltas, for the job that gathers the shards."""
+    planned = len(summary.planned) if dry_run else len(summary.written) + len(summary.failed) + len(summary.not_started)
+    line = f"shard {summary.shard}: {_plural(planned, 'document')} planned, {len(summary.written)} written"
+    for d in summary.memory_deltas:
+        line += f"; memory delta {paths.show(str(d.path))} ({d.entries:,} {'entry' if d.entries == 1 else 'entries'}, {_plural(d.documents, 'document')})"
+    return line
+
+
+def _delta_json(d: Any) -> dict[str, Any]:
+    return {"path": str(d.path), "source_lang": d.source_lang, "target_lang": d.target_lang, "entries": d.entries, "documents": d.documents}
 
 
 def _clip(text: str, width: int = 60) -> str:
@@ -1240,3 +1259,63 @@ def render_translate(summary: TranslateSummary, fmt: str, *, dry_run: bool, engi
     for line in totals:
         stream.write(line + "\n")
     step_summary(lambda size: markdown(paths, size))
+
+
+# --------------------------------------------------------------------------- memory merge
+
+
+def merge_json(results: list[Any], check: Any | None) -> dict[str, Any]:
+    return {
+        "schema_version": JSON_SCHEMA_VERSION,
+        "memories": [
+            {
+                "path": str(r.memory), "source_lang": r.source_lang, "target_lang": r.target_lang,
+                "deltas": [str(p) for p in r.deltas], **r.results, "documents": r.documents, "saved": r.saved,
+                "other_base": [str(p) for p in r.other_base],
+                "conflicts": [
+                    {"source": c.source, "context": c.context, "chosen": _candidate_json(c.chosen),
+                     "others": [_candidate_json(o) for o in c.others]}
+                    for c in r.conflicts
+                ],
+            }
+            for r in results
+        ],
+        "verify": None if check is None else {
+            "plan": str(check.plan), "planned": len(check.arrived) + len(check.missing), "arrived": len(check.arrived),
+            "missing": [{"collection": d.collection, "ref": d.ref, "lang": d.lang, "path": d.path, "state": state} for d, state in check.missing],
+        },
+    }
+
+
+def _candidate_json(candidate: tuple) -> dict[str, Any]:
+    origin, engine, translation = candidate
+    return {"origin": origin, "engine": engine, "translation": translation}
+
+
+def merge_table(results: list[Any], check: Any | None, stream: TextIO, paths: Paths) -> None:
+    style = _Style(stream)
+    w = stream.write
+    for r in results:
+        n = r.results
+        w(f"{r.source_lang} -> {r.target_lang}: {_plural(len(r.deltas), 'delta')} into {paths.show(str(r.memory))}: "
+          f"{n['added']:,} added, {n['replaced']:,} replaced, {n['kept']:,} kept (a human translation wins), "
+          f"uses of {_plural(r.documents, 'document')}{'' if r.saved else '; the file already held exactly this'}\n")
+        for c in r.conflicts:
+            w(f"  {style('conflict', '33')} {_clip(c.source)!r}: {c.chosen[1] or c.chosen[0]} {_clip(c.chosen[2])!r} chosen over "
+              + ", ".join(f"{o[1] or o[0]} {_clip(o[2])!r}" for o in c.others) + "\n")
+        if r.other_base:
+            w(f"  {style('note', '33')}: {_plural(len(r.other_base), 'delta')} started from another version of "
+              f"{paths.show(str(r.memory))} ({paths.show(str(r.other_base[0]))}{', ...' if len(r.other_base) > 1 else ''}): merged by the same rules\n")
+    if check is not None:
+        planned = len(check.arrived) + len(check.missing)
+        w(f"verify: {len(check.arrived)} of {_plural(planned, 'planned document')} arrived\n")
+        for d, state in check.missing:
+            w(f"  {style(state, '31')}  {paths.show(d.path)}\n")
+
+
+def render_merge(results: list[Any], check: Any | None, fmt: str, *, root: Path, stream: TextIO | None = None) -> None:
+    stream = stream or sys.stdout
+    if fmt == "json":
+        stream.write(json.dumps(merge_json(results, check), ensure_ascii=False, indent=2) + "\n")
+    else:
+        merge_table(results, check, stream, Paths(root))

@@ -762,12 +762,37 @@ _HEADER_COMMENT = """\
 """
 
 
+def origin_mark(origin: Origin, engine: str | None, context: str | None, source: str, translation: str) -> str:
+    """The extracted comment that records an entry's origin: ``transync: machine ENGINE HASH`` or ``transync: human``."""
+    if origin == "machine":
+        return f"{_MARK} machine {engine} {_fingerprint(context, source, translation)}"
+    return f"{_MARK} human"
+
+
+def origin_of(context: str | None, source: str, translation: str, comments: Iterable[str]) -> tuple[Origin, str | None, tuple[str, ...]]:
+    """An entry's origin and engine as its extracted comments record them, and its other comments.
+
+    Human unless transync's machine mark is there and its hash matches the
+    entry (an edited msgstr, no mark, or a mark this version cannot read is human).
+    """
+    origin: Origin = "human"
+    engine = None
+    others = []
+    for comment in comments:
+        if not comment.startswith(_MARK):
+            others.append(comment)
+            continue
+        words = comment[len(_MARK) :].split()
+        if len(words) == 3 and words[0] == "machine" and words[2] == _fingerprint(context, source, translation):
+            origin, engine = "machine", words[1]
+        else:  # "human", an edited machine translation, or a mark this version cannot read
+            origin, engine = "human", None
+    return origin, engine, tuple(others)
+
+
 def _entry_text(key: _Key, rec: _Record) -> str:
     context, source = key
-    if rec.origin == "machine":
-        mark = f"{_MARK} machine {rec.engine} {_fingerprint(context, source, rec.translation)}"
-    else:
-        mark = f"{_MARK} human"
+    mark = origin_mark(rec.origin, rec.engine, context, source, rec.translation)
     return pofile.write_entry(
         context, source, rec.translation,
         notes=rec.notes,
@@ -807,25 +832,13 @@ def _norm_lang(code: str) -> str:
 def _fill(key: _Key, rec: _Record, notes: list[str], comments: list[str], occurrences: list[str], flags: list[str]) -> None:
     """Apply an entry's comment lines to its record: origin, occurrences, flags, notes."""
     context, source = key
-    origin: Origin = "human"
-    engine = None
-    others = []
-    for comment in comments:
-        if not comment.startswith(_MARK):
-            others.append(comment)
-            continue
-        words = comment[len(_MARK) :].split()
-        if len(words) == 3 and words[0] == "machine" and words[2] == _fingerprint(context, source, rec.translation):
-            origin, engine = "machine", words[1]
-        else:  # "human", an edited machine translation, or a mark this version cannot read
-            origin, engine = "human", None
-    rec.origin, rec.engine = origin, engine
+    rec.origin, rec.engine, others = origin_of(context, source, rec.translation, comments)
     rec.occurrences = set(pofile.parse_occurrences(occurrences))
     rec.sorted = None
     rec.fuzzy = "fuzzy" in flags
     rec.flags = tuple(f for f in dict.fromkeys(flags) if f and f != "fuzzy" and not f.endswith("-format"))
     rec.notes = tuple(notes)
-    rec.comments = tuple(others)
+    rec.comments = others
 
 
 def _resolve(key: _Key, translation: str, head: bytes | pofile.Comments) -> _Record:

@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 import threading
 import time
 import zlib
@@ -27,7 +28,7 @@ from typing import Callable, Iterable, Mapping
 from transync import document
 from transync.document import fields
 from transync.document.provenance import MEMORY, PSEUDO
-from transync.translate import localize
+from transync.translate import delta, localize
 from transync.site import sitepaths
 from transync.site.config import Collection, SiteConfig
 from transync.translate.engines import Engine
@@ -318,6 +319,8 @@ class Summary:
     #: (exit 128 + its number), or the memory could not be written. Finished work is kept.
     stopped: TransyncError | None = None
     seconds: float = 0.0
+    shard: str | None = None  # "K/N" of a --shard run
+    memory_deltas: list = field(default_factory=list)  # delta.Written: a run with memory_out
 
     @property
     def exit_code(self) -> int:
@@ -381,8 +384,13 @@ class Run:
         on_event: Callable[[str, dict], None] | None = None,
         use_memory: bool = True,
         offline: bool = False,
+        memory_out: str | os.PathLike[str] | None = None,
+        shard: str | None = None,
     ) -> None:
         self.config = config
+        # A folder for memory deltas (see transync.translate.delta): the PO files are then left as they are.
+        self.memory_out = memory_out
+        self.shard = shard
         # Offline: only documents the memory translates completely are written; nothing is sent.
         self.offline = offline
         self.use_memory = use_memory
@@ -504,8 +512,11 @@ class Run:
         for key in self._writable:
             self._memories[key].sync()
 
-    def _save_memories(self) -> None:
+    def _save_memories(self) -> list:
         """Fold the journals into the PO files; every memory is tried, the first error raised after.
+
+        With ``memory_out``, the PO files are left as they are and each memory's
+        delta is written there instead (returned, for the summary).
 
         Only memories checked writable: one that is not has stopped the run
         before anything was sent. A memory of the site that this run did not
@@ -523,13 +534,18 @@ class Run:
                             self._memory_of(key)
                         except MemoryFileError as exc:
                             error = error or exc
+        written = []
         for key in sorted(self._writable):
             try:
-                self._memories[key].save()
-            except MemoryFileError as exc:
+                if self.memory_out is None:
+                    self._memories[key].save()
+                else:
+                    written.append(delta.write(self._memories[key], self.memory_out, shard=self.shard))
+            except (MemoryFileError, delta.DeltaError) as exc:
                 error = error or exc
         if error is not None:
             raise error
+        return written
 
     # -- planning
 
@@ -893,7 +909,7 @@ class Run:
             pool.shutdown(wait=not abandon, cancel_futures=True)
             self._writer.shutdown(wait=True)  # every finished document reaches the disk
             try:
-                self._save_memories()
+                summary.memory_deltas = self._save_memories()
             except TransyncError as exc:
                 summary.stopped = summary.stopped or exc
 
