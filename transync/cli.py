@@ -187,8 +187,7 @@ def status(
 
     Exit codes: 0 nothing to report, 1 a state counted by --fail-on, 2 a usage or configuration error.
     """
-    from transync.report import output
-    from transync.site import scan, status as status_mod
+    from transync.site import scan
     from transync.site.config import STATES, parse_states
     from transync.site.history import History
 
@@ -202,20 +201,54 @@ def status(
 
     rel_paths = _relative_paths(config, path_list)
     history = False if no_git else History.of_site(config)  # git works while the site is scanned
-    result = scan.scan(config, use_cache=False if no_cache else None)
+    walked = scan.walk(config)
+    replay_key = None
+    if fmt is Format.json and not no_cache and changed_from is None:
+        # An unchanged site's JSON is written again as it was (transync.report.replay).
+        from transync.report import replay
+
+        options = (langs, rel_paths, [p.exists() for p in path_list], shown, fail)
+        replay_key = replay.key(config, walked.token, history, options)
+        hit = replay.load(config, "status-json", replay_key)
+        if hit is not None:
+            sys.stderr.write(hit.err)
+            sys.stdout.write(hit.out)
+            raise typer.Exit(hit.code)
+    result = scan.scan(config, use_cache=False if no_cache else None, walked=walked)
+    _status_render(config, result, history, fmt, langs, path_list, rel_paths, changed_from, shown, fail, replay_key)
+
+
+def _status_render(config, result, history, fmt, langs, path_list, rel_paths, changed_from, shown, fail, replay_key) -> None:
+    """Judge a scanned site, render the report (and keep it for a replay when ``replay_key``), exit."""
+    import io
+
+    from transync.report import output
+    from transync.site import status as status_mod
+
     report = status_mod.report(result, langs=langs or None, paths=_selection(config, rel_paths, changed_from), git=history)
     if rel_paths:
         for path, rel in zip(path_list, rel_paths):
             if not path.exists() and not any(rel in (i.path, i.target_path) for i in report.items):
                 raise UsageError(f"{path}: no such file or folder")
 
+    err = io.StringIO()
     if fmt in (Format.json, Format.markdown):
         for item in report.items:
             if item.state == "invalid":
                 where = f"{item.path}:{item.line}" if item.line else item.path
-                typer.echo(f"transync: {where}: {item.reason}", err=True)
-    output.render_status(report, fmt.value, shown_states=shown, fail_on=fail)
-    raise typer.Exit(EXIT_FINDINGS if report.failing(fail) else EXIT_OK)
+                err.write(f"transync: {where}: {item.reason}\n")
+    sys.stderr.write(err.getvalue())
+    code = EXIT_FINDINGS if report.failing(fail) else EXIT_OK
+    if replay_key is None:
+        output.render_status(report, fmt.value, shown_states=shown, fail_on=fail)
+    else:
+        from transync.report import replay
+
+        out = io.StringIO()
+        output.render_status(report, fmt.value, shown_states=shown, fail_on=fail, stream=out)
+        sys.stdout.write(out.getvalue())
+        replay.save(config, "status-json", replay_key, replay.Replay(out.getvalue(), err.getvalue(), code))
+    raise typer.Exit(code)
 
 
 CHECK_EPILOG = """\
