@@ -190,12 +190,13 @@ def header_of(data: bytes, settings: HeaderSettings) -> Header:
             recorded, review_count(raw),
         )
 
+    content_hash, output_hash = document.hashes(meta, doc.body, settings.content_fields, key)
     return Header(
         ref=ref,
         lang=lang,
         date=date,
-        content_hash=document.content_hash(meta, doc.body, settings.content_fields),
-        output_hash=document.output_hash(meta, doc.body, key),
+        content_hash=content_hash,
+        output_hash=output_hash,
         provenance=prov,
         missing=tuple(k for k in settings.required_fields if meta.get(k) is None),
         lang_line=doc.line_of_key("lang") if lang is not None else None,
