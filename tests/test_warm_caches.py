@@ -234,3 +234,71 @@ def test_a_commit_that_changes_no_file_is_judged_again(tmp_path, trusting_cache,
     git("commit", "-q", "--allow-empty", "-m", "translation reviewed: nothing to change")
     _status(root)
     assert len(judged) == 2
+
+
+# --------------------------------------------------------------------------- glossary check
+
+
+def _terms(root: Path, **kw):
+    from transync.checks import termcheck
+    from transync.translate import glossary
+
+    report = status_mod.report(scan(load_config(root)), git=False)
+    return termcheck.check_terms(report, glossary.load(root / "glossaries"), **kw)
+
+
+@pytest.fixture
+def parsed_pairs(monkeypatch) -> list[str]:
+    """The translations the glossary check read (not taken from its cache)."""
+    from transync.checks import termcheck
+
+    calls: list[str] = []
+    real = termcheck._check_one
+
+    def counting(root, path, source_path, terms):
+        calls.append(path)
+        return real(root, path, source_path, terms)
+
+    monkeypatch.setattr(termcheck, "_check_one", counting)
+    return calls
+
+
+def test_glossary_check_results_are_cached_per_translation(make_site, trusting_cache, parsed_pairs):
+    from test_glossary import JA_GOOD, term_site
+
+    root = term_site(make_site, JA_GOOD.replace("周波数特性", "周波数応答"), ja_tags="[ヘッドホン, 低価格]")
+    first = _terms(root)
+    second = _terms(root)
+    assert parsed_pairs == ["_products/ja/p.md"]
+    assert second.findings == first.findings and [f.term for f in first.findings] == ["frequency response"]
+    assert (second.checked, second.not_aligned) == (first.checked, first.not_aligned) == (1, 0)
+
+
+def test_glossary_check_sees_an_edited_translation_and_an_edited_glossary(make_site, trusting_cache, parsed_pairs):
+    from test_glossary import JA_GOOD, term_site
+
+    root = term_site(make_site, JA_GOOD.replace("周波数特性", "周波数応答"), ja_tags="[ヘッドホン, 低価格]")
+    assert len(_terms(root).findings) == 1
+    (root / "_products/ja/p.md").write_text(doc("p", "ja", tags="[ヘッドホン, 低価格]", body=JA_GOOD), encoding="utf-8")
+    assert _terms(root).findings == []
+    glossary_file = root / "glossaries/en-ja.csv"
+    glossary_file.write_text(glossary_file.read_text(encoding="utf-8").replace("周波数特性", "周波数レスポンス"), encoding="utf-8")
+    assert [f.target for f in _terms(root).findings] == ["周波数レスポンス"]
+    assert len(parsed_pairs) == 3
+
+
+def test_glossary_check_in_workers_matches_one_process(make_site, monkeypatch):
+    from test_glossary import JA_GOOD
+
+    from transync.checks import termcheck
+
+    files = {"glossaries/en-ja.csv": "source,target,note\nfrequency response,周波数特性,\n"}
+    for n in range(12):
+        files[f"_products/en/p{n}.md"] = doc(f"p{n}", "en", body="## A\n\nThe frequency response is flat.\n")
+        files[f"_products/ja/p{n}.md"] = doc(f"p{n}", "ja", body="## A\n\n周波数" + ("特性" if n % 3 else "応答") + "はフラットです。\n")
+    root = make_site(files)
+    serial = _terms(root, use_cache=False, jobs=1)
+    monkeypatch.setattr(termcheck, "PARALLEL_THRESHOLD", 1)
+    parallel = _terms(root, use_cache=False, jobs=2)
+    assert parallel.findings == serial.findings and len(serial.findings) == 4
+    assert parallel.checked == serial.checked == 12
