@@ -91,3 +91,43 @@ def test_every_corpus_front_matter_is_read_as_pyyaml_reads_it() -> None:
             ), name
             n += 1
     assert n > 7000
+
+
+# --------------------------------------------------------------------------- the simple front-matter reader
+
+from hypothesis import given, strategies as st  # noqa: E402
+
+_KEYS = st.sampled_from(["title", "lang", "ref", "date", "yes", "no", "on", "null", "True", "a-b", "_x", "Key9", "y", "n"])
+_ATOMS = st.sampled_from([
+    "plain text", "1600", "-1", "2.8", "0.5", "1e3", ".inf", "0x1F", "0o17", "017", "1_000", "10:30", "2025-11-11",
+    "2025-01-10 10:00:00 +09:00", "2025-13-45", "yes", "No", "~", "null", "true", "C#", "a #b", "a: b", "a:b", "x:",
+    "http://x.y/a#b", "it's", 'say "hi"', "[x]", "x]", "{a}", "@x", "`x`", "%x", "!x", "&x", "*x", "|", ">", "- x",
+    "? x", ": x", ",x", "é日本", "\u00a0x", "x\u3000y", "",
+])
+_ITEMS = st.one_of(_ATOMS, _ATOMS.map(lambda a: f'"{a}"'), _ATOMS.map(lambda a: f"'{a}'"))
+_VALUES = st.one_of(
+    _ITEMS,
+    st.lists(_ITEMS, max_size=4).map(lambda items: "[" + ", ".join(items) + "]"),
+    st.lists(_ITEMS, max_size=3).map(lambda items: "[ " + " ,".join(items) + " ]"),
+    st.text(alphabet="ab :#'\"[],{}-.\t\\", max_size=8),
+)
+_LINES = st.one_of(
+    st.tuples(_KEYS, _VALUES, st.sampled_from(["", " ", "  "])).map(lambda t: f"{t[0]}: {t[1]}{t[2]}"),
+    st.sampled_from(["", "# comment", "  indented: x", "- item", "key:", "key:value", "key :x", "---"]),
+)
+
+
+@given(st.lists(_LINES, max_size=8))
+def test_the_simple_reader_agrees_with_pyyaml_or_steps_aside(lines: list[str]) -> None:
+    text = "\n".join(lines) + "\n"
+    simple = document._simple_mapping(text)
+    if simple is None:
+        return  # PyYAML reads it (checked above)
+    assert typed(simple) == typed(reference(text))
+
+
+def test_an_impossible_date_is_a_front_matter_error_not_a_crash() -> None:
+    from transync.errors import DocumentError
+
+    with pytest.raises(DocumentError, match="front matter: malformed YAML: month must be in 1..12"):
+        document.parse("---\nref: x\nlang: en\ndate: 2025-13-45\n---\nbody\n")

@@ -231,6 +231,85 @@ def _construct(loader, node) -> Any:
         return loader.construct_document(node)
 
 
+# The shape of most front matter, read without PyYAML's parser: one ``key: value`` per line,
+# the value a plain scalar, a quoted string without escapes, or a flow list of such.
+# Whatever is not exactly that (an indented line, a comment, a tag, an anchor, an escape,
+# a character PyYAML refuses or reads as a line break) is left to PyYAML whole.
+_SIMPLE_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*?))? *")
+_PLAIN = re.compile(r"[^-?:,\[\]{}#&*!|>'\"%@`\s](?:[^:#]|:(?! )|(?<! )#)*(?<![ :])")
+_DOUBLE = re.compile(r'"([^"\\]*)"')
+_SINGLE = re.compile(r"'([^']*)'")
+_FLOW_ITEM = re.compile(r"[^-?:,\[\]{}#&*!|>'\"%@`\s][^,\[\]{}:#]*(?<! )|\"[^\"\\]*\"|'[^']*'")
+_FLOW = re.compile(r"\[ *(?:(?:%s) *(?:, *(?:%s) *)*)?\]" % (_FLOW_ITEM.pattern, _FLOW_ITEM.pattern))
+# PyYAML's reader refuses these characters; \r, \x85, \u2028 and \u2029 break lines; tabs are separators.
+_NOT_SIMPLE = re.compile("[^\x0a\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+
+
+@lru_cache(maxsize=None)
+def _scalars():
+    """A loader whose resolver and constructors type plain scalars exactly as PyYAML does."""
+    from yaml.nodes import ScalarNode
+
+    loader = _loader()("")
+    constructors = loader.yaml_constructors
+    resolve = loader.resolve
+
+    def typed(value: str) -> Any:
+        tag = resolve(ScalarNode, value, (True, False))
+        if tag == _STR:
+            return value
+        return constructors[tag](loader, ScalarNode(tag, value))
+
+    return typed
+
+
+def _simple_mapping(text: str) -> dict[str, Any] | None:
+    """The mapping a simple front matter stands for, as PyYAML reads it; None: not that simple."""
+    if _NOT_SIMPLE.search(text):
+        return None
+    try:
+        return _read_simple(text)
+    except Exception:  # a value PyYAML's constructor refuses (a 13th month): PyYAML says it its way
+        return None
+
+
+def _read_simple(text: str) -> dict[str, Any] | None:
+    typed = _scalars()
+    out: dict[str, Any] = {}
+    for line in text.split("\n"):
+        if not line:
+            continue
+        m = _SIMPLE_LINE.fullmatch(line)
+        if m is None:
+            return None
+        key = typed(m.group(1))
+        if key.__class__ is not str:
+            return None  # yes, no, null...: PyYAML's business
+        raw = m.group(2)
+        if not raw:
+            value: Any = None
+        elif raw[0] == '"':
+            q = _DOUBLE.fullmatch(raw)
+            if q is None:
+                return None
+            value = q.group(1)
+        elif raw[0] == "'":
+            q = _SINGLE.fullmatch(raw)
+            if q is None:
+                return None
+            value = q.group(1)
+        elif raw[0] == "[":
+            if _FLOW.fullmatch(raw) is None:
+                return None
+            value = [item[1:-1] if item[0] in "\"'" else typed(item) for item in _FLOW_ITEM.findall(raw)]
+        elif _PLAIN.fullmatch(raw):
+            value = typed(raw)
+        else:
+            return None
+        out[key] = value
+    return out or None  # no line at all: PyYAML reads no document (None)
+
+
 def load_yaml(text: str, *, aliases: bool = True) -> Any:
     """Parse YAML with PyYAML's safe loader (its C version when present).
 
@@ -244,6 +323,9 @@ def load_yaml(text: str, *, aliases: bool = True) -> Any:
         if not aliases and (found := _first_anchor(text)):
             name, line = found
             raise ValueError(f"YAML anchors and aliases are not supported (found {name})", line)
+        simple = _simple_mapping(text)
+        if simple is not None:
+            return simple
         loader = _loader()(text)
         try:
             node = loader.get_single_node()
@@ -251,7 +333,10 @@ def load_yaml(text: str, *, aliases: bool = True) -> Any:
                 return None
             if aliases and _expanded_size(node, {}, MAX_YAML_NODES) > MAX_YAML_NODES:
                 raise ValueError(f"YAML aliases expand to more than {MAX_YAML_NODES:,} values", node.start_mark.line)
-            return _construct(loader, node)
+            try:
+                return _construct(loader, node)
+            except (ValueError, OverflowError) as exc:  # a constructor refused a value: a 13th month, a 30 February
+                raise ValueError(f"malformed YAML: {exc}", node.start_mark.line) from None
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
@@ -401,7 +486,7 @@ def hashes(meta: Mapping[str, Any], body: str, fields: Iterable[str], provenance
     if any(k.__class__ is not str for k in meta):  # keys that plain() turns into strings: the long way
         return content_hash(meta, body, fields), output_hash(meta, body, provenance_key)
     data = plain(dict(meta))
-    canonical = {k: _canonical_plain(v) for k, v in data.items()}
+    canonical = {k: _string(v) if v.__class__ is str else _canonical_plain(v) for k, v in data.items()}
     body_bytes = _normalize_body(body).encode()
     content = hashlib.sha256()
     for name in sorted(fields):
@@ -409,13 +494,16 @@ def hashes(meta: Mapping[str, Any], body: str, fields: Iterable[str], provenance
             content.update(f"{name}\0{canonical[name]}\0".encode())
     content.update(b"\0body\0")
     content.update(body_bytes)
-    whole = ",".join(f"{_canonical_plain(k)}:{canonical[k]}" for k in sorted(canonical) if k != provenance_key)
+    whole = ",".join(f"{_string(k)}:{canonical[k]}" for k in sorted(canonical) if k != provenance_key)
     output = hashlib.sha256()
     output.update(f"{{{whole}}}".encode())
     output.update(b"\0body\0")
     output.update(body_bytes)
     return content.hexdigest()[:16], output.hexdigest()[:16]
 
+
+#: A string as the canonical JSON writes it (what the encoder itself calls for a string).
+_string = json.encoder.encode_basestring
 
 #: :func:`_canonical` of a value already made :func:`plain` (one encoder: json.dumps makes one per call).
 _canonical_plain = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str, separators=(",", ":")).encode
