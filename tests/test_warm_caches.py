@@ -2,7 +2,7 @@
 
 - the parse of ``_config.yml`` (by its text and transync's code);
 - the ready-to-judge rows of the header cache (by the layout and the collections' languages);
-- the replay of ``status --format json`` (by every file's identity, the configuration, the code,
+- the replay of ``status`` (by every file's identity, the configuration, the code,
   git's HEAD and changed paths, and the options).
 """
 
@@ -197,13 +197,11 @@ def test_files_written_a_moment_ago_are_never_replayed(make_site, judged):
     assert len(judged) == 2
 
 
-def test_no_cache_and_other_formats_judge_every_time(make_site, trusting_cache, judged):
+def test_no_cache_and_changed_from_judge_every_time(make_site, trusting_cache, judged):
     root = make_site({"_products/en/p.md": doc("p", "en")})
     _status(root, "--no-cache")
     _status(root, "--no-cache")
-    for _ in range(2):
-        CliRunner().invoke(app, ["status", "--root", str(root)], catch_exceptions=False)
-    assert len(judged) == 4
+    assert len(judged) == 2
 
 
 def test_a_commit_that_changes_no_file_is_judged_again(tmp_path, trusting_cache, judged, monkeypatch):
@@ -302,3 +300,29 @@ def test_glossary_check_in_workers_matches_one_process(make_site, monkeypatch):
     parallel = _terms(root, use_cache=False, jobs=2)
     assert parallel.findings == serial.findings and len(serial.findings) == 4
     assert parallel.checked == serial.checked == 12
+
+
+def test_the_table_is_replayed_only_where_it_would_read_the_same(make_site, trusting_cache, judged, monkeypatch):
+    root = make_site({"_products/en/p.md": doc("p", "en")})
+    runner = CliRunner()
+
+    def table(cwd: Path) -> str:
+        monkeypatch.chdir(cwd)
+        return runner.invoke(app, ["status", "--root", str(root)], catch_exceptions=False).stdout
+
+    first = table(root)
+    assert table(root) == first and len(judged) == 1
+    inside = table(root / "_products")  # paths are shown from where the user stands
+    assert inside != first and "en/p.md" in inside and len(judged) == 2
+    monkeypatch.setenv("NO_COLOR", "1")
+    table(root)
+    assert len(judged) == 3
+
+
+def test_github_format_is_never_replayed(make_site, trusting_cache, judged, tmp_path, monkeypatch):
+    root = make_site({"_products/en/p.md": doc("p", "en")})
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    for _ in range(2):
+        CliRunner().invoke(app, ["status", "--root", str(root), "--format", "github"], catch_exceptions=False)
+    assert len(judged) == 2 and summary.read_text(encoding="utf-8").count("## Translation status") == 2

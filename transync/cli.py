@@ -203,13 +203,14 @@ def status(
     history = False if no_git else History.of_site(config)  # git works while the site is scanned
     walked = scan.walk(config)
     replay_key = None
-    if fmt is Format.json and not no_cache and changed_from is None:
-        # An unchanged site's JSON is written again as it was (transync.report.replay).
+    if fmt is not Format.github and not no_cache and changed_from is None:
+        # An unchanged site's report is written again as it was (transync.report.replay). Not
+        # for github: it also appends to $GITHUB_STEP_SUMMARY.
         from transync.report import replay
 
-        options = (langs, rel_paths, [p.exists() for p in path_list], shown, fail)
+        options = (fmt.value, langs, rel_paths, [p.exists() for p in path_list], shown, fail, replay.terminal())
         replay_key = replay.key(config, walked.token, history, options)
-        hit = replay.load(config, "status-json", replay_key)
+        hit = replay.load(config, "status", replay_key)
         if hit is not None:
             sys.stderr.write(hit.err)
             sys.stdout.write(hit.out)
@@ -244,10 +245,10 @@ def _status_render(config, result, history, fmt, langs, path_list, rel_paths, ch
     else:
         from transync.report import replay
 
-        out = io.StringIO()
+        out = replay.Capture(sys.stdout)
         output.render_status(report, fmt.value, shown_states=shown, fail_on=fail, stream=out)
         sys.stdout.write(out.getvalue())
-        replay.save(config, "status-json", replay_key, replay.Replay(out.getvalue(), err.getvalue(), code))
+        replay.save(config, "status", replay_key, replay.Replay(out.getvalue(), err.getvalue(), code))
     raise typer.Exit(code)
 
 

@@ -14,7 +14,9 @@ of everything the report depends on:
 - git's evidence: the repository, HEAD, whether it is shallow, and the paths
   ``git status`` calls changed (:class:`transync.site.history.History`);
 - the command's own options (languages, paths and whether each exists,
-  states, format).
+  states, format) and, for people, where they stand, whether the output is a
+  terminal, its size and the environment variables the renderers read
+  (:func:`terminal`).
 
 Anything else (a missing, damaged or foreign file) is a miss; a miss renders
 as usual and stores the result. Only complete, successful renders are kept.
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import io
 import marshal
 import sys
 from typing import Any, NamedTuple
@@ -60,6 +63,31 @@ def key(config: SiteConfig, token: bytes | None, history: Any, options: Any) -> 
             git = (str(repo.top), repo.prefix, repo.head, history.note, sorted(history.dirty))
     parts = (VERSION, cache.FORMAT, cache.code_digest(), sys.version, settings, layout, token, repr(git), repr(options))
     return hashlib.blake2b(repr(parts).encode("utf-8", "surrogateescape"), digest_size=16).digest()
+
+
+#: The environment a renderer reads (colours, paths shown relative to the workspace...).
+ENVIRONMENT = ("NO_COLOR", "FORCE_COLOR", "TERM", "COLUMNS", "LINES", "GITHUB_WORKSPACE", "GITHUB_STEP_SUMMARY", "CI")
+
+
+def terminal() -> tuple:
+    """What a report rendered for people depends on besides the report: where the user stands
+    (paths are shown relative to it), whether the output is a terminal, its size, the environment."""
+    import os
+    import shutil
+
+    isatty = getattr(sys.stdout, "isatty", lambda: False)()
+    return (os.getcwd(), isatty, tuple(shutil.get_terminal_size()), tuple(os.environ.get(name) for name in ENVIRONMENT))
+
+
+class Capture(io.StringIO):
+    """Text rendered for ``stream``, kept: it says it is a terminal when ``stream`` is one."""
+
+    def __init__(self, stream: Any) -> None:
+        super().__init__()
+        self._tty = getattr(stream, "isatty", lambda: False)()
+
+    def isatty(self) -> bool:
+        return self._tty
 
 
 def _path(config: SiteConfig, name: str):
