@@ -528,6 +528,7 @@ def memory_seed(
     import json
 
     from transync.translate import memory as mem, seed as seeding
+    from transync.translate.progress import Progress
     from transync.site import scan, status as status_mod
 
     config = _site(root, [])
@@ -537,7 +538,12 @@ def memory_seed(
     for source_lang in sorted({c.source_lang for c in config.collections}):
         for target in langs or [l for l in config.languages if l != source_lang]:
             memory = mem.Memory.of_site(config, source_lang, target)
-            result = seeding.seed(memory, report)
+            progress = Progress(len(seeding.candidates(memory, report)))  # a live line on a terminal only
+            tick = (lambda: progress.event("written", {})) if progress.live else None
+            try:
+                result = seeding.seed(memory, report, on_document=tick)
+            finally:
+                progress.close()
             memory.save()
             results[(source_lang, target, memory.path)] = (result, memory.stats())
     misaligned = 0
