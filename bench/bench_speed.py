@@ -60,7 +60,7 @@ import sys, time
 sys.path.insert(0, sys.argv[1])
 from deepl_fake import FakeDeepL
 fake = FakeDeepL(latency=0.0, character_limit=None)
-print(fake.url, flush=True)
+print(fake.url, fake.auth_key, flush=True)
 try:
     while True:
         time.sleep(3600)
@@ -184,8 +184,8 @@ def _site_rows(bench: Bench, corpus: Path, work: Path, env: dict[str, str], want
         os.utime(path, (past, past))
     server = subprocess.Popen([sys.executable, "-c", SERVER, str(HERE.parent / "tests")], stdout=subprocess.PIPE, text=True, env=env)
     try:
-        url = server.stdout.readline().strip()
-        denv = dict(env, DEEPL_AUTH_KEY="bench-key:fx", DEEPL_SERVER_URL=url)
+        url, key = server.stdout.readline().split()
+        denv = dict(env, DEEPL_AUTH_KEY=key, DEEPL_SERVER_URL=url)
         print("\nmemory and translate (a copy of the corpus):")
         memory = site / ".transync" / "memory" / "en-ja.po"
         seed = transync("memory", "seed", "--root", str(site))
@@ -196,14 +196,17 @@ def _site_rows(bench: Bench, corpus: Path, work: Path, env: dict[str, str], want
             run(seed, env)
         if wanted("export") or wanted("import") or wanted("memory"):
             exported = work / "export.po"
-            bench.measure("memory export --only all", transync("memory", "export", "--root", str(site), "--only", "all", "-o", str(exported)), repeat=1)
-            bench.measure("memory import --no-apply", transync("memory", "import", "--root", str(site), "--no-apply", str(exported)), repeat=1)
+            bench.measure("memory export --only all", transync("memory", "export", "--root", str(site), "--lang", "ja", "--only", "all", "-o", str(exported)), repeat=1)
+            bench.measure("memory import --no-apply", transync("memory", "import", "--root", str(site), "--lang", "ja", "--no-apply", str(exported)), repeat=1)
         if wanted("translate"):
             source = next(p for p in sorted((site / "_products" / "en").rglob("*.md")) if (site / "_products" / "ja" / p.relative_to(site / "_products" / "en")).exists())
             rel = str(source)
+            # A translation transync writes has provenance, so an edited source makes it stale
+            # (the corpus's own translations have none, and the copy is outside git).
+            (site / "_products" / "ja" / source.relative_to(site / "_products" / "en")).unlink()
             status_cmd = transync("status", "--root", str(site), rel)
             noop = transync("translate", "--root", str(site), "--to", "ja", rel)
-            run(noop, denv)
+            run(noop, denv)  # writes the translation
             run(status_cmd, env)
             status_run = lambda: run(status_cmd, env)  # noqa: E731
             bench.measure("translate, nothing to do (one document)", noop, base=status_run, base_name="status", env=denv)
