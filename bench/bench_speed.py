@@ -41,19 +41,7 @@ import tempfile
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-DEFAULT_CORPUS = HERE.parent.parent / "shared" / "corpus" / "audioreview"
-
-FLOOR = r"""
-import os, sys
-n = 0
-for folder, _, names in os.walk(sys.argv[1]):
-    for name in names:
-        with open(os.path.join(folder, name), "rb") as fh:
-            fh.read(4096)
-        n += 1
-print(n)
-"""
+from bench_status import DEFAULT_CORPUS, FLOOR, HERE  # the same floor as bench_status.py
 
 SERVER = r"""
 import sys, time
