@@ -58,7 +58,9 @@ def transync_cmd(root: Path) -> list[str]:
 
 def measure(root: Path, repeat: int) -> dict[str, float]:
     cache = Path(tempfile.mkdtemp(prefix="transync-bench-cache-"))
-    env = dict(os.environ, TRANSYNC_CACHE_DIR=str(cache))
+    # Bytecode cached as an installed package has it (outside the repository).
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env.update(TRANSYNC_CACHE_DIR=str(cache), PYTHONPYCACHEPREFIX=str(Path(tempfile.gettempdir()) / "transync-bench-pycache"))
     try:
         floor = timed([sys.executable, "-c", FLOOR, str(root)], env, repeat)
         cold = timed(transync_cmd(root) + ["--no-cache"], env, max(1, repeat // 2))

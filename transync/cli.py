@@ -295,8 +295,7 @@ def status(
 
     Exit codes: 0 nothing to report, 1 a state counted by --fail-on, 2 a usage or configuration error.
     """
-    from transync.report import output
-    from transync.site import scan, status as status_mod
+    from transync.site import scan
     from transync.site.config import STATES, parse_states
     from transync.site.history import History
 
@@ -310,17 +309,52 @@ def status(
 
     rel_paths = _relative_paths(config, path_list)
     history = False if no_git else History.of_site(config)  # git works while the site is scanned
-    result = scan.scan(config, use_cache=False if no_cache else None)
+    walked = scan.walk(config)
+    replay_key = None
+    if fmt is not Format.github and not no_cache and changed_from is None:
+        # An unchanged site's report is written again as it was (transync.report.replay). Not
+        # for github: it also appends to $GITHUB_STEP_SUMMARY.
+        from transync.report import replay
+
+        options = (fmt.value, langs, rel_paths, [p.exists() for p in path_list], shown, fail, summary, limit, replay.terminal())
+        replay_key = replay.key(config, walked.token, history, options)
+        hit = replay.load(config, "status", replay_key)
+        if hit is not None:
+            sys.stderr.write(hit.err)
+            sys.stdout.write(hit.out)
+            raise typer.Exit(hit.code)
+    result = scan.scan(config, use_cache=False if no_cache else None, walked=walked)
+    _status_render(config, result, history, fmt, langs, path_list, rel_paths, changed_from, shown, fail, replay_key, summary, limit)
+
+
+def _status_render(config, result, history, fmt, langs, path_list, rel_paths, changed_from, shown, fail, replay_key, summary, limit) -> None:
+    """Judge a scanned site, render the report (and keep it for a replay when ``replay_key``), exit."""
+    import io
+
+    from transync.report import output
+    from transync.site import status as status_mod
+
     report = status_mod.report(result, langs=langs or None, paths=_selection(config, rel_paths, changed_from), git=history)
     if rel_paths:
         for path, rel in zip(path_list, rel_paths):
             if not path.exists() and not any(rel in (i.path, i.target_path) for i in report.items):
                 raise UsageError(f"{path}: no such file or folder")
 
+    err = io.StringIO()
     if fmt in (Format.json, Format.markdown):
-        output.diagnostics(((i.path, i.line, i.reason) for i in report.items if i.state == "invalid"), config.root)
-    output.render_status(report, fmt.value, shown_states=shown, fail_on=fail, limit=limit, summary=summary)
-    raise typer.Exit(EXIT_FINDINGS if report.failing(fail) else EXIT_OK)
+        output.diagnostics(((i.path, i.line, i.reason) for i in report.items if i.state == "invalid"), config.root, stream=err)
+    sys.stderr.write(err.getvalue())
+    code = EXIT_FINDINGS if report.failing(fail) else EXIT_OK
+    if replay_key is None:
+        output.render_status(report, fmt.value, shown_states=shown, fail_on=fail, limit=limit, summary=summary)
+    else:
+        from transync.report import replay
+
+        out = replay.Capture(sys.stdout)
+        output.render_status(report, fmt.value, shown_states=shown, fail_on=fail, limit=limit, summary=summary, stream=out)
+        sys.stdout.write(out.getvalue())
+        replay.save(config, "status", replay_key, replay.Replay(out.getvalue(), err.getvalue(), code))
+    raise typer.Exit(code)
 
 
 CHECK_EPILOG = """\
@@ -658,6 +692,7 @@ def memory_seed(
     """
     from transync.report import output
     from transync.translate import memory as mem, seed as seeding
+    from transync.translate.progress import Progress
     from transync.site import scan, status as status_mod
 
     config = _site(root, [])
@@ -667,7 +702,12 @@ def memory_seed(
     for source_lang in sorted({c.source_lang for c in config.collections}):
         for target in langs or [l for l in config.languages if l != source_lang]:
             memory = mem.Memory.of_site(config, source_lang, target)
-            result = seeding.seed(memory, report)
+            progress = Progress(len(seeding.candidates(memory, report)))  # a live line on a terminal only
+            tick = (lambda: progress.event("written", {})) if progress.live else None
+            try:
+                result = seeding.seed(memory, report, on_document=tick)
+            finally:
+                progress.close()
             memory.save()
             seeded.append(output.Seeded(source_lang, target, memory.path, result, memory.stats()))
     output.render_seed(seeded, fmt.value, root=config.root, limit=limit)

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from transync import document
 from transync.site import sitepaths
 from transync.errors import TransyncError
+from transync.site.cache import HeaderCache
 from transync.translate.glossary import Entry, Glossaries
 from transync.document.patterns import URL_START
 from transync.document.placeholders import Keep, split
@@ -112,58 +113,158 @@ def _prose(text: str) -> str:
     return "".join(" " if isinstance(p, Keep) else getattr(p, "text", "") for p in split(text))
 
 
-def check_terms(report: StatusReport, glossaries: Glossaries, *, paths: list[str] | None = None) -> TermReport:
-    from transync.translate.align import align
+#: Below this many translations, worker processes cost more than they save.
+PARALLEL_THRESHOLD = 200
+
+# One translation's result, as the workers return it and the cache keeps it:
+# (checked, not aligned, unreadable reason or None, ((line, term, target, message), ...)).
+_Result = tuple[bool, bool, "str | None", tuple[tuple[int, str, str, str], ...]]
+
+
+def check_terms(
+    report: StatusReport, glossaries: Glossaries, *, paths: list[str] | None = None,
+    use_cache: bool | None = None, jobs: int | None = None,
+) -> TermReport:
+    """Check the glossary terms of every current and stale translation of ``report`` (under ``paths``).
+
+    Each translation's result is cached while neither file of its pair, its language pair's
+    glossary entries, the configuration nor transync's code changes (like ``check``'s findings);
+    the rest are checked in worker processes on a large site.
+    """
+    from transync.checks.runner import Pair, _cpus, _identities
 
     config = report.config
     by_name = {c.name: c for c in config.collections}
-    compiled: dict[tuple[str, str], _Terms | None] = {}
-    result = TermReport()
+    todo: list[tuple[Pair, tuple[str, str]]] = []
     for item in report.items:
         if item.state not in ("current", "stale") or not item.path or not item.source_path:
             continue
         if not sitepaths.selected(paths, item.path, item.source_path):
             continue
         pair = (by_name[item.collection].source_lang, item.lang)
-        if pair not in compiled:
-            entries = glossaries.pairs.get(pair, [])
-            compiled[pair] = _Terms(entries) if entries else None
-        terms = compiled[pair]
+        if glossaries.pairs.get(pair):
+            todo.append((Pair(item.collection, item.ref or "", item.lang or "", item.path, item.source_path, item.state), pair))
+
+    use_cache = config.cache if use_cache is None else use_cache
+    entries = {pair: glossaries.pairs[pair] for pair in {lp for _, lp in todo}}
+    store = _TermCache(config, glossaries) if use_cache else None
+    known = store.load() if store else {}
+    identities = _identities(config, [p for p, _ in todo]) if store else {}
+    results: dict[str, _Result] = {}
+    stamps = {pair: _entries_stamp(found) for pair, found in entries.items()}
+    missing = []
+    for p, lp in todo:
+        hit = known.get(p.path)
+        if hit is not None and hit[0] == identities.get(p.path) and hit[1] == stamps[lp]:
+            results[p.path] = hit[2]
+        else:
+            missing.append((p, lp))
+    if missing:
+        chunk = [(p.path, p.source_path, lp) for p, lp in missing]
+        workers = jobs if jobs is not None else _cpus()
+        computed = None
+        if workers > 1 and len(chunk) >= PARALLEL_THRESHOLD:
+            from transync.site.workers import parallel_map
+
+            size = max(20, len(chunk) // (workers * 8))
+            parts = parallel_map(_check_chunk, [(str(config.root), entries, chunk[i : i + size]) for i in range(0, len(chunk), size)], workers)
+            computed = [r for part in parts for r in part] if parts is not None else None
+        if computed is None:
+            computed = _check_chunk((str(config.root), entries, chunk))
+        for (p, lp), result in zip(missing, computed):
+            results[p.path] = result
+        if store:
+            live = {p.path for p, _ in todo}
+            kept = {path: entry for path, entry in known.items() if path not in live or path in results}
+            for p, lp in todo:
+                if p.path in identities and results[p.path][2] is None:
+                    kept[p.path] = (identities[p.path], stamps[lp], results[p.path])
+            store.save(kept)
+
+    out = TermReport()
+    for p, _ in todo:
+        checked, not_aligned, unreadable, found = results[p.path]
+        if unreadable is not None:
+            out.unreadable.append((p.path, unreadable))
+            continue
+        out.checked += checked
+        out.not_aligned += not_aligned
+        out.findings.extend(TermFinding(p.path, line, p.source_path, p.lang, term, target, message) for line, term, target, message in found)
+    return out
+
+
+def _entries_stamp(entries: list[Entry]) -> str:
+    """What a language pair's result depends on in its glossary (not where each entry is written)."""
+    return repr(sorted((e.source, e.target, e.note) for e in entries))
+
+
+_compiled: dict[tuple[tuple[str, str], str], _Terms] = {}  # per worker process
+
+
+def _check_chunk(job: tuple[str, dict[tuple[str, str], list[Entry]], list[tuple[str, str, tuple[str, str]]]]) -> list[_Result]:
+    root, entries, chunk = job
+    out = []
+    for path, source_path, pair in chunk:
+        key = (pair, _entries_stamp(entries[pair]))
+        terms = _compiled.get(key)
         if terms is None:
-            continue
-        try:
-            source = document.parse((config.root / item.source_path).read_bytes())
-            translation = document.parse((config.root / item.path).read_bytes())
-            aligned = align(segment(source.body).segments, segment(translation.body).segments)
-        except (OSError, TransyncError) as exc:
-            result.unreadable.append((item.path, str(exc)))
-            continue
-        result.checked += 1
+            terms = _compiled[key] = _Terms(entries[pair])
+        out.append(_check_one(root, path, source_path, terms))
+    return out
 
-        def report_missing(found: set[str], translated: str, line: int) -> None:
-            for key in sorted(found):
-                target = terms.target[key]
-                if not _present(target, translated):
-                    term = terms.original[key]
-                    result.findings.append(TermFinding(
-                        item.path, line, item.source_path, item.lang, term, target,
-                        f"'{term}' should be translated as '{target}' (glossary)",
-                    ))
 
-        src_tags, tr_tags = source.meta.get("tags"), translation.meta.get("tags")
-        if isinstance(src_tags, list) and isinstance(tr_tags, list):
-            found = set()
-            for tag in src_tags:
-                if str(tag).casefold() in terms.target:
-                    found.add(str(tag).casefold())
-            report_missing(found, "\n".join(str(t) for t in tr_tags), translation.line_of_key("tags"))
-        if not aligned.ok:
-            result.not_aligned += 1
-            continue
-        offset = translation.text.count("\n", 0, translation.body_start)
-        for src_seg, tr_seg in aligned.pairs:
-            if URL_START.search(src_seg.text):
-                continue  # a reference entry: the titles of cited works are not translated
-            scope = "heading" if src_seg.kind == "heading" else "prose"
-            report_missing(terms.found(scope, _prose(src_seg.text)), tr_seg.text, tr_seg.line + offset)
-    return result
+def _check_one(root: str, path: str, source_path: str, terms: _Terms) -> _Result:
+    import os
+
+    from transync.translate.align import align
+
+    try:
+        with open(os.path.join(root, source_path), "rb") as fh:
+            source = document.parse(fh.read())
+        with open(os.path.join(root, path), "rb") as fh:
+            translation = document.parse(fh.read())
+        aligned = align(segment(source.body).segments, segment(translation.body).segments)
+    except OSError as exc:
+        return False, False, str(exc), ()
+    except TransyncError as exc:
+        return False, False, str(exc), ()
+    found_all: list[tuple[int, str, str, str]] = []
+
+    def report_missing(found: set[str], translated: str, line: int) -> None:
+        for key in sorted(found):
+            target = terms.target[key]
+            if not _present(target, translated):
+                term = terms.original[key]
+                found_all.append((line, term, target, f"'{term}' should be translated as '{target}' (glossary)"))
+
+    src_tags, tr_tags = source.meta.get("tags"), translation.meta.get("tags")
+    if isinstance(src_tags, list) and isinstance(tr_tags, list):
+        found = set()
+        for tag in src_tags:
+            if str(tag).casefold() in terms.target:
+                found.add(str(tag).casefold())
+        report_missing(found, "\n".join(str(t) for t in tr_tags), translation.line_of_key("tags"))
+    if not aligned.ok:
+        return True, True, None, tuple(found_all)
+    offset = translation.text.count("\n", 0, translation.body_start)
+    for src_seg, tr_seg in aligned.pairs:
+        if URL_START.search(src_seg.text):
+            continue  # a reference entry: the titles of cited works are not translated
+        scope = "heading" if src_seg.kind == "heading" else "prose"
+        report_missing(terms.found(scope, _prose(src_seg.text)), tr_seg.text, tr_seg.line + offset)
+    return True, False, None, tuple(found_all)
+
+
+class _TermCache(HeaderCache):
+    """Each translation's glossary result, kept while its pair of files is unchanged.
+
+    Stamped like ``check``'s findings cache (transync's code, the configuration); each
+    entry also carries its language pair's glossary entries (:func:`_entries_stamp`).
+    """
+
+    def __init__(self, config, glossaries: Glossaries) -> None:
+        import sys
+
+        settings = ["glossary-check", config.languages, config.source_lang, sorted(repr(c) for c in config.collections)]
+        super().__init__(config.cache_dir, settings)
+        self.path = config.cache_dir / f"terms-py{sys.version_info[0]}{sys.version_info[1]}.marshal"

@@ -25,6 +25,7 @@ import json
 import re
 from dataclasses import dataclass
 from os import PathLike
+from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
 from transync.errors import DocumentError
@@ -99,11 +100,42 @@ def split_front_matter(text: str) -> tuple[int, int, int]:
 MAX_YAML_NODES = 100_000
 
 
+@lru_cache(maxsize=None)
 def _loader():
     import yaml
+    from yaml.nodes import ScalarNode
 
     # python-frontmatter's choice: PyYAML's C loader when present.
-    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    if base.yaml_path_resolvers:
+        return base
+
+    class Loader(base):
+        """The safe loader, resolving each distinct plain scalar's type once per process.
+
+        The parser asks the resolver for every node; with no path resolvers (the safe
+        loader has none) the answer depends on the scalar's text and quoting alone, and
+        front matter repeats the same keys and values in every file.
+        """
+
+        def resolve(self, kind, value, implicit, _known={}, _resolve=base.resolve):  # noqa: B006 - the memo
+            if kind is not ScalarNode:
+                return _resolve(self, kind, value, implicit)
+            key = (value, implicit)
+            tag = _known.get(key)
+            if tag is None:
+                tag = _resolve(self, kind, value, implicit)
+                if len(_known) < 100_000:
+                    _known[key] = tag
+            return tag
+
+        def descend_resolver(self, current_node, current_index):
+            pass  # no path resolvers to follow
+
+        def ascend_resolver(self):
+            pass
+
+    return Loader
 
 
 def _first_anchor(text: str) -> tuple[str, int] | None:
@@ -146,6 +178,141 @@ def _expanded_size(node, sizes: dict[int, int], limit: int) -> int:
     return total
 
 
+class _Unusual(Exception):
+    """A node :func:`_construct` leaves to PyYAML's own constructor."""
+
+
+_STR, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+_KEY_TAGS = frozenset({"tag:yaml.org,2002:merge", "tag:yaml.org,2002:value"})
+
+
+def _construct(loader, node) -> Any:
+    """What ``loader.construct_document(node)`` returns, built faster for plain trees.
+
+    PyYAML's constructor handles every node through generators and bookkeeping for
+    recursive structures; front matter is a small tree of mappings, sequences and
+    scalars, and building it directly takes a fraction of the time. Scalars other than
+    strings are still made by the loader's own constructors (ints, floats, dates...,
+    YAML 1.1 as PyYAML reads it). Anything else (a merge key, an explicit tag other
+    than these, an unhashable key, a shared node) goes to PyYAML's constructor,
+    which returns or raises what it always did.
+    """
+    from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+    constructors = loader.yaml_constructors
+    seen: set[int] = set()
+
+    def build(node) -> Any:
+        cls = node.__class__
+        if cls is ScalarNode:
+            if node.tag == _STR:
+                return node.value
+            make = constructors.get(node.tag)
+            if make is None:
+                raise _Unusual
+            return make(loader, node)
+        if id(node) in seen:  # an alias: the same node twice
+            raise _Unusual
+        seen.add(id(node))
+        if cls is MappingNode and node.tag == _MAP:
+            out = {}
+            for key_node, value_node in node.value:
+                if key_node.tag in _KEY_TAGS:
+                    raise _Unusual
+                key = build(key_node)
+                if key.__class__ not in (str, int, float, bool) and key is not None:
+                    raise _Unusual  # PyYAML decides (and refuses unhashable keys)
+                out[key] = build(value_node)
+            return out
+        if cls is SequenceNode and node.tag == _SEQ:
+            return [build(child) for child in node.value]
+        raise _Unusual
+
+    try:
+        return build(node)
+    except _Unusual:
+        return loader.construct_document(node)
+
+
+# The shape of most front matter, read without PyYAML's parser: one ``key: value`` per line,
+# the value a plain scalar, a quoted string without escapes, or a flow list of such.
+# Whatever is not exactly that (an indented line, a comment, a tag, an anchor, an escape,
+# a character PyYAML refuses or reads as a line break) is left to PyYAML whole.
+_SIMPLE_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*?))? *")
+_PLAIN = re.compile(r"[^-?:,\[\]{}#&*!|>'\"%@`\s](?:[^:#]|:(?! )|(?<! )#)*(?<![ :])")
+_DOUBLE = re.compile(r'"([^"\\]*)"')
+_SINGLE = re.compile(r"'([^']*)'")
+_FLOW_ITEM = re.compile(r"[^-?:,\[\]{}#&*!|>'\"%@`\s][^,\[\]{}:#]*(?<! )|\"[^\"\\]*\"|'[^']*'")
+_FLOW = re.compile(r"\[ *(?:(?:%s) *(?:, *(?:%s) *)*)?\]" % (_FLOW_ITEM.pattern, _FLOW_ITEM.pattern))
+# PyYAML's reader refuses these characters; \r, \x85, \u2028 and \u2029 break lines; tabs are separators.
+_NOT_SIMPLE = re.compile("[^\x0a\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+
+
+@lru_cache(maxsize=None)
+def _scalars():
+    """A loader whose resolver and constructors type plain scalars exactly as PyYAML does."""
+    from yaml.nodes import ScalarNode
+
+    loader = _loader()("")
+    constructors = loader.yaml_constructors
+    resolve = loader.resolve
+
+    def typed(value: str) -> Any:
+        tag = resolve(ScalarNode, value, (True, False))
+        if tag == _STR:
+            return value
+        return constructors[tag](loader, ScalarNode(tag, value))
+
+    return typed
+
+
+def _simple_mapping(text: str) -> dict[str, Any] | None:
+    """The mapping a simple front matter stands for, as PyYAML reads it; None: not that simple."""
+    if _NOT_SIMPLE.search(text):
+        return None
+    try:
+        return _read_simple(text)
+    except Exception:  # a value PyYAML's constructor refuses (a 13th month): PyYAML says it its way
+        return None
+
+
+def _read_simple(text: str) -> dict[str, Any] | None:
+    typed = _scalars()
+    out: dict[str, Any] = {}
+    for line in text.split("\n"):
+        if not line:
+            continue
+        m = _SIMPLE_LINE.fullmatch(line)
+        if m is None:
+            return None
+        key = typed(m.group(1))
+        if key.__class__ is not str:
+            return None  # yes, no, null...: PyYAML's business
+        raw = m.group(2)
+        if not raw:
+            value: Any = None
+        elif raw[0] == '"':
+            q = _DOUBLE.fullmatch(raw)
+            if q is None:
+                return None
+            value = q.group(1)
+        elif raw[0] == "'":
+            q = _SINGLE.fullmatch(raw)
+            if q is None:
+                return None
+            value = q.group(1)
+        elif raw[0] == "[":
+            if _FLOW.fullmatch(raw) is None:
+                return None
+            value = [item[1:-1] if item[0] in "\"'" else typed(item) for item in _FLOW_ITEM.findall(raw)]
+        elif _PLAIN.fullmatch(raw):
+            value = typed(raw)
+        else:
+            return None
+        out[key] = value
+    return out or None  # no line at all: PyYAML reads no document (None)
+
+
 def load_yaml(text: str, *, aliases: bool = True) -> Any:
     """Parse YAML with PyYAML's safe loader (its C version when present).
 
@@ -159,6 +326,9 @@ def load_yaml(text: str, *, aliases: bool = True) -> Any:
         if not aliases and (found := _first_anchor(text)):
             name, line = found
             raise ValueError(f"YAML anchors and aliases are not supported (found {name})", line)
+        simple = _simple_mapping(text)
+        if simple is not None:
+            return simple
         loader = _loader()(text)
         try:
             node = loader.get_single_node()
@@ -166,7 +336,10 @@ def load_yaml(text: str, *, aliases: bool = True) -> Any:
                 return None
             if aliases and _expanded_size(node, {}, MAX_YAML_NODES) > MAX_YAML_NODES:
                 raise ValueError(f"YAML aliases expand to more than {MAX_YAML_NODES:,} values", node.start_mark.line)
-            return loader.construct_document(node)
+            try:
+                return _construct(loader, node)
+            except (ValueError, OverflowError) as exc:  # a constructor refused a value: a 13th month, a 30 February
+                raise ValueError(f"malformed YAML: {exc}", node.start_mark.line) from None
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
@@ -265,8 +438,13 @@ def normalize_date(value: Any) -> str | None:
 # --------------------------------------------------------------------------- hashes
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def plain(value: Any) -> Any:
     """YAML values as JSON-able data; keys become strings (YAML allows dates and numbers)."""
+    if value.__class__ in _SCALARS:  # most values: asked first, a scan makes every value plain
+        return value
     if isinstance(value, dict):
         return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -310,3 +488,38 @@ def output_hash(meta: Mapping[str, Any], body: str, provenance_key: str) -> str:
     digest.update(b"\0body\0")
     digest.update(_normalize_body(body).encode())
     return digest.hexdigest()[:16]
+
+
+def hashes(meta: Mapping[str, Any], body: str, fields: Iterable[str], provenance_key: str) -> tuple[str, str]:
+    """``(content_hash(meta, body, fields), output_hash(meta, body, provenance_key))``, computed together.
+
+    A scan needs both for every file: each value is made plain and written as canonical
+    JSON once, and the body normalized once, instead of twice. The bytes hashed are
+    exactly those of the two functions (a canonical JSON object is its sorted keys'
+    ``"key":value`` pairs), so recorded provenance keeps matching.
+    """
+    if any(k.__class__ is not str for k in meta):  # keys that plain() turns into strings: the long way
+        return content_hash(meta, body, fields), output_hash(meta, body, provenance_key)
+    data = plain(dict(meta))
+    canonical = {k: _string(v) if v.__class__ is str else _canonical_plain(v) for k, v in data.items()}
+    body_bytes = _normalize_body(body).encode()
+    content = hashlib.sha256()
+    for name in sorted(fields):
+        if name in meta:
+            content.update(f"{name}\0{canonical[name]}\0".encode())
+    content.update(b"\0body\0")
+    content.update(body_bytes)
+    whole = ",".join(f"{_string(k)}:{canonical[k]}" for k in sorted(canonical) if k != provenance_key)
+    output = hashlib.sha256()
+    output.update(f"{{{whole}}}".encode())
+    output.update(b"\0body\0")
+    output.update(body_bytes)
+    return content.hexdigest()[:16], output.hexdigest()[:16]
+
+
+#: A string as the canonical JSON writes it (what the encoder itself calls for a string).
+_string = json.encoder.encode_basestring
+
+#: :func:`_canonical` of a value already made :func:`plain` (one encoder: json.dumps makes one per call).
+_canonical_plain = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str, separators=(",", ":")).encode
+

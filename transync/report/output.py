@@ -261,7 +261,8 @@ def write_json(data: dict[str, Any], stream: TextIO, list_key: str = "items") ->
     """
     items = data.pop(list_key)
     head = json.dumps(data, ensure_ascii=False, indent=2)
-    body = ",\n    ".join(json.dumps(i, ensure_ascii=False) for i in items)
+    encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder: json.dumps makes one per call
+    body = ",\n    ".join(map(encode, items))
     tail = f'"{list_key}": [\n    {body}\n  ]' if items else f'"{list_key}": []'
     stream.write(head[:-2] + f",\n  {tail}\n}}\n" if data else f"{{\n  {tail}\n}}\n")
 

@@ -18,31 +18,38 @@ from __future__ import annotations
 
 import hashlib
 import marshal
+import os
 import sys
 import time
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from transync import __version__
 from transync.fsutil import atomic_write
 
-FORMAT = 6
+FORMAT = 7
 RACY_NS = 3_000_000_000
 
 PACKAGE = Path(__file__).resolve().parents[1]  # the transync package: every layer
 
 Identity = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
-Entry = tuple[Identity, tuple[Any, ...], "bytes | None"]  # identity, header facts, hash of the bytes
+Entry = tuple[Any, ...]  # identity, header facts, hash of the bytes (, the ready-to-judge row)
 
 
 class HeaderCache:
-    def __init__(self, folder: Path, settings: list[Any]) -> None:
+    """``rows``: the stamp of what a scan derives from a header with the site's configuration
+    (the ready-to-judge row an entry may carry last); the rows are trusted only while it is
+    the same (:attr:`rows_valid`), the headers while ``settings`` and the code are."""
+
+    def __init__(self, folder: Path, settings: list[Any], rows: str | None = None) -> None:
         self.folder = folder
         self.path = folder / f"headers-py{sys.version_info[0]}{sys.version_info[1]}.marshal"
         # Entries depend on these settings and on the code that made them: the
         # version, and the source itself (an editable install changes without one).
         self.stamp = (FORMAT, __version__, code_digest(), repr(settings))
+        self.rows = rows
+        self.rows_valid = False
         self.started_ns = time.time_ns()
 
     def load(self) -> dict[str, Entry]:
@@ -50,9 +57,10 @@ class HeaderCache:
         try:
             with open(self.path, "rb") as fh:
                 data = marshal.loads(fh.read())
-            stamp, entries = data
+            stamp, entries, rows = data
             if stamp != self.stamp or not isinstance(entries, dict):
                 return {}
+            self.rows_valid = self.rows is not None and rows == self.rows
             return entries
         except (OSError, ValueError, EOFError, TypeError):
             return {}
@@ -62,7 +70,7 @@ class HeaderCache:
         horizon = self.started_ns - RACY_NS
         kept = {rel: entry for rel, entry in entries.items() if entry[0][1] < horizon and entry[0][2] < horizon}
         try:
-            atomic_write(self.path, marshal.dumps((self.stamp, kept)))
+            atomic_write(self.path, marshal.dumps((self.stamp, kept, self.rows)))
         except (OSError, ValueError):
             pass  # a read-only cache folder only makes the next scan slower
 
@@ -75,3 +83,56 @@ def code_digest(package: Path = PACKAGE) -> str:
         digest.update(path.relative_to(package).as_posix().encode() + b"\0")
         digest.update(path.read_bytes() + b"\0")
     return digest.hexdigest()[:16]
+
+
+def site_folder(root: Path) -> Path:
+    """Where a site's caches live: outside the site, one folder per site root.
+
+    ``TRANSYNC_CACHE_DIR`` overrides the base folder, else ``XDG_CACHE_HOME``
+    or ``~/.cache``; the cache never lands in the site's own tree.
+    """
+    base = os.environ.get("TRANSYNC_CACHE_DIR")
+    if not base:
+        xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        base = os.path.join(xdg, "transync")
+    key = hashlib.sha256(str(root).encode()).hexdigest()[:16]
+    return Path(base) / f"{root.name or 'site'}-{key}"
+
+
+#: The types a cached parse may hold: what marshal stores exactly (YAML dates are not cached).
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def _plain(value: Any) -> bool:
+    if isinstance(value, _PLAIN):
+        return True
+    if isinstance(value, list):
+        return all(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, _PLAIN) and _plain(v) for k, v in value.items())
+    return False
+
+
+def parsed(folder: Path, name: str, text: str, parse: Callable[[str], Any]) -> Any:
+    """``parse(text)``, remembered by a hash of ``text`` and the code, so that a warm run needs no parser.
+
+    Used for the site's ``_config.yml``: PyYAML's import and parse cost more than a
+    whole warm ``status`` may take. Errors are not cached (they raise again), and a
+    value marshal cannot keep exactly (a YAML date) is parsed every time.
+    """
+    path = folder / f"{name}-py{sys.version_info[0]}{sys.version_info[1]}.marshal"
+    key = (FORMAT, __version__, code_digest(), hashlib.blake2b(text.encode(), digest_size=16).digest())
+    try:
+        with open(path, "rb") as fh:
+            stamp, value = marshal.loads(fh.read())
+        if stamp == key:
+            return value
+    except (OSError, ValueError, EOFError, TypeError):
+        pass
+    value = parse(text)
+    if _plain(value):
+        try:
+            atomic_write(path, marshal.dumps((key, value)))
+        except (OSError, ValueError):
+            pass  # a read-only cache folder only makes the next run slower
+    return value

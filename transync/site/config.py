@@ -178,20 +178,10 @@ class SiteConfig:
 
     @property
     def cache_dir(self) -> Path:
-        """Where this site's header cache lives: outside the site, one folder per site root.
+        """Where this site's caches live (:func:`transync.site.cache.site_folder`): outside the site."""
+        from transync.site.cache import site_folder
 
-        ``TRANSYNC_CACHE_DIR`` overrides the base folder, else ``XDG_CACHE_HOME``
-        or ``~/.cache``; the cache never lands in the site's own tree.
-        """
-        import hashlib
-        import os
-
-        base = os.environ.get("TRANSYNC_CACHE_DIR")
-        if not base:
-            xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-            base = os.path.join(xdg, "transync")
-        key = hashlib.sha256(str(self.root).encode()).hexdigest()[:16]
-        return Path(base) / f"{self.root.name or 'site'}-{key}"
+        return site_folder(self.root)
 
 
 # --------------------------------------------------------------------------- root
@@ -261,13 +251,14 @@ def _read_jekyll_config(path: Path) -> dict[str, Any]:
     if not path.is_file():
         return {}
     from transync.document import load_yaml  # PyYAML is only imported when needed
+    from transync.site.cache import parsed, site_folder  # a warm run reads the parse, not the YAML
 
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{JEKYLL_CONFIG}: cannot be read ({exc})") from None
     try:
-        data = load_yaml(text)
+        data = parsed(site_folder(path.parent), "jekyll-config", text, load_yaml)
     except ValueError as exc:
         raise ConfigError(f"{JEKYLL_CONFIG}: line {exc.args[1] + 1}: {exc.args[0]}") from None
     if data is None:

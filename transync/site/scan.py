@@ -23,7 +23,6 @@ from pathlib import PurePosixPath
 from typing import Iterator, NamedTuple
 
 from transync.site import cache as _cache
-from transync.document import fields
 from transync.site import sitepaths
 from transync.site.config import LANG_RE, Collection, SiteConfig
 from transync.errors import DocumentError
@@ -34,8 +33,7 @@ PARALLEL_THRESHOLD = 400
 _REF_BAD = re.compile(r"[\x00-\x1f\x7f\\]")
 
 
-@dataclass(frozen=True, slots=True)
-class Provenance:
+class Provenance(NamedTuple):
     """What transync recorded in a translation it wrote."""
 
     source_hash: str
@@ -48,9 +46,12 @@ class Provenance:
     engine: str | None = None  # what made it (``pseudo`` is a preview); None in provenance that did not say
 
 
-@dataclass(frozen=True, slots=True)
-class DocEntry:
-    """A valid document of a collection."""
+class DocEntry(NamedTuple):
+    """A valid document of a collection.
+
+    A named tuple rather than a frozen dataclass: one is made for every document of
+    every scan, and a warm scan makes them straight from the cached rows.
+    """
 
     path: str  # POSIX, relative to the site root
     collection: str
@@ -67,6 +68,8 @@ class DocEntry:
     @property
     def follow(self) -> tuple[tuple[str, object], ...]:
         """The fields that follow the source, with their values (unpacked when first asked for)."""
+        from transync.document import fields  # not at the top: a replayed status reads no field
+
         return fields.unpack(self.follow_packed)
 
     @property
@@ -152,6 +155,7 @@ class HeaderSettings(NamedTuple):
 
 def header_of(data: bytes, settings: HeaderSettings) -> Header:
     from transync import document
+    from transync.document import fields
 
     doc = document.parse(data)
     meta = doc.meta
@@ -196,12 +200,13 @@ def header_of(data: bytes, settings: HeaderSettings) -> Header:
             recorded, review_count(raw), engine_of(raw),
         )
 
+    content_hash, output_hash = document.hashes(meta, doc.body, settings.content_fields, key)
     return Header(
         ref=ref,
         lang=lang,
         date=date,
-        content_hash=document.content_hash(meta, doc.body, settings.content_fields),
-        output_hash=document.output_hash(meta, doc.body, key),
+        content_hash=content_hash,
+        output_hash=output_hash,
         provenance=prov,
         missing=tuple(k for k in settings.required_fields if meta.get(k) is None),
         lang_line=doc.line_of_key("lang") if lang is not None else None,
@@ -218,8 +223,7 @@ def _read_headers(jobs: list[tuple[str, HeaderSettings]]) -> list[Header]:
 # --------------------------------------------------------------------------- walking
 
 
-@dataclass(frozen=True, slots=True)
-class _File:
+class _File(NamedTuple):  # a tuple: made for every file of every scan, warm ones included
     rel: str
     abs: str
     collection: Collection
@@ -232,6 +236,7 @@ def _walk(config: SiteConfig, collection: Collection, invalid: list[InvalidEntry
     cut = len(root) + 1  # paths under the root, made relative by slicing (relpath is slow)
     sep_fix = os.sep != "/"
     real_root = os.path.realpath(root)
+    suffixes, ignored, name_problem, exclude = layout.suffixes, layout.ignored, sitepaths.name_problem, config.exclude
     stack = []
     for folder in layout.roots(collection):
         top = os.path.join(root, folder) if folder else root
@@ -252,43 +257,45 @@ def _walk(config: SiteConfig, collection: Collection, invalid: list[InvalidEntry
             continue
         subfolders = []
         for entry in entries:
-            if layout.ignored(entry.name):
+            name = entry.name
+            if ignored(name):
                 continue
             rel = entry.path[cut:]
             if sep_fix:
                 rel = rel.replace(os.sep, "/")
-            if config.exclude and any(fnmatch.fnmatchcase(rel, pat) for pat in config.exclude):
+            if exclude and any(fnmatch.fnmatchcase(rel, pat) for pat in exclude):
                 continue
-            markdown = entry.name.endswith(layout.suffixes)
-
-            def bad(reason: str, path: str = rel) -> None:
-                invalid.append(InvalidEntry(path, collection.name, reason, lang=layout.folder_language(path + "/", collection)))
-
-            problem = sitepaths.name_problem(entry.name)
+            markdown = name.endswith(suffixes)
+            # A printable name holds no control character and no undecodable byte: the usual case.
+            problem = None if name.isprintable() else name_problem(name)
             if problem is not None:
                 if markdown or _is_dir(entry):
-                    bad(problem, sitepaths.shown(rel))
+                    _bad(invalid, layout, collection, problem, sitepaths.shown(rel))
                 continue
             if entry.is_symlink():
                 try:
                     os.stat(entry.path)
                 except OSError as exc:
                     if markdown or exc.errno == errno.ELOOP:
-                        bad(f"symbolic link cannot be followed: {exc.strerror}")
+                        _bad(invalid, layout, collection, f"symbolic link cannot be followed: {exc.strerror}", rel)
                     continue
                 target = os.path.realpath(entry.path)
                 if not sitepaths.inside(target, real_root):
                     if entry.is_dir() or markdown:
-                        bad("symlink points outside the site")
+                        _bad(invalid, layout, collection, "symlink points outside the site", rel)
                     continue
                 if entry.is_dir():
                     # Its files are scanned where they are (when that is a collection); a
                     # translation is never written through it (see sitepaths.write_refusal).
                     there = os.path.relpath(target, real_root).replace(os.sep, "/")
                     folder = "language folder" if layout.is_language_folder(rel, collection) else "folder"
-                    bad(f"{folder} is a symbolic link to {there}: its files are not read here, and nothing is written through it")
+                    _bad(invalid, layout, collection, f"{folder} is a symbolic link to {there}: its files are not read here, and nothing is written through it", rel)
                     continue
-            if _is_dir(entry):
+            try:
+                folder_entry = entry.is_dir()
+            except OSError:  # a link that cannot be followed: not a folder to walk
+                folder_entry = False
+            if folder_entry:
                 subfolders.append(entry.path)
             elif markdown and layout.owns(rel, collection):
                 try:
@@ -298,6 +305,11 @@ def _walk(config: SiteConfig, collection: Collection, invalid: list[InvalidEntry
                     continue
                 yield _File(rel, entry.path, collection, (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
         stack.extend(subfolders)
+
+
+def _bad(invalid: list[InvalidEntry], layout, collection: Collection, reason: str, path: str) -> None:
+    lang = layout.folder_language(path + "/", collection)
+    invalid.append(InvalidEntry(path, collection.name, reason, lang=lang))
 
 
 def _is_dir(entry: os.DirEntry) -> bool:
@@ -310,27 +322,63 @@ def _is_dir(entry: os.DirEntry) -> bool:
 # --------------------------------------------------------------------------- scanning
 
 
-def scan(config: SiteConfig, *, use_cache: bool | None = None, jobs: int | None = None) -> ScanResult:
-    """Read every document of the site, from the cache where a file has not changed."""
-    result = ScanResult(config)
+class Walk(NamedTuple):
+    """The files of a site as a walk found them, before any is read."""
+
+    files: list[_File]
+    invalid: list[InvalidEntry]  # what the walk itself refused (odd names, links leading out)
+    #: A hash of every file's path and identity and of what the walk refused; None when a file
+    #: changed too recently to be told apart from a later edit (see transync.site.cache.RACY_NS).
+    token: bytes | None
+
+
+def walk(config: SiteConfig) -> Walk:
+    """Every document file of the site with its identity, reading none (the first half of :func:`scan`)."""
+    import marshal
+    import time
+
+    started = time.time_ns()
+    invalid: list[InvalidEntry] = []
     files: list[_File] = []
     for collection in config.collections:  # the layout's folders (transync.site.layouts, at load_config)
-        files.extend(_walk(config, collection, result.invalid))
+        files.extend(_walk(config, collection, invalid))
+    horizon = started - _cache.RACY_NS
+    token = None
+    if all(f.identity[1] < horizon and f.identity[2] < horizon for f in files):
+        seen = marshal.dumps(([(f.rel, f.identity) for f in files], [repr(i) for i in invalid]))
+        token = hashlib.blake2b(seen, digest_size=16).digest()
+    return Walk(files, invalid, token)
+
+
+def scan(config: SiteConfig, *, use_cache: bool | None = None, jobs: int | None = None, walked: Walk | None = None) -> ScanResult:
+    """Read every document of the site, from the cache where a file has not changed.
+
+    ``walked``: the site's :func:`walk`, when the caller has made it already.
+    """
+    walked = walked or walk(config)
+    result = ScanResult(config, invalid=list(walked.invalid))
+    files = walked.files
     result.files = len(files)
 
     use_cache = config.cache if use_cache is None else use_cache
     settings = {c.name: HeaderSettings.of(config, c) for c in config.collections}
     stamp = sorted((name, list(value)) for name, value in settings.items())
-    store = _cache.HeaderCache(config.cache_dir, stamp) if use_cache else None
+    store = _cache.HeaderCache(config.cache_dir, stamp, rows=layout_stamp(config)) if use_cache else None
     known = store.load() if store else {}
+    rows_valid = store is not None and store.rows_valid
 
     headers: dict[str, Header] = {}
     digests: dict[str, bytes | None] = {}
+    ready: dict[str, DocEntry] = {}  # unchanged files whose cached row is ready to judge
     todo: list[_File] = []
     for f in files:
         hit = known.get(f.rel)
         if hit is not None and hit[0] == f.identity:
-            headers[f.rel], digests[f.rel] = Header(*hit[1]), hit[2]
+            if rows_valid and hit[3] is not None:
+                ready[f.rel] = _entry(hit[3])
+            else:
+                headers[f.rel] = Header(*hit[1])
+            digests[f.rel] = hit[2]
             continue
         if hit is not None and hit[0][0] == f.identity[0]:
             # A new identity with the same size: a fresh checkout or copy touches every file's
@@ -351,16 +399,63 @@ def scan(config: SiteConfig, *, use_cache: bool | None = None, jobs: int | None 
         for f, header in zip(todo, _parse_all([(f.abs, settings[f.collection.name]) for f in todo], jobs)):
             headers[f.rel] = header
         result.parsed = len(todo)
-    if store and (todo or result.rehashed or len(known) != len(files)):
-        store.save({f.rel: (f.identity, tuple(headers[f.rel]), digests[f.rel]) for f in files})
-
+    rows: dict[str, tuple | None] = {}
     for f in files:
-        entry = _validate(f, headers[f.rel], config)
-        if isinstance(entry, InvalidEntry):
-            result.invalid.append(entry)
-        else:
-            result.documents.append(entry)
+        entry = ready.get(f.rel)
+        if entry is None:
+            entry = _validate(f, headers[f.rel], config)
+            if isinstance(entry, InvalidEntry):
+                result.invalid.append(entry)
+                rows[f.rel] = None
+                continue
+            rows[f.rel] = _row(entry)
+        result.documents.append(entry)
+    if store and (todo or result.rehashed or len(known) != len(files) or (store.rows is not None and not rows_valid)):
+        kept = {}
+        for f in files:
+            hit = known.get(f.rel) if f.rel in ready else None
+            if hit is not None:  # unchanged: its entry as it was
+                kept[f.rel] = hit
+            else:
+                kept[f.rel] = (f.identity, tuple(headers[f.rel]), digests[f.rel], rows[f.rel])
+        store.save(kept)
     return result
+
+
+def _row(entry: DocEntry) -> tuple:
+    """A document as the cache keeps it (plain tuples, which marshal stores)."""
+    prov = entry.provenance
+    return (*entry[:7], tuple(prov) if prov is not None else None, entry.follow_packed, entry.ready)
+
+
+def _entry(row: tuple) -> DocEntry:
+    """The document a cached row stands for."""
+    if row[7] is not None:
+        row = (*row[:7], Provenance(*row[7]), *row[8:])
+    return tuple.__new__(DocEntry, row)
+
+
+def layout_stamp(config: SiteConfig) -> str | None:
+    """What validating a header depends on besides the file: the layout and the collections' languages.
+
+    A layout is stamped by its class, its code and its settings; one whose settings do not
+    print as values (``<... at 0x...>``) cannot be stamped, and its documents are validated
+    on every scan (the headers are still cached).
+    """
+    import sys
+
+    layout = config.layout
+    cls = type(layout)
+    module = sys.modules.get(cls.__module__)
+    source = getattr(module, "__file__", None)
+    try:
+        with open(source, "rb") as fh:
+            code = hashlib.blake2b(fh.read(), digest_size=8).hexdigest()
+    except (OSError, TypeError):
+        return None
+    settings = sorted(vars(layout).items()) if hasattr(layout, "__dict__") else None
+    text = repr((cls.__module__, cls.__qualname__, code, settings, [(c.name, c.path, c.languages, c.source_lang) for c in config.collections]))
+    return None if " at 0x" in text else text
 
 
 def _digest(path: str) -> bytes | None:

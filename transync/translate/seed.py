@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from transync.translate.align import align
 from transync.translate.memory import FRONT_MATTER_CONTEXT, Memory, Use
@@ -50,7 +50,17 @@ class SeedResult:
         return sum(n.segments for n in self.not_aligned)
 
 
-def seed(memory: Memory, report: StatusReport) -> SeedResult:
+def candidates(memory: Memory, report: StatusReport) -> list:
+    """The status items :func:`seed` reads for ``memory``: current translations into its language."""
+    source_langs = {c.name: c.source_lang for c in report.config.collections}
+    return [
+        item for item in report.items
+        if item.state == "current" and item.path and item.source_path and item.lang == memory.target_lang
+        and source_langs.get(item.collection) == memory.source_lang
+    ]
+
+
+def seed(memory: Memory, report: StatusReport, on_document: Callable[[], None] | None = None) -> SeedResult:
     """Fill a memory with the human translations a site already has.
 
     Reads every ``current`` translation into ``memory.target_lang`` of a
@@ -73,17 +83,14 @@ def seed(memory: Memory, report: StatusReport) -> SeedResult:
 
     config = report.config
     root = Path(config.root)
-    source_langs = {c.name: c.source_lang for c in config.collections}
     fields_of = {c.name: [k for k, rule in c.fields.items() if rule in CONTENT_RULES] for c in config.collections}
     result = SeedResult()
     found: dict[tuple[str | None, str], Counter[str]] = {}
     uses: dict[str, list[Use]] = {}
 
-    for item in report.items:
-        if item.state != "current" or not item.path or not item.source_path or item.lang != memory.target_lang:
-            continue
-        if source_langs.get(item.collection) != memory.source_lang:
-            continue
+    for item in candidates(memory, report):
+        if on_document is not None:
+            on_document()  # a progress line (transync.translate.progress)
         result.documents += 1
         if item.provenance and not item.edited:
             result.machine_documents += 1

@@ -134,20 +134,35 @@ class DeepLEngine:
         )
 
     def __post_init__(self) -> None:
-        import deepl
-        from deepl import http_client
+        # The library and its client are made when a request is first sent: importing
+        # deepl (and requests) costs more than a whole run that has nothing to translate.
+        self._connection: tuple[Any, Any] | None = None
 
-        # Module-level settings of the library: its retry count and request timeout.
-        http_client.max_network_retries = self.retries
-        http_client.min_connection_timeout = self.timeout
-        self._deepl = deepl
-        self._client = deepl.DeepLClient(self.auth_key, server_url=self.server_url, send_platform_info=False)
-        # The library sends every attempt through its HttpClient's requests
-        # session (``_client._session.send``); ours adds the deadline. A private
-        # attribute: the trickle tests in tests/test_deepl_engine.py notice if it moves.
-        http = self._client._client
-        http._session.close()
-        http._session = _deadline_session(self.timeout)
+    def _connect(self) -> tuple[Any, Any]:
+        if self._connection is None:
+            import deepl
+            from deepl import http_client
+
+            # Module-level settings of the library: its retry count and request timeout.
+            http_client.max_network_retries = self.retries
+            http_client.min_connection_timeout = self.timeout
+            client = deepl.DeepLClient(self.auth_key, server_url=self.server_url, send_platform_info=False)
+            # The library sends every attempt through its HttpClient's requests
+            # session (``_client._session.send``); ours adds the deadline. A private
+            # attribute: the trickle tests in tests/test_deepl_engine.py notice if it moves.
+            http = client._client
+            http._session.close()
+            http._session = _deadline_session(self.timeout)
+            self._connection = (deepl, client)
+        return self._connection
+
+    @property
+    def _deepl(self):
+        return self._connect()[0]
+
+    @property
+    def _client(self):
+        return self._connect()[1]
 
     @property
     def client(self):
