@@ -691,6 +691,7 @@ def _collections(
 ) -> tuple[Collection, ...]:
     # The layout finds the folders of documents; transync.toml may add, move or tune them.
     names = list(layout.folders(root, jek))
+    found = set(names)
 
     overrides = cfg.get("collections", dict, {})
     if not cfg.get("discover_collections", bool, True):
@@ -702,7 +703,7 @@ def _collections(
     result = []
     for name in names:
         spec = overrides.get(name, {})
-        _note(f"collections.{name}", cfg.where if name in overrides else f"found by the {layout.name} layout")
+        _note(f"collections.{name}", f"found by the {layout.name} layout" if name in found else cfg.where)
         if not isinstance(spec, dict):
             raise cfg.fail(f"collections.{name}", "must be a table")
         sub = _Reader(spec, cfg.where, f"collections.{name}.")
