@@ -1351,7 +1351,7 @@ def render_config(found: list[Any], fmt: str, *, root: Path, stream: TextIO | No
         return
     rows = [(s.key, _setting_text(s.value), s.origin) for s in found]
     key_w = max(width(r[0]) for r in rows)
-    value_w = min(max(width(r[1]) for r in rows), 48)
+    value_w = min(max(width(r[1]) for r in rows), 36)
     stream.write(f"site {root}\n\n")
     for key, value, origin in rows:
         stream.write(_TRAILING.sub(r"\1", f"{pad(key, key_w)}  {pad(value, value_w)}  {origin}") + "\n")
