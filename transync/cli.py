@@ -1014,7 +1014,7 @@ def init(
     The file loads back to the configuration in effect now (transync config shows it). Exit codes:
     0 written, 2 a usage error (a file exists: nothing is written without --force).
     """
-    from transync.site import explain
+    from transync.translate import explain
 
     config = _site(root, [])
     for path, what in explain.init(config, os.environ, ci=ci, force=force):
@@ -1031,7 +1031,7 @@ def config_command(
     transync.toml (or pyproject.toml), the site generator's files, the environment (keys only as
     set or not set), or learnt from the site's translations (title templates)."""
     from transync.report import output
-    from transync.site import explain
+    from transync.translate import explain
 
     config = _site(root, [])
     found = explain.settings(config, os.environ, explain.learnt_templates(config))
