@@ -238,7 +238,7 @@ def load_config(root: Path) -> SiteConfig:
     if not root.is_dir():
         raise UsageError(f"{root}: not a folder")
     jekyll = _read_jekyll_config(root / JEKYLL_CONFIG)
-    own, own_name = _read_own_config(root)
+    own, own_name = read_own_config(root)
     own, own_name = _with_lunaria(root, own, own_name)
     origins: dict[str, str] = {}
     token = _ORIGINS.set(origins)
@@ -299,7 +299,8 @@ def _read_jekyll_config(path: Path) -> dict[str, Any]:
     return data
 
 
-def _read_own_config(root: Path) -> tuple[dict[str, Any], str]:
+def read_own_config(root: Path) -> tuple[dict[str, Any], str]:
+    """The site's own settings as written (``transync.toml``, else ``[tool.transync]``) and the file's name."""
     path = root / CONFIG_FILE
     if path.is_file():
         try:

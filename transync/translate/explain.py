@@ -21,7 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from transync.site.config import CONFIG_FILE, SiteConfig, _read_own_config
+from transync.site.config import CONFIG_FILE, SiteConfig, read_own_config
 from transync.translate.memory import MEMORY_DIR
 
 DEFAULT = "default"
@@ -148,7 +148,7 @@ def settings(config: SiteConfig, environ: Mapping[str, str], learnt: Mapping[tup
 
 def _layout_options(config: SiteConfig) -> dict[str, Any]:
     """The ``[layout]`` keys in effect besides the preset: those the configuration sets, else detected ones."""
-    own, _ = _read_own_config(config.root)
+    own, _ = read_own_config(config.root)
     table = own.get("layout") if isinstance(own.get("layout"), dict) else {}
     options = {k: v for k, v in table.items() if k not in ("preset", "locales", "source_lang")}
     layout_from = config.origins.get("layout", "")
@@ -222,7 +222,7 @@ class _Line:
 def init_toml(config: SiteConfig, found: list[Setting]) -> str:
     """The commented ``transync.toml`` for the site: its own configuration's values and the learnt
     templates active, every other value commented with its origin, then examples of common options."""
-    own, own_name = _read_own_config(config.root)
+    own, own_name = read_own_config(config.root)
     raw = dict(_flatten(own))
     tables: dict[tuple[str, ...], list[_Line]] = {(): []}
     done: set[tuple[str, ...]] = set()
