@@ -1025,6 +1025,59 @@ def permalinks(
     raise typer.Exit(EXIT_FINDINGS if left or result.unreadable else EXIT_OK)
 
 
+class ConfigFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+INIT_EPILOG = """\
+**Examples**
+
+    transync init --root content         # write content/transync.toml
+
+    transync init --ci                   # and .github/workflows/translations.yml
+
+    transync init --force                # replace an existing transync.toml
+"""
+
+
+@app.command(epilog=INIT_EPILOG)
+@handles_errors
+def init(
+    root: RootOption = None,
+    ci: bool = typer.Option(False, "--ci", help="Also write .github/workflows/translations.yml (status on every pull request)."),
+    force: bool = typer.Option(False, "--force", help="Replace files that exist."),
+) -> None:
+    """Write a commented transync.toml with what transync finds in the site: layout, languages,
+    collections, field rules, learnt title templates, and examples of the common options.
+
+    The file loads back to the configuration in effect now (transync config shows it). Exit codes:
+    0 written, 2 a usage error (a file exists: nothing is written without --force).
+    """
+    from transync.translate import explain
+
+    config = _site(root, [])
+    for path, what in explain.init(config, os.environ, ci=ci, force=force):
+        typer.echo(f"wrote {path} ({what})")
+
+
+@app.command("config", epilog="""**Examples**\n\n    transync config --root content\n\n    transync config --format json\n""")
+@handles_errors
+def config_command(
+    root: RootOption = None,
+    fmt: ConfigFormat = typer.Option(ConfigFormat.table, "--format", "-f", help="Output format."),
+) -> None:
+    """Print the configuration in effect and where each value came from: a default, _config.yml,
+    transync.toml (or pyproject.toml), the site generator's files, the environment (keys only as
+    set or not set), or learnt from the site's translations (title templates)."""
+    from transync.report import output
+    from transync.translate import explain
+
+    config = _site(root, [])
+    found = explain.settings(config, os.environ, explain.learnt_templates(config))
+    output.render_config(found, fmt.value, root=config.root)
+
+
 glossary_app = typer.Typer(help="Term glossaries: glossaries/<src>-<tgt>.csv files, and their DeepL glossary.", no_args_is_help=True)
 app.add_typer(glossary_app, name="glossary")
 

@@ -1320,3 +1320,39 @@ def render_merge(results: list[Any], check: Any | None, fmt: str, *, root: Path,
         stream.write(json.dumps(merge_json(results, check), ensure_ascii=False, indent=2) + "\n")
     else:
         merge_table(results, check, stream, Paths(root))
+
+
+# --------------------------------------------------------------------------- config
+
+
+def _setting_text(value: Any) -> str:
+    if value is None:
+        return "(not set)"
+    if value == "":
+        return '""'
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ", ".join(_setting_text(v) for v in value) if value else "(none)"
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False) if value else "(none)"
+    return str(value)
+
+
+def render_config(found: list[Any], fmt: str, *, root: Path, stream: TextIO | None = None) -> None:
+    """``transync config``: each value in effect and where it came from (transync.site.explain.Setting)."""
+    stream = stream or sys.stdout
+    if fmt == "json":
+        data = {
+            "schema_version": JSON_SCHEMA_VERSION,
+            "root": str(root),
+            "settings": [{"key": s.key, "value": s.value, "origin": s.origin} for s in found],
+        }
+        write_json(data, stream, "settings")
+        return
+    rows = [(s.key, _setting_text(s.value), s.origin) for s in found]
+    key_w = max(width(r[0]) for r in rows)
+    value_w = min(max(width(r[1]) for r in rows), 36)
+    stream.write(f"site {root}\n\n")
+    for key, value, origin in rows:
+        stream.write(_TRAILING.sub(r"\1", f"{pad(key, key_w)}  {pad(value, value_w)}  {origin}") + "\n")

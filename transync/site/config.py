@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 import tomllib
+from contextvars import ContextVar
 from functools import cached_property
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Mapping
@@ -155,6 +156,9 @@ class SiteConfig:
     repo_url: str | None = None
     #: ``url`` + ``baseurl`` of ``_config.yml``: where the built site lives (a page is this + its permalink).
     site_url: str | None = None
+    #: Where each value that is not a default was read: dotted key as transync.toml spells it -> the file
+    #: (``transync.toml``, ``_config.yml``, ``detected from astro.config.mjs``...); see ``transync config``.
+    origins: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @cached_property  # asked for every document of a scan
     def content_fields(self) -> tuple[str, ...]:
@@ -224,9 +228,27 @@ def load_config(root: Path) -> SiteConfig:
     if not root.is_dir():
         raise UsageError(f"{root}: not a folder")
     jekyll = _read_jekyll_config(root / JEKYLL_CONFIG)
-    own, own_name = _read_own_config(root)
+    own, own_name = read_own_config(root)
     own, own_name = _with_lunaria(root, own, own_name)
-    return _build(root, jekyll, own, own_name)
+    origins: dict[str, str] = {}
+    token = _ORIGINS.set(origins)
+    try:
+        config = _build(root, jekyll, own, own_name)
+    finally:
+        _ORIGINS.reset(token)
+    return replace(config, origins=origins)
+
+
+#: While :func:`load_config` runs: dotted key -> where its value was read (SiteConfig.origins).
+#: Readers note what they find, so every rule stays where it is and origins follow it.
+_ORIGINS: ContextVar[dict[str, str] | None] = ContextVar("transync_config_origins", default=None)
+
+
+def _note(key: str, where: str) -> None:
+    """Record where ``key``'s value came from (the first reading wins: the configuration's own file is read first)."""
+    origins = _ORIGINS.get()
+    if origins is not None:
+        origins.setdefault(key, where)
 
 
 def _with_lunaria(root: Path, own: dict[str, Any], own_name: str) -> tuple[dict[str, Any], str]:
@@ -268,7 +290,8 @@ def _read_jekyll_config(path: Path) -> dict[str, Any]:
     return data
 
 
-def _read_own_config(root: Path) -> tuple[dict[str, Any], str]:
+def read_own_config(root: Path) -> tuple[dict[str, Any], str]:
+    """The site's own settings as written (``transync.toml``, else ``[tool.transync]``) and the file's name."""
     path = root / CONFIG_FILE
     if path.is_file():
         try:
@@ -341,8 +364,14 @@ class _Reader:
                 known = ", ".join(sorted(allowed))
                 raise ConfigError(f"{self.where}: unknown key '{self.key(name)}' (known keys: {known})")
 
-    def get(self, name: str, kind: type, default: Any = None) -> Any:
+    def _found(self, name: str) -> bool:
         if name not in self.data:
+            return False
+        _note(self.key(name), self.where)
+        return True
+
+    def get(self, name: str, kind: type, default: Any = None) -> Any:
+        if not self._found(name):
             return default
         value = self.data[name]
         if kind is bool and not isinstance(value, bool):
@@ -357,7 +386,7 @@ class _Reader:
         return value
 
     def number(self, name: str, default: Any = None, *, positive: bool = True) -> Any:
-        if name not in self.data:
+        if not self._found(name):
             return default
         value = self.data[name]
         if isinstance(value, bool) or not isinstance(value, (int, float)) or (positive and value <= 0):
@@ -365,7 +394,7 @@ class _Reader:
         return value
 
     def whole(self, name: str, default: int, *, minimum: int = 0) -> int:
-        if name not in self.data:
+        if not self._found(name):
             return default
         value = self.data[name]
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
@@ -383,6 +412,7 @@ class _Reader:
         for fld, template in table.items():
             if not isinstance(template, str):
                 raise self.fail(f"{name}.{fld}", "must be a string such as \"{target_name} レビュー\"")
+            _note(self.key(f"{name}.{fld}"), self.where)
         return dict(table)
 
     def lang(self, name: str, default: str | None = None) -> str | None:
@@ -430,15 +460,21 @@ def _build(root: Path, jekyll: dict[str, Any], own: dict[str, Any], own_name: st
         cfg.lang("source_lang") or table.lang("source_lang") or (detected and detected.source_lang)
         or jek.lang("default_lang") or languages[0]
     )
+    if detected is not None and languages is detected.languages:
+        _note("languages", f"detected from {detected.found_in}")
+    # Where source_lang was read: transync.toml, its [layout] table, the generator's file, _config.yml.
+    if "source_lang" in own or "source_lang" in table.data:
+        where, key = own_name, "source_lang" if "source_lang" in own else "layout.source_lang"
+    elif detected is not None and detected.source_lang:
+        where, key = detected.found_in, "default locale"
+    else:
+        where, key = JEKYLL_CONFIG, "default_lang"
     if source_lang not in languages:
-        # Named where it was read: transync.toml, its [layout] table, the generator's file, _config.yml.
-        if "source_lang" in own or "source_lang" in table.data:
-            where, key = own_name, "source_lang" if "source_lang" in own else "layout.source_lang"
-        elif detected is not None and detected.source_lang:
-            where, key = detected.found_in, "default locale"
-        else:
-            where, key = JEKYLL_CONFIG, "default_lang"
         raise ConfigError(f"{where}: '{key}' is {source_lang!r}, which is not one of languages {list(languages)}")
+    if where == JEKYLL_CONFIG and "default_lang" not in jekyll:
+        _note("source_lang", "the first language")
+    else:
+        _note("source_lang", f"detected from {where}" if detected is not None and where == detected.found_in else where)
     if isinstance(layout, Preset):
         layout = _build_layout(layout, table, detected, source_lang, languages)
 
@@ -541,10 +577,14 @@ def _layout_choice(root: Path, cfg: _Reader) -> tuple[Any, _Reader, Detection | 
     ``[layout]`` table and what detection read from the generator's own configuration."""
     raw = cfg.data.get("layout")
     table = _Reader({}, cfg.where, "layout.")
+    if raw is not None:
+        _note("layout", cfg.where)
     detected = None
     if raw is None:
         detected = detect(root)
         name = detected.preset if detected is not None else layouts.DEFAULT
+        if detected is not None:
+            _note("layout", f"detected from {detected.found_in}")
     elif isinstance(raw, dict):
         table = _Reader(raw, cfg.where, "layout.")
         table.check_keys(_LAYOUT_KEYS)
@@ -586,6 +626,10 @@ def _build_layout(preset: Preset, table: _Reader, detected: Detection | None, so
     suffixes = table.get("suffixes", list)
     if suffixes is not None and (not suffixes or not all(x.startswith(".") and len(x) > 1 for x in suffixes)):
         raise table.fail("suffixes", "must list file endings such as \".md\" and \".mdx\"")
+    if "files" in table.data:
+        _note("layout.files", table.where)
+    for key in found:  # what the table did not say (its keys were noted as they were read)
+        _note(f"layout.{key}", f"detected from {detected.found_in}")  # type: ignore[union-attr]
     try:
         return preset.build(
             source_lang, languages, structure=structure, pattern=pattern, source=source, suffixes=suffixes, files=files,
@@ -629,6 +673,7 @@ def _field_rules(reader: _Reader, key: str, base: dict[str, str]) -> dict[str, s
         if not isinstance(rule, str) or rule not in FIELD_RULES:
             raise reader.fail(f"{key}.{name}", f"is {rule!r}; expected one of {', '.join(sorted(FIELD_RULES))}")
         rules[name] = rule
+        _note(reader.key(f"{key}.{name}"), reader.where)
     return rules
 
 
@@ -638,6 +683,7 @@ def _collections(
 ) -> tuple[Collection, ...]:
     # The layout finds the folders of documents; transync.toml may add, move or tune them.
     names = list(layout.folders(root, jek))
+    found = set(names)
 
     overrides = cfg.get("collections", dict, {})
     if not cfg.get("discover_collections", bool, True):
@@ -649,6 +695,7 @@ def _collections(
     result = []
     for name in names:
         spec = overrides.get(name, {})
+        _note(f"collections.{name}", f"found by the {layout.name} layout" if name in found else cfg.where)
         if not isinstance(spec, dict):
             raise cfg.fail(f"collections.{name}", "must be a table")
         sub = _Reader(spec, cfg.where, f"collections.{name}.")
@@ -708,7 +755,7 @@ def _translate_config(cfg: _Reader, languages: tuple[str, ...], collections: tup
         for lang, table in c.get("templates", dict, {}).items():
             if lang not in languages:
                 raise c.fail(f"templates.{lang}", "names a language the site does not declare")
-            collection_templates[(name, lang)] = _Reader({"t": table}, cfg.where, f"collections.{name}.templates.{lang}").templates("t")
+            collection_templates[(name, lang)] = _Reader({lang: table}, cfg.where, f"collections.{name}.templates.").templates(lang)
     source_currency = tr.get("source_currency", str, "USD")
     if not re.fullmatch(r"[A-Z]{3}", source_currency):
         raise tr.fail("source_currency", f"is not an ISO 4217 code such as USD: {source_currency!r}")
