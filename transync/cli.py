@@ -583,7 +583,9 @@ def translate(
             progress.close()
     summary.skipped = skips
     summary.shard = shard
-    output.render_translate(summary, fmt.value, dry_run=dry_run, engine=engine_name, root=config.root)
+    price_engine = engine_name if engine_name != "none" else config.translate.engine or "deepl"
+    price = output.Price(config.translate.price(price_engine), config.translate.price_currency, price_engine)
+    output.render_translate(summary, fmt.value, dry_run=dry_run, engine=engine_name, root=config.root, price=price)
     if summary.stopped is not None:
         typer.echo(f"transync translate: error: {summary.stopped}", err=True)
     raise typer.Exit(summary.exit_code)

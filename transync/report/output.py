@@ -12,6 +12,8 @@ import os
 import re
 import shutil
 import sys
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, NamedTuple, TextIO
@@ -1069,7 +1071,58 @@ def render_seed(seeded: list[Seeded], fmt: str, *, root: Path, stream: TextIO | 
 # --------------------------------------------------------------------------- translate
 
 
-def translate_json(summary: TranslateSummary, *, dry_run: bool, engine: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Price:
+    """What a million characters cost with the run's engine (``per_million`` None: no price is set for it)."""
+
+    per_million: Decimal | None
+    currency: str
+    engine: str
+
+
+def cost_estimate(summary: TranslateSummary, price: Price) -> dict[str, Any]:
+    """The planned characters times the price, in total and per language (the JSON ``estimate``)."""
+    langs: dict[str, dict[str, Any]] = {}
+    for r in summary.planned:
+        entry = langs.setdefault(r.job.lang, {"documents": 0, "characters": 0, "cost": None})
+        entry["documents"] += 1
+        entry["characters"] += r.characters
+
+    def cost(characters: int) -> float | None:
+        if price.per_million is None:
+            return None
+        # Four decimals: a small run's cost is a fraction of a cent, which people still want to compare.
+        return float((price.per_million * characters / 1_000_000).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP))
+
+    for entry in langs.values():
+        entry["cost"] = cost(entry["characters"])
+    return {
+        "engine": price.engine,
+        "price_per_million_characters": None if price.per_million is None else float(price.per_million),
+        "currency": price.currency,
+        "characters": summary.characters,
+        "cost": cost(summary.characters),
+        "languages": dict(sorted(langs.items())),
+    }
+
+
+def _estimate_lines(estimate: dict[str, Any]) -> list[str]:
+    """The estimate for people: the total, then one line per language."""
+    currency = estimate["currency"]
+    if estimate["price_per_million_characters"] is None:
+        return [f"Estimated cost: no price for the {estimate['engine']} engine ([translate] price_per_million_characters)."]
+
+    def money(amount: float) -> str:
+        return f"{currency} {amount:,.2f}" if amount >= 0.005 or amount == 0 else f"< {currency} 0.01"
+
+    lines = [f"Estimated cost: {money(estimate['cost'])} ({estimate['characters']:,} characters at "
+             f"{currency} {estimate['price_per_million_characters']:,.2f} per million, [translate] price_per_million_characters)"]
+    for lang, entry in estimate["languages"].items():
+        lines.append(f"  {lang:<5} {_plural(entry['documents'], 'document'):<12} {entry['characters']:>10,} characters  {money(entry['cost'])}")
+    return lines
+
+
+def translate_json(summary: TranslateSummary, *, dry_run: bool, engine: str, estimate: dict[str, Any] | None = None) -> dict[str, Any]:
     def doc(job, status: str, reason: str = "", characters: int | None = None) -> dict[str, Any]:
         return {
             "collection": job.collection.name, "ref": job.ref, "lang": job.lang, "status": status,
@@ -1111,6 +1164,7 @@ def translate_json(summary: TranslateSummary, *, dry_run: bool, engine: str) -> 
                 for u in summary.uncovered
             ],
             "stopped": str(summary.stopped) if summary.stopped else None,
+            "estimate": estimate,
         },
         "shard": summary.shard,
         "memory_deltas": [_delta_json(d) for d in summary.memory_deltas],
@@ -1118,7 +1172,8 @@ def translate_json(summary: TranslateSummary, *, dry_run: bool, engine: str) -> 
     }
 
 
-def translate_table(summary: TranslateSummary, *, dry_run: bool, engine: str, stream: TextIO, paths: Paths) -> None:
+def translate_table(summary: TranslateSummary, *, dry_run: bool, engine: str, stream: TextIO, paths: Paths,
+                    estimate: dict[str, Any] | None = None) -> None:
     style = _Style(stream)
     w = stream.write
     if dry_run:
@@ -1126,6 +1181,8 @@ def translate_table(summary: TranslateSummary, *, dry_run: bool, engine: str, st
         for r in summary.planned:
             w(f"  {r.job.lang:<5} {paths.show(r.job.target_path)}  {r.characters:,} characters  ({r.job.reason})\n")
         w("\n" + _translate_total(summary, dry_run=True) + "\n")
+        for line in _estimate_lines(estimate) if estimate is not None else ():
+            w(line + "\n")
     else:
         for r in summary.written:
             w(f"  {style('written', '32')}  {paths.show(r.job.target_path)}\n")
@@ -1223,21 +1280,26 @@ def _memory_note(summary: TranslateSummary) -> str:
     return note
 
 
-def render_translate(summary: TranslateSummary, fmt: str, *, dry_run: bool, engine: str, root: Path, stream: TextIO | None = None) -> None:
+def render_translate(summary: TranslateSummary, fmt: str, *, dry_run: bool, engine: str, root: Path, stream: TextIO | None = None,
+                     price: Price | None = None) -> None:
     """The run's documents: json as documented; markdown and github list them per language (github
-    annotates the failed ones as errors and the skipped ones as warnings)."""
+    annotates the failed ones as errors and the skipped ones as warnings). A dry run with a ``price``
+    estimates what it would cost, per language."""
     stream = stream or sys.stdout
-    data = translate_json(summary, dry_run=dry_run, engine=engine)
+    estimate = cost_estimate(summary, price) if dry_run and price is not None else None
+    data = translate_json(summary, dry_run=dry_run, engine=engine, estimate=estimate)
     if fmt == "json":
         write_json(data, stream, list_key="documents")
         return
     if fmt == "table":
-        translate_table(summary, dry_run=dry_run, engine=engine, stream=stream, paths=Paths(root))
+        translate_table(summary, dry_run=dry_run, engine=engine, stream=stream, paths=Paths(root), estimate=estimate)
         return
     rows = [Row(d["lang"], d["path"] or d["source_path"], None, f"{d['status'].replace('_', ' ')}: {d['reason']}" if d["reason"] else d["status"],
                 (d["status"].replace("_", " "), f"{d['characters']:,}" if d["characters"] is not None else "", d["reason"] or ""))
            for d in data["documents"]]
     totals = [f"{'Dry run' if dry_run else 'Run'} ({engine}): " + _translate_total(summary, dry_run=dry_run) + "."]
+    if estimate is not None:
+        totals += _estimate_lines(estimate)
     if summary.stopped is not None:
         totals.append(f"stopped: {summary.stopped}")
     heading = "Translation plan" if dry_run else "Translation run"
