@@ -37,7 +37,7 @@ def site(make_site, monkeypatch):
 def test_ack_needs_a_selection(site):
     result = cli("ack")
     assert result.exit_code == 2
-    assert result.stderr == "transync ack: error: name the translations to acknowledge: PATHS_OR_REFS, --lang or --state stale\n"
+    assert result.stderr == "transync ack: error: name the translations to acknowledge: PATHS_OR_REFS, --lang, --collection or --state stale\n"
 
 
 def test_ack_dry_run_by_language_and_state_changes_nothing(site):

@@ -195,6 +195,10 @@ LimitOption = Annotated[
 LangOption = Annotated[
     Optional[List[str]], typer.Option("--lang", "-l", metavar="LANG", help="Only these languages (repeat or comma-separate).")
 ]
+CollectionOption = Annotated[
+    Optional[List[str]],
+    typer.Option("--collection", metavar="NAME", help="Only these collections of the site (repeat or comma-separate)."),
+]
 
 
 def _split(values: Optional[List[str]]) -> list[str]:
@@ -221,6 +225,23 @@ def _langs(config, lang: Optional[List[str]], option: str = "--lang") -> list[st
         if code not in config.languages:
             raise UsageError(f"{option} {code}: not one of the site's languages ({', '.join(config.languages)})")
     return langs
+
+
+def _collections(config, names: Optional[List[str]]) -> list[str]:
+    """--collection values, each the name of one of the site's collections."""
+    wanted = _split(names)
+    known = [c.name for c in config.collections]
+    for name in wanted:
+        if name not in known:
+            raise UsageError(f"--collection {name}: not one of the site's collections ({', '.join(known)})")
+    return wanted
+
+
+def _collection_files(result, collections: list[str]) -> list[str] | None:
+    """The files of the scanned documents of ``collections`` (None: no --collection, every file)."""
+    if not collections:
+        return None
+    return [d.path for d in result.documents if d.collection in collections]
 
 
 def _selection(config, rel_paths: list[str] | None, changed_from: str | None) -> list[str] | None:
@@ -275,6 +296,7 @@ def status(
     ),
     root: RootOption = None,
     lang: LangOption = None,
+    collection: CollectionOption = None,
     state: Optional[List[str]] = typer.Option(
         None, "--state", "-s", metavar="STATE",
         help="Only list these states: current, stale, missing, orphan, duplicate, invalid "
@@ -303,6 +325,7 @@ def status(
     path_list = list(paths or [])
     config = _site(root, path_list)
     langs = _langs(config, lang)
+    collections = _collections(config, collection)
     shown = parse_states(state or [], key="--state") if state else None
     if shown is None:
         shown = list(STATES) if fmt is Format.json else [s for s in STATES if s != "current"]
@@ -311,7 +334,9 @@ def status(
     rel_paths = _relative_paths(config, path_list)
     history = False if no_git else History.of_site(config)  # git works while the site is scanned
     result = scan.scan(config, use_cache=False if no_cache else None)
-    report = status_mod.report(result, langs=langs or None, paths=_selection(config, rel_paths, changed_from), git=history)
+    report = status_mod.report(
+        result, langs=langs or None, paths=_selection(config, rel_paths, changed_from), git=history, collections=collections,
+    )
     if rel_paths:
         for path, rel in zip(path_list, rel_paths):
             if not path.exists() and not any(rel in (i.path, i.target_path) for i in report.items):
@@ -347,6 +372,7 @@ def check(
     ),
     root: RootOption = None,
     lang: LangOption = None,
+    collection: CollectionOption = None,
     only: Optional[List[str]] = typer.Option(
         None, "--check", "-c", metavar="NAME",
         help="Only these checks: math, code, urls, citations, headings, tables, kept-fields, permalink, placeholders "
@@ -385,6 +411,7 @@ def check(
     path_list = list(paths or [])
     config = _site(root, path_list)
     langs = _langs(config, lang)
+    collections = _collections(config, collection)
     names = parse_checks(only, key="--check") if only else list(config.checks)
     fail = parse_checks(fail_on, key="--fail-on") if fail_on else list(config.check_fail_on)
     rel_paths = _relative_paths(config, path_list)
@@ -394,8 +421,11 @@ def check(
 
     result = scan.scan(config, use_cache=False if no_cache else None)
     selection = _selection(config, rel_paths, changed_from)
-    report = checks_mod.check_site(result, selection, langs or None, checks=names, use_cache=False if no_cache else None, git=not no_git)
-    _adopted(adopt.adopt_check(report, langs=langs or None, paths=selection, update=update_baseline, use_baseline=not no_baseline))
+    report = checks_mod.check_site(
+        result, selection, langs or None, checks=names, use_cache=False if no_cache else None, git=not no_git, collections=collections,
+    )
+    _adopted(adopt.adopt_check(report, langs=langs or None, paths=selection, update=update_baseline, use_baseline=not no_baseline,
+                               files=_collection_files(result, collections)))
 
     output.diagnostics(((bad.path, bad.line, bad.reason) for bad in report.unreadable), config.root)
     output.render_check(report, fmt.value, fail_on=fail, limit=limit, summary=summary)
@@ -429,6 +459,7 @@ def report(
     root: RootOption = None,
     out: Path = typer.Option(Path("transync-report"), "--output", "-o", file_okay=False, metavar="DIR", help="Folder to write into."),
     lang: LangOption = None,
+    collection: CollectionOption = None,
     with_checks: bool = typer.Option(False, "--with-checks", help="Also run `check` and list its findings per language."),
     repo_url: Optional[str] = typer.Option(
         None, "--repo-url", metavar="PATTERN",
@@ -447,12 +478,14 @@ def report(
 
     config = _site(root, [])
     langs = _langs(config, lang)
+    collections = _collections(config, collection)
     if repo_url is not None and "{path}" not in repo_url:
         raise UsageError(f"--repo-url {repo_url}: must hold {{path}}, e.g. https://github.com/OWNER/REPO/blob/main/{{path}}")
     history = False if no_git else History.of_site(config)
     result = scan.scan(config)
-    status_report = status_mod.report(result, langs=langs or None, git=history)
-    found = checks_mod.check_site(result, None, langs or None, checks=list(config.checks), git=not no_git) if with_checks else None
+    status_report = status_mod.report(result, langs=langs or None, git=history, collections=collections)
+    found = checks_mod.check_site(result, None, langs or None, checks=list(config.checks), git=not no_git,
+                                  collections=collections) if with_checks else None
     links = dashboard.Links(config.root, repo_url or config.repo_url, config.site_url)
     for path in dashboard.write(status_report, out, checks=found, links=links):
         typer.echo(str(path))
@@ -485,6 +518,7 @@ def translate(
     ),
     root: RootOption = None,
     to: Optional[List[str]] = typer.Option(None, "--to", "-t", metavar="LANG", help="Target languages (default: every language but the source)."),
+    collection: CollectionOption = None,
     engine: Optional[str] = typer.Option(
         None, "--engine", "-e", metavar="NAME",
         help="deepl (default when DEEPL_AUTH_KEY is set), openai (any OpenAI-compatible server), pseudo (a preview, never "
@@ -524,12 +558,13 @@ def translate(
     refs = [t for t in items if not Path(t).exists()]
     config = _site(root, paths)
     langs = _langs(config, to, "--to")
+    collections = _collections(config, collection)
     shard_spec = tr.parse_shard(shard) if shard else None
     rel_paths = _relative_paths(config, paths)
 
     result = scan.scan(config)
     # Every language: select() takes the jobs of --to and the unusable sources too.
-    report = status_mod.report(result, paths=rel_paths, git=not no_git)
+    report = status_mod.report(result, paths=rel_paths, git=not no_git, collections=collections)
     known_refs = {d.ref for d in result.documents}
     for ref in refs:
         if ref not in known_refs:
@@ -791,6 +826,7 @@ def ack(
         None, help="Files, folders or refs whose translations to acknowledge.", show_default=False, metavar="PATHS_OR_REFS"
     ),
     lang: LangOption = None,
+    collection: CollectionOption = None,
     state: Optional[AckState] = typer.Option(
         None, "--state", help="Only stale translations (not the current ones with replaced human segments to review)."
     ),
@@ -811,19 +847,20 @@ def ack(
     from transync.translate import revisions
 
     items = list(targets or [])
-    if not items and not lang and state is None:
-        raise UsageError("name the translations to acknowledge: PATHS_OR_REFS, --lang or --state stale")
+    if not items and not lang and not collection and state is None:
+        raise UsageError("name the translations to acknowledge: PATHS_OR_REFS, --lang, --collection or --state stale")
     paths = [Path(t) for t in items if Path(t).exists()]
     refs = {t for t in items if not Path(t).exists()}
     config = _site(root, paths)
     langs = _langs(config, lang)
+    collections = _collections(config, collection)
     rel_paths = _relative_paths(config, paths) or []
     result = scan.scan(config)
     known_refs = {d.ref for d in result.documents}
     for ref in sorted(refs):
         if ref not in known_refs:
             raise UsageError(f"{ref}: neither a file nor the ref of a document of the site")
-    report = status_mod.report(result, langs=langs or None, git=not no_git)
+    report = status_mod.report(result, langs=langs or None, git=not no_git, collections=collections)
     chosen = [
         i for i in report.items
         if not items or i.ref in refs or (rel_paths and sitepaths.selected(rel_paths, i.path, i.source_path, i.target_path))
@@ -875,6 +912,7 @@ class Only(str, Enum):
 def memory_export(
     lang: str = typer.Option(..., "--lang", "-l", metavar="LANG", help="The target language."),
     only: Only = typer.Option(Only.all, "--only", help="stale, missing, or all (both, plus machine translations to review)."),
+    collection: CollectionOption = None,
     out: Optional[Path] = typer.Option(None, "--output", "-o", dir_okay=False, help="The PO file to write (default: standard output)."),
     root: RootOption = None,
     no_git: NoGitOption = False,
@@ -889,7 +927,7 @@ def memory_export(
 
     config = _site(root, [])
     (code,) = _langs(config, [lang])
-    report = status_mod.report(scan.scan(config), langs=[code], git=not no_git)
+    report = status_mod.report(scan.scan(config), langs=[code], git=not no_git, collections=_collections(config, collection))
     memory = mem.Memory.of_site(config, config.source_lang, code)
     result = exchange.export_po(config, report, memory, code, only=only.value)
     if out is None:
@@ -1032,6 +1070,7 @@ def glossary_check(
     paths: Optional[List[Path]] = typer.Argument(None, help="Files or folders to check (default: the whole site).", show_default=False, metavar="PATHS"),
     root: RootOption = None,
     lang: LangOption = None,
+    collection: CollectionOption = None,
     glossaries: GlossariesOption = None,
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
     changed_from: ChangedFromOption = None,
@@ -1058,11 +1097,14 @@ def glossary_check(
     langs = _langs(config, lang)
     rel = _selection(config, _relative_paths(config, path_list), changed_from)
     _must_exist(path_list)
-    report = status_mod.report(scan.scan(config), langs=langs or None)
+    collections = _collections(config, collection)
+    scanned = scan.scan(config)
+    report = status_mod.report(scanned, langs=langs or None, collections=collections)
     loaded = _glossaries(_glossary_folder(config, glossaries))
     _baseline_options(update_baseline, no_baseline)
     result = termcheck.check_terms(report, loaded, paths=rel)
-    adoption = adopt.adopt_terms(result, config, langs=langs or None, paths=rel, update=update_baseline, use_baseline=not no_baseline)
+    adoption = adopt.adopt_terms(result, config, langs=langs or None, paths=rel, update=update_baseline, use_baseline=not no_baseline,
+                                 files=_collection_files(scanned, collections))
     _adopted(adoption)
     output.render_terms(result, fmt.value, root=config.root, limit=limit, summary=summary, adoption=adoption)
     output.diagnostics(((path, None, why) for path, why in result.unreadable), config.root)
