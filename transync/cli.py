@@ -153,6 +153,69 @@ def main_options(
     """Keep a multilingual Markdown site in sync across languages."""
 
 
+# --------------------------------------------------------------------------- shell completion
+# Typer calls these while the user presses TAB: they read the site's configuration (and, for refs,
+# its header cache) and never fail: a site that cannot be read completes nothing.
+
+
+def _completion_site(ctx):
+    from transync.site.config import find_root, load_config
+
+    root = ctx.params.get("root")
+    try:
+        return load_config(Path(root) if root else find_root(Path.cwd()))
+    except (TransyncError, OSError):
+        return None
+
+
+def _complete_list(values, incomplete: str) -> list[str]:
+    """``values`` that start the last item of a comma list: ``ja,d`` completes to ``ja,de``."""
+    head, _, last = incomplete.rpartition(",")
+    given = set(head.split(",")) if head else set()
+    prefix = head + "," if head else ""
+    return [prefix + v for v in values if v.startswith(last) and v not in given]
+
+
+def _complete_lang(ctx: typer.Context, incomplete: str) -> list[str]:
+    config = _completion_site(ctx)
+    return _complete_list(config.languages, incomplete) if config else []
+
+
+def _complete_collection(ctx: typer.Context, incomplete: str) -> list[str]:
+    config = _completion_site(ctx)
+    return _complete_list([c.name for c in config.collections], incomplete) if config else []
+
+
+def _complete_ref_or_path(ctx: typer.Context, incomplete: str) -> list[str]:
+    """The site's refs that start with ``incomplete``, then the files and folders that do
+    (Typer's completion scripts do not pass file completion on to the shell, so we list them)."""
+    refs: list[str] = []
+    config = _completion_site(ctx)
+    if config is not None:
+        from transync.site import scan
+
+        try:
+            refs = sorted({d.ref for d in scan.scan(config).documents if d.ref and d.ref.startswith(incomplete)})
+        except (TransyncError, OSError):
+            pass
+    return refs + _complete_path(incomplete)
+
+
+def _complete_path(incomplete: str) -> list[str]:
+    folder, _, stem = incomplete.rpartition("/")
+    base = Path(folder + "/" if folder else ".")
+    try:
+        entries = sorted(base.iterdir(), key=lambda e: e.name)
+    except OSError:
+        return []
+    prefix = folder + "/" if folder else ""
+    return [
+        prefix + e.name + ("/" if e.is_dir() else "")
+        for e in entries
+        if e.name.startswith(stem) and (stem.startswith(".") or not e.name.startswith("."))
+    ]
+
+
 # Options that several commands share, declared once.
 GlossariesOption = Annotated[
     Optional[Path],
@@ -193,11 +256,13 @@ LimitOption = Annotated[
     ),
 ]
 LangOption = Annotated[
-    Optional[List[str]], typer.Option("--lang", "-l", metavar="LANG", help="Only these languages (repeat or comma-separate).")
+    Optional[List[str]],
+    typer.Option("--lang", "-l", metavar="LANG", help="Only these languages (repeat or comma-separate).", autocompletion=_complete_lang),
 ]
 CollectionOption = Annotated[
     Optional[List[str]],
-    typer.Option("--collection", metavar="NAME", help="Only these collections of the site (repeat or comma-separate)."),
+    typer.Option("--collection", metavar="NAME", help="Only these collections of the site (repeat or comma-separate).",
+                 autocompletion=_complete_collection),
 ]
 
 
@@ -514,10 +579,13 @@ TRANSLATE_EPILOG = """\
 @handles_errors
 def translate(
     targets: Optional[List[str]] = typer.Argument(
-        None, help="Files, folders or refs to translate (default: the whole site).", show_default=False, metavar="PATHS_OR_REFS"
+        None, help="Files, folders or refs to translate (default: the whole site).", show_default=False, metavar="PATHS_OR_REFS",
+        autocompletion=_complete_ref_or_path,
     ),
     root: RootOption = None,
-    to: Optional[List[str]] = typer.Option(None, "--to", "-t", metavar="LANG", help="Target languages (default: every language but the source)."),
+    to: Optional[List[str]] = typer.Option(
+        None, "--to", "-t", metavar="LANG", help="Target languages (default: every language but the source).", autocompletion=_complete_lang,
+    ),
     collection: CollectionOption = None,
     engine: Optional[str] = typer.Option(
         None, "--engine", "-e", metavar="NAME",
@@ -647,7 +715,7 @@ def _memory_covers(config, options, selected, use_memory: bool, no_engine: Usage
 @handles_errors
 def pseudo(
     path: Path = typer.Argument(..., exists=True, dir_okay=False, help="A Markdown document."),
-    lang: str = typer.Option("xx", "--to", "-t", metavar="LANG", help="Target language for set and rewrite rules."),
+    lang: str = typer.Option("xx", "--to", "-t", metavar="LANG", help="Target language for set and rewrite rules.", autocompletion=_complete_lang),
     root: RootOption = None,
 ) -> None:
     """Print a pseudo-localized version of a document: what transync translates is accented,
@@ -756,8 +824,8 @@ def memory_merge(
 @app.command(epilog="""**Example**\n\n    transync diff kestrel-ie-5 --lang ja --root content\n""")
 @handles_errors
 def diff(
-    ref: str = typer.Argument(..., help="The ref of the document."),
-    lang: str = typer.Option(..., "--lang", "-l", metavar="LANG", help="The translation's language."),
+    ref: str = typer.Argument(..., help="The ref of the document.", autocompletion=_complete_ref_or_path),
+    lang: str = typer.Option(..., "--lang", "-l", metavar="LANG", help="The translation's language.", autocompletion=_complete_lang),
     root: RootOption = None,
     no_git: NoGitOption = False,
 ) -> None:
@@ -823,7 +891,8 @@ class AckState(str, Enum):
 @handles_errors
 def ack(
     targets: Optional[List[str]] = typer.Argument(
-        None, help="Files, folders or refs whose translations to acknowledge.", show_default=False, metavar="PATHS_OR_REFS"
+        None, help="Files, folders or refs whose translations to acknowledge.", show_default=False, metavar="PATHS_OR_REFS",
+        autocompletion=_complete_ref_or_path,
     ),
     lang: LangOption = None,
     collection: CollectionOption = None,
@@ -910,7 +979,7 @@ class Only(str, Enum):
 @memory_app.command("export", epilog="""**Example**\n\n    transync memory export --lang ja --only stale -o ja-todo.po\n""")
 @handles_errors
 def memory_export(
-    lang: str = typer.Option(..., "--lang", "-l", metavar="LANG", help="The target language."),
+    lang: str = typer.Option(..., "--lang", "-l", metavar="LANG", help="The target language.", autocompletion=_complete_lang),
     only: Only = typer.Option(Only.all, "--only", help="stale, missing, or all (both, plus machine translations to review)."),
     collection: CollectionOption = None,
     out: Optional[Path] = typer.Option(None, "--output", "-o", dir_okay=False, help="The PO file to write (default: standard output)."),
@@ -941,7 +1010,9 @@ def memory_export(
 @handles_errors
 def memory_import(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help="A PO file from `transync memory export`, translated."),
-    lang: Optional[str] = typer.Option(None, "--lang", "-l", metavar="LANG", help="The target language (default: the file's Language header)."),
+    lang: Optional[str] = typer.Option(
+        None, "--lang", "-l", metavar="LANG", help="The target language (default: the file's Language header).", autocompletion=_complete_lang,
+    ),
     apply: bool = typer.Option(True, "--apply/--no-apply", help="Also write the documents the memory now translates completely."),
     root: RootOption = None,
     no_git: NoGitOption = False,
