@@ -3,7 +3,8 @@
 :func:`export_po` writes the texts that need a human for one language: the
 segments and front-matter values of missing and stale translations that the
 memory does not know, and (``only="all"``) the memory's machine translations
-for post-editing. A changed segment carries its previous source text as
+for post-editing, document by document in site order, each document's texts in
+the order they appear (front matter first). A changed segment carries its previous source text as
 ``#| msgid``, as ``msgmerge --previous`` does, so a translator sees what
 changed. The file opens in Poedit, Weblate or any PO editor; it is written
 by :mod:`transync.translate.pofile`, as the memory is (the same header fields,
@@ -46,7 +47,10 @@ def _texts_of(config: SiteConfig, report: StatusReport, lang: str, states: tuple
 
     options = options_for(config, report)
     by_name = {c.name: c for c in config.collections}
-    for item in report.items:
+    rank = {c.name: n for n, c in enumerate(config.collections)}
+    # Site order (collections as configured, then source paths), so that an exported file reads
+    # document by document.
+    for item in sorted(report.items, key=lambda i: (rank.get(i.collection, len(rank)), i.source_path or "")):
         if item.lang != lang or item.state not in states or not item.source_path:
             continue
         collection = by_name[item.collection]
@@ -54,7 +58,8 @@ def _texts_of(config: SiteConfig, report: StatusReport, lang: str, states: tuple
         plan = localize.plan(source, options.settings(config, collection, lang))
         offset = source.text.count("\n", 0, source.body_start)
         lines = {localize.body_key(s.id): s.line + offset for s in plan.segmented.segments}
-        for request in plan.requests:
+        # In the order they appear: the front matter's fields, then the body's segments.
+        for request in sorted(plan.requests, key=lambda r: r.key in lines):
             yield item, request, lines.get(request.key)
 
 
@@ -93,12 +98,14 @@ def export_po(config: SiteConfig, report: StatusReport, memory: Memory, lang: st
                     entry.msgstr = old.translation  # the old translation, to adapt
         entry.occurrences.add((item.source_path, line or None))
     if only == "all":
-        for e in memory:
+        for e in sorted(memory, key=lambda e: (e.source, e.context or "")):
             if e.origin == "machine" and (e.context, e.source) not in entries:
                 entries[(e.context, e.source)] = _Export(e.translation, comment=f"machine translation ({e.engine}): review it")
     comment = f"# transync: texts to translate into {lang} ({only}); fill in msgstr, then: transync memory import FILE\n"
     out = [pofile.write_header(memory.source_lang, lang, comment=comment)]
-    for key in sorted(entries, key=lambda k: (k[1], k[0] or "")):
+    # Document order: a text shared by several documents comes where it first appears; the
+    # machine translations to review (known from the memory, not from a document) come last.
+    for key in entries:
         entry = entries[key]
         out.append(pofile.write_entry(
             key[0], key[1], entry.msgstr,
