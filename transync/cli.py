@@ -976,19 +976,27 @@ class Only(str, Enum):
     missing = "missing"
 
 
+class ExchangeFormat(str, Enum):
+    po = "po"
+    xliff = "xliff"
+
+
 @memory_app.command("export", epilog="""**Example**\n\n    transync memory export --lang ja --only stale -o ja-todo.po\n""")
 @handles_errors
 def memory_export(
     lang: str = typer.Option(..., "--lang", "-l", metavar="LANG", help="The target language.", autocompletion=_complete_lang),
     only: Only = typer.Option(Only.all, "--only", help="stale, missing, or all (both, plus machine translations to review)."),
     collection: CollectionOption = None,
-    out: Optional[Path] = typer.Option(None, "--output", "-o", dir_okay=False, help="The PO file to write (default: standard output)."),
+    out: Optional[Path] = typer.Option(None, "--output", "-o", dir_okay=False, help="The file to write (default: standard output)."),
+    file_format: Optional[ExchangeFormat] = typer.Option(
+        None, "--format", "-f", help="po, or xliff (XLIFF 2.0, for CAT tools) (default: xliff for an --output ending in .xlf or .xliff, else po).",
+    ),
     root: RootOption = None,
     no_git: NoGitOption = False,
 ) -> None:
-    """Write a PO file of the texts that need a translator: those of missing and stale translations
-    that the memory does not know (a changed one with its previous source as #| msgid), and with
-    --only all the machine translations to review.
+    """Write a PO (or XLIFF 2.0) file of the texts that need a translator: those of missing and stale
+    translations that the memory does not know (a changed one with its previous source as #| msgid),
+    and with --only all the machine translations to review. Document by document, in site order.
     """
     from transync.translate import exchange, memory as mem
     from transync.site import scan, status as status_mod
@@ -998,7 +1006,12 @@ def memory_export(
     (code,) = _langs(config, [lang])
     report = status_mod.report(scan.scan(config), langs=[code], git=not no_git, collections=_collections(config, collection))
     memory = mem.Memory.of_site(config, config.source_lang, code)
-    result = exchange.export_po(config, report, memory, code, only=only.value)
+    if file_format is None:
+        from transync.translate.xliff import is_xliff
+
+        file_format = ExchangeFormat.xliff if out is not None and is_xliff(out) else ExchangeFormat.po
+    export = exchange.export_xliff if file_format is ExchangeFormat.xliff else exchange.export_po
+    result = export(config, report, memory, code, only=only.value)
     if out is None:
         typer.echo(result.text, nl=False)
     else:
@@ -1009,7 +1022,9 @@ def memory_export(
 @memory_app.command("import", epilog="""**Example**\n\n    transync memory import ja-todo.po\n""")
 @handles_errors
 def memory_import(
-    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="A PO file from `transync memory export`, translated."),
+    file: Path = typer.Argument(
+        ..., exists=True, dir_okay=False, help="A PO file (or XLIFF 2.0: .xlf, .xliff) from `transync memory export`, translated.",
+    ),
     lang: Optional[str] = typer.Option(
         None, "--lang", "-l", metavar="LANG", help="The target language (default: the file's Language header).", autocompletion=_complete_lang,
     ),
@@ -1017,7 +1032,7 @@ def memory_import(
     root: RootOption = None,
     no_git: NoGitOption = False,
 ) -> None:
-    """Check a translated PO file (known msgids, protected text intact) and put its translations in
+    """Check a translated PO or XLIFF 2.0 file (known source texts, protected text intact) and put its translations in
     the memory as human ones: all of them, or none when one is wrong. Then write the missing and
     stale documents that the memory now translates completely, without sending anything.
     """
@@ -1025,11 +1040,18 @@ def memory_import(
 
     from transync.document.provenance import MEMORY
     from transync.report import output
-    from transync.translate import exchange, memory as mem
+    from transync.translate import exchange, memory as mem, xliff
     from transync.site import scan, status as status_mod
     from transync.translate import run as tr
 
     config = _site(root, [])
+    if lang is None and xliff.is_xliff(file):
+        try:
+            lang = xliff.read(file)[0] or ""
+        except xliff.XliffError as exc:
+            raise UsageError(str(exc)) from None
+        if not lang:
+            raise UsageError(f"{file}: no trgLang on <xliff>: give --lang")
     if lang is None:
         try:
             lang = polib.pofile(str(file)).metadata.get("Language", "")
@@ -1040,7 +1062,7 @@ def memory_import(
     (code,) = _langs(config, [lang.replace("_", "-")])
     report = status_mod.report(scan.scan(config), langs=[code], git=not no_git)
     memory = mem.Memory.of_site(config, config.source_lang, code)
-    result = exchange.import_po(file, config, report, memory, code)
+    result = exchange.import_file(file, config, report, memory, code)
     memory.save()
     typer.echo(f"{result.said()}, into {memory.path}")
     if not apply:
