@@ -602,6 +602,7 @@ def translate(
         None, "--memory-out", file_okay=False, metavar="DIR",
         help="Write what this run adds to the memory as deltas DIR/<src>-<tgt>.po (for `memory merge`); the PO files are left as they are.",
     ),
+    glossaries: GlossariesOption = None,
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
     no_git: NoGitOption = False,
 ) -> None:
@@ -624,7 +625,7 @@ def translate(
     items = list(targets or [])
     paths = [Path(t) for t in items if Path(t).exists()]
     refs = [t for t in items if not Path(t).exists()]
-    config = _site(root, paths)
+    config = _with_glossaries(_site(root, paths), glossaries)
     langs = _langs(config, to, "--to")
     collections = _collections(config, collection)
     shard_spec = tr.parse_shard(shard) if shard else None
@@ -1210,6 +1211,17 @@ def _glossary_folder(config, option: Optional[Path], name: str = "--glossaries")
         what = "a file, not a folder" if folder.exists() else "no such folder"
         raise UsageError(f"{name} {option}: {what}" if name.startswith("-") else f"{option}: {what} ({name})")
     return folder
+
+
+def _with_glossaries(config, option: Optional[Path]):
+    """The site's configuration with --glossaries DIR as its glossary folder (which must hold a glossary)."""
+    if option is None:
+        return config
+    import dataclasses
+
+    folder = _glossary_folder(config, option)
+    _glossaries(folder)
+    return dataclasses.replace(config, translate=dataclasses.replace(config.translate, glossary_dir=str(folder)))
 
 
 def _glossaries(folder: Path, name: str = "--glossaries"):
