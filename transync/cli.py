@@ -712,35 +712,73 @@ def _memory_covers(config, options, selected, use_memory: bool, no_engine: Usage
     )
 
 
-@app.command(epilog="""**Example**\n\n    transync pseudo content/_products/en/halden/halden-hx-700.md\n""")
+@app.command(epilog="""**Example**\n\n    transync pseudo content/_products/en/halden/halden-hx-700.md --to ja\n""")
 @handles_errors
 def pseudo(
     path: Path = typer.Argument(..., exists=True, dir_okay=False, help="A Markdown document."),
-    lang: str = typer.Option("xx", "--to", "-t", metavar="LANG", help="Target language for set and rewrite rules.", autocompletion=_complete_lang),
+    lang: Optional[str] = typer.Option(
+        None, "--to", "-t", metavar="LANG", autocompletion=_complete_lang,
+        help="Target language (default: the first the document's collection translates into; xx outside a site's collection).",
+    ),
     root: RootOption = None,
+    glossaries: GlossariesOption = None,
+    no_git: NoGitOption = False,
 ) -> None:
-    """Print a pseudo-localized version of a document: what transync translates is accented,
-    padded and bracketed ⟦like this⟧; what it protects (math, code, URLs, citations, kept
-    front-matter fields) is left exactly as it is. Nothing is written.
+    """Print what `translate --engine pseudo` would write for a source document: what transync
+    translates is accented, padded and bracketed ⟦like this⟧; what it protects (math, code, URLs,
+    citations, kept front-matter fields) is left exactly as it is; the front matter is what
+    translate writes (title template, converted price, glossary headings and tags, permalink).
+    Nothing is written.
     """
     from transync import document
     from transync.translate import localize
     from transync.site import sitepaths
     from transync.translate.engines.pseudo import PseudoEngine
     from transync.translate.body import translate_texts
+    from transync.translate import run as tr
 
-    config = _site(root, [path])
+    config = _with_glossaries(_site(root, [path]), glossaries)
     source = document.parse(path.read_bytes())
     source_lang = source.meta.get("lang") if isinstance(source.meta.get("lang"), str) else config.source_lang
     rel = path.resolve().relative_to(config.root).as_posix() if path.resolve().is_relative_to(config.root) else ""
     collection = next((c for c in config.collections if rel and sitepaths.under(rel, c.path)), None)
-    rules = collection.fields if collection is not None else config.fields
-    settings = localize.Settings(source_lang=source_lang, target_lang=lang, rules=rules, provenance_key=config.provenance_key, layout=config.layout)
+    if lang is None:
+        lang = next((t for t in collection.targets if t != source_lang), "xx") if collection is not None else "xx"
+    if collection is not None and lang in collection.targets and source_lang == collection.source_lang:
+        settings, target = _pseudo_settings(config, collection, rel, lang, no_git)
+    else:  # not a source of the site (or a language it does not translate into): the document's own rules only
+        rules = collection.fields if collection is not None else config.fields
+        settings = localize.Settings(source_lang=source_lang, target_lang=lang, rules=rules, provenance_key=config.provenance_key, layout=config.layout)
+        target = None
     plan = localize.plan(source, settings)
-    done, rejected, _ = translate_texts({r.key: r.markdown for r in plan.requests}, PseudoEngine(), source_lang=source_lang, target_lang=lang)
+    from_glossary = tr.glossary_headings(plan, settings.glossary)  # as translate does: these are not sent
+    texts = {r.key: r.markdown for r in plan.requests if r.key not in from_glossary}
+    done, rejected, _ = translate_texts(texts, PseudoEngine(), source_lang=source_lang, target_lang=lang)
     if rejected:  # cannot happen with the pseudo engine unless placeholders are broken
         raise UsageError(f"{path}: {next(iter(rejected.values()))}")
-    typer.echo(plan.render(done, source_hash="pseudo", source_date=None, engine=PseudoEngine.name), nl=False)
+    if target is not None:  # the provenance translate records
+        source_hash = document.content_hash(source.meta, source.body, collection.content_fields)
+        source_date = document.normalize_date(source.meta.get("date"))
+    else:
+        source_hash, source_date = "pseudo", None
+    typer.echo(plan.render({**done, **from_glossary}, source_hash=source_hash, source_date=source_date, engine=PseudoEngine.name), nl=False)
+    if target is not None:
+        from transync.report.output import Paths
+
+        typer.echo(f"transync pseudo: what translate --engine pseudo --to {lang} would write to {Paths(config.root).show(target)}", err=True)
+
+
+def _pseudo_settings(config, collection, rel: str, lang: str, no_git: bool):
+    """The settings ``translate`` uses for the source ``rel`` into ``lang`` (templates learnt from the
+    site's translations, currency, glossary), and the path it would write."""
+    from transync.site import scan, status as status_mod
+    from transync.translate import run as tr
+
+    report = status_mod.report(scan.scan(config), git=not no_git)
+    item = next((i for i in report.items if i.lang == lang and i.source_path == rel), None)
+    target = (item.path or item.target_path) if item is not None else None
+    job = tr.Job(collection, item.ref if item is not None else "", lang, rel, target or "", "missing")
+    return tr.options_for(config, report, [job]).settings(config, collection, lang), target
 
 
 memory_app = typer.Typer(help="The translation memory: gettext PO files in .transync/memory/, one per language pair.", no_args_is_help=True)

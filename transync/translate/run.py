@@ -252,6 +252,12 @@ def options_for(config: SiteConfig, report: StatusReport, jobs: list[Job] | None
     return TranslateOptions(templates=templates, currencies=currencies, glossaries=glossaries, untranslated_tags=tr.untranslated_tags)
 
 
+def glossary_headings(plan: localize.Plan, terms: Mapping[str, str]) -> dict[str, str]:
+    """A heading that is a glossary term takes the glossary's translation, unsent: request key -> translation."""
+    headings = {localize.body_key(s.id) for s in plan.segmented.segments if s.kind == "heading"}
+    return {r.key: terms[r.markdown.casefold()] for r in plan.requests if r.key in headings and r.markdown.casefold() in terms}
+
+
 # --------------------------------------------------------------------------- the run
 
 
@@ -431,16 +437,15 @@ class Run:
         """Take what the memory knows; return the requests still to send."""
         if not pending.plan.requests:
             return []
-        # A heading that is a glossary term takes the glossary's translation, unsent.
         terms = self.options.glossaries.get((pending.job.collection.source_lang, pending.job.lang), {})
-        headings = {localize.body_key(s.id) for s in pending.plan.segmented.segments if s.kind == "heading"}
+        from_glossary = glossary_headings(pending.plan, terms)
         memory = self._memory(pending.job)
         todo = []
         for request in pending.plan.requests:
             if request.key in pending.done:
                 continue  # kept from the translation (see _merge)
-            if request.key in headings and request.markdown.casefold() in terms:
-                pending.done[request.key] = terms[request.markdown.casefold()]
+            if request.key in from_glossary:
+                pending.done[request.key] = from_glossary[request.key]
                 pending.waiting.discard(request.key)
                 summary.glossary_texts += 1
                 continue
