@@ -984,12 +984,13 @@ def ack(
         done, failed = [], []
         for item in plan.todo:
             what = ("its provenance would record the current source" if revisions.ack_kind(item) == "provenance"
-                    else f"its date would become the source's ({item.source_date})")
+                    else 'a provenance line (engine "human") would record the current source')
             typer.echo(f"  would acknowledge  {show(item.path)}: {what}")
     else:
         done, failed = revisions.acknowledge_all(config, plan.todo)
         for a in done:
-            what = "its provenance now records the current source" if a.how == "provenance" else "its date is now the source's"
+            what = ("its provenance now records the current source" if a.how == "provenance"
+                    else 'a provenance line (engine "human") now records the current source')
             learnt = f"; {a.learned} new source segments learnt by the memory" if a.learned else ""
             typer.echo(f"  acknowledged  {show(a.item.path)}: {what}{learnt}")
     for item, why in failed:

@@ -282,6 +282,7 @@ def _item_json(item: StatusItem) -> dict[str, Any]:
         "date": item.date,
         "source_date": item.source_date,
         "provenance": item.provenance,
+        "engine": item.engine,
         "edited": item.edited,
         "outdated_fields": list(item.outdated_fields),
         "review": item.review,

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable
 
 from transync.document import fields
-from transync.document.provenance import PSEUDO
+from transync.document.provenance import HUMAN, PSEUDO
 from transync.site import sitepaths
 from transync.site.changes import Baseline, Changes
 from transync.site.config import STATES, Collection, SiteConfig
@@ -62,7 +62,8 @@ class StatusItem:
     date: str | None = None
     source_date: str | None = None
     edited: bool = False  # transync wrote it and a human changed it since
-    provenance: bool = False  # transync wrote it
+    provenance: bool = False  # transync wrote it (a provenance line that ack wrote for people's page says engine "human": False)
+    engine: str | None = None  # what its provenance says made it (deepl, pseudo, memory, human...); None without one
     #: Kept or derived fields (rating, price...) whose value is not what the source now implies.
     outdated_fields: tuple[str, ...] = ()
     content_stale: bool = False  # the translatable content changed (else only outdated_fields make it stale)
@@ -265,7 +266,8 @@ def _judge(
     return StatusItem(
         doc.collection, doc.ref, doc.lang, state, doc.path, source.path,
         reason=reason, line=1, date=doc.date, source_date=source.date,
-        edited=doc.edited, provenance=prov is not None, changes=changes,
+        edited=doc.edited, provenance=prov is not None and prov.engine != HUMAN, engine=prov.engine if prov is not None else None,
+        changes=changes,
         outdated_fields=tuple(outdated), content_stale=stale, review=prov.review if prov is not None else 0,
     )
 

@@ -27,7 +27,7 @@ from typing import Callable, Iterable, Mapping
 
 from transync import document
 from transync.document import fields
-from transync.document.provenance import MEMORY, PSEUDO
+from transync.document.provenance import HUMAN, MEMORY, PSEUDO
 from transync.translate import delta, localize
 from transync.site import sitepaths
 from transync.site.config import Collection, SiteConfig
@@ -149,7 +149,8 @@ def select(
             if force:
                 jobs.append(Job(collection, item.ref, item.lang, item.source_path, item.path, "forced" if hand or item.edited else "stale"))
             elif hand:
-                skips.append(Skip(item, "made by hand (no provenance): left alone; --force overwrites it"))
+                how = 'its provenance says engine "human"' if item.engine == HUMAN else "no provenance"
+                skips.append(Skip(item, f"made by hand ({how}): left alone; --force overwrites it"))
             elif item.edited and not keep_edits:
                 skips.append(Skip(item, "edited by hand since transync wrote it: left alone; --force overwrites it"))
             else:
