@@ -312,7 +312,7 @@ def test_diff_and_ack_of_a_source_change(site):
     cli = CliRunner()
     result = cli.invoke(app, ["diff", "p2", "--lang", "ja", "--root", str(site)])
     assert result.exit_code == 1
-    assert "@@ changed @@ _products/en/p/p2.md:" in result.stdout
+    assert f"@@ changed @@ {site}/_products/en/p/p2.md:" in result.stdout  # relative to the cwd, which is outside
     assert "- Second paragraph.\n+ Second paragraph, with a typo fixed.\n  translated as: ⟦Šéçöñđ" in result.stdout
     assert result.stdout.count("@@") == 2  # one change, nothing else
 

@@ -875,6 +875,8 @@ def diff(
     memory); otherwise, in a git work tree, it is the source at the translation's last commit
     (the baseline status uses). Exit codes: 0 no change, 1 changes, 2 a usage error.
     """
+    from transync.document.provenance import HUMAN
+    from transync.report.output import Paths
     from transync.translate import revisions
     from transync.site import scan, status as status_mod
 
@@ -883,20 +885,23 @@ def diff(
     report = status_mod.report(scan.scan(config), git=not no_git)
     result = revisions.source_diff(config, report, ref, lang, git=not no_git)
     item = result.item
-    typer.echo(f"{item.source_path} -> {item.path} ({item.state})")
+    show = Paths(config.root).show
+    typer.echo(f"{show(item.source_path)} -> {show(item.path)} ({item.state})")
     base = result.baseline
-    if base is not None and base.kind == "provenance":
+    if base is not None and base.kind == "provenance" and item.engine == HUMAN:
+        typer.echo('compared with the source segments `ack` recorded for this page people made (engine "human")')
+    elif base is not None and base.kind == "provenance":
         typer.echo("compared with the source segments transync translated (recorded in the provenance)")
     elif base is not None:
         since = f"its last commit {base.commit[:7]} ({base.date})" if base.commit else "now (it has uncommitted changes)"
         typer.echo(f"compared with the source as it was when the translation was updated: {since}")
     if not result.traced:
         raise UsageError(
-            f"{item.path}: the source this translation was made from is not known: transync did not write it "
+            f"{show(item.path)}: the source this translation was made from is not known: transync did not write it "
             "(no segments in its provenance) and git has no history for it (outside git, a shallow clone, or --no-git)"
         )
     for change in result.changes:
-        where = f"{item.source_path}:{change.line}" if change.line else item.source_path
+        where = f"{show(item.source_path)}:{change.line}" if change.line else show(item.source_path)
         typer.echo(f"\n@@ {change.kind} @@ {where}")
         if change.kind != "added":
             typer.echo(f"- {change.old if change.old is not None else '(a source text the translation memory does not know)'}")
@@ -926,6 +931,13 @@ class AckState(str, Enum):
     stale = "stale"
 
 
+class ActionFormat(str, Enum):
+    """Commands that change files say what they did for people, or as JSON."""
+
+    table = "table"
+    json = "json"
+
+
 @app.command(epilog=ACK_EPILOG)
 @handles_errors
 def ack(
@@ -939,18 +951,19 @@ def ack(
         None, "--state", help="Only stale translations (not the current ones with replaced human segments to review)."
     ),
     dry_run: bool = typer.Option(False, "--dry-run", "-n", help="Print what would be acknowledged; change nothing."),
+    fmt: ActionFormat = typer.Option(ActionFormat.table, "--format", "-f", help="Output format."),
     root: RootOption = None,
     no_git: NoGitOption = False,
 ) -> None:
     """Accept source changes that need no new translation (typo fixes, date bumps): each stale
-    translation selected becomes current without being re-translated (its provenance, or a
-    hand-made translation's date, follows the source), and the memory learns its texts.
+    translation selected becomes current without being re-translated (its provenance follows the
+    source; a page people made gets a provenance line with engine "human"), and the memory learns its texts.
 
-    Select by paths (a source selects its translations), refs, --lang and --state; with none of
-    them nothing is done. Exit codes: 0 done or nothing to do, 1 some selected translations could
-    not be acknowledged (missing, pseudo output, no date), 2 a usage error.
+    Select by paths (a source selects its translations), refs, --lang, --collection and --state; with none
+    of them nothing is done. Exit codes: 0 done or nothing to do, 1 some selected translations could
+    not be acknowledged (missing, pseudo output), 2 a usage error.
     """
-    from transync.report.output import Paths
+    from transync.report import output
     from transync.site import scan, sitepaths, status as status_mod
     from transync.translate import revisions
 
@@ -979,34 +992,11 @@ def ack(
     plan = revisions.plan_ack(
         chosen, stale_only=state is not None, named=lambda i: i.ref in refs or bool(files & {i.path, i.target_path}),
     )
-    show = Paths(config.root).show
     if dry_run:
         done, failed = [], []
-        for item in plan.todo:
-            what = ("its provenance would record the current source" if revisions.ack_kind(item) == "provenance"
-                    else 'a provenance line (engine "human") would record the current source')
-            typer.echo(f"  would acknowledge  {show(item.path)}: {what}")
     else:
         done, failed = revisions.acknowledge_all(config, plan.todo)
-        for a in done:
-            what = ("its provenance now records the current source" if a.how == "provenance"
-                    else 'a provenance line (engine "human") now records the current source')
-            learnt = f"; {a.learned} new source segments learnt by the memory" if a.learned else ""
-            typer.echo(f"  acknowledged  {show(a.item.path)}: {what}{learnt}")
-    for item, why in failed:
-        typer.echo(f"  failed  {show(item.path)}: {why}")
-    for item, why in plan.refused:
-        typer.echo(f"  not acknowledged  {show(item.path or item.target_path)}: {why}")
-    count = len(plan.todo) if dry_run else len(done)
-    current = f"{len(plan.current)} translation{'s' if len(plan.current) != 1 else ''} already current"
-    if not plan.todo and not plan.refused:
-        typer.echo(f"nothing to acknowledge: {current}" if plan.current else "nothing to acknowledge: no translation matches")
-    else:
-        verb = "would be acknowledged" if dry_run else "acknowledged"
-        parts = [f"{count} translation{'s' if count != 1 else ''} {verb}"]
-        parts += [current] if plan.current else []
-        parts += [f"{len(failed) + len(plan.refused)} not acknowledged"] if failed or plan.refused else []
-        typer.echo(", ".join(parts))
+    output.render_ack(plan, done, failed, fmt.value, dry_run=dry_run, root=config.root)
     raise typer.Exit(EXIT_FINDINGS if failed or plan.refused else EXIT_OK)
 
 
@@ -1104,7 +1094,7 @@ def memory_import(
     memory = mem.Memory.of_site(config, config.source_lang, code)
     result = exchange.import_file(file, config, report, memory, code)
     memory.save()
-    typer.echo(f"{result.said()}, into {memory.path}")
+    typer.echo(f"{result.said()}, into {output.Paths(config.root).show(str(memory.path))}")
     if not apply:
         return
     # What `translate --engine memory --to LANG` does: write what the memory covers, say what it lacks.

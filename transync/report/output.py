@@ -1324,6 +1324,73 @@ def render_translate(summary: TranslateSummary, fmt: str, *, dry_run: bool, engi
     step_summary(lambda size: markdown(paths, size))
 
 
+# --------------------------------------------------------------------------- ack
+
+
+def ack_json(plan: Any, done: list[Any], failed: list[tuple[Any, str]], *, dry_run: bool) -> dict[str, Any]:
+    """What ``ack`` did (or, ``dry_run``, would do) to each translation it selected."""
+    from transync.translate.revisions import ack_kind
+
+    def row(item: Any, status: str, how: str | None = None, reason: str | None = None, learned: int | None = None) -> dict[str, Any]:
+        return {"collection": item.collection, "ref": item.ref, "lang": item.lang, "status": status,
+                "path": item.path, "source_path": item.source_path, "how": how, "reason": reason, "learned": learned}
+
+    if dry_run:
+        rows = [row(i, "would_acknowledge", ack_kind(i)) for i in plan.todo]
+    else:
+        rows = [row(a.item, "acknowledged", a.how, learned=a.learned) for a in done]
+    rows += [row(i, "failed", reason=why) for i, why in failed]
+    rows += [row(i, "not_acknowledged", reason=why) for i, why in plan.refused]
+    count = len(plan.todo) if dry_run else len(done)
+    return {
+        "schema_version": JSON_SCHEMA_VERSION,
+        "dry_run": dry_run,
+        "summary": {"acknowledged": count, "current": len(plan.current), "not_acknowledged": len(failed) + len(plan.refused)},
+        "translations": rows,
+    }
+
+
+_ACK_HOW = {
+    ("provenance", True): "its provenance would record the current source",
+    ("human", True): 'a provenance line (engine "human") would record the current source',
+    ("provenance", False): "its provenance now records the current source",
+    ("human", False): 'a provenance line (engine "human") now records the current source',
+}
+
+
+def render_ack(plan: Any, done: list[Any], failed: list[tuple[Any, str]], fmt: str, *, dry_run: bool, root: Path,
+               stream: TextIO | None = None) -> None:
+    stream = stream or sys.stdout
+    data = ack_json(plan, done, failed, dry_run=dry_run)
+    paths = Paths(root)
+    if fmt == "json":
+        for r in data["translations"]:
+            r["path"] = r["path"] and paths.show(r["path"])
+            r["source_path"] = r["source_path"] and paths.show(r["source_path"])
+        write_json(data, stream, list_key="translations")
+        return
+    w = stream.write
+    for r in data["translations"]:
+        where = paths.show(r["path"] or "")
+        if r["status"] in ("would_acknowledge", "acknowledged"):
+            learnt = f"; {r['learned']} new source segments learnt by the memory" if r["learned"] else ""
+            verb = "would acknowledge" if dry_run else "acknowledged"
+            w(f"  {verb}  {where}: {_ACK_HOW[(r['how'], dry_run)]}{learnt}\n")
+        elif r["status"] == "failed":
+            w(f"  failed  {where}: {r['reason']}\n")
+    for item, why in plan.refused:
+        w(f"  not acknowledged  {paths.show(item.path or item.target_path)}: {why}\n")
+    n = data["summary"]
+    current = _plural(n["current"], "translation") + " already current"
+    if not plan.todo and not plan.refused:
+        w(f"nothing to acknowledge: {current}\n" if plan.current else "nothing to acknowledge: no translation matches\n")
+        return
+    parts = [f"{_plural(n['acknowledged'], 'translation')} {'would be acknowledged' if dry_run else 'acknowledged'}"]
+    parts += [current] if plan.current else []
+    parts += [f"{n['not_acknowledged']} not acknowledged"] if n["not_acknowledged"] else []
+    w(", ".join(parts) + "\n")
+
+
 # --------------------------------------------------------------------------- memory merge
 
 
