@@ -35,13 +35,8 @@ def item(root: Path) -> dict:
 
 
 @pytest.fixture
-def site(make_site, monkeypatch):
+def site(make_site, monkeypatch, git_env):
     """A hand-made ja page in git whose source then changed: stale by git, with the same date as its source."""
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", "/dev/null")
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    for who in ("AUTHOR", "COMMITTER"):
-        monkeypatch.setenv(f"GIT_{who}_NAME", "Tester")
-        monkeypatch.setenv(f"GIT_{who}_EMAIL", "tester@example.com")
     root = make_site({"_products/en/p.md": doc("p", "en", body="## Overview\n\nText.\n"), "_products/ja/p.md": JA},
                      config='languages: ["en", "ja"]\n')
     git(root, "init", "-q")

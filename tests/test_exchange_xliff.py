@@ -151,13 +151,8 @@ def test_a_dropped_placeholder_imports_nothing(sites, tmp_path):
     assert memory_file.read_bytes() == before
 
 
-def test_fuzzy_suggestions_wait_for_the_tool_to_confirm_them(sites, tmp_path, monkeypatch):
+def test_fuzzy_suggestions_wait_for_the_tool_to_confirm_them(sites, tmp_path, git_env):
     _, site = sites
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", "/dev/null")
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    for who in ("AUTHOR", "COMMITTER"):
-        monkeypatch.setenv(f"GIT_{who}_NAME", "Tester")
-        monkeypatch.setenv(f"GIT_{who}_EMAIL", "tester@example.com")
     for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "site"]):
         subprocess.run(["git", *args], cwd=site, check=True, capture_output=True)
     src = site / "_products/en/halden/halden-hx-700.md"

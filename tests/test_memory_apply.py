@@ -65,7 +65,6 @@ def test_po_round_trip_export_edit_import_apply(site, tmp_path):
 
     imported = cli("memory", "import", po, "--root", site, "--no-apply")
     assert imported.exit_code == 0
-    memory = Memory.open(site, "en", "ja")
     assert imported.stdout == f"5 translations imported (5 added); 1 skipped: 1 fuzzy (remove the flag once reviewed), into .transync/memory/en-ja.po\n"
 
     # q lacks its title: named, with where it is and what it says; p is made by hand: left alone, and said so.
