@@ -113,7 +113,7 @@ def test_json_schema(site):
         "collection": "products", "ref": "two", "lang": "de", "state": "missing", "path": None,
         "source_path": "_products/en/a/two.md", "target_path": "_products/de/a/two.md",
         "reason": "no de translation", "line": None, "date": None, "source_date": "2025-01-10",
-        "provenance": False, "edited": False, "outdated_fields": [], "review": 0, "changes": None,
+        "provenance": False, "engine": None, "edited": False, "outdated_fields": [], "review": 0, "changes": None,
     }
     assert {i["state"] for i in data["items"]} == {"current", "stale", "missing"}
     # Outside git, dates decide, and a stale item says so; what changed is unknown.

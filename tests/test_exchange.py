@@ -72,13 +72,8 @@ def test_export_translate_import_writes_the_missing_documents(site, tmp_path):
     assert cli("memory", "import", str(out), "--root", str(site), "--no-apply").exit_code == 0
 
 
-def test_stale_segments_come_with_their_previous_source(site, tmp_path, monkeypatch):
+def test_stale_segments_come_with_their_previous_source(site, tmp_path, git_env):
     # The source as translated comes from git: the site is committed, then the source is revised.
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", "/dev/null")
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    for who in ("AUTHOR", "COMMITTER"):
-        monkeypatch.setenv(f"GIT_{who}_NAME", "Tester")
-        monkeypatch.setenv(f"GIT_{who}_EMAIL", "tester@example.com")
     for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "site"]):
         subprocess.run(["git", *args], cwd=site, check=True, capture_output=True)
     src = site / "_products/en/halden/halden-hx-700.md"

@@ -390,7 +390,7 @@ def test_diff_shows_the_change_since_the_git_baseline_with_the_translation(repo)
     result = CliRunner().invoke(app, ["diff", "ie-5", "--lang", "ja", "--root", str(repo.site)])
     assert result.exit_code == 1, result.output
     assert f"its last commit {first[:7]} (2025-01-10T10:00:00)" in result.output
-    assert "@@ changed @@ _products/en/k/ie-5.md:" in result.output
+    assert f"@@ changed @@ {repo.site}/_products/en/k/ie-5.md:" in result.output  # relative to the cwd, which is outside
     assert "- It is easy to drive.\n+ It is easy to drive from a phone.\n  translated as: 駆動しやすい。" in result.output
     assert "@@ added @@" in result.output and "+ A new paragraph." in result.output
     # Without git the memory would be needed, and there is none.

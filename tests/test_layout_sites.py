@@ -312,15 +312,16 @@ def test_the_starlight_preset_reads_the_astro_docs(tmp_path):
     )
 
 
-def test_diff_names_a_path_page_by_its_path_and_ack_says_why_it_cannot_date_it(tmp_path):
+def test_diff_names_a_path_page_by_its_path_and_ack_records_a_human_provenance(tmp_path):
     root = build(tmp_path, "docusaurus")
     result = run(root, "diff", "guides/brewing.md", "--lang", "fr")
     assert result.exit_code == 1, result.output  # a change to report
     assert "@@ added @@ docs/guides/brewing.md:" in result.stdout
     assert "+ Rinse the pot with hot water before the leaves go in." in result.stdout
     result = run(root, "ack", "guides/brewing.md", "--lang", "fr")
-    assert result.exit_code == 1  # listed as not acknowledged, with why
+    assert result.exit_code == 0, result.output  # a page without a date is acknowledged by its provenance
     assert (
-        "i18n/fr/docusaurus-plugin-content-docs/current/guides/brewing.md: no date to update (neither it nor its "
-        "source has one): git judges it by its last commit"
+        "  acknowledged  i18n/fr/docusaurus-plugin-content-docs/current/guides/brewing.md: "
+        'a provenance line (engine "human") now records the current source'
     ) in result.output
+    assert run(root, "diff", "guides/brewing.md", "--lang", "fr").exit_code == 0  # no change since

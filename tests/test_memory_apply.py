@@ -65,8 +65,7 @@ def test_po_round_trip_export_edit_import_apply(site, tmp_path):
 
     imported = cli("memory", "import", po, "--root", site, "--no-apply")
     assert imported.exit_code == 0
-    memory = Memory.open(site, "en", "ja")
-    assert imported.stdout == f"5 translations imported (5 added); 1 skipped: 1 fuzzy (remove the flag once reviewed), into {memory.path}\n"
+    assert imported.stdout == f"5 translations imported (5 added); 1 skipped: 1 fuzzy (remove the flag once reviewed), into .transync/memory/en-ja.po\n"
 
     # q lacks its title: named, with where it is and what it says; p is made by hand: left alone, and said so.
     applied = cli("translate", "--root", site, "--engine", "memory")
@@ -84,7 +83,7 @@ def test_po_round_trip_export_edit_import_apply(site, tmp_path):
     imported = cli("memory", "import", po, "--root", site)
     assert imported.exit_code == 0
     assert imported.stdout.splitlines()[:3] == [
-        f"6 translations imported (1 added, 5 unchanged), into {memory.path}",
+        f"6 translations imported (1 added, 5 unchanged), into .transync/memory/en-ja.po",
         "  written  _products/ja/q.md",
         "  skipped  _products/ja/p.md: made by hand (no provenance): left alone; --force overwrites it",
     ]

@@ -312,7 +312,7 @@ def test_diff_and_ack_of_a_source_change(site):
     cli = CliRunner()
     result = cli.invoke(app, ["diff", "p2", "--lang", "ja", "--root", str(site)])
     assert result.exit_code == 1
-    assert "@@ changed @@ _products/en/p/p2.md:" in result.stdout
+    assert f"@@ changed @@ {site}/_products/en/p/p2.md:" in result.stdout  # relative to the cwd, which is outside
     assert "- Second paragraph.\n+ Second paragraph, with a typo fixed.\n  translated as: ⟦Šéçöñđ" in result.stdout
     assert result.stdout.count("@@") == 2  # one change, nothing else
 
@@ -330,7 +330,7 @@ def test_diff_and_ack_of_a_source_change(site):
     assert cli.invoke(app, ["diff", "p2", "--lang", "ja", "--root", str(site)]).exit_code == 0
 
 
-def test_ack_of_a_hand_made_translation_sets_its_date(make_site):
+def test_ack_of_a_hand_made_translation_records_a_human_provenance(make_site):
     root = make_site({"_products/en/p.md": doc("p", "en", "2025-03-01"), "_products/ja/p.md": doc("p", "ja", "2025-01-01")})
     from typer.testing import CliRunner
 
@@ -338,7 +338,8 @@ def test_ack_of_a_hand_made_translation_sets_its_date(make_site):
 
     result = CliRunner().invoke(app, ["ack", "p", "--lang", "ja", "--root", str(root)])
     assert result.exit_code == 0, result.output
-    assert "date: 2025-03-01\n" in (root / "_products/ja/p.md").read_text()
+    text = (root / "_products/ja/p.md").read_text()
+    assert "date: 2025-01-01\n" in text and 'source_date: 2025-03-01, engine: "human", ' in text  # judged by provenance, not dates
     assert states(root)[("p", "ja")] == "current"
     result = CliRunner().invoke(app, ["ack", "p", "--lang", "ja", "--root", str(root)])
     assert (result.exit_code, result.stdout) == (0, "nothing to acknowledge: 1 translation already current\n")

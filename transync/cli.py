@@ -153,6 +153,69 @@ def main_options(
     """Keep a multilingual Markdown site in sync across languages."""
 
 
+# --------------------------------------------------------------------------- shell completion
+# Typer calls these while the user presses TAB: they read the site's configuration (and, for refs,
+# its header cache) and never fail: a site that cannot be read completes nothing.
+
+
+def _completion_site(ctx):
+    from transync.site.config import find_root, load_config
+
+    root = ctx.params.get("root")
+    try:
+        return load_config(Path(root) if root else find_root(Path.cwd()))
+    except (TransyncError, OSError):
+        return None
+
+
+def _complete_list(values, incomplete: str) -> list[str]:
+    """``values`` that start the last item of a comma list: ``ja,d`` completes to ``ja,de``."""
+    head, _, last = incomplete.rpartition(",")
+    given = set(head.split(",")) if head else set()
+    prefix = head + "," if head else ""
+    return [prefix + v for v in values if v.startswith(last) and v not in given]
+
+
+def _complete_lang(ctx: typer.Context, incomplete: str) -> list[str]:
+    config = _completion_site(ctx)
+    return _complete_list(config.languages, incomplete) if config else []
+
+
+def _complete_collection(ctx: typer.Context, incomplete: str) -> list[str]:
+    config = _completion_site(ctx)
+    return _complete_list([c.name for c in config.collections], incomplete) if config else []
+
+
+def _complete_ref_or_path(ctx: typer.Context, incomplete: str) -> list[str]:
+    """The site's refs that start with ``incomplete``, then the files and folders that do
+    (Typer's completion scripts do not pass file completion on to the shell, so we list them)."""
+    refs: list[str] = []
+    config = _completion_site(ctx)
+    if config is not None:
+        from transync.site import scan
+
+        try:
+            refs = sorted({d.ref for d in scan.scan(config).documents if d.ref and d.ref.startswith(incomplete)})
+        except (TransyncError, OSError):
+            pass
+    return refs + _complete_path(incomplete)
+
+
+def _complete_path(incomplete: str) -> list[str]:
+    folder, _, stem = incomplete.rpartition("/")
+    base = Path(folder + "/" if folder else ".")
+    try:
+        entries = sorted(base.iterdir(), key=lambda e: e.name)
+    except OSError:
+        return []
+    prefix = folder + "/" if folder else ""
+    return [
+        prefix + e.name + ("/" if e.is_dir() else "")
+        for e in entries
+        if e.name.startswith(stem) and (stem.startswith(".") or not e.name.startswith("."))
+    ]
+
+
 # Options that several commands share, declared once.
 GlossariesOption = Annotated[
     Optional[Path],
@@ -193,7 +256,13 @@ LimitOption = Annotated[
     ),
 ]
 LangOption = Annotated[
-    Optional[List[str]], typer.Option("--lang", "-l", metavar="LANG", help="Only these languages (repeat or comma-separate).")
+    Optional[List[str]],
+    typer.Option("--lang", "-l", metavar="LANG", help="Only these languages (repeat or comma-separate).", autocompletion=_complete_lang),
+]
+CollectionOption = Annotated[
+    Optional[List[str]],
+    typer.Option("--collection", metavar="NAME", help="Only these collections of the site (repeat or comma-separate).",
+                 autocompletion=_complete_collection),
 ]
 
 
@@ -221,6 +290,23 @@ def _langs(config, lang: Optional[List[str]], option: str = "--lang") -> list[st
         if code not in config.languages:
             raise UsageError(f"{option} {code}: not one of the site's languages ({', '.join(config.languages)})")
     return langs
+
+
+def _collections(config, names: Optional[List[str]]) -> list[str]:
+    """--collection values, each the name of one of the site's collections."""
+    wanted = _split(names)
+    known = [c.name for c in config.collections]
+    for name in wanted:
+        if name not in known:
+            raise UsageError(f"--collection {name}: not one of the site's collections ({', '.join(known)})")
+    return wanted
+
+
+def _collection_files(result, collections: list[str]) -> list[str] | None:
+    """The files of the scanned documents of ``collections`` (None: no --collection, every file)."""
+    if not collections:
+        return None
+    return [d.path for d in result.documents if d.collection in collections]
 
 
 def _selection(config, rel_paths: list[str] | None, changed_from: str | None) -> list[str] | None:
@@ -275,6 +361,7 @@ def status(
     ),
     root: RootOption = None,
     lang: LangOption = None,
+    collection: CollectionOption = None,
     state: Optional[List[str]] = typer.Option(
         None, "--state", "-s", metavar="STATE",
         help="Only list these states: current, stale, missing, orphan, duplicate, invalid "
@@ -302,6 +389,7 @@ def status(
     path_list = list(paths or [])
     config = _site(root, path_list)
     langs = _langs(config, lang)
+    collections = _collections(config, collection)
     shown = parse_states(state or [], key="--state") if state else None
     if shown is None:
         shown = list(STATES) if fmt is Format.json else [s for s in STATES if s != "current"]
@@ -316,7 +404,8 @@ def status(
         # for github: it also appends to $GITHUB_STEP_SUMMARY.
         from transync.report import replay
 
-        options = (fmt.value, langs, rel_paths, [p.exists() for p in path_list], shown, fail, summary, limit, replay.terminal())
+        options = (fmt.value, langs, rel_paths, [p.exists() for p in path_list], shown, fail, summary, limit, collections,
+                   replay.terminal())
         replay_key = replay.key(config, walked.token, history, options)
         hit = replay.load(config, "status", replay_key)
         if hit is not None:
@@ -324,17 +413,21 @@ def status(
             sys.stdout.write(hit.out)
             raise typer.Exit(hit.code)
     result = scan.scan(config, use_cache=False if no_cache else None, walked=walked)
-    _status_render(config, result, history, fmt, langs, path_list, rel_paths, changed_from, shown, fail, replay_key, summary, limit)
+    _status_render(config, result, history, fmt, langs, path_list, rel_paths, changed_from, shown, fail, replay_key, summary, limit,
+                   collections)
 
 
-def _status_render(config, result, history, fmt, langs, path_list, rel_paths, changed_from, shown, fail, replay_key, summary, limit) -> None:
+def _status_render(config, result, history, fmt, langs, path_list, rel_paths, changed_from, shown, fail, replay_key, summary, limit,
+                   collections) -> None:
     """Judge a scanned site, render the report (and keep it for a replay when ``replay_key``), exit."""
     import io
 
     from transync.report import output
     from transync.site import status as status_mod
 
-    report = status_mod.report(result, langs=langs or None, paths=_selection(config, rel_paths, changed_from), git=history)
+    report = status_mod.report(
+        result, langs=langs or None, paths=_selection(config, rel_paths, changed_from), git=history, collections=collections,
+    )
     if rel_paths:
         for path, rel in zip(path_list, rel_paths):
             if not path.exists() and not any(rel in (i.path, i.target_path) for i in report.items):
@@ -381,6 +474,7 @@ def check(
     ),
     root: RootOption = None,
     lang: LangOption = None,
+    collection: CollectionOption = None,
     only: Optional[List[str]] = typer.Option(
         None, "--check", "-c", metavar="NAME",
         help="Only these checks: math, code, urls, citations, headings, tables, kept-fields, permalink, placeholders "
@@ -419,6 +513,7 @@ def check(
     path_list = list(paths or [])
     config = _site(root, path_list)
     langs = _langs(config, lang)
+    collections = _collections(config, collection)
     names = parse_checks(only, key="--check") if only else list(config.checks)
     fail = parse_checks(fail_on, key="--fail-on") if fail_on else list(config.check_fail_on)
     rel_paths = _relative_paths(config, path_list)
@@ -428,8 +523,11 @@ def check(
 
     result = scan.scan(config, use_cache=False if no_cache else None)
     selection = _selection(config, rel_paths, changed_from)
-    report = checks_mod.check_site(result, selection, langs or None, checks=names, use_cache=False if no_cache else None, git=not no_git)
-    _adopted(adopt.adopt_check(report, langs=langs or None, paths=selection, update=update_baseline, use_baseline=not no_baseline))
+    report = checks_mod.check_site(
+        result, selection, langs or None, checks=names, use_cache=False if no_cache else None, git=not no_git, collections=collections,
+    )
+    _adopted(adopt.adopt_check(report, langs=langs or None, paths=selection, update=update_baseline, use_baseline=not no_baseline,
+                               files=_collection_files(result, collections)))
 
     output.diagnostics(((bad.path, bad.line, bad.reason) for bad in report.unreadable), config.root)
     output.render_check(report, fmt.value, fail_on=fail, limit=limit, summary=summary)
@@ -463,6 +561,7 @@ def report(
     root: RootOption = None,
     out: Path = typer.Option(Path("transync-report"), "--output", "-o", file_okay=False, metavar="DIR", help="Folder to write into."),
     lang: LangOption = None,
+    collection: CollectionOption = None,
     with_checks: bool = typer.Option(False, "--with-checks", help="Also run `check` and list its findings per language."),
     repo_url: Optional[str] = typer.Option(
         None, "--repo-url", metavar="PATTERN",
@@ -481,12 +580,14 @@ def report(
 
     config = _site(root, [])
     langs = _langs(config, lang)
+    collections = _collections(config, collection)
     if repo_url is not None and "{path}" not in repo_url:
         raise UsageError(f"--repo-url {repo_url}: must hold {{path}}, e.g. https://github.com/OWNER/REPO/blob/main/{{path}}")
     history = False if no_git else History.of_site(config)
     result = scan.scan(config)
-    status_report = status_mod.report(result, langs=langs or None, git=history)
-    found = checks_mod.check_site(result, None, langs or None, checks=list(config.checks), git=not no_git) if with_checks else None
+    status_report = status_mod.report(result, langs=langs or None, git=history, collections=collections)
+    found = checks_mod.check_site(result, None, langs or None, checks=list(config.checks), git=not no_git,
+                                  collections=collections) if with_checks else None
     links = dashboard.Links(config.root, repo_url or config.repo_url, config.site_url)
     for path in dashboard.write(status_report, out, checks=found, links=links):
         typer.echo(str(path))
@@ -515,10 +616,14 @@ TRANSLATE_EPILOG = """\
 @handles_errors
 def translate(
     targets: Optional[List[str]] = typer.Argument(
-        None, help="Files, folders or refs to translate (default: the whole site).", show_default=False, metavar="PATHS_OR_REFS"
+        None, help="Files, folders or refs to translate (default: the whole site).", show_default=False, metavar="PATHS_OR_REFS",
+        autocompletion=_complete_ref_or_path,
     ),
     root: RootOption = None,
-    to: Optional[List[str]] = typer.Option(None, "--to", "-t", metavar="LANG", help="Target languages (default: every language but the source)."),
+    to: Optional[List[str]] = typer.Option(
+        None, "--to", "-t", metavar="LANG", help="Target languages (default: every language but the source).", autocompletion=_complete_lang,
+    ),
+    collection: CollectionOption = None,
     engine: Optional[str] = typer.Option(
         None, "--engine", "-e", metavar="NAME",
         help="deepl (default when DEEPL_AUTH_KEY is set), openai (any OpenAI-compatible server), pseudo (a preview, never "
@@ -534,6 +639,7 @@ def translate(
         None, "--memory-out", file_okay=False, metavar="DIR",
         help="Write what this run adds to the memory as deltas DIR/<src>-<tgt>.po (for `memory merge`); the PO files are left as they are.",
     ),
+    glossaries: GlossariesOption = None,
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
     no_git: NoGitOption = False,
 ) -> None:
@@ -556,14 +662,15 @@ def translate(
     items = list(targets or [])
     paths = [Path(t) for t in items if Path(t).exists()]
     refs = [t for t in items if not Path(t).exists()]
-    config = _site(root, paths)
+    config = _with_glossaries(_site(root, paths), glossaries)
     langs = _langs(config, to, "--to")
+    collections = _collections(config, collection)
     shard_spec = tr.parse_shard(shard) if shard else None
     rel_paths = _relative_paths(config, paths)
 
     result = scan.scan(config)
     # Every language: select() takes the jobs of --to and the unusable sources too.
-    report = status_mod.report(result, paths=rel_paths, git=not no_git)
+    report = status_mod.report(result, paths=rel_paths, git=not no_git, collections=collections)
     known_refs = {d.ref for d in result.documents}
     for ref in refs:
         if ref not in known_refs:
@@ -617,7 +724,9 @@ def translate(
             progress.close()
     summary.skipped = skips
     summary.shard = shard
-    output.render_translate(summary, fmt.value, dry_run=dry_run, engine=engine_name, root=config.root)
+    price_engine = engine_name if engine_name != "none" else config.translate.engine or "deepl"
+    price = output.Price(config.translate.price(price_engine), config.translate.price_currency, price_engine)
+    output.render_translate(summary, fmt.value, dry_run=dry_run, engine=engine_name, root=config.root, price=price)
     if summary.stopped is not None:
         typer.echo(f"transync translate: error: {summary.stopped}", err=True)
     raise typer.Exit(summary.exit_code)
@@ -640,35 +749,73 @@ def _memory_covers(config, options, selected, use_memory: bool, no_engine: Usage
     )
 
 
-@app.command(epilog="""**Example**\n\n    transync pseudo content/_products/en/halden/halden-hx-700.md\n""")
+@app.command(epilog="""**Example**\n\n    transync pseudo content/_products/en/halden/halden-hx-700.md --to ja\n""")
 @handles_errors
 def pseudo(
     path: Path = typer.Argument(..., exists=True, dir_okay=False, help="A Markdown document."),
-    lang: str = typer.Option("xx", "--to", "-t", metavar="LANG", help="Target language for set and rewrite rules."),
+    lang: Optional[str] = typer.Option(
+        None, "--to", "-t", metavar="LANG", autocompletion=_complete_lang,
+        help="Target language (default: the first the document's collection translates into; xx outside a site's collection).",
+    ),
     root: RootOption = None,
+    glossaries: GlossariesOption = None,
+    no_git: NoGitOption = False,
 ) -> None:
-    """Print a pseudo-localized version of a document: what transync translates is accented,
-    padded and bracketed ⟦like this⟧; what it protects (math, code, URLs, citations, kept
-    front-matter fields) is left exactly as it is. Nothing is written.
+    """Print what `translate --engine pseudo` would write for a source document: what transync
+    translates is accented, padded and bracketed ⟦like this⟧; what it protects (math, code, URLs,
+    citations, kept front-matter fields) is left exactly as it is; the front matter is what
+    translate writes (title template, converted price, glossary headings and tags, permalink).
+    Nothing is written.
     """
     from transync import document
     from transync.translate import localize
     from transync.site import sitepaths
     from transync.translate.engines.pseudo import PseudoEngine
     from transync.translate.body import translate_texts
+    from transync.translate import run as tr
 
-    config = _site(root, [path])
+    config = _with_glossaries(_site(root, [path]), glossaries)
     source = document.parse(path.read_bytes())
     source_lang = source.meta.get("lang") if isinstance(source.meta.get("lang"), str) else config.source_lang
     rel = path.resolve().relative_to(config.root).as_posix() if path.resolve().is_relative_to(config.root) else ""
     collection = next((c for c in config.collections if rel and sitepaths.under(rel, c.path)), None)
-    rules = collection.fields if collection is not None else config.fields
-    settings = localize.Settings(source_lang=source_lang, target_lang=lang, rules=rules, provenance_key=config.provenance_key, layout=config.layout)
+    if lang is None:
+        lang = next((t for t in collection.targets if t != source_lang), "xx") if collection is not None else "xx"
+    if collection is not None and lang in collection.targets and source_lang == collection.source_lang:
+        settings, target = _pseudo_settings(config, collection, rel, lang, no_git)
+    else:  # not a source of the site (or a language it does not translate into): the document's own rules only
+        rules = collection.fields if collection is not None else config.fields
+        settings = localize.Settings(source_lang=source_lang, target_lang=lang, rules=rules, provenance_key=config.provenance_key, layout=config.layout)
+        target = None
     plan = localize.plan(source, settings)
-    done, rejected, _ = translate_texts({r.key: r.markdown for r in plan.requests}, PseudoEngine(), source_lang=source_lang, target_lang=lang)
+    from_glossary = tr.glossary_headings(plan, settings.glossary)  # as translate does: these are not sent
+    texts = {r.key: r.markdown for r in plan.requests if r.key not in from_glossary}
+    done, rejected, _ = translate_texts(texts, PseudoEngine(), source_lang=source_lang, target_lang=lang)
     if rejected:  # cannot happen with the pseudo engine unless placeholders are broken
         raise UsageError(f"{path}: {next(iter(rejected.values()))}")
-    typer.echo(plan.render(done, source_hash="pseudo", source_date=None, engine=PseudoEngine.name), nl=False)
+    if target is not None:  # the provenance translate records
+        source_hash = document.content_hash(source.meta, source.body, collection.content_fields)
+        source_date = document.normalize_date(source.meta.get("date"))
+    else:
+        source_hash, source_date = "pseudo", None
+    typer.echo(plan.render({**done, **from_glossary}, source_hash=source_hash, source_date=source_date, engine=PseudoEngine.name), nl=False)
+    if target is not None:
+        from transync.report.output import Paths
+
+        typer.echo(f"transync pseudo: what translate --engine pseudo --to {lang} would write to {Paths(config.root).show(target)}", err=True)
+
+
+def _pseudo_settings(config, collection, rel: str, lang: str, no_git: bool):
+    """The settings ``translate`` uses for the source ``rel`` into ``lang`` (templates learnt from the
+    site's translations, currency, glossary), and the path it would write."""
+    from transync.site import scan, status as status_mod
+    from transync.translate import run as tr
+
+    report = status_mod.report(scan.scan(config), git=not no_git)
+    item = next((i for i in report.items if i.lang == lang and i.source_path == rel), None)
+    target = (item.path or item.target_path) if item is not None else None
+    job = tr.Job(collection, item.ref if item is not None else "", lang, rel, target or "", "missing")
+    return tr.options_for(config, report, [job]).settings(config, collection, lang), target
 
 
 memory_app = typer.Typer(help="The translation memory: gettext PO files in .transync/memory/, one per language pair.", no_args_is_help=True)
@@ -759,8 +906,8 @@ def memory_merge(
 @app.command(epilog="""**Example**\n\n    transync diff kestrel-ie-5 --lang ja --root content\n""")
 @handles_errors
 def diff(
-    ref: str = typer.Argument(..., help="The ref of the document."),
-    lang: str = typer.Option(..., "--lang", "-l", metavar="LANG", help="The translation's language."),
+    ref: str = typer.Argument(..., help="The ref of the document.", autocompletion=_complete_ref_or_path),
+    lang: str = typer.Option(..., "--lang", "-l", metavar="LANG", help="The translation's language.", autocompletion=_complete_lang),
     root: RootOption = None,
     no_git: NoGitOption = False,
 ) -> None:
@@ -771,6 +918,8 @@ def diff(
     memory); otherwise, in a git work tree, it is the source at the translation's last commit
     (the baseline status uses). Exit codes: 0 no change, 1 changes, 2 a usage error.
     """
+    from transync.document.provenance import HUMAN
+    from transync.report.output import Paths
     from transync.translate import revisions
     from transync.site import scan, status as status_mod
 
@@ -779,20 +928,23 @@ def diff(
     report = status_mod.report(scan.scan(config), git=not no_git)
     result = revisions.source_diff(config, report, ref, lang, git=not no_git)
     item = result.item
-    typer.echo(f"{item.source_path} -> {item.path} ({item.state})")
+    show = Paths(config.root).show
+    typer.echo(f"{show(item.source_path)} -> {show(item.path)} ({item.state})")
     base = result.baseline
-    if base is not None and base.kind == "provenance":
+    if base is not None and base.kind == "provenance" and item.engine == HUMAN:
+        typer.echo('compared with the source segments `ack` recorded for this page people made (engine "human")')
+    elif base is not None and base.kind == "provenance":
         typer.echo("compared with the source segments transync translated (recorded in the provenance)")
     elif base is not None:
         since = f"its last commit {base.commit[:7]} ({base.date})" if base.commit else "now (it has uncommitted changes)"
         typer.echo(f"compared with the source as it was when the translation was updated: {since}")
     if not result.traced:
         raise UsageError(
-            f"{item.path}: the source this translation was made from is not known: transync did not write it "
+            f"{show(item.path)}: the source this translation was made from is not known: transync did not write it "
             "(no segments in its provenance) and git has no history for it (outside git, a shallow clone, or --no-git)"
         )
     for change in result.changes:
-        where = f"{item.source_path}:{change.line}" if change.line else item.source_path
+        where = f"{show(item.source_path)}:{change.line}" if change.line else show(item.source_path)
         typer.echo(f"\n@@ {change.kind} @@ {where}")
         if change.kind != "added":
             typer.echo(f"- {change.old if change.old is not None else '(a source text the translation memory does not know)'}")
@@ -822,46 +974,57 @@ class AckState(str, Enum):
     stale = "stale"
 
 
+class ActionFormat(str, Enum):
+    """Commands that change files say what they did for people, or as JSON."""
+
+    table = "table"
+    json = "json"
+
+
 @app.command(epilog=ACK_EPILOG)
 @handles_errors
 def ack(
     targets: Optional[List[str]] = typer.Argument(
-        None, help="Files, folders or refs whose translations to acknowledge.", show_default=False, metavar="PATHS_OR_REFS"
+        None, help="Files, folders or refs whose translations to acknowledge.", show_default=False, metavar="PATHS_OR_REFS",
+        autocompletion=_complete_ref_or_path,
     ),
     lang: LangOption = None,
+    collection: CollectionOption = None,
     state: Optional[AckState] = typer.Option(
         None, "--state", help="Only stale translations (not the current ones with replaced human segments to review)."
     ),
     dry_run: bool = typer.Option(False, "--dry-run", "-n", help="Print what would be acknowledged; change nothing."),
+    fmt: ActionFormat = typer.Option(ActionFormat.table, "--format", "-f", help="Output format."),
     root: RootOption = None,
     no_git: NoGitOption = False,
 ) -> None:
     """Accept source changes that need no new translation (typo fixes, date bumps): each stale
-    translation selected becomes current without being re-translated (its provenance, or a
-    hand-made translation's date, follows the source), and the memory learns its texts.
+    translation selected becomes current without being re-translated (its provenance follows the
+    source; a page people made gets a provenance line with engine "human"), and the memory learns its texts.
 
-    Select by paths (a source selects its translations), refs, --lang and --state; with none of
-    them nothing is done. Exit codes: 0 done or nothing to do, 1 some selected translations could
-    not be acknowledged (missing, pseudo output, no date), 2 a usage error.
+    Select by paths (a source selects its translations), refs, --lang, --collection and --state; with none
+    of them nothing is done. Exit codes: 0 done or nothing to do, 1 some selected translations could
+    not be acknowledged (missing, pseudo output), 2 a usage error.
     """
-    from transync.report.output import Paths
+    from transync.report import output
     from transync.site import scan, sitepaths, status as status_mod
     from transync.translate import revisions
 
     items = list(targets or [])
-    if not items and not lang and state is None:
-        raise UsageError("name the translations to acknowledge: PATHS_OR_REFS, --lang or --state stale")
+    if not items and not lang and not collection and state is None:
+        raise UsageError("name the translations to acknowledge: PATHS_OR_REFS, --lang, --collection or --state stale")
     paths = [Path(t) for t in items if Path(t).exists()]
     refs = {t for t in items if not Path(t).exists()}
     config = _site(root, paths)
     langs = _langs(config, lang)
+    collections = _collections(config, collection)
     rel_paths = _relative_paths(config, paths) or []
     result = scan.scan(config)
     known_refs = {d.ref for d in result.documents}
     for ref in sorted(refs):
         if ref not in known_refs:
             raise UsageError(f"{ref}: neither a file nor the ref of a document of the site")
-    report = status_mod.report(result, langs=langs or None, git=not no_git)
+    report = status_mod.report(result, langs=langs or None, git=not no_git, collections=collections)
     chosen = [
         i for i in report.items
         if not items or i.ref in refs or (rel_paths and sitepaths.selected(rel_paths, i.path, i.source_path, i.target_path))
@@ -872,33 +1035,11 @@ def ack(
     plan = revisions.plan_ack(
         chosen, stale_only=state is not None, named=lambda i: i.ref in refs or bool(files & {i.path, i.target_path}),
     )
-    show = Paths(config.root).show
     if dry_run:
         done, failed = [], []
-        for item in plan.todo:
-            what = ("its provenance would record the current source" if revisions.ack_kind(item) == "provenance"
-                    else f"its date would become the source's ({item.source_date})")
-            typer.echo(f"  would acknowledge  {show(item.path)}: {what}")
     else:
         done, failed = revisions.acknowledge_all(config, plan.todo)
-        for a in done:
-            what = "its provenance now records the current source" if a.how == "provenance" else "its date is now the source's"
-            learnt = f"; {a.learned} new source segments learnt by the memory" if a.learned else ""
-            typer.echo(f"  acknowledged  {show(a.item.path)}: {what}{learnt}")
-    for item, why in failed:
-        typer.echo(f"  failed  {show(item.path)}: {why}")
-    for item, why in plan.refused:
-        typer.echo(f"  not acknowledged  {show(item.path or item.target_path)}: {why}")
-    count = len(plan.todo) if dry_run else len(done)
-    current = f"{len(plan.current)} translation{'s' if len(plan.current) != 1 else ''} already current"
-    if not plan.todo and not plan.refused:
-        typer.echo(f"nothing to acknowledge: {current}" if plan.current else "nothing to acknowledge: no translation matches")
-    else:
-        verb = "would be acknowledged" if dry_run else "acknowledged"
-        parts = [f"{count} translation{'s' if count != 1 else ''} {verb}"]
-        parts += [current] if plan.current else []
-        parts += [f"{len(failed) + len(plan.refused)} not acknowledged"] if failed or plan.refused else []
-        typer.echo(", ".join(parts))
+    output.render_ack(plan, done, failed, fmt.value, dry_run=dry_run, root=config.root)
     raise typer.Exit(EXIT_FINDINGS if failed or plan.refused else EXIT_OK)
 
 
@@ -908,18 +1049,27 @@ class Only(str, Enum):
     missing = "missing"
 
 
+class ExchangeFormat(str, Enum):
+    po = "po"
+    xliff = "xliff"
+
+
 @memory_app.command("export", epilog="""**Example**\n\n    transync memory export --lang ja --only stale -o ja-todo.po\n""")
 @handles_errors
 def memory_export(
-    lang: str = typer.Option(..., "--lang", "-l", metavar="LANG", help="The target language."),
+    lang: str = typer.Option(..., "--lang", "-l", metavar="LANG", help="The target language.", autocompletion=_complete_lang),
     only: Only = typer.Option(Only.all, "--only", help="stale, missing, or all (both, plus machine translations to review)."),
-    out: Optional[Path] = typer.Option(None, "--output", "-o", dir_okay=False, help="The PO file to write (default: standard output)."),
+    collection: CollectionOption = None,
+    out: Optional[Path] = typer.Option(None, "--output", "-o", dir_okay=False, help="The file to write (default: standard output)."),
+    file_format: Optional[ExchangeFormat] = typer.Option(
+        None, "--format", "-f", help="po, or xliff (XLIFF 2.0, for CAT tools) (default: xliff for an --output ending in .xlf or .xliff, else po).",
+    ),
     root: RootOption = None,
     no_git: NoGitOption = False,
 ) -> None:
-    """Write a PO file of the texts that need a translator: those of missing and stale translations
-    that the memory does not know (a changed one with its previous source as #| msgid), and with
-    --only all the machine translations to review.
+    """Write a PO (or XLIFF 2.0) file of the texts that need a translator: those of missing and stale
+    translations that the memory does not know (a changed one with its previous source as #| msgid),
+    and with --only all the machine translations to review. Document by document, in site order.
     """
     from transync.translate import exchange, memory as mem
     from transync.site import scan, status as status_mod
@@ -927,9 +1077,14 @@ def memory_export(
 
     config = _site(root, [])
     (code,) = _langs(config, [lang])
-    report = status_mod.report(scan.scan(config), langs=[code], git=not no_git)
+    report = status_mod.report(scan.scan(config), langs=[code], git=not no_git, collections=_collections(config, collection))
     memory = mem.Memory.of_site(config, config.source_lang, code)
-    result = exchange.export_po(config, report, memory, code, only=only.value)
+    if file_format is None:
+        from transync.translate.xliff import is_xliff
+
+        file_format = ExchangeFormat.xliff if out is not None and is_xliff(out) else ExchangeFormat.po
+    export = exchange.export_xliff if file_format is ExchangeFormat.xliff else exchange.export_po
+    result = export(config, report, memory, code, only=only.value)
     if out is None:
         typer.echo(result.text, nl=False)
     else:
@@ -940,13 +1095,17 @@ def memory_export(
 @memory_app.command("import", epilog="""**Example**\n\n    transync memory import ja-todo.po\n""")
 @handles_errors
 def memory_import(
-    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="A PO file from `transync memory export`, translated."),
-    lang: Optional[str] = typer.Option(None, "--lang", "-l", metavar="LANG", help="The target language (default: the file's Language header)."),
+    file: Path = typer.Argument(
+        ..., exists=True, dir_okay=False, help="A PO file (or XLIFF 2.0: .xlf, .xliff) from `transync memory export`, translated.",
+    ),
+    lang: Optional[str] = typer.Option(
+        None, "--lang", "-l", metavar="LANG", help="The target language (default: the file's Language header).", autocompletion=_complete_lang,
+    ),
     apply: bool = typer.Option(True, "--apply/--no-apply", help="Also write the documents the memory now translates completely."),
     root: RootOption = None,
     no_git: NoGitOption = False,
 ) -> None:
-    """Check a translated PO file (known msgids, protected text intact) and put its translations in
+    """Check a translated PO or XLIFF 2.0 file (known source texts, protected text intact) and put its translations in
     the memory as human ones: all of them, or none when one is wrong. Then write the missing and
     stale documents that the memory now translates completely, without sending anything.
     """
@@ -954,11 +1113,18 @@ def memory_import(
 
     from transync.document.provenance import MEMORY
     from transync.report import output
-    from transync.translate import exchange, memory as mem
+    from transync.translate import exchange, memory as mem, xliff
     from transync.site import scan, status as status_mod
     from transync.translate import run as tr
 
     config = _site(root, [])
+    if lang is None and xliff.is_xliff(file):
+        try:
+            lang = xliff.read(file)[0] or ""
+        except xliff.XliffError as exc:
+            raise UsageError(str(exc)) from None
+        if not lang:
+            raise UsageError(f"{file}: no trgLang on <xliff>: give --lang")
     if lang is None:
         try:
             lang = polib.pofile(str(file)).metadata.get("Language", "")
@@ -969,9 +1135,9 @@ def memory_import(
     (code,) = _langs(config, [lang.replace("_", "-")])
     report = status_mod.report(scan.scan(config), langs=[code], git=not no_git)
     memory = mem.Memory.of_site(config, config.source_lang, code)
-    result = exchange.import_po(file, config, report, memory, code)
+    result = exchange.import_file(file, config, report, memory, code)
     memory.save()
-    typer.echo(f"{result.said()}, into {memory.path}")
+    typer.echo(f"{result.said()}, into {output.Paths(config.root).show(str(memory.path))}")
     if not apply:
         return
     # What `translate --engine memory --to LANG` does: write what the memory covers, say what it lacks.
@@ -1123,6 +1289,7 @@ def glossary_check(
     paths: Optional[List[Path]] = typer.Argument(None, help="Files or folders to check (default: the whole site).", show_default=False, metavar="PATHS"),
     root: RootOption = None,
     lang: LangOption = None,
+    collection: CollectionOption = None,
     glossaries: GlossariesOption = None,
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
     changed_from: ChangedFromOption = None,
@@ -1149,11 +1316,14 @@ def glossary_check(
     langs = _langs(config, lang)
     rel = _selection(config, _relative_paths(config, path_list), changed_from)
     _must_exist(path_list)
-    report = status_mod.report(scan.scan(config), langs=langs or None)
+    collections = _collections(config, collection)
+    scanned = scan.scan(config)
+    report = status_mod.report(scanned, langs=langs or None, collections=collections)
     loaded = _glossaries(_glossary_folder(config, glossaries))
     _baseline_options(update_baseline, no_baseline)
     result = termcheck.check_terms(report, loaded, paths=rel)
-    adoption = adopt.adopt_terms(result, config, langs=langs or None, paths=rel, update=update_baseline, use_baseline=not no_baseline)
+    adoption = adopt.adopt_terms(result, config, langs=langs or None, paths=rel, update=update_baseline, use_baseline=not no_baseline,
+                                 files=_collection_files(scanned, collections))
     _adopted(adoption)
     output.render_terms(result, fmt.value, root=config.root, limit=limit, summary=summary, adoption=adoption)
     output.diagnostics(((path, None, why) for path, why in result.unreadable), config.root)
@@ -1166,6 +1336,17 @@ def _glossary_folder(config, option: Optional[Path], name: str = "--glossaries")
         what = "a file, not a folder" if folder.exists() else "no such folder"
         raise UsageError(f"{name} {option}: {what}" if name.startswith("-") else f"{option}: {what} ({name})")
     return folder
+
+
+def _with_glossaries(config, option: Optional[Path]):
+    """The site's configuration with --glossaries DIR as its glossary folder (which must hold a glossary)."""
+    if option is None:
+        return config
+    import dataclasses
+
+    folder = _glossary_folder(config, option)
+    _glossaries(folder)
+    return dataclasses.replace(config, translate=dataclasses.replace(config.translate, glossary_dir=str(folder)))
 
 
 def _glossaries(folder: Path, name: str = "--glossaries"):

@@ -97,9 +97,13 @@ def _run(config: "SiteConfig", section: str, command: str, findings: list, entry
     return compared.new, adoption
 
 
-def adopt_check(report: "CheckReport", *, langs: Iterable[str] | None, paths: Iterable[str] | None, update: bool = False, use_baseline: bool = True) -> Adoption:
-    """Apply the comments and the baseline to a ``check`` report (its findings become the new ones)."""
-    in_scope = scope(report.checks, langs, paths)
+def adopt_check(
+    report: "CheckReport", *, langs: Iterable[str] | None, paths: Iterable[str] | None, update: bool = False, use_baseline: bool = True,
+    files: Iterable[str] | None = None,
+) -> Adoption:
+    """Apply the comments and the baseline to a ``check`` report (its findings become the new ones);
+    ``files``: the run looked only at these files (its collections'), so only their accepted findings are in scope."""
+    in_scope = scope(report.checks, langs, paths, files)
     report.findings, adoption = _run(
         report.config, "check", "transync check", report.findings, check_entry, _where_check, in_scope,
         update=update, use_baseline=use_baseline,
@@ -108,9 +112,12 @@ def adopt_check(report: "CheckReport", *, langs: Iterable[str] | None, paths: It
     return adoption
 
 
-def adopt_terms(result: "TermReport", config: "SiteConfig", *, langs: Iterable[str] | None, paths: Iterable[str] | None, update: bool = False, use_baseline: bool = True) -> Adoption:
-    """Apply the comments and the baseline to a ``glossary check`` result (its findings become the new ones)."""
-    in_scope = scope([GLOSSARY], langs, paths)
+def adopt_terms(
+    result: "TermReport", config: "SiteConfig", *, langs: Iterable[str] | None, paths: Iterable[str] | None, update: bool = False,
+    use_baseline: bool = True, files: Iterable[str] | None = None,
+) -> Adoption:
+    """Apply the comments and the baseline to a ``glossary check`` result (its findings become the new ones); ``files`` as for :func:`adopt_check`."""
+    in_scope = scope([GLOSSARY], langs, paths, files)
     result.findings, adoption = _run(
         config, GLOSSARY, "transync glossary check", result.findings, term_entry, _where_term, in_scope,
         update=update, use_baseline=use_baseline,

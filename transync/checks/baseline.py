@@ -160,9 +160,14 @@ class Baseline:
         return sum(count for count, _ in self.sections[section].values())
 
 
-def scope(checks: Iterable[str], langs: Iterable[str] | None, paths: Iterable[str] | None) -> Callable[[Entry], bool]:
-    """Whether an accepted finding is one a run of these checks, languages and PATHS looks at."""
+def scope(
+    checks: Iterable[str], langs: Iterable[str] | None, paths: Iterable[str] | None, files: Iterable[str] | None = None,
+) -> Callable[[Entry], bool]:
+    """Whether an accepted finding is one a run of these checks, languages and PATHS looks at
+    (and, for a run limited to some collections, whose file is one of theirs: ``files``)."""
     from transync.site import sitepaths
 
     names, wanted, selection = set(checks), set(langs or ()), list(paths) if paths is not None else None
-    return lambda e: e.key.check in names and (not wanted or e.lang in wanted) and sitepaths.selected(selection, e.key.path, e.source_path)
+    among = set(files) if files is not None else None
+    return lambda e: (e.key.check in names and (not wanted or e.lang in wanted) and sitepaths.selected(selection, e.key.path, e.source_path)
+                      and (among is None or e.key.path in among))

@@ -175,12 +175,13 @@ def _check_groups(job: _Job) -> tuple[list[Finding], list[Unreadable]]:
 
 
 def pairs_of(
-    scan_result: ScanResult, *, paths: Iterable[str] | None = None, langs: Iterable[str] | None = None, git: bool = True
+    scan_result: ScanResult, *, paths: Iterable[str] | None = None, langs: Iterable[str] | None = None, git: bool = True,
+    collections: Iterable[str] | None = None,
 ) -> tuple[list[Pair], list[Unreadable]]:
-    """The translations to check (status current or stale), and the invalid files, under ``paths`` in ``langs``."""
+    """The translations to check (status current or stale), and the invalid files, under ``paths`` in ``langs`` and ``collections``."""
     from transync.site import status
 
-    report = status.report(scan_result, langs=langs, paths=paths, git=git)
+    report = status.report(scan_result, langs=langs, paths=paths, git=git, collections=collections)
     pairs = [
         Pair(i.collection, i.ref, i.lang, i.path, i.source_path, i.state)
         for i in report.items
@@ -199,17 +200,18 @@ def check_site(
     use_cache: bool | None = None,
     jobs: int | None = None,
     git: bool = True,
+    collections: Iterable[str] | None = None,
 ) -> CheckReport:
     """Check every translation of a scanned site against its source.
 
-    ``paths`` (relative to the root) and ``langs`` limit the translations as
+    ``paths`` (relative to the root), ``langs`` and ``collections`` limit the translations as
     for ``status``; ``checks`` names the checks to run (default: all).
     Findings of unchanged pairs come from a cache next to the header cache.
     """
     config = scan_result.config
     wanted = set(CHECKS if checks is None else checks)
     names = tuple(n for n in CHECKS if n in wanted)
-    pairs, invalid = pairs_of(scan_result, paths=paths, langs=langs, git=git)
+    pairs, invalid = pairs_of(scan_result, paths=paths, langs=langs, git=git, collections=collections)
     use_cache = config.cache if use_cache is None else use_cache
 
     store = _FindingsCache(config) if use_cache else None

@@ -28,6 +28,9 @@ HASH_DIGITS = 6
 PSEUDO = "pseudo"
 #: The engine name recorded when nothing was sent: every text came from the memory, the glossary or the document.
 MEMORY = "memory"
+#: The engine name ``ack`` records in a translation people made: the provenance only says which source it
+#: translates (so that status judges it by its hashes); transync treats the page as hand-made, never its own.
+HUMAN = "human"
 
 
 def text_hash(text: str) -> str:

@@ -12,6 +12,8 @@ import os
 import re
 import shutil
 import sys
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, NamedTuple, TextIO
@@ -281,6 +283,7 @@ def _item_json(item: StatusItem) -> dict[str, Any]:
         "date": item.date,
         "source_date": item.source_date,
         "provenance": item.provenance,
+        "engine": item.engine,
         "edited": item.edited,
         "outdated_fields": list(item.outdated_fields),
         "review": item.review,
@@ -1070,7 +1073,58 @@ def render_seed(seeded: list[Seeded], fmt: str, *, root: Path, stream: TextIO | 
 # --------------------------------------------------------------------------- translate
 
 
-def translate_json(summary: TranslateSummary, *, dry_run: bool, engine: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Price:
+    """What a million characters cost with the run's engine (``per_million`` None: no price is set for it)."""
+
+    per_million: Decimal | None
+    currency: str
+    engine: str
+
+
+def cost_estimate(summary: TranslateSummary, price: Price) -> dict[str, Any]:
+    """The planned characters times the price, in total and per language (the JSON ``estimate``)."""
+    langs: dict[str, dict[str, Any]] = {}
+    for r in summary.planned:
+        entry = langs.setdefault(r.job.lang, {"documents": 0, "characters": 0, "cost": None})
+        entry["documents"] += 1
+        entry["characters"] += r.characters
+
+    def cost(characters: int) -> float | None:
+        if price.per_million is None:
+            return None
+        # Four decimals: a small run's cost is a fraction of a cent, which people still want to compare.
+        return float((price.per_million * characters / 1_000_000).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP))
+
+    for entry in langs.values():
+        entry["cost"] = cost(entry["characters"])
+    return {
+        "engine": price.engine,
+        "price_per_million_characters": None if price.per_million is None else float(price.per_million),
+        "currency": price.currency,
+        "characters": summary.characters,
+        "cost": cost(summary.characters),
+        "languages": dict(sorted(langs.items())),
+    }
+
+
+def _estimate_lines(estimate: dict[str, Any]) -> list[str]:
+    """The estimate for people: the total, then one line per language."""
+    currency = estimate["currency"]
+    if estimate["price_per_million_characters"] is None:
+        return [f"Estimated cost: no price for the {estimate['engine']} engine ([translate] price_per_million_characters)."]
+
+    def money(amount: float) -> str:
+        return f"{currency} {amount:,.2f}" if amount >= 0.005 or amount == 0 else f"< {currency} 0.01"
+
+    lines = [f"Estimated cost: {money(estimate['cost'])} ({estimate['characters']:,} characters at "
+             f"{currency} {estimate['price_per_million_characters']:,.2f} per million, [translate] price_per_million_characters)"]
+    for lang, entry in estimate["languages"].items():
+        lines.append(f"  {lang:<5} {_plural(entry['documents'], 'document'):<12} {entry['characters']:>10,} characters  {money(entry['cost'])}")
+    return lines
+
+
+def translate_json(summary: TranslateSummary, *, dry_run: bool, engine: str, estimate: dict[str, Any] | None = None) -> dict[str, Any]:
     def doc(job, status: str, reason: str = "", characters: int | None = None) -> dict[str, Any]:
         return {
             "collection": job.collection.name, "ref": job.ref, "lang": job.lang, "status": status,
@@ -1112,6 +1166,7 @@ def translate_json(summary: TranslateSummary, *, dry_run: bool, engine: str) -> 
                 for u in summary.uncovered
             ],
             "stopped": str(summary.stopped) if summary.stopped else None,
+            "estimate": estimate,
         },
         "shard": summary.shard,
         "memory_deltas": [_delta_json(d) for d in summary.memory_deltas],
@@ -1119,7 +1174,8 @@ def translate_json(summary: TranslateSummary, *, dry_run: bool, engine: str) -> 
     }
 
 
-def translate_table(summary: TranslateSummary, *, dry_run: bool, engine: str, stream: TextIO, paths: Paths) -> None:
+def translate_table(summary: TranslateSummary, *, dry_run: bool, engine: str, stream: TextIO, paths: Paths,
+                    estimate: dict[str, Any] | None = None) -> None:
     style = _Style(stream)
     w = stream.write
     if dry_run:
@@ -1127,6 +1183,8 @@ def translate_table(summary: TranslateSummary, *, dry_run: bool, engine: str, st
         for r in summary.planned:
             w(f"  {r.job.lang:<5} {paths.show(r.job.target_path)}  {r.characters:,} characters  ({r.job.reason})\n")
         w("\n" + _translate_total(summary, dry_run=True) + "\n")
+        for line in _estimate_lines(estimate) if estimate is not None else ():
+            w(line + "\n")
     else:
         for r in summary.written:
             w(f"  {style('written', '32')}  {paths.show(r.job.target_path)}\n")
@@ -1224,21 +1282,26 @@ def _memory_note(summary: TranslateSummary) -> str:
     return note
 
 
-def render_translate(summary: TranslateSummary, fmt: str, *, dry_run: bool, engine: str, root: Path, stream: TextIO | None = None) -> None:
+def render_translate(summary: TranslateSummary, fmt: str, *, dry_run: bool, engine: str, root: Path, stream: TextIO | None = None,
+                     price: Price | None = None) -> None:
     """The run's documents: json as documented; markdown and github list them per language (github
-    annotates the failed ones as errors and the skipped ones as warnings)."""
+    annotates the failed ones as errors and the skipped ones as warnings). A dry run with a ``price``
+    estimates what it would cost, per language."""
     stream = stream or sys.stdout
-    data = translate_json(summary, dry_run=dry_run, engine=engine)
+    estimate = cost_estimate(summary, price) if dry_run and price is not None else None
+    data = translate_json(summary, dry_run=dry_run, engine=engine, estimate=estimate)
     if fmt == "json":
         write_json(data, stream, list_key="documents")
         return
     if fmt == "table":
-        translate_table(summary, dry_run=dry_run, engine=engine, stream=stream, paths=Paths(root))
+        translate_table(summary, dry_run=dry_run, engine=engine, stream=stream, paths=Paths(root), estimate=estimate)
         return
     rows = [Row(d["lang"], d["path"] or d["source_path"], None, f"{d['status'].replace('_', ' ')}: {d['reason']}" if d["reason"] else d["status"],
                 (d["status"].replace("_", " "), f"{d['characters']:,}" if d["characters"] is not None else "", d["reason"] or ""))
            for d in data["documents"]]
     totals = [f"{'Dry run' if dry_run else 'Run'} ({engine}): " + _translate_total(summary, dry_run=dry_run) + "."]
+    if estimate is not None:
+        totals += _estimate_lines(estimate)
     if summary.stopped is not None:
         totals.append(f"stopped: {summary.stopped}")
     heading = "Translation plan" if dry_run else "Translation run"
@@ -1260,6 +1323,73 @@ def render_translate(summary: TranslateSummary, fmt: str, *, dry_run: bool, engi
     for line in totals:
         stream.write(line + "\n")
     step_summary(lambda size: markdown(paths, size))
+
+
+# --------------------------------------------------------------------------- ack
+
+
+def ack_json(plan: Any, done: list[Any], failed: list[tuple[Any, str]], *, dry_run: bool) -> dict[str, Any]:
+    """What ``ack`` did (or, ``dry_run``, would do) to each translation it selected."""
+    from transync.translate.revisions import ack_kind
+
+    def row(item: Any, status: str, how: str | None = None, reason: str | None = None, learned: int | None = None) -> dict[str, Any]:
+        return {"collection": item.collection, "ref": item.ref, "lang": item.lang, "status": status,
+                "path": item.path, "source_path": item.source_path, "how": how, "reason": reason, "learned": learned}
+
+    if dry_run:
+        rows = [row(i, "would_acknowledge", ack_kind(i)) for i in plan.todo]
+    else:
+        rows = [row(a.item, "acknowledged", a.how, learned=a.learned) for a in done]
+    rows += [row(i, "failed", reason=why) for i, why in failed]
+    rows += [row(i, "not_acknowledged", reason=why) for i, why in plan.refused]
+    count = len(plan.todo) if dry_run else len(done)
+    return {
+        "schema_version": JSON_SCHEMA_VERSION,
+        "dry_run": dry_run,
+        "summary": {"acknowledged": count, "current": len(plan.current), "not_acknowledged": len(failed) + len(plan.refused)},
+        "translations": rows,
+    }
+
+
+_ACK_HOW = {
+    ("provenance", True): "its provenance would record the current source",
+    ("human", True): 'a provenance line (engine "human") would record the current source',
+    ("provenance", False): "its provenance now records the current source",
+    ("human", False): 'a provenance line (engine "human") now records the current source',
+}
+
+
+def render_ack(plan: Any, done: list[Any], failed: list[tuple[Any, str]], fmt: str, *, dry_run: bool, root: Path,
+               stream: TextIO | None = None) -> None:
+    stream = stream or sys.stdout
+    data = ack_json(plan, done, failed, dry_run=dry_run)
+    paths = Paths(root)
+    if fmt == "json":
+        for r in data["translations"]:
+            r["path"] = r["path"] and paths.show(r["path"])
+            r["source_path"] = r["source_path"] and paths.show(r["source_path"])
+        write_json(data, stream, list_key="translations")
+        return
+    w = stream.write
+    for r in data["translations"]:
+        where = paths.show(r["path"] or "")
+        if r["status"] in ("would_acknowledge", "acknowledged"):
+            learnt = f"; {r['learned']} new source segments learnt by the memory" if r["learned"] else ""
+            verb = "would acknowledge" if dry_run else "acknowledged"
+            w(f"  {verb}  {where}: {_ACK_HOW[(r['how'], dry_run)]}{learnt}\n")
+        elif r["status"] == "failed":
+            w(f"  failed  {where}: {r['reason']}\n")
+    for item, why in plan.refused:
+        w(f"  not acknowledged  {paths.show(item.path or item.target_path)}: {why}\n")
+    n = data["summary"]
+    current = _plural(n["current"], "translation") + " already current"
+    if not plan.todo and not plan.refused:
+        w(f"nothing to acknowledge: {current}\n" if plan.current else "nothing to acknowledge: no translation matches\n")
+        return
+    parts = [f"{_plural(n['acknowledged'], 'translation')} {'would be acknowledged' if dry_run else 'acknowledged'}"]
+    parts += [current] if plan.current else []
+    parts += [f"{n['not_acknowledged']} not acknowledged"] if n["not_acknowledged"] else []
+    w(", ".join(parts) + "\n")
 
 
 # --------------------------------------------------------------------------- memory merge

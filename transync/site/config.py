@@ -88,6 +88,11 @@ class TargetConfig:
     templates: Mapping[str, str] = field(default_factory=dict)  # field -> "{target_name} レビュー"
 
 
+#: DeepL API Pro's published per-usage price (deepl.com/pro-api, 2026): EUR 20.00 per million characters,
+#: beside a monthly base fee that no run changes. The default of ``[translate] price_per_million_characters``.
+DEEPL_PRO_PRICE = Decimal("20.00")
+
+
 @dataclass(frozen=True)
 class TranslateConfig:
     """``[translate]``: the translation job's defaults."""
@@ -102,6 +107,18 @@ class TranslateConfig:
     collection_templates: Mapping[tuple[str, str], Mapping[str, str]] = field(default_factory=dict)
     #: engine name -> its settings, from ``[translate.<engine>]`` as the engine validated them
     engines: Mapping[str, Any] = field(default_factory=dict)
+    #: ``price_per_million_characters``: one price for every engine, or engine name -> price.
+    prices: Decimal | Mapping[str, Decimal] = DEEPL_PRO_PRICE
+    price_currency: str = "EUR"
+
+    def price(self, engine: str) -> Decimal | None:
+        """What a million characters cost with ``engine`` (None: the site sets no price for it).
+        The offline engines (pseudo, memory) send nothing, so they cost nothing."""
+        if engine in ("pseudo", "memory"):
+            return Decimal(0)
+        if isinstance(self.prices, Decimal):
+            return self.prices
+        return self.prices.get(engine)
 
     def engine_settings(self, name: str) -> Any:
         """The settings of engine ``name`` (None when the site has no ``[translate.<name>]``: its defaults)."""
@@ -325,7 +342,10 @@ _TOP_KEYS = {
     "report",
 }
 _COLLECTION_KEYS = {"path", "source_lang", "languages", "templates", "fields"}
-_TRANSLATE_KEYS = {"engine", "jobs", "untranslated_tags", "source_currency", "glossary_dir", "targets"}
+_TRANSLATE_KEYS = {
+    "engine", "jobs", "untranslated_tags", "source_currency", "glossary_dir", "targets",
+    "price_per_million_characters", "price_currency",
+}
 #: Deprecated: DeepL's settings, read before they had ``[translate.deepl]``: key -> its name there.
 _DEEPL_ALIASES = {"server_url": "server_url", "formality": "formality", "context": "context", "retries": "retries", "timeout": "timeout"}
 _TARGET_KEYS = {"currency", "rate", "templates"}
@@ -771,7 +791,40 @@ def _translate_config(cfg: _Reader, languages: tuple[str, ...], collections: tup
         glossary_dir=tr.get("glossary_dir", str, "glossaries"),
         targets=targets,
         collection_templates=collection_templates,
+        prices=_prices(tr),
+        price_currency=_currency(tr, "price_currency", "EUR"),
     )
+
+
+def _prices(tr: _Reader) -> Decimal | dict[str, Decimal]:
+    """``price_per_million_characters``: a number, or a table of engine name -> number (0 is free)."""
+    name = "price_per_million_characters"
+    value = tr.data.get(name)
+    if value is None:
+        return DEEPL_PRO_PRICE
+    if not isinstance(value, dict):
+        return _price(tr, name)
+    from transync.translate import engines
+
+    table = _Reader(value, tr.where, tr.key(name) + ".")
+    for engine in value:
+        if not engines.known(engine):
+            raise table.fail(engine, "is not a translation engine")
+    return {engine: _price(table, engine) for engine in value}
+
+
+def _price(reader: _Reader, name: str) -> Decimal:
+    value = reader.data[name]
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise reader.fail(name, "must be a number, 0 or more")
+    return Decimal(str(value))
+
+
+def _currency(tr: _Reader, name: str, default: str) -> str:
+    code = tr.get(name, str, default)
+    if not re.fullmatch(r"[A-Z]{3}", code):
+        raise tr.fail(name, f"is not an ISO 4217 code such as EUR: {code!r}")
+    return code
 
 
 def _engine_name(tr: _Reader) -> str | None:

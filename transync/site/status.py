@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable
 
 from transync.document import fields
-from transync.document.provenance import PSEUDO
+from transync.document.provenance import HUMAN, PSEUDO
 from transync.site import sitepaths
 from transync.site.changes import Baseline, Changes
 from transync.site.config import STATES, Collection, SiteConfig
@@ -62,7 +62,8 @@ class StatusItem:
     date: str | None = None
     source_date: str | None = None
     edited: bool = False  # transync wrote it and a human changed it since
-    provenance: bool = False  # transync wrote it
+    provenance: bool = False  # transync wrote it (a provenance line that ack wrote for people's page says engine "human": False)
+    engine: str | None = None  # what its provenance says made it (deepl, pseudo, memory, human...); None without one
     #: Kept or derived fields (rating, price...) whose value is not what the source now implies.
     outdated_fields: tuple[str, ...] = ()
     content_stale: bool = False  # the translatable content changed (else only outdated_fields make it stale)
@@ -265,7 +266,8 @@ def _judge(
     return StatusItem(
         doc.collection, doc.ref, doc.lang, state, doc.path, source.path,
         reason=reason, line=1, date=doc.date, source_date=source.date,
-        edited=doc.edited, provenance=prov is not None, changes=changes,
+        edited=doc.edited, provenance=prov is not None and prov.engine != HUMAN, engine=prov.engine if prov is not None else None,
+        changes=changes,
         outdated_fields=tuple(outdated), content_stale=stale, review=prov.review if prov is not None else 0,
     )
 
@@ -328,8 +330,13 @@ def _orphan(doc: DocEntry, collection, by_path: dict[str, DocEntry], layout: Lay
     return StatusItem(doc.collection, doc.ref, doc.lang, "orphan", doc.path, None, reason=reason, line=1, date=doc.date)
 
 
-def summarize(config: SiteConfig, items: list[StatusItem], scan: ScanResult, langs: Iterable[str] | None = None) -> tuple[dict[str, LanguageSummary], dict[str, int]]:
-    """Counts per language and state, and the number of source documents per source language."""
+def summarize(
+    config: SiteConfig, items: list[StatusItem], scan: ScanResult, langs: Iterable[str] | None = None,
+    collections: Iterable[str] | None = None,
+) -> tuple[dict[str, LanguageSummary], dict[str, int]]:
+    """Counts per language and state, and the number of source documents per source language
+    (of ``collections`` only, when given)."""
+    wanted_collections = set(collections) if collections else None
     wanted = list(langs) if langs else list(config.languages)
     sources_lang = {c.source_lang for c in config.collections}
     summary = {lang: LanguageSummary(lang, lang in sources_lang) for lang in wanted}
@@ -342,6 +349,8 @@ def summarize(config: SiteConfig, items: list[StatusItem], scan: ScanResult, lan
     seen: set[tuple[str, str]] = set()
     for doc in scan.documents:
         collection = by_name[doc.collection]
+        if wanted_collections is not None and doc.collection not in wanted_collections:
+            continue
         if doc.lang != collection.source_lang or (doc.collection, doc.ref) in seen:
             continue
         seen.add((doc.collection, doc.ref))
@@ -356,9 +365,9 @@ def summarize(config: SiteConfig, items: list[StatusItem], scan: ScanResult, lan
 
 def report(
     scan: ScanResult, *, langs: Iterable[str] | None = None, paths: Iterable[str] | None = None,
-    git: bool | History = True,
+    git: bool | History = True, collections: Iterable[str] | None = None,
 ) -> StatusReport:
-    """The status of a scanned site, limited to some languages and paths (relative to the root).
+    """The status of a scanned site, limited to some languages, paths (relative to the root) and collections (by name).
 
     ``git=False`` judges translations without provenance by date even inside a git work tree;
     a :class:`~transync.site.history.History` opened before the scan is used as it is.
@@ -375,6 +384,9 @@ def report(
     lang_list = list(langs) if langs else None
     if lang_list:
         items = [i for i in items if i.lang in lang_list]
+    collection_list = list(collections) if collections else None
+    if collection_list:
+        items = [i for i in items if i.collection in collection_list]
     if paths is not None:
         paths = list(paths)
         items = [i for i in items if sitepaths.selected(paths, i.path, i.source_path, i.target_path)]
@@ -385,7 +397,7 @@ def report(
         rank.get(i.lang or "", len(rank)), order[i.state], i.changes.weight if i.changes else (9, 0),
         i.collection, i.ref or "", i.path or i.target_path or "",
     ))
-    summary, sources = summarize(config, items, scan, lang_list)
+    summary, sources = summarize(config, items, scan, lang_list, collection_list)
     if paths is not None:
         # Expected counts follow the paths asked for: the refs whose items are shown.
         for row in summary.values():

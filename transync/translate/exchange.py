@@ -3,7 +3,8 @@
 :func:`export_po` writes the texts that need a human for one language: the
 segments and front-matter values of missing and stale translations that the
 memory does not know, and (``only="all"``) the memory's machine translations
-for post-editing. A changed segment carries its previous source text as
+for post-editing, document by document in site order, each document's texts in
+the order they appear (front matter first). A changed segment carries its previous source text as
 ``#| msgid``, as ``msgmerge --previous`` does, so a translator sees what
 changed. The file opens in Poedit, Weblate or any PO editor; it is written
 by :mod:`transync.translate.pofile`, as the memory is (the same header fields,
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from transync import document
-from transync.translate import localize, pofile
+from transync.translate import localize, pofile, xliff
 from transync.site.config import SiteConfig
 from transync.errors import TransyncError
 from transync.translate.memory import Memory, context_of
@@ -46,7 +47,10 @@ def _texts_of(config: SiteConfig, report: StatusReport, lang: str, states: tuple
 
     options = options_for(config, report)
     by_name = {c.name: c for c in config.collections}
-    for item in report.items:
+    rank = {c.name: n for n, c in enumerate(config.collections)}
+    # Site order (collections as configured, then source paths), so that an exported file reads
+    # document by document.
+    for item in sorted(report.items, key=lambda i: (rank.get(i.collection, len(rank)), i.source_path or "")):
         if item.lang != lang or item.state not in states or not item.source_path:
             continue
         collection = by_name[item.collection]
@@ -54,11 +58,43 @@ def _texts_of(config: SiteConfig, report: StatusReport, lang: str, states: tuple
         plan = localize.plan(source, options.settings(config, collection, lang))
         offset = source.text.count("\n", 0, source.body_start)
         lines = {localize.body_key(s.id): s.line + offset for s in plan.segmented.segments}
-        for request in plan.requests:
+        # In the order they appear: the front matter's fields, then the body's segments.
+        for request in sorted(plan.requests, key=lambda r: r.key in lines):
             yield item, request, lines.get(request.key)
 
 
 def export_po(config: SiteConfig, report: StatusReport, memory: Memory, lang: str, *, only: str = "all") -> Exported:
+    entries, documents = _export_entries(config, report, memory, lang, only)
+    comment = f"# transync: texts to translate into {lang} ({only}); fill in msgstr, then: transync memory import FILE\n"
+    out = [pofile.write_header(memory.source_lang, lang, comment=comment)]
+    for key, entry in entries.items():
+        out.append(pofile.write_entry(
+            key[0], key[1], entry.msgstr,
+            comments=[entry.comment] if entry.comment else (),
+            occurrences=pofile.sorted_occurrences(entry.occurrences),
+            flags=("fuzzy",) if entry.previous is not None else (),
+            previous=entry.previous,
+        ))
+    return Exported("\n".join(out), len(entries), len(documents))
+
+
+def export_xliff(config: SiteConfig, report: StatusReport, memory: Memory, lang: str, *, only: str = "all") -> Exported:
+    """The texts of :func:`export_po` as an XLIFF 2.0 file (:mod:`transync.translate.xliff`), in the same order."""
+    entries, documents = _export_entries(config, report, memory, lang, only)
+    units = [
+        xliff.Unit(
+            source, entry.msgstr, context=context, previous=entry.previous, review=entry.comment,
+            fuzzy=entry.previous is not None and bool(entry.msgstr),
+            locations=[f"{path}:{line}" if line else path for path, line in pofile.sorted_occurrences(entry.occurrences)],
+        )
+        for (context, source), entry in entries.items()
+    ]
+    comment = f"texts to translate into {lang} ({only}); fill in the targets, then: transync memory import FILE"
+    return Exported(xliff.write(units, memory.source_lang, lang, comment=comment), len(entries), len(documents))
+
+
+def _export_entries(config: SiteConfig, report: StatusReport, memory: Memory, lang: str, only: str):
+    """The texts to export, in document order: (context, source) -> _Export; and the source paths they come from."""
     from transync.translate.revisions import source_diff
 
     # Pseudo output is no translation: its texts need a translator as a missing document's do.
@@ -93,21 +129,12 @@ def export_po(config: SiteConfig, report: StatusReport, memory: Memory, lang: st
                     entry.msgstr = old.translation  # the old translation, to adapt
         entry.occurrences.add((item.source_path, line or None))
     if only == "all":
-        for e in memory:
+        for e in sorted(memory, key=lambda e: (e.source, e.context or "")):
             if e.origin == "machine" and (e.context, e.source) not in entries:
                 entries[(e.context, e.source)] = _Export(e.translation, comment=f"machine translation ({e.engine}): review it")
-    comment = f"# transync: texts to translate into {lang} ({only}); fill in msgstr, then: transync memory import FILE\n"
-    out = [pofile.write_header(memory.source_lang, lang, comment=comment)]
-    for key in sorted(entries, key=lambda k: (k[1], k[0] or "")):
-        entry = entries[key]
-        out.append(pofile.write_entry(
-            key[0], key[1], entry.msgstr,
-            comments=[entry.comment] if entry.comment else (),
-            occurrences=pofile.sorted_occurrences(entry.occurrences),
-            flags=("fuzzy",) if entry.previous is not None else (),
-            previous=entry.previous,
-        ))
-    return Exported("\n".join(out), len(entries), len(documents))
+    # Document order: a text shared by several documents comes where it first appears; the
+    # machine translations to review (known from the memory, not from a document) come last.
+    return entries, documents
 
 
 @dataclass
@@ -139,6 +166,43 @@ class Imported:
                 + (f"; {self.skipped} skipped: {skipped}" if self.skipped else ""))
 
 
+@dataclass
+class _Incoming:
+    """A translation read from a translator's file: a PO entry or an XLIFF unit."""
+
+    context: str | None
+    source: str
+    target: str
+    where: str  # file:line (PO) or file#unit (XLIFF), for problems
+    skip: str | None = None  # why it is not taken: empty, fuzzy, obsolete
+
+
+def import_file(path: Path, config: SiteConfig, report: StatusReport, memory: Memory, lang: str) -> Imported:
+    """:func:`import_po`, or for a ``.xlf``/``.xliff`` file :func:`import_xliff`."""
+    return (import_xliff if xliff.is_xliff(path) else import_po)(path, config, report, memory, lang)
+
+
+def import_xliff(path: Path, config: SiteConfig, report: StatusReport, memory: Memory, lang: str) -> Imported:
+    """Check every unit of an XLIFF 2.0 file, then apply all of them, or none, as :func:`import_po` does."""
+    try:
+        language, units = xliff.read(path)
+    except xliff.XliffError as exc:
+        raise ExchangeError(str(exc)) from None
+    _same_language(path, language or "", lang)
+    incoming = [
+        _Incoming(u.context, u.source, u.target, f"{path.name}#{u.ident}",
+                  skip="empty" if not u.target else "fuzzy" if u.fuzzy else None)
+        for u in units
+    ]
+    return _take(path, incoming, config, report, memory, lang, noun="source")
+
+
+def _same_language(path: Path, language: str, lang: str) -> None:
+    language = language.replace("_", "-").lower()
+    if language and language.split("-")[0] != lang.split("-")[0]:
+        raise ExchangeError(f"{path}: this file is for language {language!r}, not {lang!r}")
+
+
 def import_po(path: Path, config: SiteConfig, report: StatusReport, memory: Memory, lang: str) -> Imported:
     """Check every entry, then apply all of them, or none. Raises ExchangeError listing the problems."""
     import polib
@@ -152,34 +216,42 @@ def import_po(path: Path, config: SiteConfig, report: StatusReport, memory: Memo
         raise ExchangeError(f"{path}: not a readable PO file: line {exc.line}: {exc.reason}") from None
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise ExchangeError(f"{path}: not a readable PO file: {exc}") from None
-    language = po.metadata.get("Language", "").replace("_", "-").lower()
-    if language and language.split("-")[0] != lang.split("-")[0]:
-        raise ExchangeError(f"{path}: this file is for language {language!r}, not {lang!r}")
+    _same_language(path, po.metadata.get("Language", ""), lang)
+    incoming = [
+        _Incoming(entry.msgctxt, entry.msgid, entry.msgstr, f"{path.name}:{entry.linenum}",
+                  skip="obsolete" if entry.obsolete else "empty" if not entry.msgstr else "fuzzy" if entry.fuzzy else None)
+        for entry in po
+    ]
+    return _take(path, incoming, config, report, memory, lang)
+
+
+def _take(
+    path: Path, incoming: list[_Incoming], config: SiteConfig, report: StatusReport, memory: Memory, lang: str, noun: str = "msgid",
+) -> Imported:
+    """Check every translation, then put all of them in the memory as human ones, or none (``noun``: what the file calls a source text)."""
     known = {(context_of(r.key), r.markdown) for _, r, _ in _texts_of(config, report, lang, EXPECTED)}
     known |= {(e.context, e.source) for e in memory}
     result = Imported()
     todo = []
-    for entry in po:
-        why = "obsolete" if entry.obsolete else "empty" if not entry.msgstr else "fuzzy" if entry.fuzzy else None
-        if why is not None:
+    for entry in incoming:
+        if entry.skip is not None:
             result.skipped += 1
-            result.skips[why] = result.skips.get(why, 0) + 1
+            result.skips[entry.skip] = result.skips.get(entry.skip, 0) + 1
             continue
-        where = f"{path.name}:{entry.linenum}"
-        if (entry.msgctxt, entry.msgid) not in known:
-            result.problems.append(f"{where}: unknown msgid (not a text of the site or of the memory): {entry.msgid[:60]!r}")
+        if (entry.context, entry.source) not in known:
+            result.problems.append(f"{entry.where}: unknown {noun} (not a text of the site or of the memory): {entry.source[:60]!r}")
             continue
-        if reason := check_translation(entry.msgid, entry.msgstr):
-            result.problems.append(f"{where}: {reason}")
+        if reason := check_translation(entry.source, entry.target):
+            result.problems.append(f"{entry.where}: {reason}")
             continue
         todo.append(entry)
     if result.problems:
         raise ExchangeError(f"{path}: {len(result.problems)} problem(s), nothing imported:\n" + "\n".join(result.problems))
     for entry in todo:
         try:
-            outcome = memory.put(entry.msgid, entry.msgstr, origin="human", context=entry.msgctxt)
+            outcome = memory.put(entry.source, entry.target, origin="human", context=entry.context)
         except ValueError as exc:
-            raise ExchangeError(f"{path.name}:{entry.linenum}: {exc}") from None
+            raise ExchangeError(f"{entry.where}: {exc}") from None
         result.entries += 1
         result.outcomes[outcome] = result.outcomes.get(outcome, 0) + 1
     return result

@@ -33,12 +33,12 @@ from transync import document
 from transync.translate.align import align
 from transync.site.changes import Baseline
 from transync.site.config import SiteConfig
-from transync.errors import DocumentError, UsageError
+from transync.errors import UsageError
 from transync.document.frontmatter_edit import Field, join_fields, split_fields, with_value
 from transync.fsutil import atomic_write
 from transync.translate.localize import Settings, provenance_line, source_field_hashes
 from transync.translate.memory import Memory
-from transync.document.provenance import encode, engine_of
+from transync.document.provenance import HUMAN, encode, engine_of
 from transync.document.segments import segment
 from transync.site.status import StatusItem, StatusReport
 
@@ -176,7 +176,7 @@ def _diff_from(item: StatusItem, old: document.Document, source: document.Docume
 @dataclass
 class Acknowledged:
     item: StatusItem
-    how: str  # "provenance" or "date"
+    how: str  # "provenance" or "human" (see ack_kind)
     learned: int = 0  # new source segments the memory learnt
 
 
@@ -190,8 +190,9 @@ class AckPlan:
 
 
 def ack_kind(item: StatusItem) -> str:
-    """What acknowledging a translation changes: its ``provenance`` (transync wrote it) or its ``date``."""
-    return "provenance" if item.provenance else "date"
+    """What acknowledging a translation changes: its ``provenance`` (transync wrote it), or, in a page
+    people made, a ``human`` provenance (engine "human"), written or brought up to date."""
+    return "provenance" if item.provenance else "human"
 
 
 def plan_ack(items: list[StatusItem], *, stale_only: bool = False, named: Callable[[StatusItem], bool] = lambda item: False) -> AckPlan:
@@ -204,12 +205,7 @@ def plan_ack(items: list[StatusItem], *, stale_only: bool = False, named: Callab
     """
     plan = AckPlan()
     for item in items:
-        if item.state == "stale" and not item.provenance and item.date is not None and item.date == item.source_date:
-            # The only thing ack records in a hand-made translation is its date: here that changes nothing,
-            # and git (which judged it) would still find the source changed since the translation's last commit.
-            plan.refused.append((item, f"its date is already the source's ({item.date}): ack can set nothing more in a "
-                                 f"hand-made translation, and {item.reason}"))
-        elif item.state == "stale" or (item.review and not stale_only and item.state == "current"):
+        if item.state == "stale" or (item.review and not stale_only and item.state == "current"):
             plan.todo.append(item)
         elif item.state == "current":
             plan.current.append(item)
@@ -268,15 +264,24 @@ def _acknowledge(config: SiteConfig, item: StatusItem, memories: dict[tuple[str,
         new_line = Field(key, line + old_line.newline)
         fields = [new_line if f is old_line else f for f in fields]
     else:
-        how = "date"
-        date_field = next((f for f in fields if isinstance(f, Field) and f.key == "date"), None)
-        if date_field is None or source.meta.get("date") is None:
-            # A path layout's pages rarely have a date, and transync writes none into a page made by hand.
-            raise DocumentError(
-                "no date to update (neither it nor its source has one): git judges it by its last "
-                "commit, so commit the reviewed translation, or let transync translate it"
-            )
-        fields = [with_value(f, _date_text(source.meta["date"], date_field)) if f is date_field else f for f in fields]
+        # A page people made: a provenance line says which source it translates from now on, so that
+        # status judges it by hashes (git and dates no longer do), and translate leaves it to people.
+        how = "human"
+        collection = next(c for c in config.collections if c.name == item.collection)
+        settings = Settings(collection.source_lang, item.lang, collection.fields, key, layout=config.layout)
+        theirs = segment(translation.body).segments
+        now = segment(source.body).segments
+        codes = encode(now) if len(now) == len(theirs) and all(a.kind == b.kind for a, b in zip(now, theirs)) else None
+        line = provenance_line(
+            key, document.content_hash(source.meta, source.body, collection.content_fields), source_date, None,
+            source_field_hashes(source.meta, settings), codes, engine=HUMAN,
+        )
+        old_line = next((f for f in fields if isinstance(f, Field) and f.key == key), None)
+        if old_line is not None:
+            fields = [Field(key, line + old_line.newline) if f is old_line else f for f in fields]
+        else:  # placed last, as transync places it
+            nl = "\r\n" if "\r\n" in translation.text[: translation.body_start] else "\n"
+            fields = [*fields, Field(key, line + nl)]
     text = translation.text
     new_text = text[: translation.yaml_start] + join_fields(fields) + text[translation.yaml_start + len(translation.front_matter) :]
     atomic_write(target_path, ("\ufeff" if translation.bom else "") + new_text)
@@ -296,16 +301,3 @@ def _acknowledge(config: SiteConfig, item: StatusItem, memories: dict[tuple[str,
                 except ValueError:
                     pass
     return Acknowledged(item, how, learned)
-
-
-def _date_text(value, field: Field):
-    """The source's date written as the translation writes its date (plain or quoted)."""
-    from transync.document.frontmatter_edit import NumberText
-
-    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
-    if hasattr(value, "hour") and text.endswith("T00:00:00"):
-        text = text[:-9]
-    old = field.value_text()
-    if old[:1] in "\"'":
-        return text  # with_value keeps the quotes
-    return NumberText(text.replace("T", " "))  # a plain YAML date stays plain

@@ -27,7 +27,7 @@ from typing import Callable, Iterable, Mapping
 
 from transync import document
 from transync.document import fields
-from transync.document.provenance import MEMORY, PSEUDO
+from transync.document.provenance import HUMAN, MEMORY, PSEUDO
 from transync.translate import delta, localize
 from transync.site import sitepaths
 from transync.site.config import Collection, SiteConfig
@@ -149,7 +149,8 @@ def select(
             if force:
                 jobs.append(Job(collection, item.ref, item.lang, item.source_path, item.path, "forced" if hand or item.edited else "stale"))
             elif hand:
-                skips.append(Skip(item, "made by hand (no provenance): left alone; --force overwrites it"))
+                how = 'its provenance says engine "human"' if item.engine == HUMAN else "no provenance"
+                skips.append(Skip(item, f"made by hand ({how}): left alone; --force overwrites it"))
             elif item.edited and not keep_edits:
                 skips.append(Skip(item, "edited by hand since transync wrote it: left alone; --force overwrites it"))
             else:
@@ -250,6 +251,12 @@ def options_for(config: SiteConfig, report: StatusReport, jobs: list[Job] | None
     loaded = glossary.load(config.glossary_folder)
     glossaries = {pair: loaded.terms(*pair) for pair in loaded.pairs}
     return TranslateOptions(templates=templates, currencies=currencies, glossaries=glossaries, untranslated_tags=tr.untranslated_tags)
+
+
+def glossary_headings(plan: localize.Plan, terms: Mapping[str, str]) -> dict[str, str]:
+    """A heading that is a glossary term takes the glossary's translation, unsent: request key -> translation."""
+    headings = {localize.body_key(s.id) for s in plan.segmented.segments if s.kind == "heading"}
+    return {r.key: terms[r.markdown.casefold()] for r in plan.requests if r.key in headings and r.markdown.casefold() in terms}
 
 
 # --------------------------------------------------------------------------- the run
@@ -431,16 +438,15 @@ class Run:
         """Take what the memory knows; return the requests still to send."""
         if not pending.plan.requests:
             return []
-        # A heading that is a glossary term takes the glossary's translation, unsent.
         terms = self.options.glossaries.get((pending.job.collection.source_lang, pending.job.lang), {})
-        headings = {localize.body_key(s.id) for s in pending.plan.segmented.segments if s.kind == "heading"}
+        from_glossary = glossary_headings(pending.plan, terms)
         memory = self._memory(pending.job)
         todo = []
         for request in pending.plan.requests:
             if request.key in pending.done:
                 continue  # kept from the translation (see _merge)
-            if request.key in headings and request.markdown.casefold() in terms:
-                pending.done[request.key] = terms[request.markdown.casefold()]
+            if request.key in from_glossary:
+                pending.done[request.key] = from_glossary[request.key]
                 pending.waiting.discard(request.key)
                 summary.glossary_texts += 1
                 continue
