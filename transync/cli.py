@@ -624,14 +624,20 @@ def pseudo(
     from transync.translate.body import translate_texts
 
     config = _site(root, [path])
-    source = document.parse(path.read_bytes())
+    source = document.load(path)
     source_lang = source.meta.get("lang") if isinstance(source.meta.get("lang"), str) else config.source_lang
     rel = path.resolve().relative_to(config.root).as_posix() if path.resolve().is_relative_to(config.root) else ""
     collection = next((c for c in config.collections if rel and sitepaths.under(rel, c.path)), None)
     rules = collection.fields if collection is not None else config.fields
     settings = localize.Settings(source_lang=source_lang, target_lang=lang, rules=rules, provenance_key=config.provenance_key, layout=config.layout)
     plan = localize.plan(source, settings)
-    done, rejected, _ = translate_texts({r.key: r.markdown for r in plan.requests}, PseudoEngine(), source_lang=source_lang, target_lang=lang)
+    done: dict[str, str] = {}
+    rejected: dict[str, str] = {}
+    for syntax in sorted({r.syntax for r in plan.requests}):  # an MDX body's segments, then its Markdown fields
+        texts = {r.key: r.markdown for r in plan.requests if r.syntax == syntax}
+        done_now, rejected_now, _ = translate_texts(texts, PseudoEngine(), source_lang=source_lang, target_lang=lang, syntax=syntax)
+        done.update(done_now)
+        rejected.update(rejected_now)
     if rejected:  # cannot happen with the pseudo engine unless placeholders are broken
         raise UsageError(f"{path}: {next(iter(rejected.values()))}")
     typer.echo(plan.render(done, source_hash="pseudo", source_date=None, engine=PseudoEngine.name), nl=False)

@@ -132,9 +132,9 @@ def check_terms(report: StatusReport, glossaries: Glossaries, *, paths: list[str
         if terms is None:
             continue
         try:
-            source = document.parse((config.root / item.source_path).read_bytes())
-            translation = document.parse((config.root / item.path).read_bytes())
-            aligned = align(segment(source.body).segments, segment(translation.body).segments)
+            source = document.load(config.root / item.source_path)
+            translation = document.load(config.root / item.path)
+            aligned = align(segment(source.body, source.syntax).segments, segment(translation.body, translation.syntax).segments)
         except (OSError, TransyncError) as exc:
             result.unreadable.append((item.path, str(exc)))
             continue

@@ -25,6 +25,7 @@ from transync.translate import localize, pofile
 from transync.site.config import SiteConfig
 from transync.errors import TransyncError
 from transync.translate.memory import Memory, context_of
+from transync.document.mdx import MD, MDX, syntax_of
 from transync.document.placeholders import check_translation
 from transync.site.status import EXPECTED, StatusReport
 
@@ -50,7 +51,7 @@ def _texts_of(config: SiteConfig, report: StatusReport, lang: str, states: tuple
         if item.lang != lang or item.state not in states or not item.source_path:
             continue
         collection = by_name[item.collection]
-        source = document.parse((config.root / item.source_path).read_bytes())
+        source = document.load(config.root / item.source_path)
         plan = localize.plan(source, options.settings(config, collection, lang))
         offset = source.text.count("\n", 0, source.body_start)
         lines = {localize.body_key(s.id): s.line + offset for s in plan.segmented.segments}
@@ -155,8 +156,9 @@ def import_po(path: Path, config: SiteConfig, report: StatusReport, memory: Memo
     language = po.metadata.get("Language", "").replace("_", "-").lower()
     if language and language.split("-")[0] != lang.split("-")[0]:
         raise ExchangeError(f"{path}: this file is for language {language!r}, not {lang!r}")
-    known = {(context_of(r.key), r.markdown) for _, r, _ in _texts_of(config, report, lang, EXPECTED)}
-    known |= {(e.context, e.source) for e in memory}
+    # Each known text with the syntax it is checked in: a text of an MDX page keeps its JSX and expressions.
+    known = {(e.context, e.source): MD for e in memory}
+    known.update(((context_of(r.key), r.markdown), r.syntax) for _, r, _ in _texts_of(config, report, lang, EXPECTED))
     result = Imported()
     todo = []
     for entry in po:
@@ -169,7 +171,10 @@ def import_po(path: Path, config: SiteConfig, report: StatusReport, memory: Memo
         if (entry.msgctxt, entry.msgid) not in known:
             result.problems.append(f"{where}: unknown msgid (not a text of the site or of the memory): {entry.msgid[:60]!r}")
             continue
-        if reason := check_translation(entry.msgid, entry.msgstr):
+        syntax = known[entry.msgctxt, entry.msgid]
+        if syntax == MD and any(syntax_of(where) == MDX for where, _ in entry.occurrences):
+            syntax = MDX  # a text the memory knows from an MDX page
+        if reason := check_translation(entry.msgid, entry.msgstr, syntax):
             result.problems.append(f"{where}: {reason}")
             continue
         todo.append(entry)
