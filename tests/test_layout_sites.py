@@ -144,6 +144,8 @@ def test_status_finds_current_stale_missing_and_orphan_pages_from_git_history(si
     assert states(root) == expected_states(preset)
     result = run(root, "status")
     assert re.search(rf"{re.escape(CASES[preset]['missing'])} +\(from ", result.stdout), result.stdout
+    identity = "ref" if preset == "jekyll" else "path"  # what the layout matches pages by
+    assert f"orphan (1): no source document: delete them or fix their {identity}" in " ".join(result.stdout.split())
 
 
 def test_zero_config_detects_the_preset(site):
