@@ -65,13 +65,16 @@ def content_of(data: bytes | str, fields: tuple[str, ...], *, prose: bool = True
     already carries the source's new blocks), without the cost of segmenting.
     """
     from transync.document.mdx import MDX, structure
-    from transync.document.outline import outline
-    from transync.document.segments import segment
+    from transync.document.segments import blocks_of, segment_with_blocks
 
     doc = document.parse(data, syntax=syntax)
     body = doc.body
-    outline_ = outline(body, syntax=syntax)
-    prose_ = tuple(_fold(s.text) for s in segment(body, syntax).translatable()) if prose else ()
+    # One parse gives the segments and the blocks.
+    if prose:
+        segmented, blocks = segment_with_blocks(body, syntax)
+        prose_ = tuple(_fold(s.text) for s in segmented.translatable())
+    else:
+        blocks, prose_ = blocks_of(body, syntax), ()
     values = []
     for name in sorted(fields):
         if name in doc.meta:
@@ -79,8 +82,8 @@ def content_of(data: bytes | str, fields: tuple[str, ...], *, prose: bool = True
             values.append((name, json.dumps(plain, ensure_ascii=False, sort_keys=True, default=str)))
     return Content(
         prose=prose_,
-        math=tuple(_fold(b.text) for b in outline_.math),
-        code=tuple(_fold(b.text) for b in outline_.code),
+        math=tuple(_fold(b) for b in blocks.math),
+        code=tuple(_fold(b) for b in blocks.code),
         fields=tuple(values),
         hash=document.content_hash(doc.meta, body, fields),
         structure=tuple(_fold(part) for part in structure(body)) if syntax == MDX else None,
