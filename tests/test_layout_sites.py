@@ -202,30 +202,36 @@ def test_pseudo_writes_the_missing_page_where_the_layout_says_without_ref_or_lan
     assert after[case["stale"]] == "stale" and after[case["orphan"]] == "orphan"
 
 
-def test_deepl_fills_the_missing_page_and_the_memory(site, monkeypatch):
+@pytest.fixture
+def deepl_server(monkeypatch):
+    """The DeepL-compatible test server, and the environment that points transync at it."""
     import deepl
 
     from deepl_fake import FakeDeepL
 
-    preset, root = site
-    case = CASES[preset]
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
     monkeypatch.setattr(deepl.http_client._BackoffTimer, "BACKOFF_INITIAL", 0.02)
     with FakeDeepL(SECRET) as fake:
-        env = {"DEEPL_AUTH_KEY": SECRET, "DEEPL_SERVER_URL": fake.url}
-        result = run(root, "translate", "--engine", "deepl", env=env)
-        assert result.exit_code == 0, result.output
-        sent = [t for r in fake.requests_to("/v2/translate") for t in r.params["text"]]
-        assert any("Keep leaves in a dark tin" in t for t in sent)
-        assert not any("samovar" in t for t in sent)  # the orphan is not a source
-        assert states(root)[case["missing"]] == "current"
-        memory = (root / ".transync" / "memory" / "en-fr.po").read_text(encoding="utf-8")
-        assert 'msgid "Keep leaves in a dark tin, away from spices."' in memory
-        fake.clear_requests()
-        again = run(root, "translate", "--engine", "deepl", env=env)
-        assert again.exit_code == 0, again.output
-        assert fake.requests_to("/v2/translate") == []
+        yield fake, {"DEEPL_AUTH_KEY": SECRET, "DEEPL_SERVER_URL": fake.url}
+
+
+def test_deepl_fills_the_missing_page_and_the_memory(site, deepl_server):
+    preset, root = site
+    case = CASES[preset]
+    fake, env = deepl_server
+    result = run(root, "translate", "--engine", "deepl", env=env)
+    assert result.exit_code == 0, result.output
+    sent = [t for r in fake.requests_to("/v2/translate") for t in r.params["text"]]
+    assert any("Keep leaves in a dark tin" in t for t in sent)
+    assert not any("samovar" in t for t in sent)  # the orphan is not a source
+    assert states(root)[case["missing"]] == "current"
+    memory = (root / ".transync" / "memory" / "en-fr.po").read_text(encoding="utf-8")
+    assert 'msgid "Keep leaves in a dark tin, away from spices."' in memory
+    fake.clear_requests()
+    again = run(root, "translate", "--engine", "deepl", env=env)
+    assert again.exit_code == 0, again.output
+    assert fake.requests_to("/v2/translate") == []
 
 
 def test_translate_force_updates_the_stale_page_in_place(site):
@@ -286,36 +292,28 @@ def test_starlight_mdx_page_is_translated_by_pseudo_keeping_its_mdx(tmp_path):
     assert states(root)[STARLIGHT_HOME_FR] == "pseudo"
 
 
-def test_starlight_mdx_page_goes_through_deepl_and_the_memory(tmp_path, monkeypatch):
-    import deepl
-
-    from deepl_fake import FakeDeepL
-
+def test_starlight_mdx_page_goes_through_deepl_and_the_memory(tmp_path, deepl_server):
     root = build(tmp_path, "starlight")
     (root / STARLIGHT_HOME_FR).unlink()
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
-    monkeypatch.setattr(deepl.http_client._BackoffTimer, "BACKOFF_INITIAL", 0.02)
-    with FakeDeepL(SECRET) as fake:
-        env = {"DEEPL_AUTH_KEY": SECRET, "DEEPL_SERVER_URL": fake.url}
-        result = run(root, "translate", "--engine", "deepl", env=env)
-        assert result.exit_code == 0, result.output
-        sent = [t for r in fake.requests_to("/v2/translate") for t in r.params["text"]]
-        # Nothing of the MDX is sent as prose: no import, no component, no aside marker.
-        assert any("Pour water just off the boil" in t for t in sent)
-        assert not any("import" in t or "<Tabs" in t or "TabItem" in t or ":::" in t or "Kettle" in t for t in sent)
-        assert any(t.startswith("Start with fresh water") and "frontmatter.title" not in t for t in sent)
-        written = _translated_home_is_sound(root, "")
-        assert states(root)[STARLIGHT_HOME_FR] == "current"
-        memory = (root / ".transync" / "memory" / "en-fr.po").read_text(encoding="utf-8")
-        assert 'msgid "Let the water cool a little first."' in memory
-        # From the memory alone, the same page again: nothing sent, the same bytes.
-        (root / STARLIGHT_HOME_FR).unlink()
-        fake.clear_requests()
-        again = run(root, "translate", "--engine", "deepl", env=env)
-        assert again.exit_code == 0, again.output
-        assert fake.requests_to("/v2/translate") == []
-        assert (root / STARLIGHT_HOME_FR).read_text(encoding="utf-8") == written.replace('engine: "deepl"', 'engine: "memory"')
+    fake, env = deepl_server
+    result = run(root, "translate", "--engine", "deepl", env=env)
+    assert result.exit_code == 0, result.output
+    sent = [t for r in fake.requests_to("/v2/translate") for t in r.params["text"]]
+    # Nothing of the MDX is sent as prose: no import, no component, no aside marker.
+    assert any("Pour water just off the boil" in t for t in sent)
+    assert not any("import" in t or "<Tabs" in t or "TabItem" in t or ":::" in t or "Kettle" in t for t in sent)
+    assert any(t.startswith("Start with fresh water") and "frontmatter.title" not in t for t in sent)
+    written = _translated_home_is_sound(root, "")
+    assert states(root)[STARLIGHT_HOME_FR] == "current"
+    memory = (root / ".transync" / "memory" / "en-fr.po").read_text(encoding="utf-8")
+    assert 'msgid "Let the water cool a little first."' in memory
+    # From the memory alone, the same page again: nothing sent, the same bytes.
+    (root / STARLIGHT_HOME_FR).unlink()
+    fake.clear_requests()
+    again = run(root, "translate", "--engine", "deepl", env=env)
+    assert again.exit_code == 0, again.output
+    assert fake.requests_to("/v2/translate") == []
+    assert (root / STARLIGHT_HOME_FR).read_text(encoding="utf-8") == written.replace('engine: "deepl"', 'engine: "memory"')
 
 
 def _edit_home(root: Path, old: str, new: str, message: str) -> None:
@@ -445,3 +443,27 @@ def test_diff_names_a_path_page_by_its_path_and_ack_says_why_it_cannot_date_it(t
         "i18n/fr/docusaurus-plugin-content-docs/current/guides/brewing.md: no date to update (neither it nor its "
         "source has one): git judges it by its last commit"
     ) in result.output
+
+
+def test_starlight_po_import_holds_an_mdx_text_to_its_expressions(tmp_path):
+    """A translator's PO for an MDX page: an expression dropped from a text is refused, as an engine's reply would be."""
+    import polib
+
+    root = build(tmp_path, "starlight")
+    (root / STARLIGHT_HOME_FR).unlink()
+    out = tmp_path / "fr.po"
+    memory = lambda *args: runner.invoke(app, ["memory", args[0], "--root", str(root), *args[1:]])  # noqa: E731
+    result = memory("export", "--lang", "fr", "--only", "missing", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    po = polib.pofile(str(out), wrapwidth=0)
+    [entry] = [e for e in po if e.msgid.startswith("Start with fresh water")]
+    assert "{frontmatter.title}" in entry.msgid
+    entry.msgstr = "Commencez avec de l'eau fraîche et une théière propre."
+    po.save(str(out))
+    result = memory("import", str(out))
+    assert result.exit_code != 0
+    assert "{frontmatter.title}" in result.output
+    entry.msgstr = "Commencez avec de l'eau fraîche, comme {frontmatter.title} l'explique."
+    po.save(str(out))
+    result = memory("import", str(out))
+    assert result.exit_code == 0, result.output
