@@ -457,3 +457,39 @@ def test_real_history_pairs_checked_by_hand(real):
     # fecf42b6 corrected the source's Technology Level from 0.2 to 0.3, which the
     # translation (last commit 52036b59) already said: not a reason.
     assert git[("products", "akg-k77")]["state"] == "current"
+
+
+# --------------------------------------------------------------------------- MDX versions
+
+MDX_PAGE = """---
+title: Cards
+---
+
+import { LinkCard } from '@astrojs/starlight/components';
+
+<Steps>
+1. Install the {props.name} package.
+</Steps>
+
+<LinkCard title="Next" href="/en/next/" />
+"""
+
+
+def test_an_mdx_version_is_compared_as_mdx_with_its_structure():
+    from transync.site.changes import Baseline, compare, content_of
+
+    old = content_of(MDX_PAGE, ("title",), syntax="mdx")
+    # Read as MDX the text inside <Steps> is prose and the import is structure; read as Markdown
+    # the import is prose and the list an HTML block, not compared.
+    assert old.prose == ("Install the {props.name} package.",)
+    as_markdown = content_of(MDX_PAGE, ("title",))
+    assert as_markdown.prose == ("import { LinkCard } from '@astrojs/starlight/components';",) and as_markdown.structure is None
+    moved = content_of(MDX_PAGE.replace("/en/next/", "/en/later/"), ("title",), syntax="mdx")
+    changes = compare(old, moved, None, Baseline("git"))
+    assert (changes.changed, changes.components, changes.stale) == (0, True, True)
+    assert changes.as_json()["components"] is True and "components" in changes.words()
+    # A translation that already carries the new tag (its text translated) is no reason to redo it.
+    translation = content_of(MDX_PAGE.replace("/en/next/", "/en/later/").replace("Install", "Installez"), ("title",), syntax="mdx", prose=False)
+    assert compare(old, moved, translation, Baseline("git")).components is False
+    same = compare(old, content_of(MDX_PAGE, ("title",), syntax="mdx"), None, Baseline("git"))
+    assert (same.stale, same.components) == (False, False)

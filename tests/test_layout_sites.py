@@ -144,6 +144,8 @@ def test_status_finds_current_stale_missing_and_orphan_pages_from_git_history(si
     assert states(root) == expected_states(preset)
     result = run(root, "status")
     assert re.search(rf"{re.escape(CASES[preset]['missing'])} +\(from ", result.stdout), result.stdout
+    identity = "ref" if preset == "jekyll" else "path"  # what the layout matches pages by
+    assert f"orphan (1): no source document: delete them or fix their {identity}" in " ".join(result.stdout.split())
 
 
 def test_zero_config_detects_the_preset(site):
@@ -200,30 +202,36 @@ def test_pseudo_writes_the_missing_page_where_the_layout_says_without_ref_or_lan
     assert after[case["stale"]] == "stale" and after[case["orphan"]] == "orphan"
 
 
-def test_deepl_fills_the_missing_page_and_the_memory(site, monkeypatch):
+@pytest.fixture
+def deepl_server(monkeypatch):
+    """The DeepL-compatible test server, and the environment that points transync at it."""
     import deepl
 
     from deepl_fake import FakeDeepL
 
-    preset, root = site
-    case = CASES[preset]
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
     monkeypatch.setattr(deepl.http_client._BackoffTimer, "BACKOFF_INITIAL", 0.02)
     with FakeDeepL(SECRET) as fake:
-        env = {"DEEPL_AUTH_KEY": SECRET, "DEEPL_SERVER_URL": fake.url}
-        result = run(root, "translate", "--engine", "deepl", env=env)
-        assert result.exit_code == 0, result.output
-        sent = [t for r in fake.requests_to("/v2/translate") for t in r.params["text"]]
-        assert any("Keep leaves in a dark tin" in t for t in sent)
-        assert not any("samovar" in t for t in sent)  # the orphan is not a source
-        assert states(root)[case["missing"]] == "current"
-        memory = (root / ".transync" / "memory" / "en-fr.po").read_text(encoding="utf-8")
-        assert 'msgid "Keep leaves in a dark tin, away from spices."' in memory
-        fake.clear_requests()
-        again = run(root, "translate", "--engine", "deepl", env=env)
-        assert again.exit_code == 0, again.output
-        assert fake.requests_to("/v2/translate") == []
+        yield fake, {"DEEPL_AUTH_KEY": SECRET, "DEEPL_SERVER_URL": fake.url}
+
+
+def test_deepl_fills_the_missing_page_and_the_memory(site, deepl_server):
+    preset, root = site
+    case = CASES[preset]
+    fake, env = deepl_server
+    result = run(root, "translate", "--engine", "deepl", env=env)
+    assert result.exit_code == 0, result.output
+    sent = [t for r in fake.requests_to("/v2/translate") for t in r.params["text"]]
+    assert any("Keep leaves in a dark tin" in t for t in sent)
+    assert not any("samovar" in t for t in sent)  # the orphan is not a source
+    assert states(root)[case["missing"]] == "current"
+    memory = (root / ".transync" / "memory" / "en-fr.po").read_text(encoding="utf-8")
+    assert 'msgid "Keep leaves in a dark tin, away from spices."' in memory
+    fake.clear_requests()
+    again = run(root, "translate", "--engine", "deepl", env=env)
+    assert again.exit_code == 0, again.output
+    assert fake.requests_to("/v2/translate") == []
 
 
 def test_translate_force_updates_the_stale_page_in_place(site):
@@ -238,16 +246,127 @@ def test_translate_force_updates_the_stale_page_in_place(site):
 # --------------------------------------------------------------------------- Starlight specifics
 
 
-def test_starlight_mdx_sources_are_left_alone_with_one_line(tmp_path):
+STARLIGHT_HOME = "src/content/docs/index.mdx"
+STARLIGHT_HOME_FR = "src/content/docs/fr/index.mdx"
+
+
+def _mdx_structure(path: Path) -> list[str]:
+    from transync import document
+    from transync.document import mdx
+
+    return mdx.structure(document.load(path).body)
+
+
+def _translated_home_is_sound(root: Path, marker: str) -> str:
+    """The French home page written from the MDX source: its imports, JSX, expressions and aside
+    markers byte for byte the source's, its prose translated; ``check`` and ``status`` content."""
+    from transync import document
+
+    text = (root / STARLIGHT_HOME_FR).read_text(encoding="utf-8")
+    structure = _mdx_structure(root / STARLIGHT_HOME_FR)
+    assert structure == _mdx_structure(root / STARLIGHT_HOME)
+    assert "import { Tabs, TabItem } from '@astrojs/starlight/components';" in structure
+    assert '<TabItem label="Black tea">' in structure and "{frontmatter.title}" in structure
+    assert ":::tip" in "".join(structure) and '<Kettle size="small" />' in structure
+    meta = document.load(root / STARLIGHT_HOME_FR).meta
+    # Starlight's front matter: texts translated, layout keys kept as they are.
+    assert marker in meta["title"] and marker in meta["description"]
+    assert meta["template"] == "splash" and meta["sidebar"] == {"order": 1}
+    body = document.load(root / STARLIGHT_HOME_FR).body
+    assert "Pour water just off the boil" not in body and "Before you start" not in body  # translated, aside title too
+    result = run(root, "check", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["findings"] == []
+    assert states(root)[STARLIGHT_HOME_FR] in ("current", "pseudo")
+    return text
+
+
+def test_starlight_mdx_page_is_translated_by_pseudo_keeping_its_mdx(tmp_path):
     root = build(tmp_path, "starlight")
-    (root / "src/content/docs/fr/index.mdx").unlink()
+    (root / STARLIGHT_HOME_FR).unlink()
     result = run(root, "translate", "--engine", "pseudo")
     assert result.exit_code == 0, result.output
-    assert (
-        "skipped  src/content/docs/fr/index.mdx: MDX is not translated yet "
-        "(its imports, JSX and expressions would be sent as prose): left alone"
-    ) in result.stdout
-    assert not (root / "src/content/docs/fr/index.mdx").exists()
+    assert f"written  {STARLIGHT_HOME_FR}" in result.stdout
+    text = _translated_home_is_sound(root, "⟦")
+    assert ":::tip[⟦Ɓéföŕé ýöû šţåŕţ····⟧]\n⟦Ŵåŕm ţĥé çûpš" in text  # the aside's title and text
+    assert states(root)[STARLIGHT_HOME_FR] == "pseudo"
+
+
+def test_starlight_mdx_page_goes_through_deepl_and_the_memory(tmp_path, deepl_server):
+    root = build(tmp_path, "starlight")
+    (root / STARLIGHT_HOME_FR).unlink()
+    fake, env = deepl_server
+    result = run(root, "translate", "--engine", "deepl", env=env)
+    assert result.exit_code == 0, result.output
+    sent = [t for r in fake.requests_to("/v2/translate") for t in r.params["text"]]
+    # Nothing of the MDX is sent as prose: no import, no component, no aside marker.
+    assert any("Pour water just off the boil" in t for t in sent)
+    assert not any("import" in t or "<Tabs" in t or "TabItem" in t or ":::" in t or "Kettle" in t for t in sent)
+    assert any(t.startswith("Start with fresh water") and "frontmatter.title" not in t for t in sent)
+    written = _translated_home_is_sound(root, "")
+    assert states(root)[STARLIGHT_HOME_FR] == "current"
+    memory = (root / ".transync" / "memory" / "en-fr.po").read_text(encoding="utf-8")
+    assert 'msgid "Let the water cool a little first."' in memory
+    # From the memory alone, the same page again: nothing sent, the same bytes.
+    (root / STARLIGHT_HOME_FR).unlink()
+    fake.clear_requests()
+    again = run(root, "translate", "--engine", "deepl", env=env)
+    assert again.exit_code == 0, again.output
+    assert fake.requests_to("/v2/translate") == []
+    assert (root / STARLIGHT_HOME_FR).read_text(encoding="utf-8") == written.replace('engine: "deepl"', 'engine: "memory"')
+
+
+def _edit_home(root: Path, old: str, new: str, message: str) -> None:
+    page = root / STARLIGHT_HOME
+    text = page.read_text(encoding="utf-8")
+    assert old in text
+    page.write_text(text.replace(old, new), encoding="utf-8")
+    git(root, "commit", "-q", "-am", message)
+
+
+def test_starlight_a_change_inside_a_component_makes_the_translation_stale(tmp_path):
+    """Git history reads the old and new .mdx versions as MDX: text inside <TabItem> is prose
+    (read as Markdown, it would sit in an HTML block and never be compared)."""
+    root = build(tmp_path, "starlight")
+    assert states(root)[STARLIGHT_HOME_FR] == "current"
+    _edit_home(root, "over the leaves.", "over the leaves, then cover the pot.", "Black tea: cover the pot")
+    assert states(root)[STARLIGHT_HOME_FR] == "stale"
+    result = run(root, "status", "--format", "json")
+    [item] = [i for i in json.loads(result.stdout)["items"] if i["path"] == STARLIGHT_HOME_FR]
+    assert item["changes"]["segments"] == {"changed": 1, "added": 0, "removed": 0}
+
+
+def test_starlight_a_component_given_other_attributes_makes_the_translation_stale(tmp_path):
+    """A JSX tag's attributes are not prose, yet a translation must follow them: the MDX structure is compared."""
+    root = build(tmp_path, "starlight")
+    _edit_home(root, '<Kettle size="small" />', '<Kettle size="large" />', "A larger kettle")
+    result = run(root, "status", "--format", "json")
+    [item] = [i for i in json.loads(result.stdout)["items"] if i["path"] == STARLIGHT_HOME_FR]
+    assert item["state"] == "stale"
+    assert (item["changes"]["segments"], item["changes"]["components"]) == ({"changed": 0, "added": 0, "removed": 0}, True)
+    # The translation that already carries the new tag is current again.
+    fr = root / STARLIGHT_HOME_FR
+    fr.write_text(fr.read_text(encoding="utf-8").replace('size="small"', 'size="large"'), encoding="utf-8")
+    git(root, "commit", "-q", "-am", "fr: a larger kettle")
+    assert states(root)[STARLIGHT_HOME_FR] == "current"
+
+
+def test_starlight_front_matter_texts_are_translated_and_followed_and_layout_keys_kept(tmp_path):
+    from transync.site.config import load_config
+
+    root = build(tmp_path, "starlight")
+    [docs] = load_config(root).collections
+    assert {k: docs.fields.get(k, "keep") for k in ("title", "description", "hero", "banner", "sidebar", "template", "slug", "i18nReady")} == {
+        "title": "translate", "description": "translate", "hero": "translate", "banner": "translate",
+        "sidebar": "translate", "template": "keep", "slug": "keep", "i18nReady": "keep",
+    }
+    _edit_home(root, "little more than water and time.", "little more than water, leaves and time.", "Hero: leaves")
+    result = run(root, "status", "--format", "json")
+    [item] = [i for i in json.loads(result.stdout)["items"] if i["path"] == STARLIGHT_HOME_FR]
+    assert (item["state"], item["changes"]["fields"]) == ("stale", ["hero"])
+    # The site's own [fields] win over the preset's.
+    (root / "transync.toml").write_text('[fields]\nhero = "own"\n', encoding="utf-8")
+    assert states(root)[STARLIGHT_HOME_FR] == "current"
 
 
 def test_starlight_links_point_at_the_same_locale_page_when_it_exists(tmp_path):
@@ -325,3 +444,27 @@ def test_diff_names_a_path_page_by_its_path_and_ack_records_a_human_provenance(t
         'a provenance line (engine "human") now records the current source'
     ) in result.output
     assert run(root, "diff", "guides/brewing.md", "--lang", "fr").exit_code == 0  # no change since
+
+
+def test_starlight_po_import_holds_an_mdx_text_to_its_expressions(tmp_path):
+    """A translator's PO for an MDX page: an expression dropped from a text is refused, as an engine's reply would be."""
+    import polib
+
+    root = build(tmp_path, "starlight")
+    (root / STARLIGHT_HOME_FR).unlink()
+    out = tmp_path / "fr.po"
+    memory = lambda *args: runner.invoke(app, ["memory", args[0], "--root", str(root), *args[1:]])  # noqa: E731
+    result = memory("export", "--lang", "fr", "--only", "missing", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    po = polib.pofile(str(out), wrapwidth=0)
+    [entry] = [e for e in po if e.msgid.startswith("Start with fresh water")]
+    assert "{frontmatter.title}" in entry.msgid
+    entry.msgstr = "Commencez avec de l'eau fraîche et une théière propre."
+    po.save(str(out))
+    result = memory("import", str(out))
+    assert result.exit_code != 0
+    assert "{frontmatter.title}" in result.output
+    entry.msgstr = "Commencez avec de l'eau fraîche, comme {frontmatter.title} l'explique."
+    po.save(str(out))
+    result = memory("import", str(out))
+    assert result.exit_code == 0, result.output

@@ -775,7 +775,7 @@ def pseudo(
     from transync.translate import run as tr
 
     config = _with_glossaries(_site(root, [path]), glossaries)
-    source = document.parse(path.read_bytes())
+    source = document.load(path)
     source_lang = source.meta.get("lang") if isinstance(source.meta.get("lang"), str) else config.source_lang
     rel = path.resolve().relative_to(config.root).as_posix() if path.resolve().is_relative_to(config.root) else ""
     collection = next((c for c in config.collections if rel and sitepaths.under(rel, c.path)), None)
@@ -789,8 +789,13 @@ def pseudo(
         target = None
     plan = localize.plan(source, settings)
     from_glossary = tr.glossary_headings(plan, settings.glossary)  # as translate does: these are not sent
-    texts = {r.key: r.markdown for r in plan.requests if r.key not in from_glossary}
-    done, rejected, _ = translate_texts(texts, PseudoEngine(), source_lang=source_lang, target_lang=lang)
+    done: dict[str, str] = {}
+    rejected: dict[str, str] = {}
+    for syntax in sorted({r.syntax for r in plan.requests}):  # an MDX body's segments, then its Markdown fields
+        texts = {r.key: r.markdown for r in plan.requests if r.syntax == syntax and r.key not in from_glossary}
+        done_now, rejected_now, _ = translate_texts(texts, PseudoEngine(), source_lang=source_lang, target_lang=lang, syntax=syntax)
+        done.update(done_now)
+        rejected.update(rejected_now)
     if rejected:  # cannot happen with the pseudo engine unless placeholders are broken
         raise UsageError(f"{path}: {next(iter(rejected.values()))}")
     if target is not None:  # the provenance translate records

@@ -11,6 +11,7 @@ from functools import cached_property
 from typing import Any
 
 from transync.document import Document, parse
+from transync.document.mdx import syntax_of
 from transync.document.outline import Outline, body_line, outline
 
 
@@ -29,7 +30,7 @@ class Page:
 
     @classmethod
     def from_text(cls, path: str, text: str | bytes) -> "Page":
-        return cls(path, parse(text))
+        return cls(path, parse(text, syntax=syntax_of(path)))
 
     @property
     def meta(self) -> dict[str, Any]:
@@ -37,7 +38,7 @@ class Page:
 
     @cached_property
     def outline(self) -> Outline:
-        return outline(self.document.body, body_line(self.document))
+        return outline(self.document.body, body_line(self.document), self.document.syntax)
 
     @cached_property
     def controls(self) -> list[tuple[str, int]]:

@@ -53,7 +53,7 @@ def check(scan: ScanResult, *, paths: list[str] | None = None) -> PermalinkRepor
     bodies: dict[str, document.Document] = {}  # translations whose links are checked (URLs from paths)
     for doc in scan.documents:
         try:
-            parsed = document.parse((config.root / doc.path).read_bytes())
+            parsed = document.load(config.root / doc.path)
         except (OSError, TransyncError) as exc:
             unreadable.append((doc.path, str(exc)))
             continue
@@ -127,7 +127,7 @@ def _other_locale_links(scan: ScanResult, urls: dict[str, str], bodies: dict[str
     result = []
     for path, parsed in bodies.items():
         doc = by_path[path]
-        for spot in outline(parsed.body, body_line(parsed)).urls:
+        for spot in outline(parsed.body, body_line(parsed), parsed.syntax).urls:
             link = str(spot.value)
             parts = urlsplit(link)
             if parts.scheme or parts.netloc or not parts.path:

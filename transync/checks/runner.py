@@ -17,7 +17,6 @@ from transync.site.cache import HeaderCache
 from transync.checks.invariants import REGISTRY, Context
 from transync.checks.page import Page
 from transync.site.config import CHECKS, Collection, SiteConfig
-from transync.document import parse
 from transync.errors import DocumentError
 from transync.site.scan import ScanResult
 
@@ -143,7 +142,7 @@ def _read(root: str, rel: str) -> Page:
             data = fh.read()
     except OSError as exc:
         raise DocumentError(f"cannot be read: {exc.strerror or exc}") from None
-    return Page(rel, parse(data))
+    return Page.from_text(rel, data)
 
 
 _Job = tuple[SiteConfig, tuple[str, ...], list[list[Pair]]]

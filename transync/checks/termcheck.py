@@ -219,11 +219,9 @@ def _check_one(root: str, path: str, source_path: str, terms: _Terms) -> _Result
     from transync.translate.align import align
 
     try:
-        with open(os.path.join(root, source_path), "rb") as fh:
-            source = document.parse(fh.read())
-        with open(os.path.join(root, path), "rb") as fh:
-            translation = document.parse(fh.read())
-        aligned = align(segment(source.body).segments, segment(translation.body).segments)
+        source = document.load(os.path.join(root, source_path))  # .mdx is read as MDX
+        translation = document.load(os.path.join(root, path))
+        aligned = align(segment(source.body, source.syntax).segments, segment(translation.body, translation.syntax).segments)
     except OSError as exc:
         return False, False, str(exc), ()
     except TransyncError as exc:

@@ -112,6 +112,12 @@ def _normalize_code(text: str) -> str:
     return "\n".join(line.rstrip() for line in text.strip("\n").split("\n"))
 
 
+def code_text(tok) -> str:
+    """A fence's or an indented code block's token as compared: its info string, a newline, its lines."""
+    info = tok.info.strip() if tok.type == "fence" else ""
+    return f"{info}\n{_normalize_code(tok.content)}"
+
+
 def body_line(doc: Document) -> int:
     """1-based line of the first body line in the file."""
     return doc.text.count("\n", 0, doc.body_start) + 1
@@ -151,10 +157,8 @@ def outline(body: str, first_line: int = 1, syntax: str = "md") -> Outline:
             headings.append(Heading(int(tok.tag[1:]), tokens[i + 1].content.strip(), line))
         elif kind in ("math_block", "math_block_label"):
             math.append(Block(" ".join(tok.content.split()), line))
-        elif kind == "fence":
-            code.append(Block(f"{tok.info.strip()}\n{_normalize_code(tok.content)}", line))
-        elif kind == "code_block":
-            code.append(Block(f"\n{_normalize_code(tok.content)}", line))
+        elif kind in ("fence", "code_block"):
+            code.append(Block(code_text(tok), line))
         elif kind in ("html_block", "mdx_flow", "mdx_esm"):
             prose.urls_in(tok.content, line)
         elif kind == "table_open":

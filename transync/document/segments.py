@@ -133,6 +133,44 @@ def segment(body: str, syntax: str = MD) -> Segmented:
     """Segment a body written in ``syntax`` (``"md"`` or ``"mdx"``, see
     :func:`transync.document.mdx.syntax_of`). Raises SegmentError (with the
     body line) when that cannot be done safely."""
+    return _segment(body, syntax, None)
+
+
+@dataclass(frozen=True, slots=True)
+class Blocks:
+    """A body's display math and code blocks, in order, as :func:`transync.document.outline.outline` reads them."""
+
+    math: tuple[str, ...]  # each block's TeX, whitespace folded
+    code: tuple[str, ...]  # each block's info string and text (trailing spaces of lines dropped)
+
+
+def segment_with_blocks(body: str, syntax: str = MD) -> tuple[Segmented, Blocks]:
+    """:func:`segment` and the body's blocks from the same parse (comparing two versions needs both)."""
+    blocks: list = []
+    return _segment(body, syntax, blocks), _blocks(blocks)
+
+
+def blocks_of(body: str, syntax: str = MD) -> Blocks:
+    """The body's blocks alone, without segmenting it. Raises SegmentError when MDX refuses it."""
+    try:
+        tokens = _parser(syntax).parse(body.replace("\r\n", "\n"))
+    except MdxError as exc:
+        raise SegmentError(exc.reason, exc.line) from None
+    return _blocks([t for t in tokens if t.type in _BLOCKS])
+
+
+_BLOCKS = frozenset({"fence", "code_block", "math_block"})
+
+
+def _blocks(tokens: list) -> Blocks:
+    from transync.document.outline import code_text
+
+    math = tuple(" ".join(t.content.split()) for t in tokens if t.type == "math_block")
+    code = tuple(code_text(t) for t in tokens if t.type != "math_block")
+    return Blocks(math, code)
+
+
+def _segment(body: str, syntax: str, blocks: list | None) -> Segmented:
     if syntax not in (MD, MDX):
         raise ValueError(f"unknown body syntax {syntax!r}")
     if "\x00" in body:
@@ -158,6 +196,8 @@ def segment(body: str, syntax: str = MD) -> Segmented:
         raise SegmentError(exc.reason, exc.line) from None
     segments: list[Segment] = []
     context: list[str] = []
+    if blocks is not None:
+        blocks.extend(t for t in tokens if t.type in _BLOCKS)
     for idx, tok in enumerate(tokens):
         if tok.nesting == 1:
             context.append(tok.type)

@@ -37,8 +37,8 @@ _STATE_HINTS = {
     "stale": "the source changed: update these translations",
     "missing": "not translated yet",
     "pseudo": "pseudo-localized previews, not translations: translate them with a real engine",
-    "orphan": "no source document: delete them or fix their ref",
-    "duplicate": "two files claim the same ref and language: keep one",
+    "orphan": "no source document: delete them or fix their {identity}",
+    "duplicate": "two files claim the same {identity} and language: keep one",
     "invalid": "cannot be used: fix these files",
     "current": "up to date",
 }
@@ -331,7 +331,7 @@ def status_table(report: StatusReport, shown_states: Iterable[str], stream: Text
     if not summary:
         if not by_lang:
             w("\nNothing to do.\n" if "current" not in shown else "\nNo documents match.\n")
-        _items_table(by_lang, shown, w, style, paths, limit or None, columns)
+        _items_table(by_lang, shown, w, style, paths, limit or None, columns, report.config.layout.identity_name)
     if review:
         w("\n" + para(style(f"review ({len(review)}): ", "35") + "human translations a merge replaced because their source changed "
                        "(each is in the translation memory); `transync ack REF --lang LANG` when done", columns, 2))
@@ -371,7 +371,8 @@ def _language_line(lang: str, name: str, row: Any, style: _Style, columns: int |
 
 
 def _items_table(by_lang: dict[str | None, list[StatusItem]], shown: list[str], w, style: _Style, paths: Paths,
-                 limit: int | None, columns: int | None) -> None:
+                 limit: int | None, columns: int | None, identity: str = "ref") -> None:
+    """``identity``: what matches documents across languages (the layout's ``identity_name``), named in hints."""
     dim = lambda text: style(text, "2")  # noqa: E731
     for lang, items in by_lang.items():
         title = f"{lang}  {language_name(lang)}" if lang else "unknown language"
@@ -380,7 +381,7 @@ def _items_table(by_lang: dict[str | None, list[StatusItem]], shown: list[str], 
             group = [i for i in items if i.state == state]
             if not group:
                 continue
-            w(para(f"  {style(state, _STATE_COLOR[state])} ({len(group)}): {_STATE_HINTS[state]}", columns, 4))
+            w(para(f"  {style(state, _STATE_COLOR[state])} ({len(group)}): {_STATE_HINTS[state].format(identity=identity)}", columns, 4))
             listed = group[:limit]
             ref_cols = min(40, max(width(i.ref or "-") for i in listed), *([columns // 4] if columns else []))
             coll_cols = max(len(i.collection) for i in listed)

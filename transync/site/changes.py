@@ -1,8 +1,9 @@
 """What changed in a source between two versions of it, as a translator needs to know.
 
 :func:`content_of` reduces a document to what a translation must follow: its
-prose segments, its display math and code blocks, and its translatable
-front-matter fields, each with whitespace folded so that reflowing a
+prose segments, its display math and code blocks, an MDX body's structure
+(imports, JSX tags with their attributes, expressions, aside markers: see
+:func:`transync.document.mdx.structure`) and its translatable front-matter fields, each with whitespace folded so that reflowing a
 paragraph or re-indenting a list changes nothing. :func:`compare` then
 tells segment by segment (``difflib`` over the segments) what a translator
 has to redo, and whether that is a reason for the translation to be stale at
@@ -34,10 +35,11 @@ class Content:
     code: tuple[str, ...]  # code blocks (info string and body), in order
     fields: tuple[tuple[str, str], ...]  # (name, canonical JSON value) of the content fields present
     hash: str = ""  # document.content_hash of this version, as provenance records it
+    structure: tuple[str, ...] | None = None  # an MDX body's structure, in order; None for Markdown
 
     def as_tuple(self) -> tuple:
         """Plain data for a marshal cache."""
-        return (self.prose, self.math, self.code, self.fields, self.hash)
+        return (self.prose, self.math, self.code, self.fields, self.hash, self.structure)
 
 
 def _fold(text: str) -> str:
@@ -54,19 +56,25 @@ def _fold_value(value: Any) -> Any:
     return value
 
 
-def content_of(data: bytes | str, fields: tuple[str, ...], *, prose: bool = True) -> Content:
-    """The content of a document's text. Raises DocumentError when it cannot be read.
+def content_of(data: bytes | str, fields: tuple[str, ...], *, prose: bool = True, syntax: str = "md") -> Content:
+    """The content of a document's text, its body written in ``syntax`` (``"mdx"`` for a
+    ``.mdx`` file: see :func:`transync.document.mdx.syntax_of`; git's blobs come without a
+    name, so the caller says). Raises DocumentError when it cannot be read.
 
     ``prose=False``: the math and code blocks only (what a translation is asked for: whether it
     already carries the source's new blocks), without the cost of segmenting.
     """
-    from transync.document.outline import outline
-    from transync.document.segments import segment
+    from transync.document.mdx import MDX, structure
+    from transync.document.segments import blocks_of, segment_with_blocks
 
-    doc = document.parse(data)
+    doc = document.parse(data, syntax=syntax)
     body = doc.body
-    outline_ = outline(body)
-    prose_ = tuple(_fold(s.text) for s in segment(body).translatable()) if prose else ()
+    # One parse gives the segments and the blocks.
+    if prose:
+        segmented, blocks = segment_with_blocks(body, syntax)
+        prose_ = tuple(_fold(s.text) for s in segmented.translatable())
+    else:
+        blocks, prose_ = blocks_of(body, syntax), ()
     values = []
     for name in sorted(fields):
         if name in doc.meta:
@@ -74,17 +82,18 @@ def content_of(data: bytes | str, fields: tuple[str, ...], *, prose: bool = True
             values.append((name, json.dumps(plain, ensure_ascii=False, sort_keys=True, default=str)))
     return Content(
         prose=prose_,
-        math=tuple(_fold(b.text) for b in outline_.math),
-        code=tuple(_fold(b.text) for b in outline_.code),
+        math=tuple(_fold(b) for b in blocks.math),
+        code=tuple(_fold(b) for b in blocks.code),
         fields=tuple(values),
         hash=document.content_hash(doc.meta, body, fields),
+        structure=tuple(_fold(part) for part in structure(body)) if syntax == MDX else None,
     )
 
 
-def try_content_of(data: bytes | str, fields: tuple[str, ...], *, prose: bool = True) -> Content | None:
+def try_content_of(data: bytes | str, fields: tuple[str, ...], *, prose: bool = True, syntax: str = "md") -> Content | None:
     """Like :func:`content_of`, None for a version that cannot be read (an old broken commit)."""
     try:
-        return content_of(data, fields, prose=prose)
+        return content_of(data, fields, prose=prose, syntax=syntax)
     except (DocumentError, RecursionError, ValueError):
         return None
 
@@ -138,6 +147,9 @@ class Changes:
     math: bool | None = None  # display math changed (and the translation does not carry the new one)
     code: bool | None = None
     fields: tuple[str, ...] | None = None  # translatable fields whose value changed
+    #: An MDX page's structure changed (a component added, moved or given other attributes), and the
+    #: translation does not carry the new one; None for a Markdown page.
+    components: bool | None = None
 
     @property
     def known(self) -> bool:
@@ -146,7 +158,7 @@ class Changes:
     @property
     def stale(self) -> bool:
         """Whether any of this is a reason to update the translation."""
-        return bool(self.changed or self.added or self.removed or self.math or self.code or self.fields)
+        return bool(self.changed or self.added or self.removed or self.math or self.code or self.fields or self.components)
 
     @property
     def weight(self) -> tuple[int, int]:
@@ -154,7 +166,7 @@ class Changes:
         if not self.known:
             return (3, 0)
         chars = -(self.characters or 0)
-        if self.added or self.removed or self.math or self.code:
+        if self.added or self.removed or self.math or self.code or self.components:
             return (0, chars)
         if self.changed:
             return (1, chars)
@@ -174,12 +186,14 @@ class Changes:
             parts.append("math")
         if self.code:
             parts.append("code")
+        if self.components:
+            parts.append("components")
         if self.fields:
             parts.append("fields " + ", ".join(self.fields))
         return "; ".join(parts)
 
     def as_json(self) -> dict[str, Any]:
-        return {
+        data = {
             "segments": None if not self.known else {"changed": self.changed, "added": self.added, "removed": self.removed},
             "characters": self.characters,
             "math": self.math,
@@ -187,10 +201,13 @@ class Changes:
             "fields": list(self.fields) if self.fields is not None else None,
             "baseline": self.baseline.as_json(),
         }
+        if self.components is not None:  # an MDX page's
+            data["components"] = self.components
+        return data
 
     def as_tuple(self) -> tuple:
         return (self.baseline.as_tuple(), self.changed, self.added, self.removed,
-                self.characters, self.math, self.code, self.fields)
+                self.characters, self.math, self.code, self.fields, self.components)
 
     @classmethod
     def from_tuple(cls, data: tuple) -> "Changes":
@@ -214,7 +231,11 @@ def compare(old: Content, new: Content, translation: Content | None, baseline: B
     math = old.math != new.math and carried != new.math
     carried = translation.code if translation is not None else None
     code = old.code != new.code and carried != new.code
+    components = None
+    if old.structure is not None or new.structure is not None:
+        carried = translation.structure if translation is not None else None
+        components = old.structure != new.structure and carried != new.structure
     before = dict(old.fields)
     after = dict(new.fields)
     fields = tuple(sorted(name for name in before.keys() | after.keys() if before.get(name) != after.get(name)))
-    return Changes(baseline, changed, added, removed, characters, math, code, fields)
+    return Changes(baseline, changed, added, removed, characters, math, code, fields, components)

@@ -498,7 +498,7 @@ def _build(root: Path, jekyll: dict[str, Any], own: dict[str, Any], own_name: st
     if isinstance(layout, Preset):
         layout = _build_layout(layout, table, detected, source_lang, languages)
 
-    fields = _field_rules(cfg, "fields", dict(DEFAULT_FIELDS))
+    fields = _field_rules(cfg, "fields", {**DEFAULT_FIELDS, **dict(layout.default_fields)})
     collections = _collections(root, jek, cfg, languages, source_lang, fields, layout)
 
     exclude = tuple(cfg.get("exclude", list, []))

@@ -35,11 +35,12 @@ from pathlib import Path
 from typing import Callable, Iterable, NamedTuple, Sequence
 
 from transync import __version__
+from transync.document.mdx import MD, MDX, syntax_of
 from transync.site.changes import Baseline, Changes, Content, compare, paragraphs_of, try_content_of
 from transync.site.lunaria import Directive, directive
 from transync.fsutil import atomic_write
 
-FORMAT = 3  # 2: keywords in the subject only, Lunaria directives; 3: contents by kind, paragraphs
+FORMAT = 4  # 2: keywords in the subject only, Lunaria directives; 3: contents by kind, paragraphs; 4: MDX read as MDX
 
 SHALLOW_NOTE = (
     "this is a shallow git clone, which has no history: translations without provenance were judged by "
@@ -282,7 +283,7 @@ class History:
     _contents_loaded: bool = False
     _raw: dict[str, bytes] = field(default_factory=dict)  # blobs read this run, by object id
     _stamp_used: tuple = ()  # the cache stamp of the last judge()
-    _wanted: dict[str, tuple[str, bytes, tuple[str, ...]]] | None = None  # contents noted by _prepare's dry run
+    _wanted: dict[str, tuple[str, bytes, tuple[str, ...], str]] | None = None  # contents noted by _prepare's dry run
 
     @property
     def usable(self) -> bool:
@@ -460,18 +461,21 @@ class History:
             self._contents_changed = True
         return self._contents[key]  # type: ignore[return-value]
 
-    def _content(self, oid: str, fields: tuple[str, ...], data: bytes | None = None, kind: str = "c") -> Content | None:
-        """The content of a blob (``kind``: see :func:`_analyse`), cached by object id; while
-        :meth:`_prepare` collects, a content not known yet is noted and :data:`_PENDING` returned."""
+    def _content(self, oid: str, fields: tuple[str, ...], data: bytes | None = None, kind: str = "c", syntax: str = MD) -> Content | None:
+        """The content of a blob (``kind``: see :func:`_analyse`) written in ``syntax`` (a blob has no
+        name: the syntax is its path's), cached by object id; while :meth:`_prepare` collects, a
+        content not known yet is noted and :data:`_PENDING` returned."""
         key = f"{oid}:{','.join(fields)}" if kind == "c" else f"{kind}:{oid}:{','.join(fields)}"
+        if syntax == MDX and kind != "p":  # paragraphs are read alike in both
+            key = f"{key}:{MDX}"
         if key not in self._contents:
             self._load_contents()
         if key not in self._contents:
             data = self._blob(oid, data)
             if self._wanted is not None and data is not None:
-                self._wanted[key] = (kind, data, fields)
+                self._wanted[key] = (kind, data, fields, syntax)
                 return _PENDING  # type: ignore[return-value]
-            [self._contents[key]] = _analyse([(kind, data, fields)]) if data is not None else [None]
+            [self._contents[key]] = _analyse([(kind, data, fields, syntax)]) if data is not None else [None]
             self._contents_changed = True
         saved = self._contents[key]
         return Content(*saved) if saved is not None else None
@@ -481,7 +485,7 @@ class History:
             data = (self.root / rel).read_bytes()
         except OSError:
             return None
-        [saved] = _analyse([(kind, data, fields)])
+        [saved] = _analyse([(kind, data, fields, syntax_of(rel))])
         return Content(*saved) if saved is not None else None
 
     def _prepare(self, pairs: list[Pair]) -> None:
@@ -590,11 +594,12 @@ class History:
         baseline = Baseline("provenance" if by_provenance else "git", sha, _date(ctime))
         if not source_dirty and key in self._verdicts:
             return Changes.from_tuple((baseline.as_tuple(), *self._verdicts[key]))
-        old = self._content(old_oid, pair.fields)
+        syntax = syntax_of(pair.source)
+        old = self._content(old_oid, pair.fields, syntax=syntax)
         if source_dirty:
             new = self._disk(pair.source, pair.fields)
         else:
-            new = self._content(src_oid, pair.fields, self._disk_bytes(pair.source))
+            new = self._content(src_oid, pair.fields, self._disk_bytes(pair.source), syntax=syntax)
         if old is _PENDING or new is _PENDING:
             raise _Later
         if old is None or new is None:
@@ -610,9 +615,9 @@ class History:
             if old is None or new is None:
                 return None  # not even the front matter can be read: dates decide
         changes = compare(old, new, None, baseline)
-        if changes.math or changes.code:
+        if changes.math or changes.code or changes.components:
             # Only then does it matter whether the translation already carries the new blocks.
-            translation = self._content(tr_oid, pair.fields, self._disk_bytes(pair.translation), kind="b")
+            translation = self._content(tr_oid, pair.fields, self._disk_bytes(pair.translation), kind="b", syntax=syntax_of(pair.translation))
             if translation is _PENDING:
                 raise _Later
             changes = compare(old, new, translation, baseline)
@@ -702,18 +707,18 @@ class _Later(Exception):
 _PENDING = Content((), (), (), (), "pending")  # what _content answers for a content it has noted
 
 
-def _analyse(jobs: list[tuple[str, bytes, tuple[str, ...]]]) -> list[tuple | None]:
-    """The content of each ``(kind, bytes, fields)`` as plain data (None: cannot be read). ``kind``:
-    ``c`` everything, ``b`` the math and code blocks only (a translation), ``p`` by paragraphs
-    (for a version that cannot be segmented)."""
+def _analyse(jobs: list[tuple[str, bytes, tuple[str, ...], str]]) -> list[tuple | None]:
+    """The content of each ``(kind, bytes, fields, syntax)`` as plain data (None: cannot be read).
+    ``kind``: ``c`` everything, ``b`` the math and code blocks only (a translation), ``p`` by
+    paragraphs (for a version that cannot be segmented)."""
     out: list[tuple | None] = []
-    for kind, data, fields in jobs:
-        content = paragraphs_of(data, fields) if kind == "p" else try_content_of(data, fields, prose=kind == "c")
+    for kind, data, fields, syntax in jobs:
+        content = paragraphs_of(data, fields) if kind == "p" else try_content_of(data, fields, prose=kind == "c", syntax=syntax)
         out.append(content.as_tuple() if content is not None else None)
     return out
 
 
-def _analyse_many(jobs: list[tuple[str, bytes, tuple[str, ...]]]) -> list[tuple | None]:
+def _analyse_many(jobs: list[tuple[str, bytes, tuple[str, ...], str]]) -> list[tuple | None]:
     """:func:`_analyse` over worker processes when there is enough work (parsing Markdown is CPU work)."""
     workers = min(os.cpu_count() or 1, 4)
     if workers <= 1 or len(jobs) < PARALLEL_CONTENTS:

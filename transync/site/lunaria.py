@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from transync.errors import ConfigError
+from transync.site.layouts.starlight import DOCS as STARLIGHT_DOCS
 
 #: The names Lunaria looks for, in the order transync does when a site has several.
 CONFIG_FILES = (
@@ -424,7 +425,8 @@ class LunariaConfig:
     def transync_settings(self) -> dict[str, Any]:
         """What a ``transync.toml`` would say to the same effect (its own keys win over these).
 
-        The ``files`` entry of documents becomes the ``[layout]`` table of a pattern layout;
+        The ``files`` entry of documents becomes the ``[layout]`` table of a pattern layout
+        (the ``starlight`` preset's for a pattern under ``src/content/docs``);
         a pattern written with ``@tag`` uses the locales' tags as transync's languages (the
         folder names are tags then). ``ignoredKeywords`` and ``localizableProperty`` go to
         ``[status]``. Dictionary entries (YAML, TypeScript) are Lunaria's alone.
@@ -440,9 +442,11 @@ class LunariaConfig:
         by_tag = "@tag" in entry.locales_pattern or "@tag" in entry.source_pattern
         locales = (self.source, *self.locales)
         languages = [loc.tag if by_tag else loc.lang for loc in locales]
+        pattern = entry.locales_pattern.replace("@tag", "@lang")
         layout: dict[str, Any] = {
-            "preset": "pattern",
-            "pattern": entry.locales_pattern.replace("@tag", "@lang"),
+            # Astro's docs collection is a Starlight site (its URLs and front matter): Lunaria's own home.
+            "preset": "starlight" if pattern.startswith(f"{STARLIGHT_DOCS}/") else "pattern",
+            "pattern": pattern,
             "locales": languages,
             "source_lang": languages[0],
         }

@@ -26,6 +26,7 @@ from transync.translate import localize, pofile, xliff
 from transync.site.config import SiteConfig
 from transync.errors import TransyncError
 from transync.translate.memory import Memory, context_of
+from transync.document.mdx import MD, MDX, syntax_of
 from transync.document.placeholders import check_translation
 from transync.site.status import EXPECTED, StatusReport
 
@@ -54,7 +55,7 @@ def _texts_of(config: SiteConfig, report: StatusReport, lang: str, states: tuple
         if item.lang != lang or item.state not in states or not item.source_path:
             continue
         collection = by_name[item.collection]
-        source = document.parse((config.root / item.source_path).read_bytes())
+        source = document.load(config.root / item.source_path)
         plan = localize.plan(source, options.settings(config, collection, lang))
         offset = source.text.count("\n", 0, source.body_start)
         lines = {localize.body_key(s.id): s.line + offset for s in plan.segmented.segments}
@@ -175,6 +176,7 @@ class _Incoming:
     target: str
     where: str  # file:line (PO) or file#unit (XLIFF), for problems
     skip: str | None = None  # why it is not taken: empty, fuzzy, obsolete
+    occurrences: tuple[tuple[str, str], ...] = ()  # the PO entry's #: lines (path, line): an .mdx path makes it MDX
 
 
 def import_file(path: Path, config: SiteConfig, report: StatusReport, memory: Memory, lang: str) -> Imported:
@@ -219,7 +221,8 @@ def import_po(path: Path, config: SiteConfig, report: StatusReport, memory: Memo
     _same_language(path, po.metadata.get("Language", ""), lang)
     incoming = [
         _Incoming(entry.msgctxt, entry.msgid, entry.msgstr, f"{path.name}:{entry.linenum}",
-                  skip="obsolete" if entry.obsolete else "empty" if not entry.msgstr else "fuzzy" if entry.fuzzy else None)
+                  skip="obsolete" if entry.obsolete else "empty" if not entry.msgstr else "fuzzy" if entry.fuzzy else None,
+                  occurrences=tuple(entry.occurrences))
         for entry in po
     ]
     return _take(path, incoming, config, report, memory, lang)
@@ -229,8 +232,9 @@ def _take(
     path: Path, incoming: list[_Incoming], config: SiteConfig, report: StatusReport, memory: Memory, lang: str, noun: str = "msgid",
 ) -> Imported:
     """Check every translation, then put all of them in the memory as human ones, or none (``noun``: what the file calls a source text)."""
-    known = {(context_of(r.key), r.markdown) for _, r, _ in _texts_of(config, report, lang, EXPECTED)}
-    known |= {(e.context, e.source) for e in memory}
+    # Each known text with the syntax it is checked in: a text of an MDX page keeps its JSX and expressions.
+    known = {(e.context, e.source): MD for e in memory}
+    known.update(((context_of(r.key), r.markdown), r.syntax) for _, r, _ in _texts_of(config, report, lang, EXPECTED))
     result = Imported()
     todo = []
     for entry in incoming:
@@ -241,7 +245,10 @@ def _take(
         if (entry.context, entry.source) not in known:
             result.problems.append(f"{entry.where}: unknown {noun} (not a text of the site or of the memory): {entry.source[:60]!r}")
             continue
-        if reason := check_translation(entry.source, entry.target):
+        syntax = known[entry.context, entry.source]
+        if syntax == MD and any(syntax_of(where) == MDX for where, _ in entry.occurrences):
+            syntax = MDX  # a text the memory knows from an MDX page
+        if reason := check_translation(entry.source, entry.target, syntax):
             result.problems.append(f"{entry.where}: {reason}")
             continue
         todo.append(entry)

@@ -69,6 +69,7 @@ class Request:
 
     key: str  # "body:s3", "fm:summary", "fm:tags:2", "fm:title"
     markdown: str
+    syntax: str = "md"  # "mdx" for a segment of an MDX body (its JSX and expressions are kept); a field is Markdown
 
     @property
     def segment_id(self) -> str | None:
@@ -132,8 +133,8 @@ class Plan:
 def plan(source: document.Document, settings: Settings) -> Plan:
     """Work out what to translate in a source and how every field becomes the target's."""
     items = [i for i in split_fields(source.front_matter) if not (isinstance(i, Field) and i.key == settings.provenance_key)]
-    segmented = segment(source.body)
-    requests = [Request(body_key(s.id), s.text) for s in segmented.translatable()]
+    segmented = segment(source.body, source.syntax)
+    requests = [Request(body_key(s.id), s.text, segmented.syntax) for s in segmented.translatable()]
     result = Plan(source, settings, items, segmented, requests)
     meta = source.meta
     for index, item in enumerate(items):

@@ -84,14 +84,14 @@ def _memory(config: SiteConfig, item: StatusItem) -> Memory:
 
 def source_diff(config: SiteConfig, report: StatusReport, ref: str, lang: str, *, git: bool = True) -> SourceDiff:
     item = find_item(report, ref, lang)
-    source = document.parse((config.root / item.source_path).read_bytes())
-    translation = document.parse((config.root / item.path).read_bytes())
+    source = document.load(config.root / item.source_path)
+    translation = document.load(config.root / item.path)
     recorded = _recorded_diff(config, item, source, translation)
     if recorded is not None:
         return recorded
     then = _git_baseline(config, item, translation) if git else None
     if then is not None:
-        return _diff_from(item, document.parse(then[0]), source, translation, then[1])
+        return _diff_from(item, document.parse(then[0], syntax=source.syntax), source, translation, then[1])
     return SourceDiff(item)  # not known: the caller says so
 
 
@@ -105,10 +105,10 @@ def _recorded_diff(config: SiteConfig, item: StatusItem, source: document.Docume
     result = SourceDiff(item, segments=len(codes), baseline=Baseline("provenance"))
     memory = _memory(config, item)
     old_texts = provenance.resolve(codes, provenance.texts_by_hash(e.source for e in memory if e.context is None))
-    theirs = segment(translation.body).segments
+    theirs = segment(translation.body, translation.syntax).segments
     # The translation's own segment for each old one, while it keeps the structure transync wrote.
     translated = [s.text for s in theirs] if provenance.structure_matches(codes, theirs) is None else [None] * len(codes)
-    now = segment(source.body).segments
+    now = segment(source.body, source.syntax).segments
     offset = source.text.count("\n", 0, source.body_start)
     matcher = difflib.SequenceMatcher(a=codes, b=[provenance.code(s) for s in now], autojunk=False)
     for tag, a0, a1, b0, b1 in matcher.get_opcodes():
@@ -140,7 +140,7 @@ def _git_baseline(config: SiteConfig, item: StatusItem, translation: document.Do
     if item.provenance:
         # Only the exact source provenance records will do.
         recorded = translation.meta[config.provenance_key].get("source_hash")
-        old = document.parse(then[0])
+        old = document.parse(then[0])  # its hash only: the syntax does not matter
         if document.content_hash(old.meta, old.body, collection.content_fields) != recorded:
             return None
     return then
@@ -149,13 +149,13 @@ def _git_baseline(config: SiteConfig, item: StatusItem, translation: document.Do
 def _diff_from(item: StatusItem, old: document.Document, source: document.Document, translation: document.Document, baseline: Baseline) -> SourceDiff:
     """Segment by segment, the old source against the source now; each old segment with its translation."""
     result = SourceDiff(item, baseline=baseline)
-    old_all = segment(old.body).segments
-    translated_all = segment(translation.body).segments
+    old_all = segment(old.body, old.syntax).segments
+    translated_all = segment(translation.body, translation.syntax).segments
     result.segments = sum(1 for s in translated_all if s.translatable)
     aligned = align(old_all, translated_all)
     translated = {s.id: t.text for s, t in aligned.pairs} if aligned.ok else {}
     was = [s for s in old_all if s.translatable]
-    now = segment(source.body).translatable()
+    now = segment(source.body, source.syntax).translatable()
     offset = source.text.count("\n", 0, source.body_start)
     # Whitespace is no change (as for status): compare the texts folded.
     matcher = difflib.SequenceMatcher(a=[" ".join(s.text.split()) for s in was], b=[" ".join(s.text.split()) for s in now], autojunk=False)
@@ -239,8 +239,8 @@ def acknowledge_all(config: SiteConfig, items: list[StatusItem]) -> tuple[list[A
 def _acknowledge(config: SiteConfig, item: StatusItem, memories: dict[tuple[str, str], Memory]) -> Acknowledged:
     source_path = config.root / item.source_path
     target_path = config.root / item.path
-    source = document.parse(source_path.read_bytes())
-    translation = document.parse(target_path.read_bytes())
+    source = document.load(source_path)
+    translation = document.load(target_path)
     key = config.provenance_key
     fields = split_fields(translation.front_matter)
     source_date = document.normalize_date(source.meta.get("date"))
@@ -252,8 +252,8 @@ def _acknowledge(config: SiteConfig, item: StatusItem, memories: dict[tuple[str,
         out_hash = recorded.get("output_hash")
         old_line = next(f for f in fields if isinstance(f, Field) and f.key == key)
         settings = Settings(collection.source_lang, item.lang, collection.fields, key, layout=config.layout)
-        theirs = segment(translation.body).segments
-        now = segment(source.body).segments
+        theirs = segment(translation.body, translation.syntax).segments
+        now = segment(source.body, source.syntax).segments
         # The source now is what this translation translates from here on, when their structures agree.
         codes = encode(now) if len(now) == len(theirs) and all(a.kind == b.kind for a, b in zip(now, theirs)) else recorded.get("segments")
         line = provenance_line(
@@ -287,7 +287,7 @@ def _acknowledge(config: SiteConfig, item: StatusItem, memories: dict[tuple[str,
     atomic_write(target_path, ("\ufeff" if translation.bom else "") + new_text)
 
     learned = 0
-    aligned = align(segment(source.body).segments, segment(translation.body).segments)
+    aligned = align(segment(source.body, source.syntax).segments, segment(translation.body, translation.syntax).segments)
     if aligned.ok:
         pair = (next(c for c in config.collections if c.name == item.collection).source_lang, str(item.lang))
         if pair not in memories:

@@ -122,9 +122,6 @@ def select(
             continue
         if item.ref is None or (wanted_langs and item.lang not in wanted_langs):
             continue
-        if item.state in ("missing", "stale") and _not_translatable(item.source_path):
-            skips.append(Skip(item, _not_translatable(item.source_path)))
-            continue
         if item.state == "missing":
             if item.target_path is None:
                 skips.append(Skip(item, "the source is not in a language folder: no place to write the translation"))
@@ -159,14 +156,6 @@ def select(
         elif item.state == "orphan":
             skips.append(Skip(item, f"{item.state}: {item.reason}"))
     return jobs, skips
-
-
-def _not_translatable(source_path: str | None) -> str | None:
-    """Why a source cannot be translated yet, or None. An MDX body is read as Markdown today:
-    its imports, JSX and expressions would go to the engine as prose, so it is left alone."""
-    if source_path is not None and source_path.lower().endswith(".mdx"):
-        return "MDX is not translated yet (its imports, JSX and expressions would be sent as prose): left alone"
-    return None
 
 
 # --------------------------------------------------------------------------- settings per collection and language
@@ -457,7 +446,7 @@ class Run:
             if hit is None:
                 todo.append(request)
                 continue
-            problem = check_translation(request.markdown, hit.translation)
+            problem = check_translation(request.markdown, hit.translation, request.syntax)
             if problem is not None:
                 # A memory entry is held to the rule an engine's reply is held to: rejected, reported,
                 # and the text translated again (a machine entry is replaced by the new reply; a
@@ -468,7 +457,7 @@ class Run:
             pending.done[request.key] = hit.translation
             pending.waiting.discard(request.key)
             summary.memory_texts += 1
-            summary.memory_characters += _template(request.markdown).chars
+            summary.memory_characters += _template(request.markdown, request.syntax).chars
         return todo
 
     def _remember_reply(self, pending: _Pending, key: str) -> None:
@@ -569,10 +558,10 @@ class Run:
         memory = self._memory(job)
         if memory is None:
             raise DocumentError("edited by hand since transync wrote it, and there is no translation memory to keep the edits: --force overwrites it")
-        current = document.parse((self.config.root / job.target_path).read_bytes())
+        current = document.load(self.config.root / job.target_path)
         pairs: list[tuple[str, str, str | None]] = []
         if not fields_only:
-            aligned = align(plan.segmented.segments, segment(current.body).segments)
+            aligned = align(plan.segmented.segments, segment(current.body, current.syntax).segments)
             if not aligned.ok:
                 raise DocumentError(f"edited by hand, and its segments no longer align with the source's ({aligned.reason}): left alone; --force overwrites it")
             pairs = [(src, tr, None) for src, tr in aligned.texts()]
@@ -615,14 +604,14 @@ class Run:
         """
         from transync.document import provenance
 
-        current = document.parse((self.config.root / job.target_path).read_bytes())
+        current = document.load(self.config.root / job.target_path)
         recorded_prov = current.meta.get(self.config.provenance_key) or {}
         review = provenance.review_count(recorded_prov)
         codes = provenance.decode(recorded_prov.get("segments"))
         if codes is None:
             return None, review
         edited = job.reason == "edited"
-        theirs = segment(current.body).segments
+        theirs = segment(current.body, current.syntax).segments
         problem = provenance.structure_matches(codes, theirs)
         if problem is not None:
             if edited:
@@ -700,10 +689,10 @@ class Run:
     def _plan(self, job: Job, summary: Summary | None = None) -> _Pending:
         sitepaths.ensure_writable(self.config.root, job.target_path, base=job.collection.path, new=job.reason == "missing")
         path = self.config.root / job.source_path
-        source = document.parse(path.read_bytes())
+        source = document.load(path)
         settings = self.options.settings(self.config, job.collection, job.lang)
         if job.reason == "fields":
-            translation = document.parse((self.config.root / job.target_path).read_bytes())
+            translation = document.load(self.config.root / job.target_path)
             update = localize.FieldUpdate(translation, source, job.fields, settings)
             return _Pending(job=job, plan=update, source_hash="", source_date=None, waiting=set())  # type: ignore[arg-type]
         plan = localize.plan(source, settings)
@@ -734,7 +723,7 @@ class Run:
         for job in jobs:
             try:
                 pending = self._plan(job, summary)
-                texts = [_Text(0, r.key, _template(r.markdown)) for r in self._recall(pending, summary)]
+                texts = [_Text(0, r.key, _template(r.markdown, r.syntax)) for r in self._recall(pending, summary)]
             except (OSError, TransyncError) as exc:
                 summary.failed.append(DocResult(job, "failed", _reason(exc)))
                 continue
@@ -806,7 +795,7 @@ class Run:
                     return
                 try:
                     pending = self._plan(job, summary)
-                    texts = [_Text(len(docs), r.key, _template(r.markdown)) for r in self._recall(pending, summary)]
+                    texts = [_Text(len(docs), r.key, _template(r.markdown, r.syntax)) for r in self._recall(pending, summary)]
                 except MemoryFileError as exc:
                     # The memory cannot keep what would be bought: stop before buying anything more.
                     summary.not_started.append(job)
@@ -1002,7 +991,7 @@ class Run:
                 summary.failed.append(DocResult(pending.job, "failed", pending.failed))
                 self.on_event("failed", {"job": pending.job, "reason": pending.failed})
                 return
-            chars = sum(_template(r.markdown).chars for r in pending.plan.requests)
+            chars = sum(_template(r.markdown, r.syntax).chars for r in pending.plan.requests)
             pending.written = True
             summary.written.append(DocResult(pending.job, "written", characters=chars))
             self.on_event("written", {"job": pending.job, "characters": chars})

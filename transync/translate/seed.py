@@ -96,10 +96,10 @@ def seed(memory: Memory, report: StatusReport, on_document: Callable[[], None] |
             result.machine_documents += 1
             continue
         try:
-            src = document.parse((root / item.source_path).read_bytes())
-            dst = document.parse((root / item.path).read_bytes())
-            src_segments = segment(src.body).segments
-            dst_segments = segment(dst.body).segments
+            src = document.load(root / item.source_path)
+            dst = document.load(root / item.path)
+            src_segments = segment(src.body, src.syntax).segments
+            dst_segments = segment(dst.body, dst.syntax).segments
         except DocumentError as exc:
             result.unreadable.append((item.path, f"line {exc.line}: {exc.reason}" if exc.line else exc.reason))
             continue

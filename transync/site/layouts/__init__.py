@@ -58,6 +58,9 @@ class Layout(Protocol):
     matched_by: tuple[str, ...]
     #: ``required_fields`` when the configuration does not set it.
     default_required: tuple[str, ...]
+    #: Front-matter field rules of the generator's own fields (``(name, rule)`` pairs): on top of
+    #: transync's defaults, under the site's ``[fields]`` (Starlight: ``description`` is translated).
+    default_fields: tuple[tuple[str, str], ...]
     #: The front-matter field read as a document's ref (None: none; a path layout derives it from the path).
     ref_field: str | None
     #: What the ref is, in messages: ``ref`` (a front-matter field) or ``path`` (the path under the language).

@@ -29,6 +29,7 @@ class JekyllLayout:
     suffixes = (".md", ".markdown", ".mdown", ".mkdn", ".mkd")
     matched_by = ("ref", "lang")
     default_required = ("ref", "lang", "date")
+    default_fields: tuple[tuple[str, str], ...] = ()
     ref_field: str | None = "ref"
     identity_name = "ref"
 

@@ -176,6 +176,7 @@ class PatternLayout(JekyllLayout):
     skip_underscore: bool = True
     matched_by: tuple[str, ...] = ()  # type: ignore[assignment]
     default_required: tuple[str, ...] = ()
+    default_fields: tuple[tuple[str, str], ...] = ()
     identity_name: str = "path"
     #: Detection and configuration details a later ``transync init`` may write down (not used to match files).
     settings: tuple[tuple[str, Any], ...] = field(default=(), compare=False)
@@ -300,6 +301,7 @@ def pattern_layout(
     skip_underscore: bool = True,
     settings: Iterable[tuple[str, Any]] = (),
     cls: type[PatternLayout] = PatternLayout,
+    default_fields: Iterable[tuple[str, str]] = (),
 ) -> PatternLayout:
     """A path layout from the source language, the languages (source included) and the patterns.
 
@@ -328,6 +330,7 @@ def pattern_layout(
     return cls(
         name=name, file_sets=tuple(sets), source_lang=source_lang, languages=tuple(locales),
         suffixes=tuple(suffixes), ref_field=ref_field, skip_underscore=skip_underscore, settings=tuple(settings),
+        default_fields=tuple(default_fields),
     )
 
 
@@ -383,6 +386,8 @@ class Preset:
     #: Presets whose detection this one's wins over when both recognise a site (a tool's own config
     #: that describes the generator's files more exactly, e.g. a translation tracker's over Starlight's).
     supersedes: tuple[str, ...] = ()
+    #: The generator's front-matter field rules (see :attr:`transync.site.layouts.Layout.default_fields`).
+    fields: tuple[tuple[str, str], ...] = ()
 
     def detect(self, root: Path) -> Detection | None:
         return self.detector(root) if self.detector is not None else None
@@ -408,6 +413,7 @@ class Preset:
         return pattern_layout(
             source_lang, locales, sets, name=self.name, suffixes=suffixes or self.suffixes, ref_field=self.ref_field,
             skip_underscore=self.skip_underscore, settings=(("structure", structure), *settings), cls=self.cls,
+            default_fields=self.fields,
         )
 
 

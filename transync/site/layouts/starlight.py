@@ -84,6 +84,22 @@ def detect(root: Path) -> Detection | None:
     return Detection("starlight", source, tuple(languages), tuple(options), found)
 
 
+#: Starlight's front matter (its ``docsSchema``): the texts a reader sees are translated, and a
+#: change to them makes a translation stale. Rules are per top-level field, so ``sidebar`` (its
+#: ``label`` is text) and ``hero``/``banner``/``head`` (text beside links and tags) are content as
+#: a whole: a translation starts from the source's value, is not held to equal it, and follows
+#: every change to it. ``slug``, ``template``, ``tableOfContents``, ``prev``/``next``, ``draft``,
+#: ``pagefind``, ``editUrl`` and a site's own keys (``i18nReady``) stay kept.
+FIELDS = (
+    ("title", "translate"),
+    ("description", "translate"),
+    ("sidebar", "translate"),
+    ("hero", "translate"),
+    ("banner", "translate"),
+    ("head", "translate"),
+)
+
 LAYOUT = Preset(
     "starlight", (("folders", (("docs", f"{DOCS}/@lang/@path", None),)),), cls=StarlightLayout, detector=detect,
+    fields=FIELDS,
 )
