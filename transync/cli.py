@@ -117,6 +117,14 @@ class Format(str, Enum):
     markdown = "markdown"
 
 
+class PlainFormat(str, Enum):
+    """Commands that change files or print settings (ack, memory merge, config) report no findings:
+    a table for people, JSON for scripts; markdown and github have nothing to annotate."""
+
+    table = "table"
+    json = "json"
+
+
 def _fail(message: str, code: int) -> None:
     from typer.main import get_current_context  # Click's, as Typer vendors it
 
@@ -867,13 +875,6 @@ def memory_seed(
     raise typer.Exit(EXIT_FINDINGS if misaligned else EXIT_OK)
 
 
-class MergeFormat(str, Enum):
-    """memory merge writes files, it reports no findings: a table for people, json for the job that gathers shards."""
-
-    table = "table"
-    json = "json"
-
-
 @memory_app.command("merge", epilog="""**Example**\n\n    transync memory merge deltas/ --verify plan.json\n""")
 @handles_errors
 def memory_merge(
@@ -883,7 +884,7 @@ def memory_merge(
         help="Also check that every document planned by `translate --dry-run --format json` is now there and current.",
     ),
     root: RootOption = None,
-    fmt: MergeFormat = typer.Option(MergeFormat.table, "--format", "-f", help="Output format."),
+    fmt: PlainFormat = typer.Option(PlainFormat.table, "--format", "-f", help="Output format."),
     no_git: NoGitOption = False,
 ) -> None:
     """Fold the memory deltas of sharded runs into the site's memories, in any order with the same result.
@@ -979,13 +980,6 @@ class AckState(str, Enum):
     stale = "stale"
 
 
-class ActionFormat(str, Enum):
-    """Commands that change files say what they did for people, or as JSON."""
-
-    table = "table"
-    json = "json"
-
-
 @app.command(epilog=ACK_EPILOG)
 @handles_errors
 def ack(
@@ -999,7 +993,7 @@ def ack(
         None, "--state", help="Only stale translations (not the current ones with replaced human segments to review)."
     ),
     dry_run: bool = typer.Option(False, "--dry-run", "-n", help="Print what would be acknowledged; change nothing."),
-    fmt: ActionFormat = typer.Option(ActionFormat.table, "--format", "-f", help="Output format."),
+    fmt: PlainFormat = typer.Option(PlainFormat.table, "--format", "-f", help="Output format."),
     root: RootOption = None,
     no_git: NoGitOption = False,
 ) -> None:
@@ -1196,11 +1190,6 @@ def permalinks(
     raise typer.Exit(EXIT_FINDINGS if left or result.unreadable else EXIT_OK)
 
 
-class ConfigFormat(str, Enum):
-    table = "table"
-    json = "json"
-
-
 INIT_EPILOG = """\
 **Examples**
 
@@ -1236,7 +1225,7 @@ def init(
 @handles_errors
 def config_command(
     root: RootOption = None,
-    fmt: ConfigFormat = typer.Option(ConfigFormat.table, "--format", "-f", help="Output format."),
+    fmt: PlainFormat = typer.Option(PlainFormat.table, "--format", "-f", help="Output format."),
 ) -> None:
     """Print the configuration in effect and where each value came from: a default, _config.yml,
     transync.toml (or pyproject.toml), the site generator's files, the environment (keys only as
