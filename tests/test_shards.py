@@ -206,18 +206,19 @@ def test_each_shard_reports_what_it_planned_and_wrote_and_the_merge_verifies_the
     assert f"verify: {len(planned)} of {len(planned)} planned documents arrived" in result.output
 
 
-def test_table_output_names_the_shard_and_its_deltas(tmp_path, fake):
+def test_table_output_names_the_shard_and_its_deltas(tmp_path, fake, monkeypatch):
     from transync.translate.run import in_shard
 
     site = make_site(tmp_path / "site", documents=4)
     mine = [n for n in range(4) if in_shard("products", f"doc-{n:02}", (2, 2))]
     env = {"DEEPL_AUTH_KEY": SECRET, "DEEPL_SERVER_URL": fake.url}
+    monkeypatch.chdir(tmp_path)  # paths print relative to the current folder
     result = runner.invoke(app, ["translate", "--root", str(site), "--shard", "2/2", "--to", "ja", "--memory-out", str(tmp_path / "out")], env=env)
     assert result.exit_code == 0, result.output
     line = next(l for l in result.output.splitlines() if l.startswith("shard 2/2:"))
     texts = 9  # title, summary, heading, six paragraphs
     assert line == (f"shard 2/2: {len(mine)} documents planned, {len(mine)} written; "
-                    f"memory delta {tmp_path / 'out/en-ja.po'} ({len(mine) * texts} entries, {len(mine)} documents)")
+                    f"memory delta out/en-ja.po ({len(mine) * texts} entries, {len(mine)} documents)")
     assert len(mine) >= 2
 
 
