@@ -922,6 +922,7 @@ def memory_export(
     --only all the machine translations to review.
     """
     from transync.translate import exchange, memory as mem
+    from transync.translate.progress import Ticker
     from transync.site import scan, status as status_mod
     from transync.fsutil import atomic_write
 
@@ -929,7 +930,11 @@ def memory_export(
     (code,) = _langs(config, [lang])
     report = status_mod.report(scan.scan(config), langs=[code], git=not no_git)
     memory = mem.Memory.of_site(config, config.source_lang, code)
-    result = exchange.export_po(config, report, memory, code, only=only.value)
+    tick = Ticker()  # a live line on a terminal only
+    try:
+        result = exchange.export_po(config, report, memory, code, only=only.value, on_document=tick)
+    finally:
+        tick.close()
     if out is None:
         typer.echo(result.text, nl=False)
     else:
@@ -955,6 +960,7 @@ def memory_import(
     from transync.document.provenance import MEMORY
     from transync.report import output
     from transync.translate import exchange, memory as mem
+    from transync.translate.progress import Ticker
     from transync.site import scan, status as status_mod
     from transync.translate import run as tr
 
@@ -969,7 +975,11 @@ def memory_import(
     (code,) = _langs(config, [lang.replace("_", "-")])
     report = status_mod.report(scan.scan(config), langs=[code], git=not no_git)
     memory = mem.Memory.of_site(config, config.source_lang, code)
-    result = exchange.import_po(file, config, report, memory, code)
+    tick = Ticker()  # a live line on a terminal only
+    try:
+        result = exchange.import_po(file, config, report, memory, code, on_document=tick)
+    finally:
+        tick.close()
     memory.save()
     typer.echo(f"{result.said()}, into {memory.path}")
     if not apply:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from transync import document
 from transync.translate import localize, pofile
@@ -27,6 +28,9 @@ from transync.errors import TransyncError
 from transync.translate.memory import Memory, context_of
 from transync.document.placeholders import check_translation
 from transync.site.status import EXPECTED, StatusReport
+
+
+Progress = Callable[[int, int], None]  # (documents done, documents in all)
 
 
 class ExchangeError(TransyncError):
@@ -40,15 +44,17 @@ class Exported:
     documents: int
 
 
-def _texts_of(config: SiteConfig, report: StatusReport, lang: str, states: tuple[str, ...]):
-    """(item, request, line) for every text that translating ``lang`` in ``states`` would send."""
+def _texts_of(config: SiteConfig, report: StatusReport, lang: str, states: tuple[str, ...], on_document: Progress | None = None):
+    """(item, request, line) for every text that translating ``lang`` in ``states`` would send.
+
+    ``on_document(done, total)`` is called as each document is done (a progress line).
+    """
     from transync.translate.run import options_for
 
     options = options_for(config, report)
     by_name = {c.name: c for c in config.collections}
-    for item in report.items:
-        if item.lang != lang or item.state not in states or not item.source_path:
-            continue
+    items = [item for item in report.items if item.lang == lang and item.state in states and item.source_path]
+    for done, item in enumerate(items, 1):
         collection = by_name[item.collection]
         source = document.parse((config.root / item.source_path).read_bytes())
         plan = localize.plan(source, options.settings(config, collection, lang))
@@ -56,9 +62,11 @@ def _texts_of(config: SiteConfig, report: StatusReport, lang: str, states: tuple
         lines = {localize.body_key(s.id): s.line + offset for s in plan.segmented.segments}
         for request in plan.requests:
             yield item, request, lines.get(request.key)
+        if on_document is not None:
+            on_document(done, len(items))
 
 
-def export_po(config: SiteConfig, report: StatusReport, memory: Memory, lang: str, *, only: str = "all") -> Exported:
+def export_po(config: SiteConfig, report: StatusReport, memory: Memory, lang: str, *, only: str = "all", on_document: Progress | None = None) -> Exported:
     from transync.translate.revisions import source_diff
 
     # Pseudo output is no translation: its texts need a translator as a missing document's do.
@@ -67,7 +75,7 @@ def export_po(config: SiteConfig, report: StatusReport, memory: Memory, lang: st
     documents = set()
     previous: dict[str, str] = {}  # changed source text -> its text as translated
     diffed: set[str] = set()  # refs whose source diff is already in ``previous``
-    for item, request, line in _texts_of(config, report, lang, states):
+    for item, request, line in _texts_of(config, report, lang, states, on_document):
         context = context_of(request.key)
         if memory.get(request.markdown, context=context) is not None:
             continue
@@ -139,7 +147,7 @@ class Imported:
                 + (f"; {self.skipped} skipped: {skipped}" if self.skipped else ""))
 
 
-def import_po(path: Path, config: SiteConfig, report: StatusReport, memory: Memory, lang: str) -> Imported:
+def import_po(path: Path, config: SiteConfig, report: StatusReport, memory: Memory, lang: str, *, on_document: Progress | None = None) -> Imported:
     """Check every entry, then apply all of them, or none. Raises ExchangeError listing the problems."""
     import polib
 
@@ -155,7 +163,7 @@ def import_po(path: Path, config: SiteConfig, report: StatusReport, memory: Memo
     language = po.metadata.get("Language", "").replace("_", "-").lower()
     if language and language.split("-")[0] != lang.split("-")[0]:
         raise ExchangeError(f"{path}: this file is for language {language!r}, not {lang!r}")
-    known = {(context_of(r.key), r.markdown) for _, r, _ in _texts_of(config, report, lang, EXPECTED)}
+    known = {(context_of(r.key), r.markdown) for _, r, _ in _texts_of(config, report, lang, EXPECTED, on_document)}
     known |= {(e.context, e.source) for e in memory}
     result = Imported()
     todo = []
