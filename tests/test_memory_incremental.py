@@ -26,6 +26,15 @@ SOURCES = [
 PATHS = ["_products/en/a.md", "_products/en/ab.md", "_products/en/with space.md", "_companies/en/x.md"]
 
 
+def translator_saves(path: Path, source: str, translation: str, *, header_note: str = "") -> None:
+    """A translator's editor saves the file with one entry edited: its own copy, renamed over the file."""
+    editor = Memory.load(path, "en", "ja")
+    editor.put(source, translation, origin="human")
+    tmp = path.with_name("poedit.tmp")
+    tmp.write_text(header_note + editor.to_po(), encoding="utf-8")
+    os.replace(tmp, path)
+
+
 def full_save_bytes(path: Path) -> bytes:
     """What a save that writes every entry anew gives for the memory on disk."""
     return Memory.load(path, "en", "ja")._render_all().data
@@ -87,11 +96,7 @@ def test_a_translators_edit_between_runs_wins_and_the_file_is_written_whole_agai
     run.put("Overview", "オーバービュー", origin="machine", engine="deepl", occurrences=[("_products/en/a.md", 1)])
     run.put("Price", "価格", origin="machine", engine="deepl")
     run.save()
-    editor = Memory.load(path, "en", "ja")  # Poedit: its own copy, renamed over the file
-    editor.put("Overview", "概要", origin="human")
-    tmp = path.with_name("poedit.tmp")
-    tmp.write_text(editor.to_po().replace("# transync translation memory", "# edited in Poedit\n# transync translation memory"), encoding="utf-8")
-    os.replace(tmp, path)
+    translator_saves(path, "Overview", "概要", header_note="# edited in Poedit\n")
     nxt = Memory.load(path, "en", "ja", cache_dir=cache)
     assert nxt._canon is None  # not the file a save wrote: the next save writes every entry
     assert nxt.put("Overview", "オーバービュー", origin="machine", engine="deepl") == "kept"
@@ -111,11 +116,7 @@ def test_a_translators_edit_during_a_run_wins_over_the_copied_entries(tmp_path):
     first.save()
     run = Memory.load(path, "en", "ja", cache_dir=cache)
     run.put("Price", "価格", origin="machine", engine="deepl")
-    editor = Memory.load(path, "en", "ja")
-    editor.put("Overview", "概要", origin="human")
-    tmp = path.with_name("poedit.tmp")
-    tmp.write_text(editor.to_po(), encoding="utf-8")
-    os.replace(tmp, path)
+    translator_saves(path, "Overview", "概要")  # after this run loaded the file, before its save
     run.save()
     final = Memory.load(path, "en", "ja")
     assert (final.get("Overview").translation, final.get("Overview").origin) == ("概要", "human")

@@ -80,6 +80,15 @@ readers agree. Files are written by transync too (1.2 s), in its layout.
 The PO text, read and written, is :mod:`transync.translate.pofile`'s; this module is
 the model.
 
+A save costs what changed, not the file: when the file is one a save wrote
+(this object saved it, or the cache kept its layout with it), only the
+entries changed since are written anew and the others are copied as bytes
+(the result is byte for byte what writing every entry gives), and the cache
+is given what the new file reads as, so the next run's load parses nothing.
+A document's occurrences are found by looking for its path in the entries'
+comment lines as read, so a run that translates a few documents resolves a
+few entries; a run over many documents indexes them all once.
+
 **Durable and shared.** Changes are made in this object and put on disk
 by :meth:`Memory.sync`: appended to a journal beside the PO file
 (``.<src>-<tgt>.po.journal``), fsynced, under an ``fcntl`` lock

@@ -14,7 +14,9 @@ names the file in error messages), as babel's ``pofile`` does beside its
   separated by blank lines (as transync, Poedit and Weblate write them), and
   for anything else :func:`check_lines` (so that a damaged file is an error
   with its line, never a misreading) then polib. Both give the same result.
-  With a cache file, a content read before is taken from there.
+  With a cache file, a content read before is taken from there;
+  :func:`write_cache` puts there what bytes a writer made read as, with the
+  layout it wants back (:func:`read_po_layout`).
 - :func:`storable` and :func:`writable_path`: what a valid PO file can hold.
 
 Errors are :class:`POFileError`, one line naming the file and line.
