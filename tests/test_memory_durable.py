@@ -269,17 +269,17 @@ def test_a_po_file_replaced_during_the_save_is_never_written_over(tmp_path, monk
     start.save()
     run = Memory.load(path, "en", "ja")
     run.put("Price", "価格", origin="machine", engine="deepl")
-    to_po = Memory.to_po
+    render = Memory._render  # what save writes, made after the merge
     saves = []
 
     def translator_saves_meanwhile(self):
-        text = to_po(self)
+        made = render(self)
         if self is run and not saves:  # after the merge, before the rename: the save window
             saves.append(1)
             poedit_save(path, "Overview", "概要")
-        return text
+        return made
 
-    monkeypatch.setattr(Memory, "to_po", translator_saves_meanwhile)
+    monkeypatch.setattr(Memory, "_render", translator_saves_meanwhile)
     assert run.save() is True
     final = Memory.load(path, "en", "ja")
     assert saves and (final.get("Overview").translation, final.get("Overview").origin) == ("概要", "human")

@@ -1071,6 +1071,7 @@ def memory_export(
     and with --only all the machine translations to review. Document by document, in site order.
     """
     from transync.translate import exchange, memory as mem
+    from transync.translate.progress import Ticker
     from transync.site import scan, status as status_mod
     from transync.fsutil import atomic_write
 
@@ -1083,7 +1084,11 @@ def memory_export(
 
         file_format = ExchangeFormat.xliff if out is not None and is_xliff(out) else ExchangeFormat.po
     export = exchange.export_xliff if file_format is ExchangeFormat.xliff else exchange.export_po
-    result = export(config, report, memory, code, only=only.value)
+    tick = Ticker()  # a live line on a terminal only
+    try:
+        result = export(config, report, memory, code, only=only.value, on_document=tick)
+    finally:
+        tick.close()
     if out is None:
         typer.echo(result.text, nl=False)
     else:
@@ -1113,6 +1118,7 @@ def memory_import(
     from transync.document.provenance import MEMORY
     from transync.report import output
     from transync.translate import exchange, memory as mem, xliff
+    from transync.translate.progress import Ticker
     from transync.site import scan, status as status_mod
     from transync.translate import run as tr
 
@@ -1134,7 +1140,11 @@ def memory_import(
     (code,) = _langs(config, [lang.replace("_", "-")])
     report = status_mod.report(scan.scan(config), langs=[code], git=not no_git)
     memory = mem.Memory.of_site(config, config.source_lang, code)
-    result = exchange.import_file(file, config, report, memory, code)
+    tick = Ticker()  # a live line on a terminal only
+    try:
+        result = exchange.import_file(file, config, report, memory, code, on_document=tick)
+    finally:
+        tick.close()
     memory.save()
     typer.echo(f"{result.said()}, into {output.Paths(config.root).show(str(memory.path))}")
     if not apply:

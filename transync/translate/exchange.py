@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from transync import document
 from transync.translate import localize, pofile, xliff
@@ -29,6 +30,9 @@ from transync.translate.memory import Memory, context_of
 from transync.document.mdx import MD, MDX, syntax_of
 from transync.document.placeholders import check_translation
 from transync.site.status import EXPECTED, StatusReport
+
+
+Progress = Callable[[int, int], None]  # (documents done, documents in all)
 
 
 class ExchangeError(TransyncError):
@@ -42,8 +46,11 @@ class Exported:
     documents: int
 
 
-def _texts_of(config: SiteConfig, report: StatusReport, lang: str, states: tuple[str, ...]):
-    """(item, request, line) for every text that translating ``lang`` in ``states`` would send."""
+def _texts_of(config: SiteConfig, report: StatusReport, lang: str, states: tuple[str, ...], on_document: Progress | None = None):
+    """(item, request, line) for every text that translating ``lang`` in ``states`` would send.
+
+    ``on_document(done, total)`` is called as each document is done (a progress line).
+    """
     from transync.translate.run import options_for
 
     options = options_for(config, report)
@@ -51,9 +58,11 @@ def _texts_of(config: SiteConfig, report: StatusReport, lang: str, states: tuple
     rank = {c.name: n for n, c in enumerate(config.collections)}
     # Site order (collections as configured, then source paths), so that an exported file reads
     # document by document.
-    for item in sorted(report.items, key=lambda i: (rank.get(i.collection, len(rank)), i.source_path or "")):
-        if item.lang != lang or item.state not in states or not item.source_path:
-            continue
+    items = sorted(
+        (i for i in report.items if i.lang == lang and i.state in states and i.source_path),
+        key=lambda i: (rank.get(i.collection, len(rank)), i.source_path or ""),
+    )
+    for done, item in enumerate(items, 1):
         collection = by_name[item.collection]
         source = document.load(config.root / item.source_path)
         plan = localize.plan(source, options.settings(config, collection, lang))
@@ -62,10 +71,12 @@ def _texts_of(config: SiteConfig, report: StatusReport, lang: str, states: tuple
         # In the order they appear: the front matter's fields, then the body's segments.
         for request in sorted(plan.requests, key=lambda r: r.key in lines):
             yield item, request, lines.get(request.key)
+        if on_document is not None:
+            on_document(done, len(items))
 
 
-def export_po(config: SiteConfig, report: StatusReport, memory: Memory, lang: str, *, only: str = "all") -> Exported:
-    entries, documents = _export_entries(config, report, memory, lang, only)
+def export_po(config: SiteConfig, report: StatusReport, memory: Memory, lang: str, *, only: str = "all", on_document: Progress | None = None) -> Exported:
+    entries, documents = _export_entries(config, report, memory, lang, only, on_document)
     comment = f"# transync: texts to translate into {lang} ({only}); fill in msgstr, then: transync memory import FILE\n"
     out = [pofile.write_header(memory.source_lang, lang, comment=comment)]
     for key, entry in entries.items():
@@ -79,9 +90,9 @@ def export_po(config: SiteConfig, report: StatusReport, memory: Memory, lang: st
     return Exported("\n".join(out), len(entries), len(documents))
 
 
-def export_xliff(config: SiteConfig, report: StatusReport, memory: Memory, lang: str, *, only: str = "all") -> Exported:
+def export_xliff(config: SiteConfig, report: StatusReport, memory: Memory, lang: str, *, only: str = "all", on_document: Progress | None = None) -> Exported:
     """The texts of :func:`export_po` as an XLIFF 2.0 file (:mod:`transync.translate.xliff`), in the same order."""
-    entries, documents = _export_entries(config, report, memory, lang, only)
+    entries, documents = _export_entries(config, report, memory, lang, only, on_document)
     units = [
         xliff.Unit(
             source, entry.msgstr, context=context, previous=entry.previous, review=entry.comment,
@@ -94,7 +105,7 @@ def export_xliff(config: SiteConfig, report: StatusReport, memory: Memory, lang:
     return Exported(xliff.write(units, memory.source_lang, lang, comment=comment), len(entries), len(documents))
 
 
-def _export_entries(config: SiteConfig, report: StatusReport, memory: Memory, lang: str, only: str):
+def _export_entries(config: SiteConfig, report: StatusReport, memory: Memory, lang: str, only: str, on_document: Progress | None = None):
     """The texts to export, in document order: (context, source) -> _Export; and the source paths they come from."""
     from transync.translate.revisions import source_diff
 
@@ -104,7 +115,7 @@ def _export_entries(config: SiteConfig, report: StatusReport, memory: Memory, la
     documents = set()
     previous: dict[str, str] = {}  # changed source text -> its text as translated
     diffed: set[str] = set()  # refs whose source diff is already in ``previous``
-    for item, request, line in _texts_of(config, report, lang, states):
+    for item, request, line in _texts_of(config, report, lang, states, on_document):
         context = context_of(request.key)
         if memory.get(request.markdown, context=context) is not None:
             continue
@@ -179,12 +190,12 @@ class _Incoming:
     occurrences: tuple[tuple[str, str], ...] = ()  # the PO entry's #: lines (path, line): an .mdx path makes it MDX
 
 
-def import_file(path: Path, config: SiteConfig, report: StatusReport, memory: Memory, lang: str) -> Imported:
+def import_file(path: Path, config: SiteConfig, report: StatusReport, memory: Memory, lang: str, *, on_document: Progress | None = None) -> Imported:
     """:func:`import_po`, or for a ``.xlf``/``.xliff`` file :func:`import_xliff`."""
-    return (import_xliff if xliff.is_xliff(path) else import_po)(path, config, report, memory, lang)
+    return (import_xliff if xliff.is_xliff(path) else import_po)(path, config, report, memory, lang, on_document=on_document)
 
 
-def import_xliff(path: Path, config: SiteConfig, report: StatusReport, memory: Memory, lang: str) -> Imported:
+def import_xliff(path: Path, config: SiteConfig, report: StatusReport, memory: Memory, lang: str, *, on_document: Progress | None = None) -> Imported:
     """Check every unit of an XLIFF 2.0 file, then apply all of them, or none, as :func:`import_po` does."""
     try:
         language, units = xliff.read(path)
@@ -196,7 +207,7 @@ def import_xliff(path: Path, config: SiteConfig, report: StatusReport, memory: M
                   skip="empty" if not u.target else "fuzzy" if u.fuzzy else None)
         for u in units
     ]
-    return _take(path, incoming, config, report, memory, lang, noun="source")
+    return _take(path, incoming, config, report, memory, lang, noun="source", on_document=on_document)
 
 
 def _same_language(path: Path, language: str, lang: str) -> None:
@@ -205,7 +216,7 @@ def _same_language(path: Path, language: str, lang: str) -> None:
         raise ExchangeError(f"{path}: this file is for language {language!r}, not {lang!r}")
 
 
-def import_po(path: Path, config: SiteConfig, report: StatusReport, memory: Memory, lang: str) -> Imported:
+def import_po(path: Path, config: SiteConfig, report: StatusReport, memory: Memory, lang: str, *, on_document: Progress | None = None) -> Imported:
     """Check every entry, then apply all of them, or none. Raises ExchangeError listing the problems."""
     import polib
 
@@ -225,16 +236,17 @@ def import_po(path: Path, config: SiteConfig, report: StatusReport, memory: Memo
                   occurrences=tuple(entry.occurrences))
         for entry in po
     ]
-    return _take(path, incoming, config, report, memory, lang)
+    return _take(path, incoming, config, report, memory, lang, on_document=on_document)
 
 
 def _take(
     path: Path, incoming: list[_Incoming], config: SiteConfig, report: StatusReport, memory: Memory, lang: str, noun: str = "msgid",
+    on_document: Progress | None = None,
 ) -> Imported:
     """Check every translation, then put all of them in the memory as human ones, or none (``noun``: what the file calls a source text)."""
     # Each known text with the syntax it is checked in: a text of an MDX page keeps its JSX and expressions.
     known = {(e.context, e.source): MD for e in memory}
-    known.update(((context_of(r.key), r.markdown), r.syntax) for _, r, _ in _texts_of(config, report, lang, EXPECTED))
+    known.update(((context_of(r.key), r.markdown), r.syntax) for _, r, _ in _texts_of(config, report, lang, EXPECTED, on_document))
     result = Imported()
     todo = []
     for entry in incoming:

@@ -80,6 +80,15 @@ readers agree. Files are written by transync too (1.2 s), in its layout.
 The PO text, read and written, is :mod:`transync.translate.pofile`'s; this module is
 the model.
 
+A save costs what changed, not the file: when the file is one a save wrote
+(this object saved it, or the cache kept its layout with it), only the
+entries changed since are written anew and the others are copied as bytes
+(the result is byte for byte what writing every entry gives), and the cache
+is given what the new file reads as, so the next run's load parses nothing.
+A document's occurrences are found by looking for its path in the entries'
+comment lines as read, so a run that translates a few documents resolves a
+few entries; a run over many documents indexes them all once.
+
 **Durable and shared.** Changes are made in this object and put on disk
 by :meth:`Memory.sync`: appended to a journal beside the PO file
 (``.<src>-<tgt>.po.journal``), fsynced, under an ``fcntl`` lock
@@ -112,6 +121,7 @@ with its translation's.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import hashlib
 import os
@@ -233,8 +243,13 @@ class Memory:
         # The journal's generation and the offset up to which its records are in _records (None: no journal read).
         self._journal_at: tuple[str, int] | None = None
         self._ops: list[tuple] = []  # changes not yet in the journal (see sync)
-        # path -> entry -> lines: a document's occurrences without going through a common text's thousands
-        self._by_path: dict[str, dict[_Key, set[int | None]]] | None = None
+        # path -> entry -> lines: a document's occurrences without going through a common text's thousands.
+        # Paths are indexed as they are asked for (see _held), every path once a run asks for many.
+        self._by_path: dict[str, dict[_Key, set[int | None]]] = {}
+        self._indexed_all = False
+        self._cache: Path | None = None  # the cache file of what the PO file reads as (see load)
+        self._canon: _Canon | None = None  # the PO file as a save wrote it, entry by entry (see _render)
+        self._dirty: set[_Key] = set()  # entries changed since the file _canon describes
 
     # -- reading
 
@@ -251,7 +266,7 @@ class Memory:
         three times faster. Without it nothing is written anywhere.
         """
         memory = cls(path, source_lang, target_lang)
-        cache = None if cache_dir is None else pofile.cache_file(cache_dir, memory.path)
+        cache = memory._cache = None if cache_dir is None else pofile.cache_file(cache_dir, memory.path)
         if not os.path.lexists(memory._journal.path):
             memory._read_file(cache)  # no lock needed: the file is only ever replaced whole
             memory._restore_folded()
@@ -320,10 +335,11 @@ class Memory:
 
     def _parse(self, data: bytes, cache: Path | None) -> None:
         try:
-            header, self._records = pofile.read_po(data, self.path, cache=cache)  # type: ignore[assignment]
+            header, self._records, layout = pofile.read_po_layout(data, self.path, cache=cache)  # type: ignore[assignment]
         except pofile.POFileError as exc:
             raise MemoryFileError(exc.path, exc.reason, exc.line) from None
         self._take_header(header)
+        self._canon = _Canon.of_layout(data, list(self._records), layout)
 
     def _take_header(self, fields: list[tuple[str, str]]) -> None:
         own = {k.lower() for k in pofile.OWN_HEADER}
@@ -446,12 +462,15 @@ class Memory:
         else:
             rec.translation, rec.origin, rec.engine, rec.fuzzy = translation, origin, engine, False
             result = "replaced"
+        if result in ("added", "replaced") or not rec.occurrences.issuperset(occ):
+            self._dirty.add(key)
         if occ:
             rec.occurrences.update(occ)
             rec.sorted = None
-            if self._by_path is not None:
-                for path, line in occ:
-                    self._by_path.setdefault(path, {}).setdefault(key, set()).add(line)
+            index = self._by_path
+            for path, line in occ:
+                if self._indexed_all or path in index:  # a path not indexed yet is found in the records when asked for
+                    index.setdefault(path, {}).setdefault(key, set()).add(line)
         return result
 
     def replace_occurrences(self, path: str, uses: Iterable[Use | tuple]) -> int:
@@ -470,52 +489,138 @@ class Memory:
             return 0
         _, path, uses = op
         wanted = {(u.context, u.source, u.line) for u in uses if (u.context, u.source) in self._records}
-        held = {(*key, line) for key, lines in self._index().get(path, {}).items() for line in lines}
+        held = {(*key, line) for key, lines in self._held(path).items() for line in lines}
         if wanted == held:
             return sum(1 for u in uses if (u.context, u.source) in self._records)
         self._ops.append(op)
         return self._replace(path, uses)
 
     def _replace(self, path: str, uses: list[Use]) -> int:
-        index = self._index()
+        self._held(path)
+        index = self._by_path
         for key, lines in index.pop(path, {}).items():
-            rec = self._records.get(key)
+            rec = self._get(key)
             if rec is not None:
-                rec.occurrences.difference_update((path, line) for line in lines)  # type: ignore[union-attr]
-                rec.sorted = None  # type: ignore[union-attr]
+                rec.occurrences.difference_update((path, line) for line in lines)
+                rec.sorted = None
+                self._dirty.add(key)
         held: dict[_Key, set[int | None]] = {}
         recorded = 0
         for u in uses:
             key = (u.context, u.source)
-            rec = self._records.get(key)
+            rec = self._get(key)
             if rec is not None:
-                rec.occurrences.add((path, u.line))  # type: ignore[union-attr]
-                rec.sorted = None  # type: ignore[union-attr]
+                rec.occurrences.add((path, u.line))
+                rec.sorted = None
+                self._dirty.add(key)
                 held.setdefault(key, set()).add(u.line)
                 recorded += 1
-        if held:
-            index[path] = held
+        index[path] = held
         return recorded
 
-    def _index(self) -> dict[str, dict[_Key, set[int | None]]]:
-        if self._by_path is None:
-            index: dict[str, dict[_Key, set[int | None]]] = {}
+    def _held(self, path: str) -> dict[_Key, set[int | None]]:
+        """The entries with occurrences of document ``path``, and their lines.
+
+        A run that translates a few documents looks each one up in the entries
+        as read, resolving only those whose comment lines name the path (a
+        memory of 45,000 entries has few); once a run has asked for
+        _INDEX_ALL_AFTER paths, every entry is resolved and indexed by path.
+        """
+        index = self._by_path
+        if path in index:
+            return index[path]
+        if self._indexed_all:
+            return index.setdefault(path, {})
+        if len(index) >= _INDEX_ALL_AFTER:
             for key, rec in self._all().items():
-                for path, line in rec.occurrences:
-                    index.setdefault(path, {}).setdefault(key, set()).add(line)
-            self._by_path = index
-        return self._by_path
+                for p, line in rec.occurrences:
+                    index.setdefault(p, {}).setdefault(key, set()).add(line)
+            self._indexed_all = True
+            return index.setdefault(path, {})
+        needle = path.encode("utf-8")  # as "#:" lines hold it (between isolates when it has white space)
+        held: dict[_Key, set[int | None]] = {}
+        for key, rec in self._records.items():
+            if type(rec) is tuple:
+                head = rec[1]
+                if type(head) is bytes:
+                    if needle not in head:
+                        continue
+                elif not any(path in line for line in head[2]):  # read by polib: "#:" lines as text
+                    continue
+                rec = self._get(key)
+            for p, line in rec.occurrences:  # type: ignore[union-attr]
+                if p == path:
+                    held.setdefault(key, set()).add(line)
+        index[path] = held
+        return held
 
     # -- writing
 
     def to_po(self) -> str:
         """The PO text that :meth:`save` writes."""
+        return self._render_all().data.decode("utf-8")
+
+    def _render_all(self) -> _Canon:
+        """Every entry written anew: the header, then each entry after a blank line."""
         comment = _HEADER_COMMENT.format(src=self.source_lang, tgt=self.target_lang)
-        out = [pofile.write_header(self.source_lang, self.target_lang, self._extra_header, comment=comment)]
+        header = pofile.write_header(self.source_lang, self.target_lang, self._extra_header, comment=comment).encode("utf-8")
         records = self._all()
-        for key in sorted(records, key=_order):
-            out.append(_entry_text(key, records[key]))
-        return "\n".join(out)
+        keys = sorted(records, key=_order)
+        parts = [header]
+        ends = []
+        at = len(header)
+        for key in keys:
+            part = ("\n" + _entry_text(key, records[key])).encode("utf-8")
+            at += len(part)
+            ends.append(at)
+            parts.append(part)
+        return _Canon(b"".join(parts), keys, ends, len(header))
+
+    def _render(self) -> tuple[_Canon, bool | None]:
+        """What :meth:`save` writes, and whether it differs from the file as last read or written (None: not known).
+
+        When the file is one a save wrote (``_canon``: this process's last
+        save, or the cache of the file a save wrote), only the entries changed
+        since are written anew and the rest is copied as it is, so that a run
+        that changed a few entries of a large memory costs a few entries, not
+        the file; the bytes are those of :meth:`_render_all` all the same.
+        """
+        canon = self._canon
+        if canon is None:
+            return self._render_all(), None
+        if not self._dirty:
+            return canon, False
+        events = []  # (the entry of canon it replaces or goes before, 1: replaces / 0: new, key)
+        for key in self._dirty:
+            n = bisect.bisect_left(canon.keys, _order(key), key=_order)  # the file is sorted by _order
+            events.append((n, int(n < len(canon.keys) and canon.keys[n] == key), key))
+        events.sort(key=lambda e: (e[0], e[1], _order(e[2])))
+        data, ends = canon.data, canon.ends
+        parts: list[bytes] = [data[: canon.header_end]]
+        keys: list[_Key] = []
+        new_ends: list[int] = []
+        shift = 0
+        changed = False
+        done = 0  # entries of canon copied so far
+
+        def copy(upto: int) -> None:
+            if upto > done:
+                parts.append(data[canon.start(done) : ends[upto - 1]])
+                keys.extend(canon.keys[done:upto])
+                new_ends.extend(end + shift for end in ends[done:upto])
+
+        for n, replace, key in events:
+            copy(n)
+            part = ("\n" + _entry_text(key, self._get(key))).encode("utf-8")  # type: ignore[arg-type]
+            old = data[canon.start(n) : ends[n]] if replace else None
+            changed = changed or part != old
+            shift += len(part) - (len(old) if old is not None else 0)
+            parts.append(part)
+            keys.append(key)
+            new_ends.append((new_ends[-1] if new_ends else canon.header_end) + len(part))
+            done = n + 1 if replace else n
+        copy(len(ends))
+        return _Canon(b"".join(parts), keys, new_ends, canon.header_end), changed
 
     def sync(self) -> None:
         """Put the changes made since the last sync on disk: appended to the journal and fsynced.
@@ -601,12 +706,16 @@ class Memory:
                 self._remove_stale_temp_files()
                 for _ in range(_SAVE_ATTEMPTS):
                     self._catch_up()
-                    data = self.to_po().encode("utf-8")
+                    canon, changed = self._render()
+                    data = canon.data
                     expected = self._identity
-                    try:
-                        same = expected is not None and self.path.read_bytes() == data
-                    except FileNotFoundError:
-                        same = False
+                    if changed is None:  # written anew: compare with the file
+                        try:
+                            same = expected is not None and self.path.read_bytes() == data
+                        except FileNotFoundError:
+                            same = False
+                    else:  # the file is the one read (checked by _catch_up): it differs where an entry does
+                        same = not changed
                     written: list[int] = []
                     if not same:
                         try:
@@ -616,6 +725,7 @@ class Memory:
                         journal.sync_folder(self.path.parent)  # the new file is on disk before the journal goes
                         identity = _identity(self.path)
                         self._identity = identity if identity[3] == written[0] else None
+                    self._keep(canon, fresh=not same or changed is None)
                     self._journal.fold()
                     with contextlib.suppress(OSError):
                         os.unlink(journal.lock_path(self.path))  # held: see journal.locked
@@ -628,7 +738,35 @@ class Memory:
             raise MemoryFileError(self.path, f"cannot write the translation memory: {exc.strerror or exc}") from None
         raise MemoryFileError(self.path, f"replaced on disk during each of {_SAVE_ATTEMPTS} attempts to save the translation memory: try again")
 
+    def _keep(self, canon: _Canon, *, fresh: bool) -> None:
+        """The file now holds ``canon``: remember it for the next save, and (``fresh``) keep it in the cache for the next load."""
+        self._dirty.clear()
+        if self._identity is None:  # replaced by someone else right after the rename: not known
+            self._canon = None
+            return
+        self._canon = canon
+        if fresh and self._cache is not None:
+            items = []
+            records = self._records
+            data = canon.data
+            for n, key in enumerate(canon.keys):
+                rec = records[key]
+                if type(rec) is tuple and type(rec[1]) is bytes:
+                    items.append((key[0], key[1], rec[0], rec[1]))
+                    continue
+                entry = data[canon.start(n) + 1 : canon.ends[n]]  # as read_po gives it: the lines before the keywords
+                head = b"" if entry.startswith(b"msg") else entry[: entry.index(b"\nmsg") + 1]
+                items.append((key[0], key[1], rec[0] if type(rec) is tuple else rec.translation, head))  # type: ignore[union-attr]
+            pofile.write_cache(self._cache, data, pofile.header_of(data[: canon.header_end]), items, canon.layout())
+
     def _unchanged_on_disk(self) -> bool:
+        if self._canon is not None and not self._dirty and not self._ops:
+            try:
+                return _identity(self.path) == self._identity
+            except FileNotFoundError:
+                return False
+            except OSError as exc:
+                raise MemoryFileError(self.path, f"cannot read the translation memory: {exc.strerror or exc}") from None
         try:
             return _identity(self.path) == self._identity and self.path.read_bytes() == self.to_po().encode("utf-8")
         except FileNotFoundError:
@@ -665,12 +803,49 @@ class Memory:
             fresh._replay(0, read)
             self._records, self._extra_header, self._identity = fresh._records, fresh._extra_header, fresh._identity
             self._journal_at = fresh._journal_at
-            self._by_path = None
+            self._by_path, self._indexed_all = {}, False
+            self._canon, self._dirty = None, set()  # a file another process wrote: written anew
         for op in self._ops:  # not journaled yet: the newest changes
             self._apply(op)
 
 
+class _Canon(NamedTuple):
+    """PO bytes that :meth:`Memory._render_all` gives for a memory, with where each entry ends.
+
+    ``keys`` are the entries in file order and ``ends[n]`` the offset after
+    entry ``n`` (each entry is a blank line's newline, then its lines), so
+    that a save can copy the entries that did not change.
+    """
+
+    data: bytes
+    keys: list[_Key]
+    ends: list[int]
+    header_end: int
+
+    def start(self, n: int) -> int:
+        return self.ends[n - 1] if n else self.header_end
+
+    def layout(self) -> tuple:
+        """What the cache keeps with the bytes (marshal's types), stamped by transync's code: it wrote them."""
+        from transync.site.cache import code_digest
+
+        return (code_digest(), self.header_end, self.ends)
+
+    @classmethod
+    def of_layout(cls, data: bytes, keys: list[_Key], layout: object) -> _Canon | None:
+        """The bytes a save wrote, as the cache kept them with their layout; None for anything else."""
+        from transync.site.cache import code_digest
+
+        if not (isinstance(layout, tuple) and len(layout) == 3 and layout[0] == code_digest()):
+            return None
+        _, header_end, ends = layout
+        if not (isinstance(ends, list) and len(ends) == len(keys) and (ends[-1] if ends else header_end) == len(data)):
+            return None
+        return cls(data, keys, ends, header_end)
+
+
 _SAVE_ATTEMPTS = 5
+_INDEX_ALL_AFTER = 8  # paths looked up one by one (a scan of every entry each) before all are indexed
 
 
 class _ChangedMeanwhile(Exception):

@@ -14,7 +14,9 @@ names the file in error messages), as babel's ``pofile`` does beside its
   separated by blank lines (as transync, Poedit and Weblate write them), and
   for anything else :func:`check_lines` (so that a damaged file is an error
   with its line, never a misreading) then polib. Both give the same result.
-  With a cache file, a content read before is taken from there.
+  With a cache file, a content read before is taken from there;
+  :func:`write_cache` puts there what bytes a writer made read as, with the
+  layout it wants back (:func:`read_po_layout`).
 - :func:`storable` and :func:`writable_path`: what a valid PO file can hold.
 
 Errors are :class:`POFileError`, one line naming the file and line.
@@ -211,7 +213,7 @@ def snippet(text: str) -> str:
 
 
 # The cache of read files: marshal, as the header cache, keyed by the file's content.
-_CACHE_FORMAT = 1
+_CACHE_FORMAT = 2
 
 
 def cache_file(cache_dir: str | os.PathLike[str], path: str | os.PathLike[str]) -> Path:
@@ -226,20 +228,36 @@ def _cache_stamp(digest: str) -> tuple:
     return (_CACHE_FORMAT, __version__, digest)
 
 
-def _cache_read(file: Path, digest: str) -> tuple[list[tuple[str, str]], list[tuple]] | None:
-    """What a file with this content was read as, or None; anything unexpected counts as no cache."""
+def _cache_read(file: Path, digest: str) -> tuple[list[tuple[str, str]], list[tuple], object] | None:
+    """What a file with this content was read as (and its layout, or None), or None; anything unexpected counts as no cache."""
     try:
-        stamp, header, items = marshal.loads(file.read_bytes())
+        stamp, header, items, layout = marshal.loads(file.read_bytes())
     except Exception:
         return None
-    return (header, items) if stamp == _cache_stamp(digest) else None
+    return (header, items, layout) if stamp == _cache_stamp(digest) else None
 
 
-def _cache_write(file: Path, digest: str, header: list[tuple[str, str]], items: list[tuple]) -> None:
+def _cache_write(file: Path, digest: str, header: list[tuple[str, str]], items: list[tuple], layout: object = None) -> None:
     try:
-        atomic_write(file, marshal.dumps((_cache_stamp(digest), header, items)))
+        atomic_write(file, marshal.dumps((_cache_stamp(digest), header, items, layout)))
     except (OSError, ValueError):
         pass  # a cache that cannot be written only costs time
+
+
+def write_cache(file: Path, data: bytes, header: list[tuple[str, str]], items: list[tuple], layout: object) -> None:
+    """Keep in the cache file what PO bytes read as, so that the next read of the same bytes parses nothing.
+
+    ``items`` are ``(msgctxt, msgid, msgstr, comment lines as bytes)`` in file
+    order, as :func:`read_po` gives them; ``layout`` is whatever the writer of
+    the bytes wants back with them (:func:`read_po_layout`), in marshal's types.
+    """
+    _cache_write(file, hashlib.sha1(data).hexdigest(), header, items, layout)
+
+
+def header_of(data: bytes) -> list[tuple[str, str]]:
+    """The header fields of PO bytes that begin with a header entry as :func:`write_header` writes it (up to its end)."""
+    block = _block(data.rstrip(b"\n"))
+    return [] if block is None else _header_fields(block[2])
 
 
 class _NotSimple(Exception):
@@ -414,6 +432,13 @@ def check_lines(text: str, path: str | os.PathLike[str] = "<string>") -> None:
 
 
 def read_po(data: bytes, path: str | os.PathLike[str] = "<string>", *, cache: Path | None = None) -> tuple[list[tuple[str, str]], dict[Key, tuple[str, bytes | Comments]]]:
+    """The header fields and the translated entries of PO bytes: :func:`read_po_layout` without the layout."""
+    return read_po_layout(data, path, cache=cache)[:2]  # type: ignore[return-value]
+
+
+def read_po_layout(
+    data: bytes, path: str | os.PathLike[str] = "<string>", *, cache: Path | None = None
+) -> tuple[list[tuple[str, str]], dict[Key, tuple[str, bytes | Comments]], object]:
     """The header fields and the translated entries of PO bytes; POFileError (with its line) when they are unusable.
 
     Entries map (msgctxt, msgid) to (msgstr, comment lines): the comment lines
@@ -422,18 +447,19 @@ def read_po(data: bytes, path: str | os.PathLike[str] = "<string>", *, cache: Pa
     entries are left out; an empty msgid (other than the header's), a
     duplicate entry or an entry that :func:`storable` refuses is an error.
     With ``cache`` (a file, see :func:`cache_file`), a content read before is
-    taken from there, and what the fast reader read is kept there.
+    taken from there, and what the fast reader read is kept there. The third
+    item is the layout that :func:`write_cache` kept with the same bytes, else None.
     """
     digest = hashlib.sha1(data).hexdigest() if cache is not None else ""
     if cache is not None and (cached := _cache_read(cache, digest)) is not None:
-        header, items = cached
-        return header, {(context, msgid): (msgstr, head) for context, msgid, msgstr, head in items}
+        header, items, layout = cached
+        return header, {(context, msgid): (msgstr, head) for context, msgid, msgstr, head in items}, layout
     read = _read_fast(data, path)
     if read is not None:
         if cache is not None:
             _cache_write(cache, digest, read[0], [(k[0], k[1], v[0], v[1]) for k, v in read[1].items()])
-        return read
-    return _read_careful(data, path)
+        return read[0], read[1], None
+    return (*_read_careful(data, path), None)
 
 
 def _read_fast(data: bytes, path: str | os.PathLike[str]) -> tuple[list[tuple[str, str]], dict[Key, tuple[str, bytes | Comments]]] | None:

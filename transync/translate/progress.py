@@ -84,3 +84,27 @@ class Progress:
         if self.live:
             self.stream.write("\n")
             self.stream.flush()
+
+
+class Ticker:
+    """A live progress line for a loop over documents that learns its total when it starts.
+
+    Call it with ``(done, total)`` after each document (``memory export`` and
+    ``import`` pass it to :mod:`transync.translate.exchange`); it draws on a
+    terminal only, as ``memory seed`` does, and :meth:`close` ends the line.
+    """
+
+    def __init__(self, stream: TextIO | None = None, live: bool | None = None) -> None:
+        self.stream = stream
+        self.live = live
+        self.progress: Progress | None = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.progress is None:
+            self.progress = Progress(total, stream=self.stream, live=self.live)
+        if self.progress.live:
+            self.progress.event("written", {})
+
+    def close(self) -> None:
+        if self.progress is not None:
+            self.progress.close()
