@@ -969,11 +969,14 @@ class Run:
             self._submit(pending, text, summary)
 
     def _made_by(self, pending: _Pending) -> str:
-        """The engine a document's provenance records: the run's when it sent a text, else ``memory``
-        (a pseudo run whose texts all came from the memory wrote a real translation)."""
-        if pending.sent and self.engine is not None:
-            return str(getattr(self.engine, "name", None) or type(self.engine).__name__)
-        return MEMORY
+        """The engine a document's provenance records: a real engine's name whether or not this
+        document needed a text sent (a run resumed after a crash finds in the memory what the first
+        attempt bought, and must write what an uninterrupted run writes); ``memory`` for a run without
+        an engine, and for a pseudo run whose texts all came from the memory (it wrote a real translation)."""
+        if self.engine is None:
+            return MEMORY
+        name = str(getattr(self.engine, "name", None) or type(self.engine).__name__)
+        return name if pending.sent or name != PSEUDO else MEMORY
 
     def _submit(self, pending: _Pending, text: str, summary: Summary) -> None:
         future = self._writer.submit(self._write, pending.job, text)
