@@ -284,6 +284,11 @@ class History:
     _raw: dict[str, bytes] = field(default_factory=dict)  # blobs read this run, by object id
     _stamp_used: tuple = ()  # the cache stamp of the last judge()
     _wanted: dict[str, tuple[str, bytes, tuple[str, ...], str]] | None = None  # contents noted by _prepare's dry run
+    #: In the dry run: the source whose versions are being noted (its versions are worked out together).
+    _family: str = ""
+    _families: dict[str, str] = field(default_factory=dict)  # wanted key -> its family
+    #: Translation contents the dry run notes in case the source's blocks changed: key -> (job, old key, new key).
+    _wanted_if: dict[str, tuple[tuple, str, str]] = field(default_factory=dict)
 
     @property
     def usable(self) -> bool:
@@ -465,15 +470,14 @@ class History:
         """The content of a blob (``kind``: see :func:`_analyse`) written in ``syntax`` (a blob has no
         name: the syntax is its path's), cached by object id; while :meth:`_prepare` collects, a
         content not known yet is noted and :data:`_PENDING` returned."""
-        key = f"{oid}:{','.join(fields)}" if kind == "c" else f"{kind}:{oid}:{','.join(fields)}"
-        if syntax == MDX and kind != "p":  # paragraphs are read alike in both
-            key = f"{key}:{MDX}"
+        key = _key(oid, fields, kind, syntax)
         if key not in self._contents:
             self._load_contents()
         if key not in self._contents:
             data = self._blob(oid, data)
             if self._wanted is not None and data is not None:
                 self._wanted[key] = (kind, data, fields, syntax)
+                self._families.setdefault(key, self._family)
                 return _PENDING  # type: ignore[return-value]
             [self._contents[key]] = _analyse([(kind, data, fields, syntax)]) if data is not None else [None]
             self._contents_changed = True
@@ -496,9 +500,10 @@ class History:
         answers lead to (a translation's blocks, once the source's math or code changed).
         """
         for _ in range(4):
-            self._wanted = {}
+            self._wanted, self._families, self._wanted_if = {}, {}, {}
             try:
                 for pair in pairs:
+                    self._family = pair.source
                     try:
                         self._judge_one(pair)
                     except _Later:
@@ -507,8 +512,17 @@ class History:
                 wanted, self._wanted = self._wanted, None
             if not wanted:
                 return
-            keys = list(wanted)
-            self._contents.update(zip(keys, _analyse_many([wanted[k] for k in keys])))
+            # A source's versions go to one worker together: they share most paragraphs, whose
+            # inline reading is cached there; the translations whose blocks decide go along.
+            families: dict[str, tuple[list, list]] = {}
+            for key, job in wanted.items():
+                families.setdefault(self._families[key], ([], []))[0].append((key, job))
+            for key, (job, old_key, new_key) in self._wanted_if.items():
+                if key not in wanted and key not in self._contents and old_key in wanted and new_key in wanted:
+                    family = self._families[old_key]
+                    if self._families[new_key] == family:
+                        families[family][1].append((key, job, old_key, new_key))
+            self._contents.update(_analyse_many(list(families.values())))
             self._contents_changed = True
 
     # ----------------------------------------------------------------- judging
@@ -601,6 +615,15 @@ class History:
         else:
             new = self._content(src_oid, pair.fields, self._disk_bytes(pair.source), syntax=syntax)
         if old is _PENDING or new is _PENDING:
+            if self._wanted is not None and old is _PENDING and new is _PENDING:
+                # Worked out beside them, should the source's blocks turn out to have changed.
+                tr_syntax = syntax_of(pair.translation)
+                data = self._disk_bytes(pair.translation)
+                if data is not None:
+                    self._wanted_if[_key(tr_oid, pair.fields, "b", tr_syntax)] = (
+                        ("b", data, pair.fields, tr_syntax), _key(old_oid, pair.fields, "c", syntax),
+                        _key(src_oid, pair.fields, "c", syntax),
+                    )
             raise _Later
         if old is None or new is None:
             # A version that cannot be segmented (an unclosed fence, MDX the segmenter refuses):
@@ -615,7 +638,7 @@ class History:
             if old is None or new is None:
                 return None  # not even the front matter can be read: dates decide
         changes = compare(old, new, None, baseline)
-        if changes.math or changes.code or changes.components:
+        if _blocks_decide(changes):
             # Only then does it matter whether the translation already carries the new blocks.
             translation = self._content(tr_oid, pair.fields, self._disk_bytes(pair.translation), kind="b", syntax=syntax_of(pair.translation))
             if translation is _PENDING:
@@ -718,24 +741,53 @@ def _analyse(jobs: list[tuple[str, bytes, tuple[str, ...], str]]) -> list[tuple 
     return out
 
 
-def _analyse_many(jobs: list[tuple[str, bytes, tuple[str, ...], str]]) -> list[tuple | None]:
-    """:func:`_analyse` over worker processes when there is enough work (parsing Markdown is CPU work)."""
+def _key(oid: str, fields: tuple[str, ...], kind: str, syntax: str) -> str:
+    """The cache key of a blob's content (``kind``: see :func:`_analyse`)."""
+    key = f"{oid}:{','.join(fields)}" if kind == "c" else f"{kind}:{oid}:{','.join(fields)}"
+    if syntax == MDX and kind != "p":  # paragraphs are read alike in both
+        key = f"{key}:{MDX}"
+    return key
+
+
+def _blocks_decide(changes: Changes) -> bool:
+    """Whether the source's change is one that the translation may already carry (its math,
+    code or MDX structure): only then is the translation read."""
+    return bool(changes.math or changes.code or changes.components)
+
+
+Family = tuple[list[tuple[str, tuple]], list[tuple[str, tuple, str, str]]]
+
+
+def _analyse_families(families: list[Family]) -> dict[str, tuple | None]:
+    """The contents of each family's jobs ``(key, job)`` (see :func:`_analyse`), then of its
+    conditional jobs ``(key, job, old key, new key)``: a translation's blocks, worked out only
+    when the source's blocks changed from the old version to the new one."""
+    out: dict[str, tuple | None] = {}
+    for jobs, conditional in families:
+        out.update(zip([k for k, _ in jobs], _analyse([j for _, j in jobs])))
+        for key, job, old_key, new_key in conditional:
+            old, new = out.get(old_key), out.get(new_key)
+            if old is not None and new is not None and _blocks_decide(compare(Content(*old), Content(*new), None, Baseline("git"))):
+                [out[key]] = _analyse([job])
+    return out
+
+
+def _analyse_many(families: list[Family]) -> dict[str, tuple | None]:
+    """:func:`_analyse_families` over worker processes when there is enough work (parsing Markdown is CPU work)."""
     workers = min(os.cpu_count() or 1, 4)
-    if workers <= 1 or len(jobs) < PARALLEL_CONTENTS:
-        return _analyse(jobs)
+    if workers <= 1 or sum(len(f[0]) for f in families) < PARALLEL_CONTENTS:
+        return _analyse_families(families)
     from transync.site.workers import parallel_map
 
     # Largest first, dealt round-robin: chunks of about equal work.
-    order = sorted(range(len(jobs)), key=lambda n: -len(jobs[n][1]))
+    families = sorted(families, key=lambda f: -sum(len(job[1]) for _, job in f[0]))
     count = workers * 4
-    chunks = [order[k::count] for k in range(count)]
-    parts = parallel_map(_analyse, [[jobs[n] for n in chunk] for chunk in chunks], workers)
+    parts = parallel_map(_analyse_families, [families[k::count] for k in range(count)], workers)
     if parts is None:  # no worker processes allowed here
-        return _analyse(jobs)
-    out: list[tuple | None] = [None] * len(jobs)
-    for chunk, part in zip(chunks, parts):
-        for n, value in zip(chunk, part):
-            out[n] = value
+        return _analyse_families(families)
+    out: dict[str, tuple | None] = {}
+    for part in parts:
+        out.update(part)
     return out
 
 
