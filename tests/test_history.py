@@ -417,6 +417,22 @@ def test_results_are_cached_outside_the_site_and_follow_new_commits(repo):
     assert item(status(repo.site))["state"] == "stale"  # from the cache
 
 
+def test_the_log_is_read_while_the_site_is_scanned_only_when_the_cache_has_no_plan_at_head(repo):
+    from transync.site.config import load_config
+    from transync.site.history import History
+
+    def opened():
+        return History.of_site(load_config(repo.site))
+
+    cold = opened()
+    assert cold._log_job is not None and cold._log_job.result().count(b"\x1e") == 1  # one commit
+    assert item(status(repo.site))["state"] == "current"
+    assert opened()._log_job is None  # the plan at HEAD is cached: no log is needed
+    repo.commit("Edit", "2025-01-20T10:00:00+00:00", {EN: doc("ie-5", "en", body=BODY + "\nMore.\n")})
+    assert opened()._log_job is not None
+    assert item(status(repo.site))["state"] == "stale"
+
+
 def test_diff_shows_the_change_since_the_git_baseline_with_the_translation(repo):
     first = repo.git("rev-parse", "HEAD").strip()
     repo.commit("Edit", "2025-01-20T10:00:00+00:00",

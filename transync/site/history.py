@@ -128,13 +128,16 @@ class Log:
         self.directives = directives or {}  # commit index -> its @lunaria-track/@lunaria-ignore directive
         self.prefix = prefix  # the site's folder in the repository: directives name repository paths
 
+    @staticmethod
+    def args(pathspecs: Sequence[str]) -> list[str]:
+        return ["-c", "diff.renameLimit=10000", "log", "-z", "-M", "--name-status", "--no-color",
+                "--format=%x1e%H%x1f%ct%x1f%B", "HEAD", "--", *pathspecs]
+
     @classmethod
-    def read(cls, repo: Repo, root: Path, pathspecs: Sequence[str], markers: Sequence[str]) -> "Log":
-        out = _git(
-            ["-c", "diff.renameLimit=10000", "log", "-z", "-M", "--name-status", "--no-color",
-             "--format=%x1e%H%x1f%ct%x1f%B", "HEAD", "--", *pathspecs],
-            root,
-        )
+    def read(cls, repo: Repo, root: Path, pathspecs: Sequence[str], markers: Sequence[str], out: bytes | None = None) -> "Log":
+        """The log of the site's collections; ``out``: git's answer to :meth:`args`, when already read."""
+        if out is None:
+            out = _git(cls.args(pathspecs), root)
         prefix = repo.prefix
         lowered = [m.lower() for m in markers]
         commits: list[tuple[str, int, bool]] = []
@@ -284,6 +287,8 @@ class History:
     _raw: dict[str, bytes] = field(default_factory=dict)  # blobs read this run, by object id
     _stamp_used: tuple = ()  # the cache stamp of the last judge()
     _wanted: dict[str, tuple[str, bytes, tuple[str, ...], str]] | None = None  # contents noted by _prepare's dry run
+    _saved: tuple | None = None  # the plan cache, read when the history was opened
+    _log_job: "_Background | None" = None  # `git log`, running while the site is scanned
     #: In the dry run: the source whose versions are being noted (its versions are worked out together).
     _family: str = ""
     _families: dict[str, str] = field(default_factory=dict)  # wanted key -> its family
@@ -338,7 +343,7 @@ class History:
             return None
 
     def _load(self, stamp: tuple) -> None:
-        saved = self._read(self._cache_path("plan"))
+        saved, self._saved = self._saved or self._read(self._cache_path("plan")), None
         if saved is None:
             return
         saved_stamp, (plan, verdicts) = saved
@@ -375,7 +380,9 @@ class History:
         repo = self.repo
         assert repo is not None
         if self._log is None:
-            self._log = Log.read(repo, self.root, pathspecs, self.markers)
+            job, self._log_job = self._log_job, None
+            out = job.result() if job is not None and job.pathspecs == tuple(pathspecs) else None
+            self._log = Log.read(repo, self.root, pathspecs, self.markers, out)
         log = self._log
         tree = self._tree(pathspecs)
         queries: list[tuple[str, str]] = []  # (translation, "sha:path")
@@ -814,7 +821,44 @@ def open_history(root: Path, *, cache_dir: Path | None = None, markers: Sequence
         )
     except GitError:
         history.repo = None
+        return history
+    # Without a plan made at this HEAD, judging starts with the log: git writes it meanwhile.
+    history._saved = saved = history._read(history._cache_path("plan"))
+    if saved is None or not isinstance(saved[0], tuple) or saved[0][:3] != (FORMAT, __version__, repo.head):
+        history._log_job = _Background(tuple(pathspecs), Log.args(pathspecs), root)
     return history
+
+
+class _Background:
+    """A git command whose output is read by a thread (a pipe left unread would stop git)."""
+
+    def __init__(self, pathspecs: tuple[str, ...], args: list[str], cwd: Path) -> None:
+        import threading
+
+        self.pathspecs = pathspecs
+        self._out: bytes | None = None
+        self._error: GitError | None = None
+        try:
+            proc = _start(args, cwd, subprocess.DEVNULL)
+        except GitError as exc:
+            self._error, self._thread = exc, None
+            return
+        self._thread = threading.Thread(target=self._run, args=(proc,), daemon=True)
+        self._thread.start()
+
+    def _run(self, proc: subprocess.Popen) -> None:
+        try:
+            self._out = _finish(proc)
+        except GitError as exc:
+            self._error = exc
+
+    def result(self) -> bytes:
+        if self._thread is not None:
+            self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._out is not None
+        return self._out
 
 
 # --------------------------------------------------------------------------- what a branch touches
