@@ -13,7 +13,8 @@ status`` (what is uncommitted), and only when HEAD is not in the cache: one
 ``git log --name-status -M`` over the site's collections, one ``git
 ls-tree`` of HEAD, one ``git cat-file --batch-check`` for the source's object
 at each baseline, and one ``git cat-file --batch`` for the old sources that
-differ from HEAD. The result is cached by HEAD (outside the site, in
+differ from HEAD. ``git status``, and ``git log`` when the cache holds no plan
+made at HEAD, run while the site is scanned. The result is cached by HEAD (outside the site, in
 ``SiteConfig.cache_dir``); the content of every blob read is cached by its
 object id, so a new commit costs little.
 
