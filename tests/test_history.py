@@ -422,7 +422,9 @@ def test_the_log_is_read_while_the_site_is_scanned_only_when_the_cache_has_no_pl
     from transync.site.history import History
 
     def opened():
-        return History.of_site(load_config(repo.site))
+        history = History.of_site(load_config(repo.site))
+        history.dirty  # noqa: B018 - waits for its `git status` (which holds the index lock for a while)
+        return history
 
     cold = opened()
     assert cold._log_job is not None and cold._log_job.result().count(b"\x1e") == 1  # one commit
