@@ -273,6 +273,40 @@ def test_contents_worked_out_together_in_worker_processes_give_the_same_verdicts
     assert item(together, ref="p0")["changes"]["math"] is True
 
 
+def test_worked_out_together_a_translation_is_read_only_when_the_source_blocks_changed(repo, monkeypatch, tmp_path):
+    from transync.site import history
+
+    before = {n: f"## P{n}\n\nText {n}.\n\n$$ x_{n} $$\n" for n in range(3)}
+    after = {0: before[0].replace("x_0", "y_0"), 1: before[1].replace("x_1", "y_1"), 2: before[2].replace("Text 2.", "Text 2, changed.")}
+    pages = {f"_products/en/k/p{n}.md": doc(f"p{n}", "en", body=before[n]) for n in range(3)}
+    pages.update({f"_products/ja/k/p{n}.md": doc(f"p{n}", "ja", body=f"## P{n}\n\n本文 {n}。\n\n$$ x_{n} $$\n") for n in range(3)})
+    # p0's translation already carries the math its source is about to get; p1's does not.
+    pages["_products/ja/k/p0.md"] = doc("p0", "ja", body="## P0\n\n本文 0。\n\n$$ y_0 $$\n")
+    repo.commit("More", "2025-01-12T10:00:00+00:00", pages)
+    repo.commit("Edits", "2025-01-20T10:00:00+00:00", {f"_products/en/k/p{n}.md": doc(f"p{n}", "en", body=after[n]) for n in range(3)})
+    rounds = []
+    monkeypatch.setattr(history, "PARALLEL_PAIRS", 1)
+    monkeypatch.setattr(history, "PARALLEL_CONTENTS", 1)
+    real = history._analyse_many
+    monkeypatch.setattr(history, "_analyse_many", lambda families: rounds.append(families) or real(families))
+    together = status(repo.site)
+    monkeypatch.setattr(history, "PARALLEL_PAIRS", 10**6)
+    monkeypatch.setenv("TRANSYNC_CACHE_DIR", str(tmp_path / "other-cache"))
+    one_by_one = status(repo.site)
+    assert together["items"] == one_by_one["items"]
+    assert item(together, ref="p0")["state"] == "current"
+    assert item(together, ref="p1")["changes"]["math"] is True
+    p2 = item(together, ref="p2")["changes"]
+    assert p2["math"] is False and p2["segments"]["changed"] == 1
+    # The translations' blocks were read beside the sources' versions, in one round, and only
+    # where the source's math changed (not p2's: its prose changed, its math did not).
+    assert len(rounds) == 1
+    noted = [key for families in rounds for _, conditional in families for key, *_ in conditional]
+    assert len(noted) == 3
+    computed = history._analyse_families(rounds[0])
+    assert sum(key in computed for key in noted) == 2
+
+
 def test_an_empty_ignored_keyword_is_a_configuration_error(repo):
     (repo.site / "transync.toml").write_text('[status]\nignored_keywords = [""]\n')
     result = CliRunner().invoke(app, ["status", "--root", str(repo.site)])
@@ -381,6 +415,24 @@ def test_results_are_cached_outside_the_site_and_follow_new_commits(repo):
     repo.commit("Edit", "2025-01-20T10:00:00+00:00", {EN: doc("ie-5", "en", body=BODY + "\nMore.\n")})
     assert item(status(repo.site))["state"] == "stale"
     assert item(status(repo.site))["state"] == "stale"  # from the cache
+
+
+def test_the_log_is_read_while_the_site_is_scanned_only_when_the_cache_has_no_plan_at_head(repo):
+    from transync.site.config import load_config
+    from transync.site.history import History
+
+    def opened():
+        history = History.of_site(load_config(repo.site))
+        history.dirty  # noqa: B018 - waits for its `git status` (which holds the index lock for a while)
+        return history
+
+    cold = opened()
+    assert cold._log_job is not None and cold._log_job.result().count(b"\x1e") == 1  # one commit
+    assert item(status(repo.site))["state"] == "current"
+    assert opened()._log_job is None  # the plan at HEAD is cached: no log is needed
+    repo.commit("Edit", "2025-01-20T10:00:00+00:00", {EN: doc("ie-5", "en", body=BODY + "\nMore.\n")})
+    assert opened()._log_job is not None
+    assert item(status(repo.site))["state"] == "stale"
 
 
 def test_diff_shows_the_change_since_the_git_baseline_with_the_translation(repo):

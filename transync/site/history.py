@@ -13,7 +13,8 @@ status`` (what is uncommitted), and only when HEAD is not in the cache: one
 ``git log --name-status -M`` over the site's collections, one ``git
 ls-tree`` of HEAD, one ``git cat-file --batch-check`` for the source's object
 at each baseline, and one ``git cat-file --batch`` for the old sources that
-differ from HEAD. The result is cached by HEAD (outside the site, in
+differ from HEAD. ``git status``, and ``git log`` when the cache holds no plan
+made at HEAD, run while the site is scanned. The result is cached by HEAD (outside the site, in
 ``SiteConfig.cache_dir``); the content of every blob read is cached by its
 object id, so a new commit costs little.
 
@@ -128,13 +129,16 @@ class Log:
         self.directives = directives or {}  # commit index -> its @lunaria-track/@lunaria-ignore directive
         self.prefix = prefix  # the site's folder in the repository: directives name repository paths
 
+    @staticmethod
+    def args(pathspecs: Sequence[str]) -> list[str]:
+        return ["-c", "diff.renameLimit=10000", "log", "-z", "-M", "--name-status", "--no-color",
+                "--format=%x1e%H%x1f%ct%x1f%B", "HEAD", "--", *pathspecs]
+
     @classmethod
-    def read(cls, repo: Repo, root: Path, pathspecs: Sequence[str], markers: Sequence[str]) -> "Log":
-        out = _git(
-            ["-c", "diff.renameLimit=10000", "log", "-z", "-M", "--name-status", "--no-color",
-             "--format=%x1e%H%x1f%ct%x1f%B", "HEAD", "--", *pathspecs],
-            root,
-        )
+    def read(cls, repo: Repo, root: Path, pathspecs: Sequence[str], markers: Sequence[str], out: bytes | None = None) -> "Log":
+        """The log of the site's collections; ``out``: git's answer to :meth:`args`, when already read."""
+        if out is None:
+            out = _git(cls.args(pathspecs), root)
         prefix = repo.prefix
         lowered = [m.lower() for m in markers]
         commits: list[tuple[str, int, bool]] = []
@@ -284,6 +288,13 @@ class History:
     _raw: dict[str, bytes] = field(default_factory=dict)  # blobs read this run, by object id
     _stamp_used: tuple = ()  # the cache stamp of the last judge()
     _wanted: dict[str, tuple[str, bytes, tuple[str, ...], str]] | None = None  # contents noted by _prepare's dry run
+    _saved: tuple | None = None  # the plan cache, read when the history was opened
+    _log_job: "_Background | None" = None  # `git log`, running while the site is scanned
+    #: In the dry run: the source whose versions are being noted (its versions are worked out together).
+    _family: str = ""
+    _families: dict[str, str] = field(default_factory=dict)  # wanted key -> its family
+    #: Translation contents the dry run notes in case the source's blocks changed: key -> (job, old key, new key).
+    _wanted_if: dict[str, tuple[tuple, str, str]] = field(default_factory=dict)
 
     @property
     def usable(self) -> bool:
@@ -333,7 +344,7 @@ class History:
             return None
 
     def _load(self, stamp: tuple) -> None:
-        saved = self._read(self._cache_path("plan"))
+        saved, self._saved = self._saved or self._read(self._cache_path("plan")), None
         if saved is None:
             return
         saved_stamp, (plan, verdicts) = saved
@@ -370,7 +381,9 @@ class History:
         repo = self.repo
         assert repo is not None
         if self._log is None:
-            self._log = Log.read(repo, self.root, pathspecs, self.markers)
+            job, self._log_job = self._log_job, None
+            out = job.result() if job is not None and job.pathspecs == tuple(pathspecs) else None
+            self._log = Log.read(repo, self.root, pathspecs, self.markers, out)
         log = self._log
         tree = self._tree(pathspecs)
         queries: list[tuple[str, str]] = []  # (translation, "sha:path")
@@ -465,15 +478,14 @@ class History:
         """The content of a blob (``kind``: see :func:`_analyse`) written in ``syntax`` (a blob has no
         name: the syntax is its path's), cached by object id; while :meth:`_prepare` collects, a
         content not known yet is noted and :data:`_PENDING` returned."""
-        key = f"{oid}:{','.join(fields)}" if kind == "c" else f"{kind}:{oid}:{','.join(fields)}"
-        if syntax == MDX and kind != "p":  # paragraphs are read alike in both
-            key = f"{key}:{MDX}"
+        key = _key(oid, fields, kind, syntax)
         if key not in self._contents:
             self._load_contents()
         if key not in self._contents:
             data = self._blob(oid, data)
             if self._wanted is not None and data is not None:
                 self._wanted[key] = (kind, data, fields, syntax)
+                self._families.setdefault(key, self._family)
                 return _PENDING  # type: ignore[return-value]
             [self._contents[key]] = _analyse([(kind, data, fields, syntax)]) if data is not None else [None]
             self._contents_changed = True
@@ -496,9 +508,10 @@ class History:
         answers lead to (a translation's blocks, once the source's math or code changed).
         """
         for _ in range(4):
-            self._wanted = {}
+            self._wanted, self._families, self._wanted_if = {}, {}, {}
             try:
                 for pair in pairs:
+                    self._family = pair.source
                     try:
                         self._judge_one(pair)
                     except _Later:
@@ -507,8 +520,17 @@ class History:
                 wanted, self._wanted = self._wanted, None
             if not wanted:
                 return
-            keys = list(wanted)
-            self._contents.update(zip(keys, _analyse_many([wanted[k] for k in keys])))
+            # A source's versions go to one worker together: they share most paragraphs, whose
+            # inline reading is cached there; the translations whose blocks decide go along.
+            families: dict[str, tuple[list, list]] = {}
+            for key, job in wanted.items():
+                families.setdefault(self._families[key], ([], []))[0].append((key, job))
+            for key, (job, old_key, new_key) in self._wanted_if.items():
+                if key not in wanted and key not in self._contents and old_key in wanted and new_key in wanted:
+                    family = self._families[old_key]
+                    if self._families[new_key] == family:
+                        families[family][1].append((key, job, old_key, new_key))
+            self._contents.update(_analyse_many(list(families.values())))
             self._contents_changed = True
 
     # ----------------------------------------------------------------- judging
@@ -601,6 +623,15 @@ class History:
         else:
             new = self._content(src_oid, pair.fields, self._disk_bytes(pair.source), syntax=syntax)
         if old is _PENDING or new is _PENDING:
+            if self._wanted is not None and old is _PENDING and new is _PENDING:
+                # Worked out beside them, should the source's blocks turn out to have changed.
+                tr_syntax = syntax_of(pair.translation)
+                data = self._disk_bytes(pair.translation)
+                if data is not None:
+                    self._wanted_if[_key(tr_oid, pair.fields, "b", tr_syntax)] = (
+                        ("b", data, pair.fields, tr_syntax), _key(old_oid, pair.fields, "c", syntax),
+                        _key(src_oid, pair.fields, "c", syntax),
+                    )
             raise _Later
         if old is None or new is None:
             # A version that cannot be segmented (an unclosed fence, MDX the segmenter refuses):
@@ -615,7 +646,7 @@ class History:
             if old is None or new is None:
                 return None  # not even the front matter can be read: dates decide
         changes = compare(old, new, None, baseline)
-        if changes.math or changes.code or changes.components:
+        if _blocks_decide(changes):
             # Only then does it matter whether the translation already carries the new blocks.
             translation = self._content(tr_oid, pair.fields, self._disk_bytes(pair.translation), kind="b", syntax=syntax_of(pair.translation))
             if translation is _PENDING:
@@ -718,24 +749,53 @@ def _analyse(jobs: list[tuple[str, bytes, tuple[str, ...], str]]) -> list[tuple 
     return out
 
 
-def _analyse_many(jobs: list[tuple[str, bytes, tuple[str, ...], str]]) -> list[tuple | None]:
-    """:func:`_analyse` over worker processes when there is enough work (parsing Markdown is CPU work)."""
+def _key(oid: str, fields: tuple[str, ...], kind: str, syntax: str) -> str:
+    """The cache key of a blob's content (``kind``: see :func:`_analyse`)."""
+    key = f"{oid}:{','.join(fields)}" if kind == "c" else f"{kind}:{oid}:{','.join(fields)}"
+    if syntax == MDX and kind != "p":  # paragraphs are read alike in both
+        key = f"{key}:{MDX}"
+    return key
+
+
+def _blocks_decide(changes: Changes) -> bool:
+    """Whether the source's change is one that the translation may already carry (its math,
+    code or MDX structure): only then is the translation read."""
+    return bool(changes.math or changes.code or changes.components)
+
+
+Family = tuple[list[tuple[str, tuple]], list[tuple[str, tuple, str, str]]]
+
+
+def _analyse_families(families: list[Family]) -> dict[str, tuple | None]:
+    """The contents of each family's jobs ``(key, job)`` (see :func:`_analyse`), then of its
+    conditional jobs ``(key, job, old key, new key)``: a translation's blocks, worked out only
+    when the source's blocks changed from the old version to the new one."""
+    out: dict[str, tuple | None] = {}
+    for jobs, conditional in families:
+        out.update(zip([k for k, _ in jobs], _analyse([j for _, j in jobs])))
+        for key, job, old_key, new_key in conditional:
+            old, new = out.get(old_key), out.get(new_key)
+            if old is not None and new is not None and _blocks_decide(compare(Content(*old), Content(*new), None, Baseline("git"))):
+                [out[key]] = _analyse([job])
+    return out
+
+
+def _analyse_many(families: list[Family]) -> dict[str, tuple | None]:
+    """:func:`_analyse_families` over worker processes when there is enough work (parsing Markdown is CPU work)."""
     workers = min(os.cpu_count() or 1, 4)
-    if workers <= 1 or len(jobs) < PARALLEL_CONTENTS:
-        return _analyse(jobs)
+    if workers <= 1 or sum(len(f[0]) for f in families) < PARALLEL_CONTENTS:
+        return _analyse_families(families)
     from transync.site.workers import parallel_map
 
     # Largest first, dealt round-robin: chunks of about equal work.
-    order = sorted(range(len(jobs)), key=lambda n: -len(jobs[n][1]))
+    families = sorted(families, key=lambda f: -sum(len(job[1]) for _, job in f[0]))
     count = workers * 4
-    chunks = [order[k::count] for k in range(count)]
-    parts = parallel_map(_analyse, [[jobs[n] for n in chunk] for chunk in chunks], workers)
+    parts = parallel_map(_analyse_families, [families[k::count] for k in range(count)], workers)
     if parts is None:  # no worker processes allowed here
-        return _analyse(jobs)
-    out: list[tuple | None] = [None] * len(jobs)
-    for chunk, part in zip(chunks, parts):
-        for n, value in zip(chunk, part):
-            out[n] = value
+        return _analyse_families(families)
+    out: dict[str, tuple | None] = {}
+    for part in parts:
+        out.update(part)
     return out
 
 
@@ -762,7 +822,44 @@ def open_history(root: Path, *, cache_dir: Path | None = None, markers: Sequence
         )
     except GitError:
         history.repo = None
+        return history
+    # Without a plan made at this HEAD, judging starts with the log: git writes it meanwhile.
+    history._saved = saved = history._read(history._cache_path("plan"))
+    if saved is None or not isinstance(saved[0], tuple) or saved[0][:3] != (FORMAT, __version__, repo.head):
+        history._log_job = _Background(tuple(pathspecs), Log.args(pathspecs), root)
     return history
+
+
+class _Background:
+    """A git command whose output is read by a thread (a pipe left unread would stop git)."""
+
+    def __init__(self, pathspecs: tuple[str, ...], args: list[str], cwd: Path) -> None:
+        import threading
+
+        self.pathspecs = pathspecs
+        self._out: bytes | None = None
+        self._error: GitError | None = None
+        try:
+            proc = _start(args, cwd, subprocess.DEVNULL)
+        except GitError as exc:
+            self._error, self._thread = exc, None
+            return
+        self._thread = threading.Thread(target=self._run, args=(proc,), daemon=True)
+        self._thread.start()
+
+    def _run(self, proc: subprocess.Popen) -> None:
+        try:
+            self._out = _finish(proc)
+        except GitError as exc:
+            self._error = exc
+
+    def result(self) -> bytes:
+        if self._thread is not None:
+            self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._out is not None
+        return self._out
 
 
 # --------------------------------------------------------------------------- what a branch touches
