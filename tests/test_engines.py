@@ -46,6 +46,21 @@ def test_an_unknown_engine_names_the_known_ones(make_site: SiteMaker) -> None:
         config_of(make_site, '[translate]\nengine = "nope"\n')
 
 
+def test_a_blank_deepl_key_chooses_no_engine_for_translate_and_config_alike(make_site: SiteMaker) -> None:
+    from transync.translate import explain
+
+    config = config_of(make_site, "")
+    blank = {"DEEPL_AUTH_KEY": "  "}
+    assert engines.default_engine(None, blank) is None
+    assert engines.default_engine("openai", {"DEEPL_AUTH_KEY": DEEPL_KEY}) == "openai"
+    with pytest.raises(UsageError, match=r"^no translation engine: set DEEPL_AUTH_KEY"):
+        make_engine(None, config, blank)
+    [shown] = [s for s in explain.settings(config, blank) if s.key == "translate.engine"]
+    assert shown.value is None
+    [shown] = [s for s in explain.settings(config, {"DEEPL_AUTH_KEY": DEEPL_KEY}) if s.key == "translate.engine"]
+    assert (shown.value, shown.origin) == ("deepl", "environment (DEEPL_AUTH_KEY is set)")
+
+
 PLUGIN = '''
 from transync.translate.engines import Translated
 

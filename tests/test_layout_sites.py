@@ -336,6 +336,24 @@ def test_starlight_a_change_inside_a_component_makes_the_translation_stale(tmp_p
     assert item["changes"]["segments"] == {"changed": 1, "added": 0, "removed": 0}
 
 
+def test_starlight_ack_of_a_hand_made_mdx_page_records_its_mdx_segments(tmp_path):
+    """The provenance ``ack`` writes in a page people made codes the source's segments as MDX, as
+    for a page transync wrote (read as Markdown, the imports and components would be segments)."""
+    from transync import document
+    from transync.document.provenance import encode
+    from transync.document.segments import segment
+
+    root = build(tmp_path, "starlight")
+    _edit_home(root, "over the leaves.", "over the leaves, then cover the pot.", "Black tea: cover the pot")
+    assert states(root)[STARLIGHT_HOME_FR] == "stale"
+    result = run(root, "ack", STARLIGHT_HOME_FR)
+    assert result.exit_code == 0, result.output
+    source = document.load(root / STARLIGHT_HOME)
+    recorded = document.load(root / STARLIGHT_HOME_FR).meta["transync"]
+    assert recorded["engine"] == "human"
+    assert recorded["segments"] == encode(segment(source.body, "mdx").segments) != encode(segment(source.body).segments)
+
+
 def test_starlight_a_component_given_other_attributes_makes_the_translation_stale(tmp_path):
     """A JSX tag's attributes are not prose, yet a translation must follow them: the MDX structure is compared."""
     root = build(tmp_path, "starlight")

@@ -26,7 +26,7 @@ GLOSSARY = "glossary"
 
 @dataclass
 class Adoption:
-    """What the comments and the baseline did to one run."""
+    """What the comments and the baseline did to one run (transync.report.output.adoption_lines words it)."""
 
     baseline: str  # the baseline file, relative to the site root
     command: str  # how to run the command again (for the hint to trim the baseline)
@@ -36,21 +36,6 @@ class Adoption:
     updated: tuple[int, int, int] | None = None  # with --update-baseline: (accepted now, added, removed)
     used: bool = False  # a baseline file was read
     comment_problems: list[tuple[str, int, str]] = field(default_factory=list)  # (file, line, what is wrong)
-
-    def lines(self) -> list[str]:
-        """What a report says about it, one sentence per line (none when neither was used)."""
-        out = []
-        if self.updated is not None:
-            total, added, removed = self.updated
-            out.append(f"baseline {self.baseline} updated: {total:,} findings accepted ({added:,} added, {removed:,} removed)")
-        elif self.used:
-            text = f"baseline {self.baseline}: {self.known:,} accepted findings not shown"
-            if self.fixed:
-                text += f"; {len(self.fixed):,} accepted findings are gone (fixed): `{self.command} --update-baseline` trims them"
-            out.append(text)
-        if self.suppressed:
-            out.append(f"{self.suppressed:,} findings silenced by transync-ignore comments")
-        return out
 
     def as_json(self) -> dict[str, Any]:
         return {

@@ -203,9 +203,10 @@ _compiled: dict[tuple[tuple[str, str], str], _Terms] = {}  # per worker process
 
 def _check_chunk(job: tuple[str, dict[tuple[str, str], list[Entry]], list[tuple[str, str, tuple[str, str]]]]) -> list[_Result]:
     root, entries, chunk = job
+    stamps = {pair: _entries_stamp(found) for pair, found in entries.items()}  # once per chunk, not per document
     out = []
     for path, source_path, pair in chunk:
-        key = (pair, _entries_stamp(entries[pair]))
+        key = (pair, stamps[pair])
         terms = _compiled.get(key)
         if terms is None:
             terms = _compiled[key] = _Terms(entries[pair])

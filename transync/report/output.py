@@ -695,8 +695,22 @@ def _check_total(report: CheckReport) -> str:
 
 
 def adoption_lines(adoption: Any) -> list[str]:
-    """What the baseline and the transync-ignore comments left out of a report (transync.checks.adopt)."""
-    return adoption.lines() if adoption is not None else []
+    """What the baseline and the transync-ignore comments left out of a report (transync.checks.adopt.Adoption),
+    one sentence per line (none when neither was used)."""
+    out: list[str] = []
+    if adoption is None:
+        return out
+    if adoption.updated is not None:
+        total, added, removed = adoption.updated
+        out.append(f"baseline {adoption.baseline} updated: {total:,} findings accepted ({added:,} added, {removed:,} removed)")
+    elif adoption.used:
+        text = f"baseline {adoption.baseline}: {adoption.known:,} accepted findings not shown"
+        if adoption.fixed:
+            text += f"; {len(adoption.fixed):,} accepted findings are gone (fixed): `{adoption.command} --update-baseline` trims them"
+        out.append(text)
+    if adoption.suppressed:
+        out.append(f"{adoption.suppressed:,} findings silenced by transync-ignore comments")
+    return out
 
 
 def _check_counts(report: CheckReport) -> list[tuple[str, int, int]]:

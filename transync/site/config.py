@@ -114,7 +114,9 @@ class TranslateConfig:
     def price(self, engine: str) -> Decimal | None:
         """What a million characters cost with ``engine`` (None: the site sets no price for it).
         The offline engines (pseudo, memory) send nothing, so they cost nothing."""
-        if engine in ("pseudo", "memory"):
+        from transync.document.provenance import MEMORY, PSEUDO  # the names provenance records
+
+        if engine in (PSEUDO, MEMORY):
             return Decimal(0)
         if isinstance(self.prices, Decimal):
             return self.prices

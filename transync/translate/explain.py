@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from transync.site.config import CONFIG_FILE, SiteConfig, read_own_config
+from transync.translate.engines import default_engine
 from transync.translate.memory import MEMORY_DIR
 
 DEFAULT = "default"
@@ -105,7 +106,7 @@ def settings(config: SiteConfig, environ: Mapping[str, str], learnt: Mapping[tup
     add(("status", "localizable_property"), config.localizable_property)
 
     tr = config.translate
-    if tr.engine is None and environ.get("DEEPL_AUTH_KEY", "").strip():
+    if tr.engine is None and default_engine(None, environ) == "deepl":
         out.append(Setting(("translate", "engine"), "deepl", "environment (DEEPL_AUTH_KEY is set)"))
     else:
         add(("translate", "engine"), tr.engine, f"{DEFAULT} (deepl once DEEPL_AUTH_KEY is set)")

@@ -244,18 +244,19 @@ def _acknowledge(config: SiteConfig, item: StatusItem, memories: dict[tuple[str,
     key = config.provenance_key
     fields = split_fields(translation.front_matter)
     source_date = document.normalize_date(source.meta.get("date"))
+    collection = next(c for c in config.collections if c.name == item.collection)
+    settings = Settings(collection.source_lang, item.lang, collection.fields, key, layout=config.layout)
+    theirs = segment(translation.body, translation.syntax).segments
+    now = segment(source.body, source.syntax).segments
+    # The source now is what this translation translates from here on, when their structures agree.
+    same_shape = len(now) == len(theirs) and all(a.kind == b.kind for a, b in zip(now, theirs))
     if item.provenance:
         how = "provenance"
-        collection = next(c for c in config.collections if c.name == item.collection)
         source_hash = document.content_hash(source.meta, source.body, collection.content_fields)
         recorded = translation.meta[key]
         out_hash = recorded.get("output_hash")
         old_line = next(f for f in fields if isinstance(f, Field) and f.key == key)
-        settings = Settings(collection.source_lang, item.lang, collection.fields, key, layout=config.layout)
-        theirs = segment(translation.body, translation.syntax).segments
-        now = segment(source.body, source.syntax).segments
-        # The source now is what this translation translates from here on, when their structures agree.
-        codes = encode(now) if len(now) == len(theirs) and all(a.kind == b.kind for a, b in zip(now, theirs)) else recorded.get("segments")
+        codes = encode(now) if same_shape else recorded.get("segments")
         line = provenance_line(
             key, source_hash, source_date, out_hash if isinstance(out_hash, str) else None,
             source_field_hashes(source.meta, settings), codes if isinstance(codes, str) else None,
@@ -267,11 +268,7 @@ def _acknowledge(config: SiteConfig, item: StatusItem, memories: dict[tuple[str,
         # A page people made: a provenance line says which source it translates from now on, so that
         # status judges it by hashes (git and dates no longer do), and translate leaves it to people.
         how = "human"
-        collection = next(c for c in config.collections if c.name == item.collection)
-        settings = Settings(collection.source_lang, item.lang, collection.fields, key, layout=config.layout)
-        theirs = segment(translation.body).segments
-        now = segment(source.body).segments
-        codes = encode(now) if len(now) == len(theirs) and all(a.kind == b.kind for a, b in zip(now, theirs)) else None
+        codes = encode(now) if same_shape else None
         line = provenance_line(
             key, document.content_hash(source.meta, source.body, collection.content_fields), source_date, None,
             source_field_hashes(source.meta, settings), codes, engine=HUMAN,
@@ -287,9 +284,9 @@ def _acknowledge(config: SiteConfig, item: StatusItem, memories: dict[tuple[str,
     atomic_write(target_path, ("\ufeff" if translation.bom else "") + new_text)
 
     learned = 0
-    aligned = align(segment(source.body, source.syntax).segments, segment(translation.body, translation.syntax).segments)
+    aligned = align(now, theirs)
     if aligned.ok:
-        pair = (next(c for c in config.collections if c.name == item.collection).source_lang, str(item.lang))
+        pair = (collection.source_lang, str(item.lang))
         if pair not in memories:
             memories[pair] = _memory(config, item)
         memory = memories[pair]

@@ -51,7 +51,6 @@ def read_text(path: Path) -> str | None:
         return None
 
 
-_JS_COMMENT = re.compile(r"//[^\n]*|/\*.*?\*/", re.S)
 _JS_STRING = r"""(?:'([^'\\\n]*)'|"([^"\\\n]*)"|`([^`\\$]*)`)"""
 
 

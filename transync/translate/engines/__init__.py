@@ -118,12 +118,18 @@ def _entry_points() -> dict[str, Any]:
     return {e.name: e for e in entry_points(group=ENTRY_POINT_GROUP)}
 
 
+def default_engine(configured: str | None, environ: Mapping[str, str]) -> str | None:
+    """The engine a run uses without --engine: the configured one, else DeepL when ``DEEPL_AUTH_KEY``
+    holds a key (a blank one is no key, as :func:`api_key` says), else None."""
+    return configured or ("deepl" if environ.get("DEEPL_AUTH_KEY", "").strip() else None)
+
+
 def make_engine(name: str | None, config, environ: Mapping[str, str]) -> Engine:
     """The engine to use: ``name`` (from --engine), else the configured one, else
     DeepL when ``DEEPL_AUTH_KEY`` is set. Raises UsageError when none can be used.
     """
     tr = config.translate
-    name = name or tr.engine or ("deepl" if environ.get("DEEPL_AUTH_KEY") else None)
+    name = name or default_engine(tr.engine, environ)
     if name is None:
         raise UsageError(
             "no translation engine: set DEEPL_AUTH_KEY for DeepL, or use --engine openai (OPENAI_API_KEY and "
