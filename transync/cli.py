@@ -786,7 +786,7 @@ def pseudo(
     source = document.load(path)
     source_lang = source.meta.get("lang") if isinstance(source.meta.get("lang"), str) else config.source_lang
     rel = path.resolve().relative_to(config.root).as_posix() if path.resolve().is_relative_to(config.root) else ""
-    collection = next((c for c in config.collections if rel and sitepaths.under(rel, c.path)), None)
+    collection = next((c for c in config.collections if rel and sitepaths.under(rel, c.path) and config.layout.owns(rel, c)), None)
     if lang is None:
         lang = next((t for t in collection.targets if t != source_lang), "xx") if collection is not None else "xx"
     if collection is not None and lang in collection.targets and source_lang == collection.source_lang:
