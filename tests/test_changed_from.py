@@ -10,11 +10,14 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import doc
-from test_history import Repo, _quiet_git  # noqa: F401  (the fixture applies here too)
+from test_history import Repo
 from transync.cli import app
 from transync.site.history import changed_paths
 
-pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+pytestmark = [
+    pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed"),
+    pytest.mark.usefixtures("git_env"),  # no user or system git configuration, a fixed author
+]
 
 P = "_products/{lang}/{ref}.md"
 

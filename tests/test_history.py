@@ -18,20 +18,15 @@ from typer.testing import CliRunner
 from conftest import HISTORY_BUNDLE, doc, requires_shared
 from transync.cli import app
 
-pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+pytestmark = [
+    pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed"),
+    pytest.mark.usefixtures("git_env"),  # no user or system git configuration, a fixed author
+]
 
 BODY = "## Overview\n\nThe IE-5 has one dynamic driver.\n\n$$ \\Large \\text{0.6} $$\n\nIt is easy to drive.\n"
 JA_BODY = "## 概要\n\nIE-5 はダイナミック型です。\n\n$$ \\Large \\text{0.6} $$\n\n駆動しやすい。\n"
 
 
-@pytest.fixture(autouse=True)
-def _quiet_git(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No user or system git configuration; fixed identities."""
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
-    for who in ("AUTHOR", "COMMITTER"):
-        monkeypatch.setenv(f"GIT_{who}_NAME", "Tester")
-        monkeypatch.setenv(f"GIT_{who}_EMAIL", "tester@example.com")
 
 
 class Repo:

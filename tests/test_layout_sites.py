@@ -77,12 +77,7 @@ PRESETS = list(CASES)
 
 
 @pytest.fixture(autouse=True)
-def _quiet_git(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
-    for who in ("AUTHOR", "COMMITTER"):
-        monkeypatch.setenv(f"GIT_{who}_NAME", "Tester")
-        monkeypatch.setenv(f"GIT_{who}_EMAIL", "tester@example.com")
+def _quiet_git(git_env, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("DEEPL_AUTH_KEY", raising=False)
 
 

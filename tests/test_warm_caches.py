@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from pathlib import Path
 
@@ -204,13 +203,8 @@ def test_no_cache_and_changed_from_judge_every_time(make_site, trusting_cache, j
     assert len(judged) == 2
 
 
-def test_a_commit_that_changes_no_file_is_judged_again(tmp_path, trusting_cache, judged, monkeypatch):
+def test_a_commit_that_changes_no_file_is_judged_again(tmp_path, trusting_cache, judged, git_env):
     """Git's evidence moves with HEAD while the files stay as they are."""
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
-    for who in ("AUTHOR", "COMMITTER"):
-        monkeypatch.setenv(f"GIT_{who}_NAME", "Tester")
-        monkeypatch.setenv(f"GIT_{who}_EMAIL", "tester@example.com")
     root = tmp_path / "site"
     (root / "_products/en").mkdir(parents=True)
     (root / "_products/ja").mkdir(parents=True)
@@ -286,8 +280,6 @@ def test_glossary_check_sees_an_edited_translation_and_an_edited_glossary(make_s
 
 
 def test_glossary_check_in_workers_matches_one_process(make_site, monkeypatch):
-    from test_glossary import JA_GOOD
-
     from transync.checks import termcheck
 
     files = {"glossaries/en-ja.csv": "source,target,note\nfrequency response,周波数特性,\n"}

@@ -10,7 +10,6 @@ run's checks, languages and PATHS; the rest of the file stays).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
 from transync.checks import suppress

@@ -34,7 +34,7 @@ from transync.translate.align import align
 from transync.site.changes import Baseline
 from transync.site.config import SiteConfig
 from transync.errors import UsageError
-from transync.document.frontmatter_edit import Field, join_fields, split_fields, with_value
+from transync.document.frontmatter_edit import Field, join_fields, split_fields
 from transync.fsutil import atomic_write
 from transync.translate.localize import Settings, provenance_line, source_field_hashes
 from transync.translate.memory import Memory

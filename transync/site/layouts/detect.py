@@ -76,7 +76,6 @@ def js_block(text: str, key: str, opener: str) -> str | None:
     m = re.search(rf"""(?<![\w$])['"]?{re.escape(key)}['"]?\s*:\s*\{opener}""", text)
     if m is None:
         return None
-    closer = {"{": "}", "[": "]"}[opener]
     depth, i = 1, m.end()
     while i < len(text) and depth:
         c = text[i]
