@@ -142,3 +142,12 @@ def test_unknown_msgid_and_corrupt_file_are_rejected(site, tmp_path):
     corrupt.write_text('msgid "unterminated\nmsgstr "x"\n')
     result = cli("memory", "import", str(corrupt), "--root", str(site), "--lang", "de")
     assert result.exit_code == 2 and "not a readable PO file" in result.stderr
+    # Without --lang the file is read once, by the same reader: the same one-line refusal with its line.
+    result = cli("memory", "import", str(corrupt), "--root", str(site))
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+    assert f"{corrupt}: not a readable PO file: line " in result.stderr
+    unnamed = tmp_path / "unnamed.po"
+    unnamed.write_text('msgid ""\nmsgstr ""\n\nmsgid "Never seen"\nmsgstr "Nie gesehen"\n')
+    result = cli("memory", "import", str(unnamed), "--root", str(site))
+    assert result.exit_code == 2
+    assert result.stderr == f"transync memory import: error: {unnamed}: no Language header: give --lang\n"

@@ -39,7 +39,7 @@ def test_export_and_import_report_each_document_once(site, tmp_path):
     out = tmp_path / "de.po"
     out.write_text(exported.text, encoding="utf-8")  # nothing filled in: every entry is skipped
     calls.clear()
-    exchange.import_po(out, config, report, memory, "de", on_document=lambda *a: calls.append(a))
+    exchange.import_file(out, config, report, memory, "de", on_document=lambda *a: calls.append(a))
     expected = [i for i in report.items if i.lang == "de" and i.source_path and i.state in status.EXPECTED]
     assert calls == [(n, len(expected)) for n in range(1, len(expected) + 1)]
 

@@ -1113,36 +1113,26 @@ def memory_import(
     the memory as human ones: all of them, or none when one is wrong. Then write the missing and
     stale documents that the memory now translates completely, without sending anything.
     """
-    import polib
 
     from transync.document.provenance import MEMORY
     from transync.report import output
-    from transync.translate import exchange, memory as mem, xliff
+    from transync.translate import exchange, memory as mem
     from transync.translate.progress import Ticker
     from transync.site import scan, status as status_mod
     from transync.translate import run as tr
 
     config = _site(root, [])
-    if lang is None and xliff.is_xliff(file):
-        try:
-            lang = xliff.read(file)[0] or ""
-        except xliff.XliffError as exc:
-            raise UsageError(str(exc)) from None
-        if not lang:
-            raise UsageError(f"{file}: no trgLang on <xliff>: give --lang")
+    read = exchange.read_file(file)
     if lang is None:
-        try:
-            lang = polib.pofile(str(file)).metadata.get("Language", "")
-        except (OSError, ValueError) as exc:
-            raise UsageError(f"{file}: not a readable PO file: {exc}") from None
+        lang = read.language
         if not lang:
-            raise UsageError(f"{file}: no Language header: give --lang")
+            raise UsageError(f"{file}: no {'trgLang on <xliff>' if read.noun == 'source' else 'Language header'}: give --lang")
     (code,) = _langs(config, [lang.replace("_", "-")])
     report = status_mod.report(scan.scan(config), langs=[code], git=not no_git)
     memory = mem.Memory.of_site(config, config.source_lang, code)
     tick = Ticker()  # a live line on a terminal only
     try:
-        result = exchange.import_file(file, config, report, memory, code, on_document=tick)
+        result = exchange.import_file(file, config, report, memory, code, on_document=tick, read=read)
     finally:
         tick.close()
     memory.save()
@@ -1310,7 +1300,6 @@ def glossary_check(
     and <!-- transync-ignore glossary --> comments work as for `check`. Exit codes: 0 no violation,
     1 violations, 2 a usage error.
     """
-    from transync.translate import glossary as gl
     from transync.report import output
     from transync.site import scan, status as status_mod
     from transync.checks import adopt, termcheck

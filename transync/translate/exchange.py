@@ -10,7 +10,7 @@ changed. The file opens in Poedit, Weblate or any PO editor; it is written
 by :mod:`transync.translate.pofile`, as the memory is (the same header fields,
 occurrences one per line).
 
-:func:`import_po` reads such a file back. Every entry is checked first (the
+:func:`import_file` reads such a file back. Every entry is checked first (the
 msgid is a text of the site or of the memory; protected spans such as
 inline code, URLs and citations are intact), and if one is wrong nothing is
 changed at all. Then the translations go into the memory as human ones.
@@ -190,34 +190,28 @@ class _Incoming:
     occurrences: tuple[tuple[str, str], ...] = ()  # the PO entry's #: lines (path, line): an .mdx path makes it MDX
 
 
-def import_file(path: Path, config: SiteConfig, report: StatusReport, memory: Memory, lang: str, *, on_document: Progress | None = None) -> Imported:
-    """:func:`import_po`, or for a ``.xlf``/``.xliff`` file :func:`import_xliff`."""
-    return (import_xliff if xliff.is_xliff(path) else import_po)(path, config, report, memory, lang, on_document=on_document)
+@dataclass(frozen=True)
+class TranslatorFile:
+    """What a translator's PO or XLIFF file holds: its language (None when it names none) and its translations."""
+
+    language: str | None
+    incoming: list[_Incoming]
+    noun: str  # what the file calls a source text, for problems
 
 
-def import_xliff(path: Path, config: SiteConfig, report: StatusReport, memory: Memory, lang: str, *, on_document: Progress | None = None) -> Imported:
-    """Check every unit of an XLIFF 2.0 file, then apply all of them, or none, as :func:`import_po` does."""
-    try:
-        language, units = xliff.read(path)
-    except xliff.XliffError as exc:
-        raise ExchangeError(str(exc)) from None
-    _same_language(path, language or "", lang)
-    incoming = [
-        _Incoming(u.context, u.source, u.target, f"{path.name}#{u.ident}",
-                  skip="empty" if not u.target else "fuzzy" if u.fuzzy else None)
-        for u in units
-    ]
-    return _take(path, incoming, config, report, memory, lang, noun="source", on_document=on_document)
-
-
-def _same_language(path: Path, language: str, lang: str) -> None:
-    language = language.replace("_", "-").lower()
-    if language and language.split("-")[0] != lang.split("-")[0]:
-        raise ExchangeError(f"{path}: this file is for language {language!r}, not {lang!r}")
-
-
-def import_po(path: Path, config: SiteConfig, report: StatusReport, memory: Memory, lang: str, *, on_document: Progress | None = None) -> Imported:
-    """Check every entry, then apply all of them, or none. Raises ExchangeError listing the problems."""
+def read_file(path: Path) -> TranslatorFile:
+    """Read a PO file, or an XLIFF 2.0 file (``.xlf``/``.xliff``); ExchangeError naming the file otherwise."""
+    if xliff.is_xliff(path):
+        try:
+            language, units = xliff.read(path)
+        except xliff.XliffError as exc:
+            raise ExchangeError(str(exc)) from None
+        incoming = [
+            _Incoming(u.context, u.source, u.target, f"{path.name}#{u.ident}",
+                      skip="empty" if not u.target else "fuzzy" if u.fuzzy else None)
+            for u in units
+        ]
+        return TranslatorFile(language or None, incoming, "source")
     import polib
 
     try:
@@ -229,14 +223,24 @@ def import_po(path: Path, config: SiteConfig, report: StatusReport, memory: Memo
         raise ExchangeError(f"{path}: not a readable PO file: line {exc.line}: {exc.reason}") from None
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise ExchangeError(f"{path}: not a readable PO file: {exc}") from None
-    _same_language(path, po.metadata.get("Language", ""), lang)
     incoming = [
         _Incoming(entry.msgctxt, entry.msgid, entry.msgstr, f"{path.name}:{entry.linenum}",
                   skip="obsolete" if entry.obsolete else "empty" if not entry.msgstr else "fuzzy" if entry.fuzzy else None,
                   occurrences=tuple(entry.occurrences))
         for entry in po
     ]
-    return _take(path, incoming, config, report, memory, lang, on_document=on_document)
+    return TranslatorFile(po.metadata.get("Language") or None, incoming, "msgid")
+
+
+def import_file(path: Path, config: SiteConfig, report: StatusReport, memory: Memory, lang: str, *,
+                on_document: Progress | None = None, read: TranslatorFile | None = None) -> Imported:
+    """Check every translation of a PO or XLIFF file (``read``: the file already read by :func:`read_file`),
+    then apply all of them, or none. Raises ExchangeError listing the problems."""
+    read = read or read_file(path)
+    language = (read.language or "").replace("_", "-").lower()
+    if language and language.split("-")[0] != lang.split("-")[0]:
+        raise ExchangeError(f"{path}: this file is for language {language!r}, not {lang!r}")
+    return _take(path, read.incoming, config, report, memory, lang, noun=read.noun, on_document=on_document)
 
 
 def _take(
