@@ -59,13 +59,21 @@ class PolyglotLayout(PatternLayout):
         return None
 
 
-def detect(root: Path) -> Detection | None:
-    text = read.read_text(root / "_config.yml") if (root / "_config.yml").is_file() else None
-    data = read.load_yaml_lenient(text) if text is not None else None
+def _plugins(text: str) -> list:
+    """The plugins a ``_config.yml`` names (``plugins``, or ``gems`` as older Jekyll had it)."""
+    data = read.load_yaml_lenient(text)
     if not isinstance(data, dict):
-        return None
-    named = [p for key in ("plugins", "gems") for p in (data.get(key) or []) if isinstance(data.get(key), list)]
-    if "jekyll-polyglot" not in named:
+        return []
+    return [p for key in ("plugins", "gems") if isinstance(data.get(key), list) for p in data[key] if isinstance(p, str)]
+
+
+def detect(root: Path) -> Detection | None:
+    from transync.site.cache import parsed, site_folder
+
+    text = read.read_text(root / "_config.yml") if (root / "_config.yml").is_file() else None
+    # Remembered by the file's text, as the Jekyll configuration itself is: a warm run of any
+    # Jekyll site asks this question and should not import PyYAML to answer it.
+    if text is None or "jekyll-polyglot" not in parsed(site_folder(root), "jekyll-plugins", text, _plugins):
         return None
     return Detection("polyglot", found_in="_config.yml (jekyll-polyglot)")
 
