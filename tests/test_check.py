@@ -128,6 +128,13 @@ def test_indented_code_changed_and_a_code_block_missing():
         ("Our [review](https://site.org/companies/en/acme/).", "[レビュー](https://site.org/companies/ja/acme/)"),  # reader's language
         ("Jump to [the data](#data).", "[データ](#data)へ。"),
         ("![graph](/img/fr.png)", "![グラフ](/img/fr.png)"),
+        # A heading's anchor comes from its words, in the reader's language.
+        ("Jump to [the data](#data).", "[データ](#測定データ)へ。"),
+        ("Our [history](/companies/en/acme/#history).", "[沿革](/companies/ja/acme/#沿革)"),
+        # The reader's language version of a page elsewhere.
+        ("See [MDN](https://developer.mozilla.org/en-US/docs/Web/API/URL).", "[MDN](https://developer.mozilla.org/ja/docs/Web/API/URL)"),
+        ("See [bit depth](https://en.wikipedia.org/wiki/Audio_bit_depth).", "[ビット深度](https://ja.wikipedia.org/wiki/Audio_bit_depth)"),
+        ("See [Vue](https://vuejs.org/guide/).", "[Vue](https://ja.vuejs.org/guide/)"),
     ],
 )
 def test_urls_pass_when_only_their_wording_and_punctuation_differ(src, tr):
@@ -140,6 +147,28 @@ def test_urls_differ():
     assert same(src, tr, "urls") == [
         (HEAD + 3, "URL not in the source: https://example.jp/measurements"),
         (HEAD + 3, "URL missing from the translation: https://example.com/measurements", True),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("src", "tr", "extra", "missing"),
+    [
+        # Another language's page, not the reader's.
+        ("[MDN](https://developer.mozilla.org/en-US/docs/x)", "[MDN](https://developer.mozilla.org/fr/docs/x)",
+         "https://developer.mozilla.org/fr/docs/x", "https://developer.mozilla.org/en-US/docs/x"),
+        # Another page in the reader's language.
+        ("[MDN](https://developer.mozilla.org/en-US/docs/x)", "[MDN](https://developer.mozilla.org/ja/docs/y)",
+         "https://developer.mozilla.org/ja/docs/y", "https://developer.mozilla.org/en-US/docs/x"),
+        # Another site's fragment is part of its URL; only a link within the site drops it.
+        ("[spec](https://example.com/spec#a)", "[仕様](https://example.com/spec#b)", "https://example.com/spec#b", "https://example.com/spec#a"),
+        # Another page of the site, whatever the fragment.
+        ("[x](/companies/en/acme/#a)", "[x](/companies/ja/other/#a)", "/companies/ja/other/#a", "/companies/en/acme/#a"),
+    ],
+)
+def test_urls_that_only_look_localized_still_differ(src, tr, extra, missing):
+    assert same(src + "\n", tr + "\n", "urls") == [
+        (HEAD + 1, f"URL not in the source: {extra}"),
+        (HEAD + 1, f"URL missing from the translation: {missing}", True),
     ]
 
 

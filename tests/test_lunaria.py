@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from conftest import SHARED, requires_shared
+from transync.cli import app
 from transync.errors import ConfigError
 from transync.site.config import find_root, load_config
 from transync.site.scan import scan
@@ -188,6 +191,31 @@ def test_a_site_with_only_a_lunaria_config_is_understood(make_site):
         load_config(root)
     (root / "transync.toml").write_text('[layout]\npattern = "src/content/docs/@lang/@path"\nlocales = ["en", "de"]\n', encoding="utf-8")
     assert load_config(root).languages == ("en", "de")
+
+
+def test_a_lunaria_site_links_compare_with_the_sources_locale_prefix(make_site):
+    """Lunaria names the source folder (``src/content/docs/en/@path``): the English pages' URLs
+    are ``/en/...``, and a German link to ``/de/x/`` is the English page's ``/en/x/``."""
+    root = make_site({
+        "lunaria.config.ts": TS_CONFIG,
+        "src/content/docs/en/guides/a.mdx": "---\ntitle: A\ni18nReady: true\n---\nRead [b](/en/guides/b/#setup).\n",
+        "src/content/docs/en/guides/b.mdx": "---\ntitle: B\ni18nReady: true\n---\n## Setup\n",
+        "src/content/docs/de/guides/a.mdx": "---\ntitle: A (de)\n---\nLies [b](/de/guides/b/#einrichtung).\n",
+        "src/content/docs/de/guides/b.mdx": "---\ntitle: B (de)\n---\n## Einrichtung\n",
+    }, config="")
+    (root / "_config.yml").unlink()
+    config = load_config(root)
+    assert config.layout.page_url("src/content/docs/en/guides/b.mdx", config.collections[0]) == "/en/guides/b/"
+    assert config.layout.source_url("/de/guides/b/", "de", "en") == "/en/guides/b/"
+    result = CliRunner().invoke(app, ["check", "--root", str(root), "--check", "urls", "--format", "json", "--no-git"])
+    assert result.exit_code == 0, result.output
+    page = root / "src/content/docs/de/guides/a.mdx"
+    page.write_text(page.read_text(encoding="utf-8").replace("/de/guides/b/", "/de/guides/c/"), encoding="utf-8")
+    result = CliRunner().invoke(app, ["check", "--root", str(root), "--check", "urls", "--format", "json", "--no-git"])
+    assert result.exit_code == 1
+    assert sorted(f["message"] for f in json.loads(result.stdout)["findings"]) == [
+        "URL missing from the translation: /en/guides/b/#setup", "URL not in the source: /de/guides/c/#einrichtung",
+    ]
 
 
 def test_find_prefers_the_json_file(tmp_path):

@@ -12,6 +12,7 @@ shape of babel's ``messages/checkers.py``; the runner
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -108,7 +109,12 @@ def check_urls(source: Page, translation: Page, ctx: Context) -> Iterator[Proble
     """The same URLs: link targets, image sources, autolinks and URLs written out (link text may differ).
 
     A link to the reader's language version of a page (``/companies/ja/x/``
-    for ``/companies/en/x/``) is the same link. ``[check.urls]`` exempts
+    for ``/companies/en/x/``, ``https://developer.mozilla.org/fr/docs/x`` for
+    ``.../en-US/docs/x``, ``ja.wikipedia.org`` for ``en.wikipedia.org``) is the
+    same link. The fragment of a link within
+    the site is not compared: it names a heading of the target page, whose
+    anchor comes from the heading's words in the reader's language
+    (``#html-komponenten`` for ``#html-components``). ``[check.urls]`` exempts
     reference lists and allowed domains (:mod:`transync.checks.urlrules`).
     """
     from transync.checks.urlrules import allowed_domain, in_references
@@ -117,23 +123,58 @@ def check_urls(source: Page, translation: Page, ctx: Context) -> Iterator[Proble
     src: dict[str, Spot] = {}
     for spot in source.outline.urls:
         if not in_references(source, spot, rules):
-            src.setdefault(unquote(spot.value), spot)
+            src.setdefault(_compared(spot.value), spot)
     tr: dict[str, Spot] = {}
     swapped: set[str] = set()
     for spot in translation.outline.urls:
         if in_references(translation, spot, rules):
             continue
-        key = unquote(spot.value)
+        key = _compared(spot.value)
         tr.setdefault(key, spot)
         swapped.add(_swap(key, ctx))
     if src.keys() == tr.keys():
         return
+    src_neutral = {_neutral(key, ctx.source_lang) for key in src}
+    tr_neutral = {_neutral(key, ctx.lang) for key in tr}
     for key, spot in tr.items():
-        if key not in src and _swap(key, ctx) not in src and not allowed_domain(key, ctx.lang, rules):
+        if (key not in src and _swap(key, ctx) not in src and _neutral(key, ctx.lang) not in src_neutral
+                and not allowed_domain(key, ctx.lang, rules)):
             yield Problem(spot.line, f"URL not in the source: {spot.value}")
     for key, spot in src.items():
-        if key not in tr and key not in swapped:
+        if key not in tr and key not in swapped and _neutral(key, ctx.source_lang) not in tr_neutral:
             yield Problem(spot.line, f"URL missing from the translation: {spot.value}", in_source=True)
+
+
+def _compared(url: str) -> str:
+    """What of a URL must be the same in a translation: all of it, but a link within the site
+    (no scheme, not ``//host``) without its fragment; a link to a heading of the page itself is ``#``."""
+    url = unquote(url)
+    if "#" in url and ":" not in url.split("#", 1)[0] and not url.startswith("//"):
+        return url.split("#", 1)[0] or "#"
+    return url
+
+
+_LANG_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*")
+
+
+def _neutral(url: str, lang: str) -> str:
+    """The URL with each path segment that names ``lang`` (``en``, ``en-US``, ``en_GB`` for ``en``;
+    ``pt-br`` or ``pt`` for ``pt-br``) replaced by one marker, and a host's first label that names it
+    dropped (``ko.vuejs.org`` is ``vuejs.org``): the same page in another language has the same form."""
+    primary = lang.split("-")[0].lower()
+
+    def names(label: str) -> bool:
+        return _LANG_TAG.fullmatch(label) is not None and label.replace("_", "-").split("-")[0].lower() == primary
+
+    parts = url.split("/")
+    for i, part in enumerate(parts):
+        if i == 2 and parts[0].endswith(":"):
+            label, _, rest = part.partition(".")
+            if rest and "." in rest and names(label):
+                parts[i] = rest
+        elif names(part):
+            parts[i] = "\0"
+    return "/".join(parts)
 
 
 def _swap(url: str, ctx: Context) -> str:

@@ -31,7 +31,9 @@ class StarlightLayout(PatternLayout):
     @property
     def root_locale(self) -> bool:
         """Whether the source language is Starlight's root locale (its pages without a ``/<lang>`` prefix)."""
-        return not self.file_sets[0].source.has_lang
+        source = self.file_sets[0].source
+        # A Lunaria configuration names the source folder itself (``src/content/docs/en/@path``).
+        return not source.has_lang and self.source_lang not in source.text.split("/")
 
     def source_url(self, url: str, lang: str, source_lang: str) -> str:
         """``/fr/guides/x/`` as the source writes it: ``/guides/x/`` (root locale) or ``/en/guides/x/``."""
