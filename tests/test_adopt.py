@@ -265,7 +265,7 @@ def test_reference_sections_cite_their_own_urls_in_both_directions(make_site):
     ('[check.urls]\nallow_domains = { ja = "x.com" }\n', "'check.urls.allow_domains.ja' must be a list of domain names such as [\"amazon.co.jp\"]"),
     ('[check.urls]\nreference_headings = [""]\n', "'check.urls.reference_headings' must not hold an empty heading (it would match every section)"),
     ('[check]\nurls = 1\n', "'check.urls' must be a table"),
-    ('[check.math]\nx = 1\n', "unknown key 'check.math' (known keys: baseline, checks, fail_on, urls)"),
+    ('[check.math]\nx = 1\n', "unknown key 'check.math' (known keys: baseline, checks, code, fail_on, urls)"),
 ])
 def test_check_settings_are_validated_naming_the_key(make_site, table, message):
     root = site(make_site, config=table)

@@ -476,7 +476,7 @@ def test_check_configuration(site):
     (site / "transync.toml").write_text('[check]\nfail_when = ["urls"]\n')
     result = run("--root", str(site))
     assert result.exit_code == 2
-    assert "transync.toml: unknown key 'check.fail_when' (known keys: baseline, checks, fail_on, urls)" in result.stderr
+    assert "transync.toml: unknown key 'check.fail_when' (known keys: baseline, checks, code, fail_on, urls)" in result.stderr
 
 
 def test_json_schema(site):

@@ -58,10 +58,13 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _sequence(what: str, source: Sequence[Block], translation: Sequence[Block], show: Callable[[str], str]) -> Iterator[Problem]:
-    """Blocks that must come back identical, as many and in the same order (math, code)."""
-    a = [blk.text for blk in source]
-    b = [blk.text for blk in translation]
+def _sequence(
+    what: str, source: Sequence[Block], translation: Sequence[Block], show: Callable[[str], str],
+    compared: Callable[[str], str] = lambda text: text,
+) -> Iterator[Problem]:
+    """Blocks that must come back identical (what ``compared`` keeps of them), as many and in the same order (math, code)."""
+    a = [compared(blk.text) for blk in source]
+    b = [compared(blk.text) for blk in translation]
     if a == b:
         return
     if Counter(a) == Counter(b):
@@ -95,14 +98,26 @@ def check_math(source: Page, translation: Page, ctx: Context) -> Iterator[Proble
 
 
 def check_code(source: Page, translation: Page, ctx: Context) -> Iterator[Problem]:
-    """Code blocks (fenced or indented) are never translated; trailing spaces do not count."""
+    """Code blocks (fenced or indented) are never translated; trailing spaces do not count, nor
+    (``[check.code] translated_comments``, the default) the comments of a language transync
+    knows (:mod:`transync.checks.codecomments`)."""
 
     def show(text: str) -> str:
         info, _, body = text.partition("\n")
         lines = body.count("\n") + 1
         return f"{info + ' ' if info else ''}{_short(body, 50)!r} ({lines} line{'s' if lines != 1 else ''})"
 
-    yield from _sequence("code block", source.outline.code, translation.outline.code, show)
+    if not ctx.config.code_check.translated_comments:
+        yield from _sequence("code block", source.outline.code, translation.outline.code, show)
+        return
+    from transync.checks.codecomments import without_comments
+
+    def compared(text: str) -> str:
+        info, _, body = text.partition("\n")
+        code = without_comments(info, body)
+        return text if code is None else f"{info}\n{code}"
+
+    yield from _sequence("code block", source.outline.code, translation.outline.code, show, compared)
 
 
 def check_urls(source: Page, translation: Page, ctx: Context) -> Iterator[Problem]:

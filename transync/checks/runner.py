@@ -329,6 +329,7 @@ class _FindingsCache(HeaderCache):
         settings = [
             "checks", layout, _parser_stamp(), config.languages, config.source_lang, config.provenance_key,
             sorted(config.fields.items()), sorted(repr(c) for c in config.collections), repr(config.url_check),
+            repr(config.code_check),
         ]
         super().__init__(config.cache_dir, settings)
         self.path = config.cache_dir / f"checks-py{sys.version_info[0]}{sys.version_info[1]}.marshal"

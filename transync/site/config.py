@@ -143,6 +143,14 @@ class UrlCheck:
 
 
 @dataclass(frozen=True)
+class CodeCheck:
+    """``[check.code]``: what of a code block the code check compares."""
+
+    #: Comments may be translated (documentation translators do): compare code blocks without them.
+    translated_comments: bool = True
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     """Everything transync needs to know about a site before reading documents."""
 
@@ -161,6 +169,8 @@ class SiteConfig:
     check_fail_on: tuple[str, ...] = CHECKS  # the checks whose findings make `check` exit 1
     #: ``[check.urls]``: what the urls check accepts beyond the source's URLs.
     url_check: UrlCheck = field(default_factory=UrlCheck)
+    #: ``[check.code]``: whether code comments may be translated.
+    code_check: CodeCheck = field(default_factory=CodeCheck)
     #: ``[check] baseline``: the accepted findings of ``check`` and ``glossary check``, relative to the site.
     baseline: str = ".transync/baseline.json"
     #: ``[status] ignored_keywords``: commits whose message holds one of these do not count in git history.
@@ -357,7 +367,8 @@ _TARGET_KEYS = {"currency", "rate", "templates"}
 _DEEPL_TARGET_ALIASES = {"deepl_code": "target_codes", "formality": "target_formality"}  # deprecated, as above
 _TEMPLATE_FIELD = re.compile(r"\{(\w+)\}")
 _STATUS_KEYS = {"fail_on", "ignored_keywords", "localizable_property"}
-_CHECK_KEYS = {"checks", "fail_on", "baseline", "urls"}
+_CHECK_KEYS = {"checks", "fail_on", "baseline", "urls", "code"}
+_CODE_CHECK_KEYS = {"translated_comments"}
 _URL_CHECK_KEYS = {"reference_headings", "allow_domains"}
 # Matched with re's own cache, compiled only for a site that lists domains (1.5 ms at start-up otherwise).
 _DOMAIN = r"(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9-]{2,}"
@@ -545,6 +556,9 @@ def _build(root: Path, jekyll: dict[str, Any], own: dict[str, Any], own_name: st
             raise check.fail("baseline", f"must be a file inside the site: {baseline!r}")
         check_settings["baseline"] = baseline
     check_settings["url_check"] = _url_check(_Reader(check.get("urls", dict, {}), own_name, "check.urls."), languages)
+    code = _Reader(check.get("code", dict, {}), own_name, "check.code.")
+    code.check_keys(_CODE_CHECK_KEYS)
+    check_settings["code_check"] = CodeCheck(code.get("translated_comments", bool, True))
 
     report = _Reader(cfg.get("report", dict, {}), own_name, "report.")
     report.check_keys(_REPORT_KEYS)

@@ -134,6 +134,7 @@ def settings(config: SiteConfig, environ: Mapping[str, str], learnt: Mapping[tup
     add(("check", "baseline"), config.baseline)
     add(("check", "urls", "reference_headings"), config.url_check.reference_headings)
     add(("check", "urls", "allow_domains"), config.url_check.allow_domains)
+    add(("check", "code", "translated_comments"), config.code_check.translated_comments)
     add(("report", "repo_url"), config.repo_url)
 
     for variable in KEY_VARIABLES:
