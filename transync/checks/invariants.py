@@ -283,11 +283,15 @@ def kept_fields(config: SiteConfig, collection: Collection | None = None) -> Cal
 
 
 def check_kept_fields(source: Page, translation: Page, ctx: Context) -> Iterator[Problem]:
-    """Kept front-matter fields have the same value (quoting and runs of spaces aside)."""
+    """Kept front-matter fields have the same value (quoting and runs of spaces aside).
+
+    The localizable property (``[status] localizable_property``, Lunaria's ``i18nReady``)
+    is the source's word on whether it may be translated: a translation need not repeat it.
+    """
     kept = kept_fields(ctx.config, ctx.collection)
     src, tr = source.meta, translation.meta
     for name, value in src.items():
-        if not kept(name):
+        if not kept(name) or name == ctx.config.localizable_property:
             continue
         if name not in tr:
             yield Problem(translation.document.yaml_line, f"'{name}' is missing (the source has {_value(value)})")
