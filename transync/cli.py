@@ -1352,14 +1352,21 @@ def _glossaries(folder: Path, name: str = "--glossaries"):
     return loaded
 
 
-def _glossary_engine(config):
-    """The engine that keeps glossaries on its service (the configured one, else DeepL)."""
+def _glossary_service(config) -> str:
+    """The engine that keeps glossaries on its service (the configured one, else DeepL), told before a key is needed."""
+    from transync.translate.engines import engine_type
+
+    name = config.translate.engine or "deepl"
+    if not hasattr(engine_type(name), "list_glossaries"):
+        raise UsageError(f"the {name} engine keeps no glossaries on its service ([translate] engine)")
+    return name
+
+
+def _glossary_engine(config, name: str | None = None):
+    """The engine of :func:`_glossary_service`, made (its key read)."""
     from transync.translate.engines import make_engine
 
-    engine = make_engine(config.translate.engine or "deepl", config, os.environ)
-    if not hasattr(engine, "list_glossaries"):
-        raise UsageError(f"the {engine.name} engine keeps no glossaries on its service ([translate] engine)")
-    return engine
+    return make_engine(name or _glossary_service(config), config, os.environ)
 
 
 @glossary_app.command("sync", epilog="""**Example**\n\n    DEEPL_AUTH_KEY=... transync glossary sync\n""")
@@ -1369,15 +1376,14 @@ def glossary_sync(root: RootOption = None, glossaries: GlossariesOption = None) 
     files do not change, replaced (and the old one deleted) when they do, never duplicated.
     `translate` does this by itself; this command does it on demand.
     """
-    from transync.translate import glossary as gl
-
     config = _site(root, [])
+    service = _glossary_service(config)
     folder = _glossary_folder(config, glossaries)
-    engine = _glossary_engine(config)
-    synced = engine.use_glossaries(gl.load(folder))
-    if synced is None:
-        typer.echo("no glossary to sync")
-        return
+    loaded = _glossaries(folder)
+    engine = _glossary_engine(config, service)
+    synced = engine.use_glossaries(loaded)
+    if synced is None:  # files, but not one usable pair: as wrong as no glossary, and check-files says why
+        raise UsageError(f"no glossary in {folder} that the {engine.name} engine can use (transync glossary check-files names the problems)")
     state = "created" if synced.created else "unchanged, reused"
     pairs = ", ".join(f"{s}-{t}" for s, t in synced.pairs)
     typer.echo(f"{synced.name} ({synced.glossary_id}): {state}; pairs {pairs}")
