@@ -570,7 +570,7 @@ def report(
     out: Path = typer.Option(Path("transync-report"), "--output", "-o", file_okay=False, metavar="DIR", help="Folder to write into."),
     lang: LangOption = None,
     collection: CollectionOption = None,
-    with_checks: bool = typer.Option(False, "--with-checks", help="Also run `check` and list its findings per language."),
+    with_checks: bool = typer.Option(False, "--with-checks", help="Also run `check` and list its findings per language (the new ones, as `check` shows them)."),
     repo_url: Optional[str] = typer.Option(
         None, "--repo-url", metavar="PATTERN",
         help="Link files to the repository: {path} is the file's path (default: [report] repo_url).",
@@ -594,8 +594,13 @@ def report(
     history = False if no_git else History.of_site(config)
     result = scan.scan(config)
     status_report = status_mod.report(result, langs=langs or None, git=history, collections=collections)
-    found = checks_mod.check_site(result, None, langs or None, checks=list(config.checks), git=not no_git,
-                                  collections=collections) if with_checks else None
+    found = None
+    if with_checks:
+        from transync.checks import adopt
+
+        # As `check` shows them: comments and the baseline leave out what the site has accepted.
+        found = checks_mod.check_site(result, None, langs or None, checks=list(config.checks), git=not no_git, collections=collections)
+        _adopted(adopt.adopt_check(found, langs=langs or None, paths=None, files=_collection_files(result, collections)))
     links = dashboard.Links(config.root, repo_url or config.repo_url, config.site_url)
     for path in dashboard.write(status_report, out, checks=found, links=links):
         typer.echo(str(path))
