@@ -509,7 +509,7 @@ def check(
     against the current source.
 
     Findings accepted in the baseline (--update-baseline) and those silenced by a
-    <!-- transync-ignore CHECK --> comment are not reported. Exit codes: 0 no findings, 1 a finding
+    <!-- transync-ignore CHECK --> comment ({/* transync-ignore CHECK */} in MDX) are not reported. Exit codes: 0 no findings, 1 a finding
     of a check counted by --fail-on (or a file that cannot be read), 2 a usage or configuration error.
     """
     from transync import checks as checks_mod

@@ -397,21 +397,20 @@ def code_only(text: str) -> str:
     out = []
     reader = _Reader(text, code="")
     last = 0
-    while reader.pos < len(text):
-        ch = text[reader.pos]
-        if ch in "'\"`" or text.startswith("//", reader.pos) or text.startswith("/*", reader.pos):
-            start = reader.pos
-            try:
-                if ch in "'\"`":
-                    reader.string("")
-                else:
-                    reader.skip()
-            except LiteralError:
-                reader.pos = len(text)
-            out.append(text[last:start])
-            out.append(re.sub(r"[^\n]", " ", text[start : reader.pos]))
-            last = reader.pos
-        else:
-            reader.pos += 1
+    while (m := _STRING_OR_COMMENT.search(text, reader.pos)) is not None:
+        start = reader.pos = m.start()
+        try:
+            if m.group() in "'\"`":
+                reader.string("")
+            else:
+                reader.skip()
+        except LiteralError:
+            reader.pos = len(text)
+        out.append(text[last:start])
+        out.append(re.sub(r"[^\n]", " ", text[start : reader.pos]))
+        last = reader.pos
     out.append(text[last:])
     return "".join(out)
+
+
+_STRING_OR_COMMENT = re.compile(r"""['"`]|//|/\*""")
