@@ -125,7 +125,7 @@ def test_glossary_check_files_takes_the_folder_as_an_argument(root, monkeypatch)
     assert result.stdout == "glossaries: en-ja (1 term); 0 problems.\n"
 
 
-@pytest.mark.parametrize("command", ["glossary check", "glossary check-files"])
+@pytest.mark.parametrize("command", ["glossary check", "glossary check-files", "glossary sync"])
 def test_no_glossary_at_all_is_an_error_not_zero_problems(make_site, command):
     site = make_site({"_products/en/x.md": doc("x", "en"), "_products/ja/x.md": doc("x", "ja")})
     result = CliRunner().invoke(app, [*command.split(), "--root", str(site)])

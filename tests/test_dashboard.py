@@ -160,6 +160,37 @@ def test_check_findings_are_listed_per_language(sample: Path, tmp_path: Path):
     assert findings and shown == Counter(f["lang"] for f in findings)
 
 
+def test_check_findings_are_those_check_shows_once_a_baseline_accepts_some(make_site, tmp_path: Path):
+    source = "## Overview\n\nSee https://example.com/a for details.\n"
+    shop = "## 概要\n\n詳しくは https://example.com/a と https://www.amazon.co.jp/dp/1 を参照。\n"
+    root = make_site({"_products/en/x.md": doc("x", "en", body=source), "_products/ja/x.md": doc("x", "ja", body=shop),
+                      "_products/en/y.md": doc("y", "en", body=source), "_products/ja/y.md": doc("y", "ja", body=shop)})
+    assert runner.invoke(app, ["check", "--root", str(root), "--update-baseline"]).exit_code == 0
+
+    def shown(page: Page) -> list[str]:
+        return [a["data-lang"] for a in page.all("tr") if a.get("data-state") == "check"]
+
+    page = report(root, tmp_path / "all-accepted", "--with-checks", "--no-git")
+    text = "".join(page.text)
+    assert shown(page) == [] and "check findings (0)" in [t for _, t in page.headings]
+    assert "2 accepted in the baseline, not shown" in text and "No new findings." in text
+    assert "baseline .transync/baseline.json: 2 accepted findings not shown" in text
+
+    (root / "_products/ja/y.md").write_text(doc("y", "ja", body=shop + "\n新しい https://example.org/new\n"), encoding="utf-8")
+    (root / "_products/ja/x.md").write_text(doc("x", "ja", body=shop.replace("詳しくは", "<!-- transync-ignore urls -->\n詳しくは")),
+                                            encoding="utf-8")
+    checked = runner.invoke(app, ["check", "--root", str(root), "--format", "json", "--no-git"])
+    assert [f["message"] for f in json.loads(checked.stdout)["findings"]] == ["URL not in the source: https://example.org/new"]
+    page = report(root, tmp_path / "one-new", "--with-checks", "--no-git")
+    text = "".join(page.text)
+    assert shown(page) == ["ja"] and "check findings (1)" in [t for _, t in page.headings]
+    assert "URL not in the source: https://example.org/new" in text and "amazon" not in text
+    assert "Checks: 2 translations checked: 1 finding in 1 file." in text
+    assert "1 accepted in the baseline, not shown" in text  # y's shop URL; x's is silenced by its comment
+    assert "1 findings silenced by transync-ignore comments" in text
+    assert "accepted findings are gone (fixed)" in text  # x's accepted entry: the comment took it
+
+
 def test_a_small_literal_site_with_a_hostile_ref(make_site, tmp_path: Path):
     root = make_site(
         {

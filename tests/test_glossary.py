@@ -133,6 +133,28 @@ def test_sync_creates_reuses_and_replaces_without_duplicates(site, fake):
     assert "transync-" in listing.stdout and "en-de (60)" in listing.stdout
 
 
+def test_sync_without_a_glossary_is_an_error_and_asks_nothing_of_the_service(site, fake):
+    folder = site.parent / "glossaries"
+    shutil.rmtree(folder)
+    result = cli("glossary", "sync", "--root", str(site), fake=fake)
+    assert result.exit_code == 2
+    assert result.stderr == (f"transync glossary sync: error: no glossary found in {folder} "
+                             "(files named <src>-<tgt>.csv; --glossaries or [translate] glossary_dir)\n")
+    assert fake.requests == []
+
+
+def test_sync_of_glossary_files_without_a_usable_term_is_an_error_naming_check_files(site, fake):
+    folder = site.parent / "glossaries"
+    shutil.rmtree(folder)
+    write(folder, "en-ja.csv", "source,target\n,空\n")  # its one row has no source term
+    result = cli("glossary", "sync", "--root", str(site), fake=fake)
+    assert result.exit_code == 2
+    assert result.stderr == (f"transync glossary sync: error: no glossary in {folder} that the deepl engine can use "
+                             "(transync glossary check-files names the problems)\n")
+    assert fake.requests == []
+    assert cli("glossary", "check-files", "--root", str(site)).exit_code == 1
+
+
 def test_translate_uses_the_glossary(site, fake):
     result = cli("translate", "--root", str(site), fake=fake)
     assert result.exit_code == 0, result.output

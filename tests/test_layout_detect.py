@@ -9,8 +9,10 @@ import pytest
 
 from conftest import REPO
 from transync.errors import ConfigError
+from transync.site import lunaria
 from transync.site.config import find_root, load_config
 from transync.site.layouts.detect import detect
+from transync.site.layouts.starlight import detect as starlight_detect
 from transync.site.layouts.pattern import Detection
 from test_layout_pattern import write
 
@@ -190,3 +192,117 @@ def test_a_preset_that_supersedes_another_wins_the_detection(tmp_path, monkeypat
     assert detect(tmp_path) == Detection("tracker", "en", ("en", "fr"), (), "tracker.json")
     (tmp_path / "tracker.json").unlink()
     assert detect(tmp_path).preset == "starlight"
+
+
+# --------------------------------------------------------------------------- JavaScript configs: one literal reader
+
+#: The shape of Starlight's own docs site (withastro/starlight, docs/astro.config.mjs): the locales are
+#: declared beside the config and passed as `locales,`; other options are expressions.
+STARLIGHT_LOCALES_DECLARED = """\
+import { defineConfig } from 'astro/config';
+import starlight from '@astrojs/starlight';
+
+export const locales = {
+  root: { label: 'English', lang: 'en' },
+  de: { label: 'Deutsch', lang: 'de' },
+  ja: { label: '日本語', lang: 'ja' },
+};
+
+const site = 'https://tea.example.org/';
+
+export default defineConfig({
+  site,
+  integrations: [
+    starlight({
+      title: 'Tea at home',
+      head: [{ tag: 'meta', attrs: { property: 'og:image', content: site + 'og.jpg' } }],
+      customCss: process.env.PLAIN ? [] : ['./src/styles/tea.css'],
+      locales,
+      sidebar: [{ label: 'Guides', translations: { de: 'Anleitungen', ja: 'ガイド' }, autogenerate: { directory: 'guides' } }],
+    }),
+  ],
+});
+"""
+
+
+def test_starlight_locales_declared_beside_the_config_are_read_as_its_own_docs_write_them(tmp_path):
+    write(tmp_path, {"astro.config.mjs": STARLIGHT_LOCALES_DECLARED})
+    assert detect(tmp_path) == Detection(
+        "starlight", "en", ("en", "de", "ja"), (("source", "src/content/docs/@path"),), "astro.config.mjs (Starlight)",
+    )
+    config = load_config(tmp_path)
+    assert (config.languages, config.source_lang) == (("en", "de", "ja"), "en")
+
+
+@pytest.mark.parametrize("config, found", [
+    # An escaped quote in a label, before the locales that follow it.
+    ("""import starlight from '@astrojs/starlight';
+export default { integrations: [starlight({ title: 'Tea', locales: {
+  root: { label: 'English', lang: 'en' }, it: { label: 'L\\'italiano' }, fr: { label: 'Français' },
+} })] };
+""", ("en", ("en", "it", "fr"))),
+    # Another integration's i18n options before Starlight's: only the starlight({...}) call is Starlight's.
+    ("""import starlight from '@astrojs/starlight';
+import sitemap from '@astrojs/sitemap';
+export default { integrations: [
+  sitemap({ i18n: { defaultLocale: 'en', locales: { en: 'en-US', fr: 'fr-FR' } } }),
+  starlight({ title: 'Thé', defaultLocale: 'root', locales: { root: { label: 'Français', lang: 'fr' }, en: { label: 'English' } } }),
+] };
+""", ("fr", ("fr", "en"))),
+    # Starlight imported under another name, its options declared as a variable.
+    ("""import docs from "@astrojs/starlight";
+const options = { title: "Tea", defaultLocale: "de", locales: { de: { label: "Deutsch" }, en: { label: "English" } } } as const;
+export default { integrations: [docs(options)] };
+""", ("de", ("de", "en"))),
+])
+def test_starlight_options_are_read_from_its_own_call(tmp_path, config, found):
+    write(tmp_path, {"astro.config.mjs": config})
+    detected = detect(tmp_path)
+    assert (detected.source_lang, detected.languages) == found
+
+
+def test_docusaurus_i18n_in_a_config_function_with_a_declared_default_locale(tmp_path):
+    write(tmp_path, {"docusaurus.config.ts": """\
+import type {Config} from '@docusaurus/types';
+
+const defaultLocale = 'en';
+
+export default async function createConfig(): Promise<Config> {
+  return {
+    title: 'Tea at home',
+    url: 'https://tea.example.org',
+    i18n: {
+      defaultLocale,
+      // 'locales: []' in a comment is not read
+      locales: [defaultLocale, 'fr', 'ja'],
+    },
+  };
+}
+"""})
+    assert detect(tmp_path) == Detection("docusaurus", "en", ("en", "fr", "ja"), (), "docusaurus.config.ts")
+
+
+def test_docusaurus_locales_that_are_an_expression_are_left_to_transync_toml(tmp_path):
+    write(tmp_path, {"docusaurus.config.js": """\
+const defaultLocale = 'en';
+module.exports = { i18n: { defaultLocale, locales: process.env.PREVIEW ? [defaultLocale] : [defaultLocale, 'fr'] } };
+"""})
+    assert detect(tmp_path) == Detection("docusaurus", "en", None, (), "docusaurus.config.js")
+
+
+def test_a_declared_name_reads_alike_in_lunaria_and_starlight_configs(tmp_path):
+    locales = "export const locales = [{ label: 'Deutsch', lang: 'de' }, { label: 'L\\'italiano', lang: 'it' }] as const;\n"
+    write(tmp_path, {"lunaria.config.ts": locales + """\
+export default defineConfig({
+  sourceLocale: { label: 'English', lang: 'en' },
+  locales,
+  files: [{ include: ['src/content/docs/en/**/*.md'], pattern: 'src/content/docs/@lang/@path', type: 'universal' }],
+});
+""", "astro.config.mjs": """\
+import starlight from '@astrojs/starlight';
+const locales = { en: { label: 'English' }, de: { label: 'Deutsch' }, it: { label: 'L\\'italiano' } };
+export default { integrations: [starlight({ title: 'Tea', defaultLocale: 'en', locales })] };
+"""})
+    assert [loc.lang for loc in lunaria.read(tmp_path / "lunaria.config.ts").locales] == ["de", "it"]
+    starlight = starlight_detect(tmp_path)
+    assert (starlight.source_lang, starlight.languages) == ("en", ("en", "de", "it"))

@@ -15,7 +15,8 @@ from transync.site.config import find_root, load_config
 from transync.site.scan import scan
 from transync.site.status import report
 from transync.site import lunaria
-from transync.site.lunaria import Directive, Unreadable, directive, glob_regex, parse_literal
+from transync.site.jsliteral import Unreadable, parse_literal
+from transync.site.lunaria import Directive, directive, glob_regex
 
 TS_CONFIG = """\
 import { defineConfig } from '@lunariajs/core/config';

@@ -509,7 +509,7 @@ def check(
     against the current source.
 
     Findings accepted in the baseline (--update-baseline) and those silenced by a
-    <!-- transync-ignore CHECK --> comment are not reported. Exit codes: 0 no findings, 1 a finding
+    <!-- transync-ignore CHECK --> comment ({/* transync-ignore CHECK */} in MDX) are not reported. Exit codes: 0 no findings, 1 a finding
     of a check counted by --fail-on (or a file that cannot be read), 2 a usage or configuration error.
     """
     from transync import checks as checks_mod
@@ -570,7 +570,7 @@ def report(
     out: Path = typer.Option(Path("transync-report"), "--output", "-o", file_okay=False, metavar="DIR", help="Folder to write into."),
     lang: LangOption = None,
     collection: CollectionOption = None,
-    with_checks: bool = typer.Option(False, "--with-checks", help="Also run `check` and list its findings per language."),
+    with_checks: bool = typer.Option(False, "--with-checks", help="Also run `check` and list its findings per language (the new ones, as `check` shows them)."),
     repo_url: Optional[str] = typer.Option(
         None, "--repo-url", metavar="PATTERN",
         help="Link files to the repository: {path} is the file's path (default: [report] repo_url).",
@@ -594,8 +594,13 @@ def report(
     history = False if no_git else History.of_site(config)
     result = scan.scan(config)
     status_report = status_mod.report(result, langs=langs or None, git=history, collections=collections)
-    found = checks_mod.check_site(result, None, langs or None, checks=list(config.checks), git=not no_git,
-                                  collections=collections) if with_checks else None
+    found = None
+    if with_checks:
+        from transync.checks import adopt
+
+        # As `check` shows them: comments and the baseline leave out what the site has accepted.
+        found = checks_mod.check_site(result, None, langs or None, checks=list(config.checks), git=not no_git, collections=collections)
+        _adopted(adopt.adopt_check(found, langs=langs or None, paths=None, files=_collection_files(result, collections)))
     links = dashboard.Links(config.root, repo_url or config.repo_url, config.site_url)
     for path in dashboard.write(status_report, out, checks=found, links=links):
         typer.echo(str(path))
@@ -1352,14 +1357,21 @@ def _glossaries(folder: Path, name: str = "--glossaries"):
     return loaded
 
 
-def _glossary_engine(config):
-    """The engine that keeps glossaries on its service (the configured one, else DeepL)."""
+def _glossary_service(config) -> str:
+    """The engine that keeps glossaries on its service (the configured one, else DeepL), told before a key is needed."""
+    from transync.translate.engines import engine_type
+
+    name = config.translate.engine or "deepl"
+    if not hasattr(engine_type(name), "list_glossaries"):
+        raise UsageError(f"the {name} engine keeps no glossaries on its service ([translate] engine)")
+    return name
+
+
+def _glossary_engine(config, name: str | None = None):
+    """The engine of :func:`_glossary_service`, made (its key read)."""
     from transync.translate.engines import make_engine
 
-    engine = make_engine(config.translate.engine or "deepl", config, os.environ)
-    if not hasattr(engine, "list_glossaries"):
-        raise UsageError(f"the {engine.name} engine keeps no glossaries on its service ([translate] engine)")
-    return engine
+    return make_engine(name or _glossary_service(config), config, os.environ)
 
 
 @glossary_app.command("sync", epilog="""**Example**\n\n    DEEPL_AUTH_KEY=... transync glossary sync\n""")
@@ -1369,15 +1381,14 @@ def glossary_sync(root: RootOption = None, glossaries: GlossariesOption = None) 
     files do not change, replaced (and the old one deleted) when they do, never duplicated.
     `translate` does this by itself; this command does it on demand.
     """
-    from transync.translate import glossary as gl
-
     config = _site(root, [])
+    service = _glossary_service(config)
     folder = _glossary_folder(config, glossaries)
-    engine = _glossary_engine(config)
-    synced = engine.use_glossaries(gl.load(folder))
-    if synced is None:
-        typer.echo("no glossary to sync")
-        return
+    loaded = _glossaries(folder)
+    engine = _glossary_engine(config, service)
+    synced = engine.use_glossaries(loaded)
+    if synced is None:  # files, but not one usable pair: as wrong as no glossary, and check-files says why
+        raise UsageError(f"no glossary in {folder} that the {engine.name} engine can use (transync glossary check-files names the problems)")
     state = "created" if synced.created else "unchanged, reused"
     pairs = ", ".join(f"{s}-{t}" for s, t in synced.pairs)
     typer.echo(f"{synced.name} ({synced.glossary_id}): {state}; pairs {pairs}")

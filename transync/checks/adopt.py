@@ -31,6 +31,7 @@ class Adoption:
     command: str  # how to run the command again (for the hint to trim the baseline)
     suppressed: int = 0  # findings silenced by transync-ignore comments
     known: int = 0  # findings the baseline accepts, not shown
+    known_by_lang: dict[str, int] = field(default_factory=dict)  # ``known`` per language (not with ``update``)
     fixed: list[Entry] = field(default_factory=list)  # accepted findings of this run's scope that are gone
     updated: tuple[int, int, int] | None = None  # with --update-baseline: (accepted now, added, removed)
     used: bool = False  # a baseline file was read
@@ -77,7 +78,7 @@ def _run(config: "SiteConfig", section: str, command: str, findings: list, entry
         return [], adoption
     compared = baseline.compare(section, applied.kept, entry, in_scope)
     adoption.used = baseline.exists
-    adoption.known, adoption.fixed = compared.known, compared.fixed
+    adoption.known, adoption.known_by_lang, adoption.fixed = compared.known, dict(compared.known_by_lang), compared.fixed
     return compared.new, adoption
 
 

@@ -59,6 +59,7 @@ class Comparison(Generic[T]):
 
     new: list[T]
     known: int = 0
+    known_by_lang: Counter[str] = field(default_factory=Counter)  # ``known`` per language of the findings
     fixed: list[Entry] = field(default_factory=list)
     path: Path | None = None  # the baseline file (None: there is none)
 
@@ -109,10 +110,11 @@ class Baseline:
         left = {key: count for key, (count, _) in accepted.items()}
         result: Comparison[T] = Comparison([], path=self.path if self.exists else None)
         for finding in findings:
-            key = entry(finding).key
-            if left.get(key, 0) > 0:
-                left[key] -= 1
+            e = entry(finding)
+            if left.get(e.key, 0) > 0:
+                left[e.key] -= 1
                 result.known += 1
+                result.known_by_lang[e.lang] += 1
             else:
                 result.new.append(finding)
         for key, count in left.items():

@@ -1,4 +1,4 @@
-"""Inline suppressions: HTML comments in a Markdown file that silence named checks there.
+"""Inline suppressions: comments in a Markdown or MDX file that silence named checks there.
 
 ``<!-- transync-ignore urls -->`` silences the block that follows it (the
 lines up to the next blank line; on a line with text, that block too);
@@ -9,6 +9,12 @@ translations). Several checks are named with commas or spaces; ``all`` or
 no name at all silences every check, ``glossary`` the glossary check. The
 comments are HTML, so the built site does not show them, and segmenting
 keeps them as they are.
+
+MDX has no HTML comments: there the same comment is a JavaScript comment
+in braces, ``{/* transync-ignore urls */}`` (``-start``, ``-end``, ``-file``
+alike). Both forms are read in every file, since Docusaurus reads ``.md``
+files as MDX and its MDX 1 compatibility turns HTML comments into MDX
+ones; what a message quotes is the form of the file's syntax.
 """
 
 from __future__ import annotations
@@ -18,13 +24,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, NamedTuple, TypeVar
 
+from transync.document.mdx import MD, MDX, syntax_of
 from transync.site.config import CHECKS
 
 #: The names a comment may use: every check of ``check``, and ``glossary`` for ``glossary check``.
 NAMES = (*CHECKS, "glossary")
 ALL = "all"
 
-_COMMENT = re.compile(r"<!--\s*transync-ignore(?P<kind>-start|-end|-file)?\b(?P<names>[^>]*?)\s*-->")
+# An HTML comment closes with -->, an MDX one with */}: the conditional keeps a comment in its own form.
+_COMMENT = re.compile(
+    r"(?:(?P<html><!--)|\{\s*/\*)\s*transync-ignore(?P<kind>-start|-end|-file)?\b"
+    r"(?P<names>(?(html)[^>]|[^*}])*?)\s*(?(html)-->|\*/\s*\})"
+)
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
 
@@ -43,8 +54,9 @@ class Suppressions:
         return bool(names) and (check in names or ALL in names)
 
 
-def parse(text: str) -> Suppressions:
-    """The suppressions of one file's text (comments inside fenced code do not count)."""
+def parse(text: str, syntax: str = MD) -> Suppressions:
+    """The suppressions of one file's text (comments inside fenced code do not count);
+    ``syntax`` (:func:`transync.document.mdx.syntax_of`) is the comment form its messages quote."""
     result = Suppressions()
     lines = text.split("\n")
     fence: str | None = None
@@ -87,7 +99,8 @@ def parse(text: str) -> Suppressions:
         if silenced:
             result.lines[number] = silenced
     if region is not None:
-        result.problems.append((region[0], "transync-ignore-start is never ended (<!-- transync-ignore-end -->): it silences the rest of the file"))
+        end = "{/* transync-ignore-end */}" if syntax == MDX else "<!-- transync-ignore-end -->"
+        result.problems.append((region[0], f"transync-ignore-start is never ended ({end}): it silences the rest of the file"))
     return result
 
 
@@ -133,7 +146,7 @@ def apply(root: Path, findings: Iterable[T], where: Callable[[T], Where]) -> App
             except OSError:
                 data = b""
             # Most files have no comment: decode and parse only those that do.
-            parsed[rel] = s = parse(data.decode("utf-8", errors="replace")) if b"transync-ignore" in data else Suppressions()
+            parsed[rel] = s = parse(data.decode("utf-8", errors="replace"), syntax_of(rel)) if b"transync-ignore" in data else Suppressions()
             result.problems.extend((rel, line, message) for line, message in s.problems)
         return parsed[rel]
 

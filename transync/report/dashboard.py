@@ -5,7 +5,9 @@ filters and the sorting, no request to anywhere), so it works from
 ``file://`` and on GitHub Pages alike. Every text that comes from the site
 (paths, refs, reasons, messages) goes through :func:`html.escape`.
 Current translations are counted, not listed: they are most of a site and
-nothing to do.
+nothing to do. Check findings are those ``check`` shows: the new ones, once
+the baseline and ``transync-ignore`` comments have had their say (the page
+says how many they left out).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import TYPE_CHECKING, Iterable
 from urllib.parse import quote
 
 from transync.fsutil import atomic_write
-from transync.report.output import language_names, note_of, since_of, status_json, write_json
+from transync.report.output import adoption_lines, check_total, language_names, note_of, since_of, status_json, write_json
 from transync.site.config import STATES
 from transync.site.status import EXPECTED, WORK_ORDER, StatusItem, StatusReport
 
@@ -154,16 +156,22 @@ def render_html(report: StatusReport, *, checks: CheckReport | None = None, link
     _state_counts(report, w)
     for note in report.notes:
         w(f'<p class="muted">Note: {escape(note)}</p>\n')
+    if checks is not None:
+        w(f'<p id="check-total">Checks: {escape(check_total(checks))}</p>\n')
+        for line in adoption_lines(checks.adoption):
+            w(f'<p class="muted" data-adoption>{escape(line)}</p>\n')
     _filters(report, w)
     by_lang: dict[str | None, list[StatusItem]] = defaultdict(list)
     for item in report.items:
         if item.state != "current":
             by_lang[item.lang].append(item)
     found: dict[str | None, list[Finding]] = defaultdict(list)
+    accepted: dict[str, int] = {}
     if checks is not None:
         for finding in checks.findings:
             found[finding.lang].append(finding)
-    langs = [lang for lang in report.summary if by_lang.get(lang) or found.get(lang)]
+        accepted = checks.adoption.known_by_lang if checks.adoption is not None else {}
+    langs = [lang for lang in report.summary if by_lang.get(lang) or found.get(lang) or accepted.get(lang)]
     langs += [lang for lang in by_lang if lang not in report.summary]
     for lang in langs:
         _language(lang, by_lang.get(lang, []), found.get(lang, []), checks, links, w)
@@ -291,8 +299,10 @@ def _language(lang: str | None, items: list[StatusItem], findings: list[Finding]
             w("</tr>\n")
         w("</tbody></table></div></details>\n")
     if checks is not None:
+        accepted = checks.adoption.known_by_lang.get(code, 0) if checks.adoption is not None else 0
+        kept = f"; {accepted:,} accepted in the baseline, not shown" if accepted else ""
         w(f'<details open data-group="check"><summary><h3>check findings ({len(findings):,})</h3> '
-          f'<span class="muted">{escape(", ".join(checks.checks))}</span></summary>\n')
+          f'<span class="muted">{escape(", ".join(checks.checks))}{kept}</span></summary>\n')
         if findings:
             w('<div class="scroll"><table class="list">\n<thead><tr><th scope="col">Check</th><th scope="col">File</th><th scope="col">Message</th></tr></thead>\n<tbody>\n')
             for f in findings:
@@ -300,7 +310,7 @@ def _language(lang: str | None, items: list[StatusItem], findings: list[Finding]
                   f"<td>{links.file(f.file, f.line)}</td><td>{escape(f.message)}</td></tr>\n")
             w("</tbody></table></div>")
         else:
-            w("<p>No findings.</p>")
+            w("<p>No new findings.</p>" if accepted else "<p>No findings.</p>")
         w("</details>\n")
     w("</section>\n")
 

@@ -685,7 +685,7 @@ def _plural(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
-def _check_total(report: CheckReport) -> str:
+def check_total(report: CheckReport) -> str:
     files = len({f.path for f in report.findings})
     text = f"{_plural(report.files_checked, 'translation')} checked: "
     text += f"{_plural(len(report.findings), 'finding')} in {_plural(files, 'file')}" if report.findings else "no findings"
@@ -730,7 +730,7 @@ def check_table(report: CheckReport, stream: TextIO, paths: Paths, *, limit: int
     for name, n, files in _check_counts(report):
         counts = f"{_plural(n, 'finding')} in {_plural(files, 'file')}" if n else "ok"
         w(f"  {name.ljust(check_cols)}  {style(counts, '31') if n else style(counts, '32')}\n")
-    w(style(_check_total(report), "1") + "\n")
+    w(style(check_total(report), "1") + "\n")
     for line in adoption_lines(report.adoption):
         w(style(line, "2") + "\n")
     if summary:
@@ -785,7 +785,7 @@ def _more_markdown(cut: dict[str, int], what: str = "{}") -> list[str]:
 def check_markdown(report: CheckReport, paths: Paths, limit: int | None = None, *, per_check: int | None = None,
                    summary: bool = False) -> str:
     """The counts per check, then one ``<details>`` of findings per language (capped like the status)."""
-    head = ["## Translation checks", "", _check_total(report), *(f"\n{line}" for line in adoption_lines(report.adoption))]
+    head = ["## Translation checks", "", check_total(report), *(f"\n{line}" for line in adoption_lines(report.adoption))]
     head += ["", "| Check | Findings | Files |", "|---|---:|---:|"]
     head += [f"| {name} | {n} | {files} |" for name, n, files in _check_counts(report)]
     sections = []
@@ -817,7 +817,7 @@ def check_github(report: CheckReport, fail_on: Iterable[str], stream: TextIO, *,
     notes.close("transync check")
     for name, n, files in _check_counts(report):
         stream.write(f"{name}: {_plural(n, 'finding')} in {_plural(files, 'file')}\n" if n else f"{name}: ok\n")
-    stream.write(_check_total(report) + "\n")
+    stream.write(check_total(report) + "\n")
     for line in adoption_lines(report.adoption):
         stream.write(line + "\n")
     step_summary(lambda size: check_markdown(report, paths, limit=size, per_check=per_check, summary=summary))

@@ -3,13 +3,14 @@
 ``docs/<path>`` -> ``i18n/<locale>/docusaurus-plugin-content-docs/current/<path>``,
 ``blog/<path>`` -> ``i18n/<locale>/docusaurus-plugin-content-blog/<path>``.
 Detected from ``docusaurus.config.*``; its ``i18n.defaultLocale`` and
-``i18n.locales`` are read when they are plain literals.
+``i18n.locales`` are read when they are literals (:mod:`transync.site.jsliteral`).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from transync.site import jsliteral
 from transync.site.layouts import detect as read
 from transync.site.layouts.pattern import Detection, Preset
 
@@ -22,12 +23,13 @@ def detect(root: Path) -> Detection | None:
     if text is None:
         return None
     found = path.name  # type: ignore[union-attr]
-    i18n = read.js_block(read.js_without_comments(text), "i18n", "{")
-    if i18n is None:
+    i18n = jsliteral.key_value(text, "i18n")
+    if not isinstance(i18n, dict):
         return Detection("docusaurus", found_in=found)
-    block = read.js_block(i18n, "locales", "[")
-    locales = read.js_strings(block) if block is not None else None
-    return Detection("docusaurus", read.js_string(i18n, "defaultLocale"), tuple(locales) if locales else None, (), found)
+    default, locales = i18n.get("defaultLocale"), i18n.get("locales")
+    if not (isinstance(locales, list) and locales and all(isinstance(loc, str) for loc in locales)):
+        locales = None
+    return Detection("docusaurus", default if isinstance(default, str) else None, tuple(locales) if locales else None, (), found)
 
 
 LAYOUT = Preset(

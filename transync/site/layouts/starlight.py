@@ -2,18 +2,20 @@
 
 The source language is Starlight's ``defaultLocale`` (``root``: the pages
 directly under ``src/content/docs``). Detected from an ``astro.config.*`` that
-uses Starlight; its ``locales`` and ``defaultLocale`` are read when they are
-plain literals. Page URLs come from paths (``/fr/guides/intro/``), so a
+uses Starlight; the ``locales`` and ``defaultLocale`` of its ``starlight({...})``
+call are read when they are literals (:mod:`transync.site.jsliteral`). Page URLs come from paths (``/fr/guides/intro/``), so a
 translation's links to other pages of the docs are compared with its
 source's after :meth:`StarlightLayout.source_url` maps the locale back.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from transync.site import jsliteral
 from transync.site.layouts import detect as read
 from transync.site.layouts.pattern import Detection, PatternLayout, Preset
 
@@ -62,28 +64,30 @@ def detect(root: Path) -> Detection | None:
     text = read.read_text(path) if path is not None else None
     if text is None or "starlight" not in text:
         return None
-    code = read.js_without_comments(text)
     found = f"{path.name} (Starlight)"  # type: ignore[union-attr]
-    block = read.js_block(code, "locales", "{")
-    entries = read.js_top_keys(block) if block is not None else None
-    if not entries:
+    imported = re.search(r"""\bimport\s+([A-Za-z_$][\w$]*)\s+from\s+['"]@astrojs/starlight['"]""", text)
+    options = jsliteral.call_argument(text, imported.group(1) if imported else "starlight")
+    locales = options.get("locales") if isinstance(options, dict) else None
+    if not isinstance(locales, dict) or not locales or not all(isinstance(v, dict) for v in locales.values()):
         return Detection("starlight", found_in=found)
-    default = read.js_string(code, "defaultLocale")
-    languages, source, options = [], None, []
-    for key, inner in entries:
+    default = options.get("defaultLocale")  # type: ignore[union-attr]
+    default = default if isinstance(default, str) else None
+    languages, source, settings = [], None, []
+    for key, locale in locales.items():
         if key == "root":
-            lang = read.js_string(inner, "lang") or "en"
+            lang = locale.get("lang")
+            lang = lang if isinstance(lang, str) else "en"
             languages.append(lang)
             if default in (None, "root"):
                 source = lang
-                options.append(("source", f"{DOCS}/@path"))
+                settings.append(("source", f"{DOCS}/@path"))
         else:
             languages.append(key)
             if default == key:
                 source = key
     if source is None:
         source = languages[0]
-    return Detection("starlight", source, tuple(languages), tuple(options), found)
+    return Detection("starlight", source, tuple(languages), tuple(settings), found)
 
 
 #: Starlight's front matter (its ``docsSchema``): the texts a reader sees are translated, and a
