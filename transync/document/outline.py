@@ -132,9 +132,11 @@ _IGNORED = frozenset(
 
 def outline(body: str, first_line: int = 1, syntax: str = "md") -> Outline:
     """Read a Markdown (or MDX) body; lines are counted from ``first_line``."""
+    from transync.document.markdown import parse
+
     md = _markdown(syntax)
     env: dict[str, Any] = {}
-    tokens = md.parse(body, env)
+    tokens = parse(md, body, env)
     prose = _Prose(md, env)
     math: list[Block] = []
     code: list[Block] = []
@@ -150,7 +152,7 @@ def outline(body: str, first_line: int = 1, syntax: str = "md") -> Outline:
         line = first_line + tok.map[0] if tok.map else first_line
         if kind == "inline":
             prose.read(tok.content, line)
-            if _INLINE_CODE.sub("", tok.content).count("$$") % 2:
+            if "$$" in tok.content and _INLINE_CODE.sub("", tok.content).count("$$") % 2:
                 unclosed.append(line)
         elif kind == "heading_open":
             prose.section += 1
@@ -194,6 +196,8 @@ class _Prose:
         self.urls_in(text, line)
 
     def urls_in(self, text: str, line: int) -> None:
+        if "://" not in text and "www." not in text:
+            return  # no URL can start here (patterns.URL_START), and most text has none
         for offset, url in bare_urls(text):
             self.urls.append(Spot(url, line + text.count("\n", 0, offset), self.section))
 
