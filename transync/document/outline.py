@@ -99,9 +99,13 @@ def quiet_rule_logs() -> None:
             module.LOGGER = _Quiet
 
 
-# Inline content without these holds no link, image, autolink, code span, HTML
-# or escape: its text is all prose, and the inline parser need not run.
-_INLINE_SYNTAX = re.compile(r"[`<\\]|\]\(")
+def _inline_syntax(text: str) -> bool:
+    """Whether inline content may hold a link, image, autolink, code span, HTML or escape:
+    without, its text is all prose and the inline parser need not run."""
+    # "in", not a regular expression: one tried every position of every paragraph.
+    return "`" in text or "<" in text or "\\" in text or "](" in text
+
+
 # Code spans, whose $$ is shown, not math (a paragraph's text is read as a whole:
 # an odd number of $$ outside them is a display-math block that never closes).
 _INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1", re.S)
@@ -202,7 +206,7 @@ class _Prose:
             self.urls.append(Spot(url, line + text.count("\n", 0, offset), self.section))
 
     def read(self, content: str, line: int) -> None:
-        if not self.references and not _INLINE_SYNTAX.search(content):
+        if not self.references and not _inline_syntax(content):
             self.text(content, line)
             return
         children = self.md.inline.parse(content, self.md, self.env, [])
