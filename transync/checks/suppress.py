@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, NamedTuple, TypeVar
 
+from transync.document.patterns import FENCE_OPEN, closes_fence
 from transync.site.config import CHECKS
 
 #: The names a comment may use: every check of ``check``, and ``glossary`` for ``glossary check``.
@@ -25,7 +26,6 @@ NAMES = (*CHECKS, "glossary")
 ALL = "all"
 
 _COMMENT = re.compile(r"<!--\s*transync-ignore(?P<kind>-start|-end|-file)?\b(?P<names>[^>]*?)\s*-->")
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
 
 @dataclass
@@ -52,10 +52,10 @@ def parse(text: str) -> Suppressions:
     pending: set[str] | None = None  # names for the block after a comment line
     in_block = False
     for number, line in enumerate(lines, 1):
-        marker = _FENCE.match(line)
+        marker = FENCE_OPEN.match(line)
         code = fence is not None or marker is not None
         if fence is not None:
-            if marker and marker.group(1)[0] == fence[0] and len(marker.group(1)) >= len(fence):
+            if closes_fence(line, fence):
                 fence = None
         elif marker:
             fence = marker.group(1)

@@ -1,4 +1,4 @@
-"""URLs written out in prose and citation numbers: what they are, in one place.
+"""URLs written out in prose, citation numbers and code fences: what they are, in one place.
 
 :mod:`transync.document.placeholders` protects them (an engine never sees a URL or a
 ``[1]``), :mod:`transync.checks` compares them between a source and its
@@ -19,6 +19,10 @@ would be sent to the engine, come back changed, and pass the check.
   whole.
 - A citation is ``[1]``, ``[1, 2]``, ``[1-3]``, ``[1〜3]``, ``[1、2]``, in
   ASCII or full-width forms (``［１］``); ``[1][2]`` is two.
+
+Code fences are here too, for the readers that go line by line without the
+Markdown parser (:func:`transync.document.mdx.structure`,
+:mod:`transync.checks.suppress`): what they skip as code is one rule.
 """
 
 from __future__ import annotations
@@ -42,6 +46,17 @@ _RANGE = r"\-－–—~～〜"
 #: A citation; group 1 is what is inside the brackets.
 CITATION = re.compile(rf"[\[［](\d{{1,4}}(?:\s*[{_LIST}{_RANGE}]\s*\d{{1,4}})*)[\]］]")
 _CITATION_PART = re.compile(rf"(\d+)(?:\s*[{_RANGE}]\s*(\d+))?")
+
+#: A line that opens a code fence, after blanks and any block-quote and list markers (inside which
+#: a fence is still one); group 1 is the fence (three or more backticks or tildes).
+FENCE_OPEN = re.compile(r"[ \t>]*(?:(?:[-+*]|\d{1,9}[.)])[ \t]+)*(`{3,}|~{3,})")
+
+
+def closes_fence(line: str, fence: str) -> bool:
+    """Whether ``line`` closes the code fence that ``fence`` opened: as many of its
+    character or more, after blanks and block-quote markers, and nothing else."""
+    stripped = line.lstrip(" \t>")
+    return stripped.startswith(fence) and not stripped.rstrip().strip(fence[0])
 
 
 class Urls:

@@ -34,7 +34,6 @@ _ATX_CLOSE = re.compile(r"[ \t]+#+[ \t]*$|^#+[ \t]*$")
 # Markers, then blanks and ">"s: "[ \t][ \t>]*" and not "[ \t]+[ \t>]*", whose two
 # ways to split the same blanks made a failing match exponential in the markers.
 _PREFIX_OK = re.compile(r"^[ \t>]*(?:(?:[-+*]|\d{1,9}[.)])(?:[ \t][ \t>]*|$))*(?:#{1,6}[ \t]+)?$")
-_FENCE_OPEN = re.compile(r"^[ \t]*(`{3,}|~{3,})")
 
 
 class SegmentError(DocumentError):
