@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from transync.document import Document
+from transync.document.markdown import parse, quiet_rule_logs
 from transync.document.patterns import bare_urls, citations
 
 
@@ -82,23 +83,6 @@ def _markdown(syntax: str = "md"):
     return _md[syntax]
 
 
-class _Quiet:
-    """Stands in for the logger of a markdown-it rule module."""
-
-    # Each block rule logs its entry at debug level (1.67 M calls for a check of the real site),
-    # which nobody reads: a builtin that takes any arguments and does nothing is far cheaper.
-    debug = staticmethod("".format)
-
-
-def quiet_rule_logs() -> None:
-    """Silence the per-rule debug logging of markdown-it's rule modules (once they are loaded)."""
-    import sys
-
-    for name, module in list(sys.modules.items()):
-        if name.startswith("markdown_it.rules_") and hasattr(module, "LOGGER"):
-            module.LOGGER = _Quiet
-
-
 def _inline_syntax(text: str) -> bool:
     """Whether inline content may hold a link, image, autolink, code span, HTML or escape:
     without, its text is all prose and the inline parser need not run."""
@@ -136,8 +120,6 @@ _IGNORED = frozenset(
 
 def outline(body: str, first_line: int = 1, syntax: str = "md") -> Outline:
     """Read a Markdown (or MDX) body; lines are counted from ``first_line``."""
-    from transync.document.markdown import parse
-
     md = _markdown(syntax)
     env: dict[str, Any] = {}
     tokens = parse(md, body, env)

@@ -26,7 +26,7 @@ from functools import lru_cache
 from typing import Mapping
 
 from transync.errors import DocumentError
-from transync.document.markdown import parse
+from transync.document.markdown import parse, quiet_rule_logs
 from transync.document.mdx import MD, MDX, ASIDE, MdxError
 from transync.document.placeholders import Keep, Template, Text, matching_bracket, split, to_xml
 
@@ -126,6 +126,7 @@ def _parser(syntax: str = MD):
         md.use(plugin)
     # Only the block structure is needed: inline content is split by placeholders.py.
     md.disable("inline")
+    quiet_rule_logs()
     return md
 
 
