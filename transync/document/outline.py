@@ -176,10 +176,14 @@ class _Prose:
 
     def text(self, text: str, line: int) -> None:
         """Prose outside links: citations and bare URLs."""
+        if "[" in text or "［" in text:
+            self._citations(text, line)
+        self.urls_in(text, line)
+
+    def _citations(self, text: str, line: int) -> None:
         for offset, numbers in citations(text):
             at = line + text.count("\n", 0, offset)
             self.citations.extend(Spot(n, at, self.section) for n in numbers)
-        self.urls_in(text, line)
 
     def urls_in(self, text: str, line: int) -> None:
         if "://" not in text and "www." not in text:

@@ -169,9 +169,14 @@ def citations(text: str) -> Iterator[tuple[int, list[int]]]:
     """``(offset, numbers)`` of every citation in ``text``."""
     # CITATION.finditer, tried only where a bracket opens: the expression starts
     # with one, and trying it at every position of a paragraph cost more than the rest.
-    starts = [i for bracket in "[［" if bracket in text for i in _positions(text, bracket)]
-    if len(starts) > 1 and "［" in text and "[" in text:
-        starts.sort()
+    if "[" in text:
+        starts = list(_positions(text, "["))
+        if "［" in text:
+            starts = sorted(starts + list(_positions(text, "［")))
+    elif "［" in text:
+        starts = list(_positions(text, "［"))
+    else:
+        return
     end = 0
     for at in starts:
         if at < end:
