@@ -272,3 +272,15 @@ def test_every_astro_docs_page_gives_markdown_its_tokens(tmp_path):
             if slow != fast:
                 differ.append(path)
     assert differ == []
+
+
+def test_a_parser_with_other_rules_is_parsed_by_markdown_it_alone(monkeypatch):
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark")  # no tables, no dollar math: not a rule set the fast path knows
+    calls = []
+    original = md.parse
+    monkeypatch.setattr(md, "parse", lambda src, env=None: calls.append(src) or original(src, env))
+    tokens = markdown.parse(md, "# Title\n\nText.\n", {})
+    assert calls == ["# Title\n\nText.\n"]
+    assert [t.type for t in tokens] == ["heading_open", "inline", "heading_close", "paragraph_open", "inline", "paragraph_close"]
