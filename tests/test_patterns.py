@@ -71,3 +71,29 @@ def test_a_hostile_run_of_url_starts_stays_linear():
         list(bare_urls(text))
         placeholders.split(text)
         assert time.perf_counter() - started < 2, text[:20]
+
+
+def _by_expression(text: str) -> tuple[list, list]:
+    """URLs and citations found by trying URL_START and CITATION at every position (what the scans replaced)."""
+    from transync.document.patterns import CITATION, URL_START, Urls, citation_list
+
+    urls, found, pos = Urls(text), [], 0
+    while (match := URL_START.search(text, pos)) is not None:
+        end = urls.end(match.start())
+        if end is None:
+            pos = match.start() + 1
+            continue
+        found.append((match.start(), text[match.start() : end]))
+        pos = end
+    return found, [(m.start(), citation_list(m.group(1))) for m in CITATION.finditer(text)]
+
+
+PIECES = ["http://", "https://", "ftp://", "www.", "htt", "p://", "s://", "a", " ", ".", "/", "、", "ア", "[", "]", "［", "］",
+          "1", "2", "-", ",", "(", ")", "\n", "[1]", "［１］", "[1-3]", "[1][2]"]
+
+
+@given(st.lists(st.sampled_from(PIECES), max_size=30).map("".join))
+def test_urls_and_citations_are_found_where_their_expressions_match(text):
+    from transync.document.patterns import citations
+
+    assert (list(bare_urls(text)), list(citations(text))) == _by_expression(text)

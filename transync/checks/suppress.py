@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Callable, Iterable, NamedTuple, TypeVar
 
 from transync.document.mdx import MD, MDX, syntax_of
+from transync.document.patterns import FENCE_OPEN, closes_fence
 from transync.site.config import CHECKS
 
 #: The names a comment may use: every check of ``check``, and ``glossary`` for ``glossary check``.
@@ -36,7 +37,6 @@ _COMMENT = re.compile(
     r"(?:(?P<html><!--)|\{\s*/\*)\s*transync-ignore(?P<kind>-start|-end|-file)?\b"
     r"(?P<names>(?(html)[^>]|[^*}])*?)\s*(?(html)-->|\*/\s*\})"
 )
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
 
 @dataclass
@@ -64,10 +64,10 @@ def parse(text: str, syntax: str = MD) -> Suppressions:
     pending: set[str] | None = None  # names for the block after a comment line
     in_block = False
     for number, line in enumerate(lines, 1):
-        marker = _FENCE.match(line)
+        marker = FENCE_OPEN.match(line)
         code = fence is not None or marker is not None
         if fence is not None:
-            if marker and marker.group(1)[0] == fence[0] and len(marker.group(1)) >= len(fence):
+            if closes_fence(line, fence):
                 fence = None
         elif marker:
             fence = marker.group(1)

@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 from pathlib import PurePath
 
+from transync.document.patterns import FENCE_OPEN, closes_fence
 from transync.errors import DocumentError
 
 MD, MDX = "md", "mdx"
@@ -350,9 +351,6 @@ def plugin(md) -> None:
 
 # --------------------------------------------------------------------------- structure
 
-_FENCE = re.compile(r"[ \t>]*(?:(?:[-+*]|\d{1,9}[.)])[ \t]+)*(`{3,}|~{3,})")
-
-
 def structure(body: str) -> list[str]:
     """Every ESM line, JSX tag, expression and aside marker of a body, in order, as written.
 
@@ -367,11 +365,10 @@ def structure(body: str) -> list[str]:
     esm = False
     for line in body.splitlines(keepends=True):
         if fence:
-            stripped = line.lstrip(" \t>")
-            if stripped.startswith(fence) and not stripped.rstrip().strip(fence[0]):
+            if closes_fence(line, fence):
                 fence = ""
             continue
-        opening = _FENCE.match(line)
+        opening = FENCE_OPEN.match(line)
         if opening:
             fence = opening.group(1)
             prose.append("\n")

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from transync.document import Document
+from transync.document.markdown import parse, quiet_rule_logs
 from transync.document.patterns import bare_urls, citations
 
 
@@ -82,26 +83,13 @@ def _markdown(syntax: str = "md"):
     return _md[syntax]
 
 
-class _Quiet:
-    """Stands in for the logger of a markdown-it rule module."""
-
-    # Each block rule logs its entry at debug level (1.67 M calls for a check of the real site),
-    # which nobody reads: a builtin that takes any arguments and does nothing is far cheaper.
-    debug = staticmethod("".format)
-
-
-def quiet_rule_logs() -> None:
-    """Silence the per-rule debug logging of markdown-it's rule modules (once they are loaded)."""
-    import sys
-
-    for name, module in list(sys.modules.items()):
-        if name.startswith("markdown_it.rules_") and hasattr(module, "LOGGER"):
-            module.LOGGER = _Quiet
+def _inline_syntax(text: str) -> bool:
+    """Whether inline content may hold a link, image, autolink, code span, HTML or escape:
+    without, its text is all prose and the inline parser need not run."""
+    # "in", not a regular expression: one tried every position of every paragraph.
+    return "`" in text or "<" in text or "\\" in text or "](" in text
 
 
-# Inline content without these holds no link, image, autolink, code span, HTML
-# or escape: its text is all prose, and the inline parser need not run.
-_INLINE_SYNTAX = re.compile(r"[`<\\]|\]\(")
 # Code spans, whose $$ is shown, not math (a paragraph's text is read as a whole:
 # an odd number of $$ outside them is a display-math block that never closes).
 _INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1", re.S)
@@ -134,7 +122,7 @@ def outline(body: str, first_line: int = 1, syntax: str = "md") -> Outline:
     """Read a Markdown (or MDX) body; lines are counted from ``first_line``."""
     md = _markdown(syntax)
     env: dict[str, Any] = {}
-    tokens = md.parse(body, env)
+    tokens = parse(md, body, env)
     prose = _Prose(md, env)
     math: list[Block] = []
     code: list[Block] = []
@@ -150,7 +138,7 @@ def outline(body: str, first_line: int = 1, syntax: str = "md") -> Outline:
         line = first_line + tok.map[0] if tok.map else first_line
         if kind == "inline":
             prose.read(tok.content, line)
-            if _INLINE_CODE.sub("", tok.content).count("$$") % 2:
+            if "$$" in tok.content and _INLINE_CODE.sub("", tok.content).count("$$") % 2:
                 unclosed.append(line)
         elif kind == "heading_open":
             prose.section += 1
@@ -188,17 +176,23 @@ class _Prose:
 
     def text(self, text: str, line: int) -> None:
         """Prose outside links: citations and bare URLs."""
+        if "[" in text or "［" in text:
+            self._citations(text, line)
+        self.urls_in(text, line)
+
+    def _citations(self, text: str, line: int) -> None:
         for offset, numbers in citations(text):
             at = line + text.count("\n", 0, offset)
             self.citations.extend(Spot(n, at, self.section) for n in numbers)
-        self.urls_in(text, line)
 
     def urls_in(self, text: str, line: int) -> None:
+        if "://" not in text and "www." not in text:
+            return  # no URL can start here (patterns.URL_START), and most text has none
         for offset, url in bare_urls(text):
             self.urls.append(Spot(url, line + text.count("\n", 0, offset), self.section))
 
     def read(self, content: str, line: int) -> None:
-        if not self.references and not _INLINE_SYNTAX.search(content):
+        if not self.references and not _inline_syntax(content):
             self.text(content, line)
             return
         children = self.md.inline.parse(content, self.md, self.env, [])

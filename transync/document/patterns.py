@@ -1,4 +1,4 @@
-"""URLs written out in prose and citation numbers: what they are, in one place.
+"""URLs written out in prose, citation numbers and code fences: what they are, in one place.
 
 :mod:`transync.document.placeholders` protects them (an engine never sees a URL or a
 ``[1]``), :mod:`transync.checks` compares them between a source and its
@@ -19,6 +19,10 @@ would be sent to the engine, come back changed, and pass the check.
   whole.
 - A citation is ``[1]``, ``[1, 2]``, ``[1-3]``, ``[1〜3]``, ``[1、2]``, in
   ASCII or full-width forms (``［１］``); ``[1][2]`` is two.
+
+Code fences are here too, for the readers that go line by line without the
+Markdown parser (:func:`transync.document.mdx.structure`,
+:mod:`transync.checks.suppress`): what they skip as code is one rule.
 """
 
 from __future__ import annotations
@@ -42,6 +46,17 @@ _RANGE = r"\-－–—~～〜"
 #: A citation; group 1 is what is inside the brackets.
 CITATION = re.compile(rf"[\[［](\d{{1,4}}(?:\s*[{_LIST}{_RANGE}]\s*\d{{1,4}})*)[\]］]")
 _CITATION_PART = re.compile(rf"(\d+)(?:\s*[{_RANGE}]\s*(\d+))?")
+
+#: A line that opens a code fence, after blanks and any block-quote and list markers (inside which
+#: a fence is still one); group 1 is the fence (three or more backticks or tildes).
+FENCE_OPEN = re.compile(r"[ \t>]*(?:(?:[-+*]|\d{1,9}[.)])[ \t]+)*(`{3,}|~{3,})")
+
+
+def closes_fence(line: str, fence: str) -> bool:
+    """Whether ``line`` closes the code fence that ``fence`` opened: as many of its
+    character or more, after blanks and block-quote markers, and nothing else."""
+    stripped = line.lstrip(" \t>")
+    return stripped.startswith(fence) and not stripped.rstrip().strip(fence[0])
 
 
 class Urls:
@@ -105,14 +120,29 @@ class Urls:
 
     def all(self) -> Iterator[tuple[int, str]]:
         """``(offset, url)`` of every URL in the text."""
+        # Where URL_START matches next, found with str.find for each of its alternatives
+        # ("https://" is "http" and "s://": "http://" does not find it): the expression,
+        # with no literal to look for first, is tried at every position of a paragraph.
+        # Each alternative's next place is looked for again only once passed: linear.
+        text = self.text
+        nexts = [text.find(head) for head in _URL_HEADS]
         pos = 0
-        while (match := URL_START.search(self.text, pos)) is not None:
-            end = self.end(match.start())
+        while True:
+            for k, at in enumerate(nexts):
+                if 0 <= at < pos:
+                    nexts[k] = text.find(_URL_HEADS[k], pos)
+            start = min((at for at in nexts if at >= 0), default=-1)
+            if start < 0:
+                return
+            end = self.end(start)
             if end is None:
-                pos = match.start() + 1
+                pos = start + 1
                 continue
-            yield match.start(), self.text[match.start() : end]
+            yield start, text[start:end]
             pos = end
+
+
+_URL_HEADS = ("http://", "https://", "ftp://", "www.")
 
 
 def bare_urls(text: str) -> Iterator[tuple[int, str]]:
@@ -137,9 +167,31 @@ def citation_list(inside: str) -> list[int]:
 
 def citations(text: str) -> Iterator[tuple[int, list[int]]]:
     """``(offset, numbers)`` of every citation in ``text``."""
-    if "[" in text or "［" in text:
-        for match in CITATION.finditer(text):
-            yield match.start(), citation_list(match.group(1))
+    # CITATION.finditer, tried only where a bracket opens: the expression starts
+    # with one, and trying it at every position of a paragraph cost more than the rest.
+    if "[" in text:
+        starts = list(_positions(text, "["))
+        if "［" in text:
+            starts = sorted(starts + list(_positions(text, "［")))
+    elif "［" in text:
+        starts = list(_positions(text, "［"))
+    else:
+        return
+    end = 0
+    for at in starts:
+        if at < end:
+            continue
+        match = CITATION.match(text, at)
+        if match is not None:
+            end = match.end()
+            yield at, citation_list(match.group(1))
+
+
+def _positions(text: str, char: str) -> Iterator[int]:
+    at = text.find(char)
+    while at >= 0:
+        yield at
+        at = text.find(char, at + 1)
 
 
 def citation_numbers(text: str) -> list[int]:

@@ -26,6 +26,7 @@ from functools import lru_cache
 from typing import Mapping
 
 from transync.errors import DocumentError
+from transync.document.markdown import parse, quiet_rule_logs
 from transync.document.mdx import MD, MDX, ASIDE, MdxError
 from transync.document.placeholders import Keep, Template, Text, matching_bracket, split, to_xml
 
@@ -33,7 +34,6 @@ _ATX_CLOSE = re.compile(r"[ \t]+#+[ \t]*$|^#+[ \t]*$")
 # Markers, then blanks and ">"s: "[ \t][ \t>]*" and not "[ \t]+[ \t>]*", whose two
 # ways to split the same blanks made a failing match exponential in the markers.
 _PREFIX_OK = re.compile(r"^[ \t>]*(?:(?:[-+*]|\d{1,9}[.)])(?:[ \t][ \t>]*|$))*(?:#{1,6}[ \t]+)?$")
-_FENCE_OPEN = re.compile(r"^[ \t]*(`{3,}|~{3,})")
 
 
 class SegmentError(DocumentError):
@@ -126,6 +126,7 @@ def _parser(syntax: str = MD):
         md.use(plugin)
     # Only the block structure is needed: inline content is split by placeholders.py.
     md.disable("inline")
+    quiet_rule_logs()
     return md
 
 
@@ -153,7 +154,7 @@ def segment_with_blocks(body: str, syntax: str = MD) -> tuple[Segmented, Blocks]
 def blocks_of(body: str, syntax: str = MD) -> Blocks:
     """The body's blocks alone, without segmenting it. Raises SegmentError when MDX refuses it."""
     try:
-        tokens = _parser(syntax).parse(body.replace("\r\n", "\n"))
+        tokens = parse(_parser(syntax), body.replace("\r\n", "\n"))
     except MdxError as exc:
         raise SegmentError(exc.reason, exc.line) from None
     return _blocks([t for t in tokens if t.type in _BLOCKS])
@@ -191,7 +192,7 @@ def _segment(body: str, syntax: str, blocks: list | None) -> Segmented:
         ends.append(end)
 
     try:
-        tokens = _parser(syntax).parse(body.replace("\r\n", "\n"))
+        tokens = parse(_parser(syntax), body.replace("\r\n", "\n"))
     except MdxError as exc:
         raise SegmentError(exc.reason, exc.line) from None
     segments: list[Segment] = []
