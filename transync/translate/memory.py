@@ -126,6 +126,7 @@ import contextlib
 import hashlib
 import os
 import re
+from array import array
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator, Literal, NamedTuple
@@ -249,6 +250,7 @@ class Memory:
         self._indexed_all = False
         self._cache: Path | None = None  # the cache file of what the PO file reads as (see load)
         self._canon: _Canon | None = None  # the PO file as a save wrote it, entry by entry (see _render)
+        self._lazy = False  # entries of _canon not in _records yet are read from its bytes when used (see _get)
         self._dirty: set[_Key] = set()  # entries changed since the file _canon describes
 
     # -- reading
@@ -306,7 +308,7 @@ class Memory:
                 op = _op_of(payload)
             except (ValueError, TypeError):
                 continue  # not a change this version knows: it only restores
-            if op[0] == "put" and (op[5], op[1]) not in self._records:
+            if op[0] == "put" and not self._has((op[5], op[1])):
                 self._apply(op)
 
     def _replay(self, since: int = 0, read: tuple[str | None, int, list[tuple[int, int, object]]] | None = None) -> None:
@@ -334,12 +336,18 @@ class Memory:
         return cls.open(config.root, source_lang, target_lang, cache_dir=config.cache_dir if config.cache else None)
 
     def _parse(self, data: bytes, cache: Path | None) -> None:
+        if cache is not None:
+            index = pofile.read_index(pofile.index_file(cache), data)
+            canon = None if index is None else _Canon.of_layout(data, index[1], self.path)
+            if canon is not None:  # bytes a save wrote: nothing is read until an entry is used
+                self._take_header(index[0])  # type: ignore[index]
+                self._canon, self._lazy = canon, True
+                return
         try:
-            header, self._records, layout = pofile.read_po_layout(data, self.path, cache=cache)  # type: ignore[assignment]
+            header, self._records = pofile.read_po(data, self.path, cache=cache)  # type: ignore[assignment]
         except pofile.POFileError as exc:
             raise MemoryFileError(exc.path, exc.reason, exc.line) from None
         self._take_header(header)
-        self._canon = _Canon.of_layout(data, list(self._records), layout)
 
     def _take_header(self, fields: list[tuple[str, str]]) -> None:
         own = {k.lower() for k in pofile.OWN_HEADER}
@@ -358,12 +366,27 @@ class Memory:
 
     def _get(self, key: _Key) -> _Record | None:
         rec = self._records.get(key)
+        if rec is None:
+            n = self._canon.find(key) if self._lazy else None  # type: ignore[union-attr]
+            if n is None:
+                return None
+            rec = self._canon.entry(n)[1]  # type: ignore[union-attr]
         if type(rec) is tuple:
             rec = self._records[key] = _resolve(key, *rec)
         return rec  # type: ignore[return-value]
 
+    def _has(self, key: _Key) -> bool:
+        return key in self._records or (self._lazy and self._canon.find(key) is not None)  # type: ignore[union-attr]
+
     def _all(self) -> dict[_Key, _Record]:
         records = self._records
+        if self._lazy:  # every entry of the file read now
+            canon = self._canon
+            for n in range(len(canon)):  # type: ignore[arg-type]
+                key, value = canon.entry(n)  # type: ignore[union-attr]
+                if key not in records:
+                    records[key] = value
+            self._lazy = False
         for key, rec in records.items():
             if type(rec) is tuple:
                 records[key] = _resolve(key, *rec)
@@ -384,10 +407,13 @@ class Memory:
         return None if rec is None else self._entry((context, source), rec)
 
     def __contains__(self, source: object) -> bool:
-        return isinstance(source, str) and (None, source) in self._records
+        return isinstance(source, str) and self._has((None, source))
 
     def __len__(self) -> int:
-        return len(self._records)
+        if not self._lazy:
+            return len(self._records)
+        canon = self._canon
+        return len(canon) + sum(1 for key in self._records if canon.find(key) is None)  # type: ignore[union-attr, arg-type]
 
     def __iter__(self) -> Iterator[MemoryEntry]:
         """Every entry, in file order (by msgid, then context)."""
@@ -488,10 +514,10 @@ class Memory:
         if op is None:
             return 0
         _, path, uses = op
-        wanted = {(u.context, u.source, u.line) for u in uses if (u.context, u.source) in self._records}
+        wanted = {(u.context, u.source, u.line) for u in uses if self._has((u.context, u.source))}
         held = {(*key, line) for key, lines in self._held(path).items() for line in lines}
         if wanted == held:
-            return sum(1 for u in uses if (u.context, u.source) in self._records)
+            return sum(1 for u in uses if self._has((u.context, u.source)))
         self._ops.append(op)
         return self._replace(path, uses)
 
@@ -539,7 +565,17 @@ class Memory:
             return index.setdefault(path, {})
         needle = path.encode("utf-8")  # as "#:" lines hold it (between isolates when it has white space)
         held: dict[_Key, set[int | None]] = {}
-        for key, rec in self._records.items():
+        records = self._records
+        candidates = list(records)
+        if self._lazy:  # and the entries of the file not read yet that hold the path anywhere
+            canon = self._canon
+            for n in canon.holding(needle):  # type: ignore[union-attr]
+                key, value = canon.entry(n)  # type: ignore[union-attr]
+                if key not in records:
+                    records[key] = value
+                    candidates.append(key)
+        for key in candidates:
+            rec = records[key]
             if type(rec) is tuple:
                 head = rec[1]
                 if type(head) is bytes:
@@ -574,7 +610,7 @@ class Memory:
             at += len(part)
             ends.append(at)
             parts.append(part)
-        return _Canon(b"".join(parts), keys, ends, len(header))
+        return _Canon(b"".join(parts), array("Q", map(_key_hash, keys)), array("Q", ends), len(header), self.path)
 
     def _render(self) -> tuple[_Canon, bool | None]:
         """What :meth:`save` writes, and whether it differs from the file as last read or written (None: not known).
@@ -590,15 +626,16 @@ class Memory:
             return self._render_all(), None
         if not self._dirty:
             return canon, False
+        keys = canon.keys()
         events = []  # (the entry of canon it replaces or goes before, 1: replaces / 0: new, key)
         for key in self._dirty:
-            n = bisect.bisect_left(canon.keys, _order(key), key=_order)  # the file is sorted by _order
-            events.append((n, int(n < len(canon.keys) and canon.keys[n] == key), key))
+            n = bisect.bisect_left(keys, _order(key), key=_order)  # the file is sorted by _order
+            events.append((n, int(n < len(keys) and keys[n] == key), key))
         events.sort(key=lambda e: (e[0], e[1], _order(e[2])))
-        data, ends = canon.data, canon.ends
+        data, ends, hashes = canon.data, canon.ends, canon.hashes
         parts: list[bytes] = [data[: canon.header_end]]
-        keys: list[_Key] = []
-        new_ends: list[int] = []
+        new_hashes = array("Q")
+        new_ends = array("Q")
         shift = 0
         changed = False
         done = 0  # entries of canon copied so far
@@ -606,8 +643,8 @@ class Memory:
         def copy(upto: int) -> None:
             if upto > done:
                 parts.append(data[canon.start(done) : ends[upto - 1]])
-                keys.extend(canon.keys[done:upto])
-                new_ends.extend(end + shift for end in ends[done:upto])
+                new_hashes.extend(hashes[done:upto])
+                new_ends.extend((end + shift for end in ends[done:upto]) if shift else ends[done:upto])
 
         for n, replace, key in events:
             copy(n)
@@ -616,11 +653,11 @@ class Memory:
             changed = changed or part != old
             shift += len(part) - (len(old) if old is not None else 0)
             parts.append(part)
-            keys.append(key)
+            new_hashes.append(hashes[n] if replace else _key_hash(key))
             new_ends.append((new_ends[-1] if new_ends else canon.header_end) + len(part))
             done = n + 1 if replace else n
         copy(len(ends))
-        return _Canon(b"".join(parts), keys, new_ends, canon.header_end), changed
+        return _Canon(b"".join(parts), new_hashes, new_ends, canon.header_end, self.path), changed
 
     def sync(self) -> None:
         """Put the changes made since the last sync on disk: appended to the journal and fsynced.
@@ -739,25 +776,16 @@ class Memory:
         raise MemoryFileError(self.path, f"replaced on disk during each of {_SAVE_ATTEMPTS} attempts to save the translation memory: try again")
 
     def _keep(self, canon: _Canon, *, fresh: bool) -> None:
-        """The file now holds ``canon``: remember it for the next save, and (``fresh``) keep it in the cache for the next load."""
+        """The file now holds ``canon``: remember it for the next save, and (``fresh``) keep its index in the cache for the next load."""
         self._dirty.clear()
+        if self._lazy and (self._identity is None or canon.index() is None):
+            self._all()  # the entries not read yet are read from the bytes they are in before those go
         if self._identity is None:  # replaced by someone else right after the rename: not known
             self._canon = None
             return
         self._canon = canon
-        if fresh and self._cache is not None:
-            items = []
-            records = self._records
-            data = canon.data
-            for n, key in enumerate(canon.keys):
-                rec = records[key]
-                if type(rec) is tuple and type(rec[1]) is bytes:
-                    items.append((key[0], key[1], rec[0], rec[1]))
-                    continue
-                entry = data[canon.start(n) + 1 : canon.ends[n]]  # as read_po gives it: the lines before the keywords
-                head = b"" if entry.startswith(b"msg") else entry[: entry.index(b"\nmsg") + 1]
-                items.append((key[0], key[1], rec[0] if type(rec) is tuple else rec.translation, head))  # type: ignore[union-attr]
-            pofile.write_cache(self._cache, data, pofile.header_of(data[: canon.header_end]), items, canon.layout())
+        if fresh and self._cache is not None and canon.index() is not None:
+            pofile.write_index(pofile.index_file(self._cache), canon.data, pofile.header_of(canon.data[: canon.header_end]), canon.layout())
 
     def _unchanged_on_disk(self) -> bool:
         if self._canon is not None and not self._dirty and not self._ops:
@@ -804,44 +832,122 @@ class Memory:
             self._records, self._extra_header, self._identity = fresh._records, fresh._extra_header, fresh._identity
             self._journal_at = fresh._journal_at
             self._by_path, self._indexed_all = {}, False
-            self._canon, self._dirty = None, set()  # a file another process wrote: written anew
+            self._canon, self._dirty, self._lazy = None, set(), False  # a file another process wrote: written anew
         for op in self._ops:  # not journaled yet: the newest changes
             self._apply(op)
 
 
-class _Canon(NamedTuple):
-    """PO bytes that :meth:`Memory._render_all` gives for a memory, with where each entry ends.
+class _Canon:
+    """PO bytes that :meth:`Memory._render_all` gives for a memory, entry by entry.
 
-    ``keys`` are the entries in file order and ``ends[n]`` the offset after
-    entry ``n`` (each entry is a blank line's newline, then its lines), so
-    that a save can copy the entries that did not change.
+    ``ends[n]`` is the offset after entry ``n`` (each entry is a blank line's
+    newline, then its lines) and ``hashes[n]`` the hash of its key
+    (:func:`_key_hash`), in file order, so that a save copies the entries
+    that did not change and a load finds an entry by its key without
+    reading the others (the cache keeps both with the bytes, 16 bytes an
+    entry). An entry found by its hash is read and its key compared.
     """
 
-    data: bytes
-    keys: list[_Key]
-    ends: list[int]
-    header_end: int
+    __slots__ = ("data", "hashes", "ends", "header_end", "path", "_where")
+
+    def __init__(self, data: bytes, hashes: array, ends: array, header_end: int, path: Path) -> None:
+        self.data = data
+        self.hashes = hashes
+        self.ends = ends
+        self.header_end = header_end
+        self.path = path
+        self._where: dict[int, int] | None = None
+
+    def __len__(self) -> int:
+        return len(self.ends)
 
     def start(self, n: int) -> int:
         return self.ends[n - 1] if n else self.header_end
+
+    def index(self) -> dict[int, int] | None:
+        """Entry number by key hash; None when two keys share a hash (the entries are then read, not looked up)."""
+        if self._where is None:
+            self._where = dict(zip(self.hashes, range(len(self.hashes))))
+        return self._where if len(self._where) == len(self.hashes) else None
+
+    def _block(self, n: int) -> bytes:
+        return self.data[self.start(n) + 1 : self.ends[n] - 1]  # its lines, without the blank line before or the last newline
+
+    def key(self, n: int) -> _Key:
+        return pofile.entry_key(self._block(n), self.path)
+
+    def keys(self) -> _Keys:
+        return _Keys(self)
+
+    def entry(self, n: int) -> tuple[_Key, tuple[str, bytes | pofile.Comments]]:
+        """Entry ``n`` as :func:`pofile.read_po` gives it: its key, and its msgstr with its comment lines."""
+        context, msgid, msgstr, head = pofile.read_entry(self._block(n), self.path)
+        return (context, msgid), (msgstr, head)
+
+    def find(self, key: _Key) -> int | None:
+        """The number of the entry with this key, or None."""
+        n = self.index().get(_key_hash(key))  # type: ignore[union-attr]  # only a canon with an index is looked up in
+        return n if n is not None and self.key(n) == key else None
+
+    def holding(self, needle: bytes) -> list[int]:
+        """The entries whose lines hold ``needle`` anywhere."""
+        data, ends, find = self.data, self.ends, self.data.find
+        found = []
+        at = find(needle, self.header_end)
+        while at >= 0:
+            n = bisect.bisect_right(ends, at)
+            found.append(n)
+            at = find(needle, ends[n])
+        return found
 
     def layout(self) -> tuple:
         """What the cache keeps with the bytes (marshal's types), stamped by transync's code: it wrote them."""
         from transync.site.cache import code_digest
 
-        return (code_digest(), self.header_end, self.ends)
+        return (code_digest(), self.header_end, self.ends.tobytes(), self.hashes.tobytes())
 
     @classmethod
-    def of_layout(cls, data: bytes, keys: list[_Key], layout: object) -> _Canon | None:
+    def of_layout(cls, data: bytes, layout: object, path: Path) -> _Canon | None:
         """The bytes a save wrote, as the cache kept them with their layout; None for anything else."""
         from transync.site.cache import code_digest
 
-        if not (isinstance(layout, tuple) and len(layout) == 3 and layout[0] == code_digest()):
+        if not (isinstance(layout, tuple) and len(layout) == 4 and layout[0] == code_digest()):
             return None
-        _, header_end, ends = layout
-        if not (isinstance(ends, list) and len(ends) == len(keys) and (ends[-1] if ends else header_end) == len(data)):
+        _, header_end, ends_bytes, hashes_bytes = layout
+        if not (isinstance(header_end, int) and isinstance(ends_bytes, bytes) and isinstance(hashes_bytes, bytes)):
             return None
-        return cls(data, keys, ends, header_end)
+        ends, hashes = array("Q"), array("Q")
+        try:
+            ends.frombytes(ends_bytes)
+            hashes.frombytes(hashes_bytes)
+        except ValueError:
+            return None
+        if not (len(ends) == len(hashes) and (ends[-1] if ends else header_end) == len(data)):
+            return None
+        canon = cls(data, hashes, ends, header_end, path)
+        return canon if canon.index() is not None else None
+
+
+class _Keys:
+    """The keys of a canon's entries as a sequence (for bisect), each read when asked for."""
+
+    __slots__ = ("canon",)
+
+    def __init__(self, canon: _Canon) -> None:
+        self.canon = canon
+
+    def __len__(self) -> int:
+        return len(self.canon)
+
+    def __getitem__(self, n: int) -> _Key:
+        return self.canon.key(n)
+
+
+def _key_hash(key: _Key) -> int:
+    """A 64-bit hash of an entry's key that stays the same across processes (unlike ``hash``)."""
+    context, source = key
+    text = b"\x00" + source.encode("utf-8") if context is None else b"\x01" + context.encode("utf-8") + b"\x04" + source.encode("utf-8")
+    return int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "little")
 
 
 _SAVE_ATTEMPTS = 5
@@ -1021,7 +1127,7 @@ def _resolve(key: _Key, translation: str, head: bytes | pofile.Comments) -> _Rec
     rec = _Record(translation)
     if type(head) is bytes and head.startswith(_HUMAN_LINE):
         # Most entries, as transync writes a human one: the mark, then one "#: path:line" per line.
-        occurrences = pofile.plain_occurrences(head[len(_HUMAN_LINE) :].decode("utf-8").split("\n")[:-1])
+        occurrences = pofile.plain_occurrences(head[len(_HUMAN_LINE) :].decode("utf-8")) if len(head) > len(_HUMAN_LINE) else []
         if occurrences is not None:
             rec.occurrences.update(occurrences)
             return rec
