@@ -610,7 +610,7 @@ class Memory:
             at += len(part)
             ends.append(at)
             parts.append(part)
-        return _Canon(b"".join(parts), array("Q", map(_key_hash, keys)), array("Q", ends), len(header), self.path)
+        return _Canon([b"".join(parts)], array("Q", map(_key_hash, keys)), array("Q", ends), len(header), self.path)
 
     def _render(self) -> tuple[_Canon, bool | None]:
         """What :meth:`save` writes, and whether it differs from the file as last read or written (None: not known).
@@ -632,12 +632,14 @@ class Memory:
             n = bisect.bisect_left(keys, _order(key), key=_order)  # the file is sorted by _order
             events.append((n, int(n < len(keys) and keys[n] == key), key))
         events.sort(key=lambda e: (e[0], e[1], _order(e[2])))
-        data, ends, hashes = canon.data, canon.ends, canon.hashes
-        parts: list[bytes] = [data[: canon.header_end]]
+        data, ends, hashes = memoryview(canon.data), canon.ends, canon.hashes
+        parts: list[bytes | memoryview] = [data[: canon.header_end]]
         new_hashes = array("Q")
         new_ends = array("Q")
         shift = 0
         changed = False
+        unique = canon._unique  # a new key whose hash an entry has already makes the new canon not unique
+        new: set[int] = set()
         done = 0  # entries of canon copied so far
 
         def copy(upto: int) -> None:
@@ -650,14 +652,21 @@ class Memory:
             copy(n)
             part = ("\n" + _entry_text(key, self._get(key))).encode("utf-8")  # type: ignore[arg-type]
             old = data[canon.start(n) : ends[n]] if replace else None
-            changed = changed or part != old
+            changed = changed or old is None or part != old
             shift += len(part) - (len(old) if old is not None else 0)
             parts.append(part)
-            new_hashes.append(hashes[n] if replace else _key_hash(key))
+            if replace:
+                new_hashes.append(hashes[n])
+            else:
+                h = _key_hash(key)
+                if unique and (h in canon.index() or h in new):  # type: ignore[operator]
+                    unique = False
+                new.add(h)
+                new_hashes.append(h)
             new_ends.append((new_ends[-1] if new_ends else canon.header_end) + len(part))
             done = n + 1 if replace else n
         copy(len(ends))
-        return _Canon(b"".join(parts), new_hashes, new_ends, canon.header_end, self.path), changed
+        return _Canon(parts, new_hashes, new_ends, canon.header_end, self.path, unique=unique), changed
 
     def sync(self) -> None:
         """Put the changes made since the last sync on disk: appended to the journal and fsynced.
@@ -744,11 +753,10 @@ class Memory:
                 for _ in range(_SAVE_ATTEMPTS):
                     self._catch_up()
                     canon, changed = self._render()
-                    data = canon.data
                     expected = self._identity
                     if changed is None:  # written anew: compare with the file
                         try:
-                            same = expected is not None and self.path.read_bytes() == data
+                            same = expected is not None and self.path.read_bytes() == canon.data
                         except FileNotFoundError:
                             same = False
                     else:  # the file is the one read (checked by _catch_up): it differs where an entry does
@@ -756,7 +764,7 @@ class Memory:
                     written: list[int] = []
                     if not same:
                         try:
-                            atomic_write(self.path, data, before_replace=lambda tmp: written.append(self._check_unchanged(expected, tmp)))
+                            atomic_write(self.path, canon.chunks, before_replace=lambda tmp: written.append(self._check_unchanged(expected, tmp)))
                         except _ChangedMeanwhile:
                             continue
                         journal.sync_folder(self.path.parent)  # the new file is on disk before the journal goes
@@ -778,14 +786,14 @@ class Memory:
     def _keep(self, canon: _Canon, *, fresh: bool) -> None:
         """The file now holds ``canon``: remember it for the next save, and (``fresh``) keep its index in the cache for the next load."""
         self._dirty.clear()
-        if self._lazy and (self._identity is None or canon.index() is None):
+        if self._lazy and (self._identity is None or not canon.unique()):
             self._all()  # the entries not read yet are read from the bytes they are in before those go
         if self._identity is None:  # replaced by someone else right after the rename: not known
             self._canon = None
             return
         self._canon = canon
-        if fresh and self._cache is not None and canon.index() is not None:
-            pofile.write_index(pofile.index_file(self._cache), canon.data, pofile.header_of(canon.data[: canon.header_end]), canon.layout())
+        if fresh and self._cache is not None:
+            pofile.write_index(pofile.index_file(self._cache), canon.chunks, pofile.header_of(canon.header()), canon.layout())
 
     def _unchanged_on_disk(self) -> bool:
         if self._canon is not None and not self._dirty and not self._ops:
@@ -848,18 +856,30 @@ class _Canon:
     entry). An entry found by its hash is read and its key compared.
     """
 
-    __slots__ = ("data", "hashes", "ends", "header_end", "path", "_where")
+    __slots__ = ("chunks", "_data", "hashes", "ends", "header_end", "path", "_where", "_unique")
 
-    def __init__(self, data: bytes, hashes: array, ends: array, header_end: int, path: Path) -> None:
-        self.data = data
+    def __init__(self, chunks: list[bytes | memoryview], hashes: array, ends: array, header_end: int, path: Path, *, unique: bool | None = None) -> None:
+        self.chunks = chunks  # the bytes, in pieces (a save copies the unchanged entries' as views, never joined to be written)
+        self._data = chunks[0] if len(chunks) == 1 and type(chunks[0]) is bytes else None
         self.hashes = hashes
         self.ends = ends
         self.header_end = header_end
         self.path = path
         self._where: dict[int, int] | None = None
+        self._unique = unique  # whether no two keys share a hash (None: not known yet)
 
     def __len__(self) -> int:
         return len(self.ends)
+
+    @property
+    def data(self) -> bytes:
+        if self._data is None:
+            self._data = b"".join(self.chunks)
+            self.chunks = [self._data]
+        return self._data
+
+    def header(self) -> bytes:
+        return bytes(self.chunks[0][: self.header_end])
 
     def start(self, n: int) -> int:
         return self.ends[n - 1] if n else self.header_end
@@ -868,7 +888,11 @@ class _Canon:
         """Entry number by key hash; None when two keys share a hash (the entries are then read, not looked up)."""
         if self._where is None:
             self._where = dict(zip(self.hashes, range(len(self.hashes))))
-        return self._where if len(self._where) == len(self.hashes) else None
+            self._unique = len(self._where) == len(self.hashes)
+        return self._where if self._unique else None
+
+    def unique(self) -> bool:
+        return self.index() is not None if self._unique is None else self._unique
 
     def _block(self, n: int) -> bytes:
         return self.data[self.start(n) + 1 : self.ends[n] - 1]  # its lines, without the blank line before or the last newline
@@ -924,7 +948,7 @@ class _Canon:
             return None
         if not (len(ends) == len(hashes) and (ends[-1] if ends else header_end) == len(data)):
             return None
-        canon = cls(data, hashes, ends, header_end, path)
+        canon = cls([data], hashes, ends, header_end, path)
         return canon if canon.index() is not None else None
 
 

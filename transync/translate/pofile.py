@@ -275,21 +275,25 @@ def _cache_write(file: Path, digest: object, *items: object) -> None:
         pass  # a cache that cannot be written only costs time
 
 
-def _index_key(data: bytes) -> tuple[int, int]:
+def _index_key(chunks: Iterable[bytes | memoryview]) -> tuple[int, int]:
     # The index is read on every load of a large memory, so it is keyed by length and CRC-32 (four
     # times cheaper than SHA-1): it only ever meets bytes of the same file, and every entry it
     # finds is checked against the key that was looked up (see Memory).
-    return len(data), zlib.crc32(data)
+    size = crc = 0
+    for chunk in chunks:
+        size += len(chunk)
+        crc = zlib.crc32(chunk, crc)
+    return size, crc
 
 
-def write_index(file: Path, data: bytes, header: list[tuple[str, str]], index: object) -> None:
-    """Keep ``index`` (marshal's types) with the header fields of PO bytes, for :func:`read_index` of the same bytes."""
-    _cache_write(file, _index_key(data), header, index)
+def write_index(file: Path, chunks: Iterable[bytes | memoryview], header: list[tuple[str, str]], index: object) -> None:
+    """Keep ``index`` (marshal's types) with the header fields of PO bytes (in pieces), for :func:`read_index` of the same bytes."""
+    _cache_write(file, _index_key(chunks), header, index)
 
 
 def read_index(file: Path, data: bytes) -> tuple[list[tuple[str, str]], object] | None:
     """The header fields and the index that :func:`write_index` kept for these bytes, or None."""
-    found = _cache_read(file, _index_key(data))
+    found = _cache_read(file, _index_key([data]))
     return None if found is None or len(found) != 2 else (found[0], found[1])
 
 
