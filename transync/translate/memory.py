@@ -143,6 +143,7 @@ FRONT_MATTER_CONTEXT = "fm:"
 
 _MARK = "transync:"
 _HUMAN_LINE = f"#. {_MARK} human\n".encode()
+_MACHINE_LINE = f"#. {_MARK} machine ".encode()
 _ENGINE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
@@ -209,18 +210,128 @@ _Key = pofile.Key  # (context, source)
 
 
 class _Record:
-    __slots__ = ("translation", "origin", "engine", "occurrences", "sorted", "fuzzy", "flags", "notes", "comments")
+    """One entry in the memory.
+
+    Occurrences read from a file a save wrote stay its ``#:`` lines (sorted,
+    one plain occurrence each) until the set is needed: a common text is used
+    thousands of times, and a run that translates one document changes only
+    that document's lines of it (:meth:`discard`, :meth:`add`, :meth:`lines`).
+    Then ``_occ`` holds the occurrences added to those lines and ``_dropped``
+    those removed from them.
+    """
+
+    __slots__ = ("translation", "origin", "engine", "_occ", "_raw", "_split", "_dropped", "sorted", "fuzzy", "flags", "notes", "comments")
 
     def __init__(self, translation: str, origin: Origin = "human", engine: str | None = None) -> None:
         self.translation = translation
         self.origin: Origin = origin
         self.engine = engine
-        self.occurrences: set[Occurrence] = set()
+        self._occ: set[Occurrence] = set()
+        self._raw: str | None = None  # "#:" lines as a save wrote them, each ending with a newline
+        self._split: list[str] | None = None  # _raw's lines, once split
+        self._dropped: set[Occurrence] = set()
         self.sorted: tuple[Occurrence, ...] | None = None  # occurrences sorted, until they change: a common text has thousands
         self.fuzzy = False
         self.flags: tuple[str, ...] = ()  # flags other than fuzzy, kept as they were
         self.notes: tuple[str, ...] = ()  # translator comments ("# ..."), kept as they were
         self.comments: tuple[str, ...] = ()  # extracted comments ("#. ...") other than transync's mark
+
+    @property
+    def occurrences(self) -> set[Occurrence]:
+        if self._raw is not None:
+            occ = {o for o in pofile.plain_occurrences(self._raw) or () if o not in self._dropped}
+            occ.update(self._occ)
+            self.occurrences = occ
+        return self._occ
+
+    @occurrences.setter
+    def occurrences(self, value: set[Occurrence]) -> None:
+        self._occ, self._raw, self._split, self._dropped = value, None, None, set()
+
+    def keep_lines(self, raw: str) -> None:
+        """Take occurrences as ``#:`` lines a save wrote (sorted, each plain: :func:`pofile.plain`), read when needed."""
+        self.occurrences = set()
+        self._raw = raw
+
+    def _lines(self) -> list[str]:
+        if self._split is None:
+            self._split = self._raw[:-1].split("\n")  # type: ignore[index]
+        return self._split
+
+    def _written(self, occ: Occurrence) -> bool:
+        """Whether one of the lines read holds ``occ``."""
+        lines = self._lines()
+        want = pofile.occurrence_order(occ)
+        n = bisect.bisect_left(lines, want, key=pofile.line_order)
+        return n < len(lines) and pofile.line_order(lines[n]) == want
+
+    def of_path(self, path: str) -> list[int | None]:
+        """The lines of a document's occurrences."""
+        if self._raw is None:
+            return [line for p, line in self._occ if p == path]
+        lines = self._lines()
+        found = []
+        for n in range(bisect.bisect_left(lines, (path, -1), key=pofile.line_order), len(lines)):
+            p, line = pofile.line_order(lines[n])
+            if p != path:
+                break
+            if (p, None if line < 0 else line) not in self._dropped:
+                found.append(None if line < 0 else line)
+        found.extend(line for p, line in self._occ if p == path)
+        return found
+
+    def discard(self, occ: Occurrence) -> None:
+        if self._raw is None or occ in self._occ:
+            self._occ.discard(occ)
+        elif self._written(occ):
+            self._dropped.add(occ)
+        self.sorted = None
+
+    def add(self, occ: Occurrence) -> None:
+        if self._raw is None:
+            self._occ.add(occ)
+        elif occ in self._dropped:
+            self._dropped.discard(occ)
+        elif not self._written(occ):
+            self._occ.add(occ)
+        self.sorted = None
+
+    def ordered(self) -> tuple[Occurrence, ...]:
+        """The occurrences in the order ``#:`` lines list them."""
+        if self.sorted is None:
+            if self._raw is not None and not self._occ and not self._dropped:
+                self.sorted = tuple(pofile.plain_occurrences(self._raw) or ())
+            else:
+                self.sorted = pofile.sorted_occurrences(self.occurrences)
+        return self.sorted
+
+    def lines(self) -> list[str]:
+        """The ``#:`` lines to write: those read, with the occurrences removed and added since."""
+        if self._raw is None:
+            return pofile.format_occurrences(self.ordered())
+        lines = self._lines()
+        if not self._occ and not self._dropped:
+            return lines
+        order = pofile.line_order
+        events: list[tuple[int, int, tuple[str, int], str]] = []  # (place among the lines read, 0: insert / 1: drop, order, line)
+        for occ in self._dropped:
+            want = pofile.occurrence_order(occ)
+            events.append((bisect.bisect_left(lines, want, key=order), 1, want, ""))
+        for occ in self._occ:
+            want = pofile.occurrence_order(occ)
+            events.append((bisect.bisect_left(lines, want, key=order), 0, want, pofile.occurrence_line(occ)))
+        events.sort()
+        out: list[str] = []
+        at = 0
+        for place, drop, _, line in events:
+            out.extend(lines[at:place])
+            at = place
+            if drop:
+                at = place + 1
+            else:
+                out.append(line)
+        out.extend(lines[at:])
+        return out
 
 
 class Memory:
@@ -423,9 +534,7 @@ class Memory:
 
     @staticmethod
     def _entry(key: _Key, rec: _Record) -> MemoryEntry:
-        if rec.sorted is None:
-            rec.sorted = pofile.sorted_occurrences(rec.occurrences)
-        return MemoryEntry(key[1], rec.translation, rec.origin, rec.engine, key[0], rec.sorted, rec.fuzzy)
+        return MemoryEntry(key[1], rec.translation, rec.origin, rec.engine, key[0], rec.ordered(), rec.fuzzy)
 
     def stats(self) -> MemoryStats:
         human = machine = fuzzy = src = tgt = occ = 0
@@ -488,7 +597,7 @@ class Memory:
         else:
             rec.translation, rec.origin, rec.engine, rec.fuzzy = translation, origin, engine, False
             result = "replaced"
-        if result in ("added", "replaced") or not rec.occurrences.issuperset(occ):
+        if result in ("added", "replaced") or (occ and not rec.occurrences.issuperset(occ)):
             self._dirty.add(key)
         if occ:
             rec.occurrences.update(occ)
@@ -527,8 +636,8 @@ class Memory:
         for key, lines in index.pop(path, {}).items():
             rec = self._get(key)
             if rec is not None:
-                rec.occurrences.difference_update((path, line) for line in lines)
-                rec.sorted = None
+                for line in lines:
+                    rec.discard((path, line))
                 self._dirty.add(key)
         held: dict[_Key, set[int | None]] = {}
         recorded = 0
@@ -536,8 +645,7 @@ class Memory:
             key = (u.context, u.source)
             rec = self._get(key)
             if rec is not None:
-                rec.occurrences.add((path, u.line))
-                rec.sorted = None
+                rec.add((path, u.line))
                 self._dirty.add(key)
                 held.setdefault(key, set()).add(u.line)
                 recorded += 1
@@ -584,9 +692,9 @@ class Memory:
                 elif not any(path in line for line in head[2]):  # read by polib: "#:" lines as text
                     continue
                 rec = self._get(key)
-            for p, line in rec.occurrences:  # type: ignore[union-attr]
-                if p == path:
-                    held.setdefault(key, set()).add(line)
+            lines = rec.of_path(path)  # type: ignore[union-attr]
+            if lines:
+                held.setdefault(key, set()).update(lines)
         index[path] = held
         return held
 
@@ -906,7 +1014,7 @@ class _Canon:
     def entry(self, n: int) -> tuple[_Key, tuple[str, bytes | pofile.Comments]]:
         """Entry ``n`` as :func:`pofile.read_po` gives it: its key, and its msgstr with its comment lines."""
         context, msgid, msgstr, head = pofile.read_entry(self._block(n), self.path)
-        return (context, msgid), (msgstr, head)
+        return (context, msgid), (msgstr, head, True)  # written by a save of this version (see _resolve)
 
     def find(self, key: _Key) -> int | None:
         """The number of the entry with this key, or None."""
@@ -1102,7 +1210,7 @@ def _entry_text(key: _Key, rec: _Record) -> str:
         context, source, rec.translation,
         notes=rec.notes,
         comments=(*rec.comments, mark),
-        occurrences=pofile.sorted_occurrences(rec.occurrences),
+        occurrence_lines=rec.lines(),
         flags=("fuzzy",) + rec.flags if rec.fuzzy else rec.flags,
     )
 
@@ -1146,14 +1254,24 @@ def _fill(key: _Key, rec: _Record, notes: list[str], comments: list[str], occurr
     rec.comments = others
 
 
-def _resolve(key: _Key, translation: str, head: bytes | pofile.Comments) -> _Record:
-    """The record of an entry as read_po gave it, from its comment lines."""
+def _resolve(key: _Key, translation: str, head: bytes | pofile.Comments, written: bool = False) -> _Record:
+    """The record of an entry as read_po gave it, from its comment lines (``written``: as a save of this version wrote them)."""
     rec = _Record(translation)
-    if type(head) is bytes and head.startswith(_HUMAN_LINE):
-        # Most entries, as transync writes a human one: the mark, then one "#: path:line" per line.
-        occurrences = pofile.plain_occurrences(head[len(_HUMAN_LINE) :].decode("utf-8")) if len(head) > len(_HUMAN_LINE) else []
-        if occurrences is not None:
-            rec.occurrences.update(occurrences)
+    if type(head) is bytes:
+        # Most entries, as transync writes them: the mark, then one "#: path:line" per line.
+        if head.startswith(_HUMAN_LINE):
+            cut = len(_HUMAN_LINE)
+        elif written and head.startswith(_MACHINE_LINE):
+            cut = head.find(b"\n") + 1
+            rec.origin, rec.engine, _ = origin_of(key[0], key[1], translation, [head[3 : cut - 1].decode("utf-8")])
+        else:
+            cut = 0
+        raw = head[cut:].decode("utf-8") if cut else None
+        if raw is not None and (not raw or pofile.plain(raw)):
+            if written and raw:  # sorted and without duplicates: read when needed
+                rec.keep_lines(raw)
+            else:
+                rec.occurrences.update(pofile.plain_occurrences(raw) or ())
             return rec
     _fill(key, rec, *pofile.comment_lines(head))
     return rec

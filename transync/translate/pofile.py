@@ -86,17 +86,16 @@ def write_entry(
     notes: Iterable[str] = (),
     comments: Iterable[str] = (),
     occurrences: Iterable[Occurrence] = (),
+    occurrence_lines: Iterable[str] = (),
     flags: Iterable[str] = (),
     previous: str | None = None,
 ) -> str:
-    """One entry: translator comments, extracted comments, occurrences (in the order given), flags, previous msgid."""
+    """One entry: translator comments, extracted comments, occurrences (in the order given; or their lines, as
+    :func:`format_occurrences` writes them), flags, previous msgid."""
     lines = [f"# {n}" if n else "#" for n in notes]
     lines.extend(f"#. {c}" for c in comments)
-    occurrences = tuple(occurrences)
-    if _SPACE_RE.search("".join([path for path, _ in occurrences])):
-        lines.extend(f"#: {_format_occurrence(o)}" for o in occurrences)
-    else:  # no path with white space: as _format_occurrence writes them, without a search each (a common text has thousands)
-        lines.extend([f"#: {path}" if line is None else f"#: {path}:{line}" for path, line in occurrences])
+    lines.extend(format_occurrences(occurrences))
+    lines.extend(occurrence_lines)
     flags = tuple(flags)
     if flags:
         lines.append("#, " + ", ".join(flags))
@@ -138,6 +137,19 @@ _OTHER_SPACE_RE = re.compile(r"[^\S \n]")  # white space but a space or a line b
 _PLAIN_OCCURRENCE_RE = re.compile(r"#: ([^\n]+):([0-9]+)\n")  # the last colon of the line: as rpartition
 
 
+def format_occurrences(occurrences: Iterable[Occurrence]) -> list[str]:
+    """The ``#:`` lines of occurrences, one each, in the order given."""
+    occurrences = tuple(occurrences)
+    if _SPACE_RE.search("".join([path for path, _ in occurrences])):
+        return [f"#: {_format_occurrence(o)}" for o in occurrences]
+    # No path with white space: as _format_occurrence writes them, without a search each (a common text has thousands).
+    return [f"#: {path}" if line is None else f"#: {path}:{line}" for path, line in occurrences]
+
+
+def occurrence_line(occ: Occurrence) -> str:
+    return f"#: {_format_occurrence(occ)}"
+
+
 def _format_occurrence(occ: Occurrence) -> str:
     path, line = occ
     if _SPACE_RE.search(path):
@@ -169,21 +181,17 @@ def sorted_occurrences(occurrences: Collection[Occurrence]) -> tuple[Occurrence,
     if len(occurrences) < 2:
         return tuple(occurrences)
     try:
-        # Tuples compare as _occurrence_order does, as long as no path has an occurrence with a
+        # Tuples compare as occurrence_order does, as long as no path has an occurrence with a
         # line and one without (None and a number do not compare): a common text has thousands.
         return tuple(sorted(occurrences))
     except TypeError:
-        return tuple(sorted(occurrences, key=_occurrence_order))
+        return tuple(sorted(occurrences, key=occurrence_order))
 
 
-def _occurrence_order(occ: Occurrence) -> tuple[str, int]:
-    return occ[0], -1 if occ[1] is None else occ[1]
-
-
-def plain_occurrences(text: str) -> list[Occurrence] | None:
-    """The occurrences of ``#: path:line`` lines (each ending with a newline) that hold one plain occurrence each, as most are written; None for any other."""
+def plain(text: str) -> bool:
+    """Whether ``#:`` lines (each ending with a newline) hold one plain occurrence each (no white space in a path), as most are written."""
     lines = text.count("\n")
-    if (
+    return not (
         not text.startswith("#: ")
         or text.count("\n#: ") != lines - 1
         or text.count(" ") != lines  # the one space of each line is its "#: "
@@ -191,8 +199,26 @@ def plain_occurrences(text: str) -> list[Occurrence] | None:
         or "#: \n" in text
         or _FSI in text
         or _OTHER_SPACE_RE.search(text)
-    ):
+    )
+
+
+def line_order(line: str) -> tuple[str, int]:
+    """The place of a plain ``#:`` line among others: what :func:`sorted_occurrences` orders its occurrence by."""
+    occ = line[3:]
+    path, sep, number = occ.rpartition(":")
+    return (path, int(number)) if sep and number.isdigit() and path else (occ, -1)
+
+
+def occurrence_order(occ: Occurrence) -> tuple[str, int]:
+    """What :func:`sorted_occurrences` orders occurrences by."""
+    return occ[0], -1 if occ[1] is None else occ[1]
+
+
+def plain_occurrences(text: str) -> list[Occurrence] | None:
+    """The occurrences of ``#:`` lines (each ending with a newline) that hold one plain occurrence each (:func:`plain`); None for any other."""
+    if not plain(text):
         return None
+    lines = text.count("\n")
     found = _PLAIN_OCCURRENCE_RE.findall(text)
     if len(found) == lines:  # every line "path:line": most
         return list(zip([path for path, _ in found], map(int, [number for _, number in found])))
