@@ -72,7 +72,8 @@ and writes it in 1.9 s. So a file whose entries are separated by blank
 lines (as transync, Poedit and Weblate write them) is read here, from its
 bytes, with bounded searches, and an entry's comment lines are parsed when
 the entry is first used: 0.75 s. With ``cache_dir`` a file read before comes
-from a cache keyed by its content: 0.26 s. Anything else (obsolete ``#~``
+from a cache keyed by its content: 0.26 s (see below for a file a save
+wrote). Anything else (obsolete ``#~``
 entries, plural forms, entries run together, and every error) is checked
 line by line, so that a file cut inside a string is an error where polib
 would drop a character, and then read by polib; tests check that both
@@ -80,14 +81,21 @@ readers agree. Files are written by transync too (1.2 s), in its layout.
 The PO text, read and written, is :mod:`transync.translate.pofile`'s; this module is
 the model.
 
-A save costs what changed, not the file: when the file is one a save wrote
-(this object saved it, or the cache kept its layout with it), only the
-entries changed since are written anew and the others are copied as bytes
-(the result is byte for byte what writing every entry gives), and the cache
-is given what the new file reads as, so the next run's load parses nothing.
-A document's occurrences are found by looking for its path in the entries'
-comment lines as read, so a run that translates a few documents resolves a
-few entries; a run over many documents indexes them all once.
+A run costs what it uses and what changed, not the file. When the file is
+one a save wrote (this object saved it, or the cache kept its index: where
+each entry ends and a 64-bit hash of its key, 16 bytes an entry, keyed by the
+file's length and CRC-32), a load reads the bytes and that index and nothing
+else; an entry is read from the bytes when it is looked up (and its key
+compared), a document's occurrences by looking for its path in the bytes,
+and a common text's occurrences stay its ``#:`` lines, of which a run
+changes only those of the documents it translates. A save writes the
+entries changed since anew and copies the others as bytes (the result is
+byte for byte what writing every entry gives), and keeps the new file's
+index in the cache. After a one-paragraph edit on the real corpus a run
+spends about 0.15 s on its memory (0.9 s when the cache held every entry's
+strings). A run over many documents reads and indexes every entry once.
+Anything else (no cache, a file a translator saved, an index of other
+bytes) is read whole as above, and the next save writes every entry.
 
 **Durable and shared.** Changes are made in this object and put on disk
 by :meth:`Memory.sync`: appended to a journal beside the PO file

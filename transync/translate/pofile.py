@@ -331,6 +331,31 @@ def header_of(data: bytes) -> list[tuple[str, str]]:
 
 def read_entry(block: bytes, path: str | os.PathLike[str] = "<string>") -> tuple[str | None, str, str, bytes | Comments]:
     """Context, msgid, msgstr and comment lines (as :func:`read_po` gives them) of one entry's lines, without the final newline."""
+    # As _read_fast takes most entries: keywords one line each, nothing to unescape.
+    i = block.find(b'msgid "')
+    j = block.find(b'\nmsgstr "', i) if i >= 0 else -1
+    c = block.find(b'msgctxt "', 0, i) if j >= 0 else -1
+    start = i if c < 0 else c
+    if (
+        j >= 0
+        and (start == 0 or block[start - 1] == 10)
+        and block.count(b"\n", start) == (1 if c < 0 else 2)
+        and (c < 0 or block[i - 1] == 10)
+        and block.find(b"\\", start) < 0
+        and block.count(b'"', start) == (4 if c < 0 else 6)
+        and block[j - 1] == 34
+        and block[-1] == 34
+        and (c < 0 or block[i - 2] == 34)
+    ):
+        head = block[:start]
+        if not head or (head[0] == 35 and head.count(b"\n") == head.count(b"\n#") + 1):
+            try:
+                if not head.isascii():
+                    head.decode("utf-8")
+                context = None if c < 0 else block[c + 9 : i - 2].decode("utf-8")
+                return context, block[i + 7 : j - 1].decode("utf-8"), block[j + 9 : -1].decode("utf-8"), head
+            except UnicodeDecodeError:
+                pass
     try:
         read = _block(block)
     except (_NotSimple, UnicodeDecodeError):
