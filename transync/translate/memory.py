@@ -275,7 +275,7 @@ class _Record:
 
     def of_path(self, path: str) -> list[int | None]:
         """The lines of a document's occurrences."""
-        if self._raw is None:
+        if self._raw is None or path not in self._raw:
             return [line for p, line in self._occ if p == path]
         lines = self._lines()
         found = []
