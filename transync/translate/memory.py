@@ -247,7 +247,8 @@ class _Record:
     @property
     def occurrences(self) -> set[Occurrence]:
         if self._raw is not None:
-            occ = {o for o in pofile.plain_occurrences(self._raw) or () if o not in self._dropped}
+            parsed = self.sorted if self.sorted is not None and not self._dropped and not self._occ else pofile.plain_occurrences(self._raw)
+            occ = {o for o in parsed or () if o not in self._dropped}
             occ.update(self._occ)
             self.occurrences = occ
         return self._occ
@@ -486,10 +487,11 @@ class Memory:
     def _get(self, key: _Key) -> _Record | None:
         rec = self._records.get(key)
         if rec is None:
-            n = self._canon.find(key) if self._lazy else None  # type: ignore[union-attr]
-            if n is None:
+            found = self._canon.find(key) if self._lazy else None  # type: ignore[union-attr]
+            if found is None:
                 return None
-            rec = self._canon.entry(n)[1]  # type: ignore[union-attr]
+            self._canon.taken.add(found[0])  # type: ignore[union-attr]
+            rec = found[1]
         if type(rec) is tuple:
             rec = self._records[key] = _resolve(key, *rec)
         return rec  # type: ignore[return-value]
@@ -501,10 +503,12 @@ class Memory:
         records = self._records
         if self._lazy:  # every entry of the file read now
             canon = self._canon
+            taken = canon.taken  # type: ignore[union-attr]
             for n in range(len(canon)):  # type: ignore[arg-type]
-                key, value = canon.entry(n)  # type: ignore[union-attr]
-                if key not in records:
-                    records[key] = value
+                if n not in taken:
+                    key, value = canon.entry(n)  # type: ignore[union-attr]
+                    if key not in records:
+                        records[key] = value
             self._lazy = False
         for key, rec in records.items():
             if type(rec) is tuple:
@@ -686,7 +690,10 @@ class Memory:
         if self._lazy:  # and the entries of the file not read yet that hold the path anywhere
             canon = self._canon
             for n in canon.holding(needle):  # type: ignore[union-attr]
+                if n in canon.taken:  # type: ignore[union-attr]
+                    continue  # among the records already
                 key, value = canon.entry(n)  # type: ignore[union-attr]
+                canon.taken.add(n)  # type: ignore[union-attr]
                 if key not in records:
                     records[key] = value
                     candidates.append(key)
@@ -972,7 +979,7 @@ class _Canon:
     entry). An entry found by its hash is read and its key compared.
     """
 
-    __slots__ = ("chunks", "_data", "hashes", "ends", "header_end", "path", "_where", "_unique")
+    __slots__ = ("chunks", "_data", "hashes", "ends", "header_end", "path", "_where", "_unique", "taken")
 
     def __init__(self, chunks: list[bytes | memoryview], hashes: array, ends: array, header_end: int, path: Path, *, unique: bool | None = None) -> None:
         self.chunks = chunks  # the bytes, in pieces (a save copies the unchanged entries' as views, never joined to be written)
@@ -983,6 +990,7 @@ class _Canon:
         self.path = path
         self._where: dict[int, int] | None = None
         self._unique = unique  # whether no two keys share a hash (None: not known yet)
+        self.taken: set[int] = set()  # entries a memory has taken among its records (see Memory._get)
 
     def __len__(self) -> int:
         return len(self.ends)
@@ -1024,10 +1032,13 @@ class _Canon:
         context, msgid, msgstr, head = pofile.read_entry(self._block(n), self.path)
         return (context, msgid), (msgstr, head, True)  # written by a save of this version (see _resolve)
 
-    def find(self, key: _Key) -> int | None:
-        """The number of the entry with this key, or None."""
+    def find(self, key: _Key) -> tuple[int, tuple[str, bytes | pofile.Comments, bool]] | None:
+        """The number of the entry with this key and the entry (as :meth:`entry` gives it), or None."""
         n = self.index().get(_key_hash(key))  # type: ignore[union-attr]  # only a canon with an index is looked up in
-        return n if n is not None and self.key(n) == key else None
+        if n is None:
+            return None
+        found, value = self.entry(n)
+        return (n, value) if found == key else None
 
     def holding(self, needle: bytes) -> list[int]:
         """The entries whose lines hold ``needle`` anywhere."""
