@@ -371,6 +371,7 @@ class Memory:
         self._cache: Path | None = None  # the cache file of what the PO file reads as (see load)
         self._canon: _Canon | None = None  # the PO file as a save wrote it, entry by entry (see _render)
         self._lazy = False  # entries of _canon not in _records yet are read from its bytes when used (see _get)
+        self._added = 0  # entries added since _canon was written (while _lazy)
         self._dirty: set[_Key] = set()  # entries changed since the file _canon describes
 
     # -- reading
@@ -535,8 +536,7 @@ class Memory:
     def __len__(self) -> int:
         if not self._lazy:
             return len(self._records)
-        canon = self._canon
-        return len(canon) + sum(1 for key in self._records if canon.find(key) is None)  # type: ignore[union-attr, arg-type]
+        return len(self._canon) + self._added  # type: ignore[arg-type]
 
     def __iter__(self) -> Iterator[MemoryEntry]:
         """Every entry, in file order (by msgid, then context)."""
@@ -602,6 +602,7 @@ class Memory:
         if rec is None:
             rec = self._records[key] = _Record(translation, origin, engine)
             result = "added"
+            self._added += 1
         elif origin == "machine" and rec.origin == "human":
             result = "kept"
         elif rec.translation == translation and rec.origin == origin and rec.engine == engine and not rec.fuzzy:
@@ -914,9 +915,11 @@ class Memory:
         if self._identity is None:  # replaced by someone else right after the rename: not known
             self._canon = None
             return
-        self._canon = canon
+        self._canon, self._added = canon, 0
         if fresh and self._cache is not None:
             pofile.write_index(pofile.index_file(self._cache), canon.chunks, pofile.header_of(canon.header()), canon.layout())
+            with contextlib.suppress(OSError):
+                os.unlink(self._cache)  # every entry's strings, of bytes the file no longer holds
 
     def _unchanged_on_disk(self) -> bool:
         if self._canon is not None and not self._dirty and not self._ops:
