@@ -137,7 +137,7 @@ import re
 from array import array
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator, Literal, NamedTuple
+from typing import Callable, Iterable, Iterator, Literal, NamedTuple
 
 from transync.translate import journal, pofile
 from transync.fsutil import atomic_write, remove_stale_temp_files
@@ -877,6 +877,7 @@ class Memory:
                 for _ in range(_SAVE_ATTEMPTS):
                     self._catch_up()
                     canon, changed = self._render()
+                    keyed = self._key_meanwhile(canon, changed)
                     expected = self._identity
                     if changed is None:  # written anew: compare with the file
                         try:
@@ -894,7 +895,7 @@ class Memory:
                         journal.sync_folder(self.path.parent)  # the new file is on disk before the journal goes
                         identity = _identity(self.path)
                         self._identity = identity if identity[3] == written[0] else None
-                    self._keep(canon, fresh=not same or changed is None)
+                    self._keep(canon, fresh=not same or changed is None, key=keyed())
                     self._journal.fold()
                     with contextlib.suppress(OSError):
                         os.unlink(journal.lock_path(self.path))  # held: see journal.locked
@@ -907,7 +908,25 @@ class Memory:
             raise MemoryFileError(self.path, f"cannot write the translation memory: {exc.strerror or exc}") from None
         raise MemoryFileError(self.path, f"replaced on disk during each of {_SAVE_ATTEMPTS} attempts to save the translation memory: try again")
 
-    def _keep(self, canon: _Canon, *, fresh: bool) -> None:
+    def _key_meanwhile(self, canon: _Canon, changed: bool | None) -> Callable[[], tuple[int, int] | None]:
+        """Start taking the index key of ``canon``'s bytes (a CRC-32 of the file) in a thread, beside the write; returns how to get it."""
+        if self._cache is None or changed is False:
+            return lambda: None
+        import threading
+
+        chunks = list(canon.chunks)
+        result: list[tuple[int, int]] = []
+        # zlib lets other threads run while it checksums a large buffer, as the write and fsync do
+        thread = threading.Thread(target=lambda: result.append(pofile.index_key(chunks)), name="transync-memory-key", daemon=True)
+        thread.start()
+
+        def key() -> tuple[int, int] | None:
+            thread.join()
+            return result[0] if result else None
+
+        return key
+
+    def _keep(self, canon: _Canon, *, fresh: bool, key: tuple[int, int] | None = None) -> None:
         """The file now holds ``canon``: remember it for the next save, and (``fresh``) keep its index in the cache for the next load."""
         self._dirty.clear()
         if self._lazy and (self._identity is None or not canon.unique()):
@@ -917,7 +936,7 @@ class Memory:
             return
         self._canon, self._added = canon, 0
         if fresh and self._cache is not None:
-            pofile.write_index(pofile.index_file(self._cache), canon.chunks, pofile.header_of(canon.header()), canon.layout())
+            pofile.write_index(pofile.index_file(self._cache), canon.chunks, pofile.header_of(canon.header()), canon.layout(), key=key)
             with contextlib.suppress(OSError):
                 os.unlink(self._cache)  # every entry's strings, of bytes the file no longer holds
 

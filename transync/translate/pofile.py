@@ -301,6 +301,11 @@ def _cache_write(file: Path, digest: object, *items: object) -> None:
         pass  # a cache that cannot be written only costs time
 
 
+def index_key(chunks: Iterable[bytes | memoryview]) -> tuple[int, int]:
+    """What :func:`write_index` keys an index by: the bytes' length and CRC-32 (compute it beforehand to pass it as ``key``)."""
+    return _index_key(chunks)
+
+
 def _index_key(chunks: Iterable[bytes | memoryview]) -> tuple[int, int]:
     # The index is read on every load of a large memory, so it is keyed by length and CRC-32 (four
     # times cheaper than SHA-1): it only ever meets bytes of the same file, and every entry it
@@ -312,9 +317,9 @@ def _index_key(chunks: Iterable[bytes | memoryview]) -> tuple[int, int]:
     return size, crc
 
 
-def write_index(file: Path, chunks: Iterable[bytes | memoryview], header: list[tuple[str, str]], index: object) -> None:
+def write_index(file: Path, chunks: Iterable[bytes | memoryview], header: list[tuple[str, str]], index: object, *, key: tuple[int, int] | None = None) -> None:
     """Keep ``index`` (marshal's types) with the header fields of PO bytes (in pieces), for :func:`read_index` of the same bytes."""
-    _cache_write(file, _index_key(chunks), header, index)
+    _cache_write(file, key or _index_key(chunks), header, index)
 
 
 def read_index(file: Path, data: bytes) -> tuple[list[tuple[str, str]], object] | None:
