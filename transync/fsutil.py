@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 
 def atomic_write(
-    path: str | os.PathLike[str], data: str | bytes, *, encoding: str = "utf-8",
+    path: str | os.PathLike[str], data: str | bytes | Sequence[bytes | memoryview], *, encoding: str = "utf-8",
     before_replace: Callable[[Path], None] | None = None,
 ) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the new one, never a part.
+
+    ``data`` may be a sequence of byte chunks, written one after the other (so
+    that a large file made of pieces of another is never joined in memory).
 
     The temporary file lives in the same folder so that the final rename stays
     on one file system, and it is flushed to disk before the rename.
@@ -22,13 +25,13 @@ def atomic_write(
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    payload = data.encode(encoding) if isinstance(data, str) else data
+    chunks = [data.encode(encoding)] if isinstance(data, str) else [data] if isinstance(data, (bytes, bytearray, memoryview)) else data
     import tempfile  # not at the top: a run that writes nothing (a warm status) need not load it
 
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
+            fh.writelines(chunks)
             fh.flush()
             os.fsync(fh.fileno())
         if target.exists():

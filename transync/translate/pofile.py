@@ -14,9 +14,12 @@ names the file in error messages), as babel's ``pofile`` does beside its
   separated by blank lines (as transync, Poedit and Weblate write them), and
   for anything else :func:`check_lines` (so that a damaged file is an error
   with its line, never a misreading) then polib. Both give the same result.
-  With a cache file, a content read before is taken from there;
-  :func:`write_cache` puts there what bytes a writer made read as, with the
-  layout it wants back (:func:`read_po_layout`).
+  With a cache file, a content read before is taken from there.
+- :func:`write_index` and :func:`read_index`: a small cache beside it that
+  keeps, for PO bytes a writer made, whatever index the writer wants back
+  with them (the memory keeps where each entry ends and a hash of its key),
+  so that a load of a large file needs neither the entries' strings nor a
+  parse; :func:`read_entry` then reads one entry of the bytes when it is used.
 - :func:`storable` and :func:`writable_path`: what a valid PO file can hold.
 
 Errors are :class:`POFileError`, one line naming the file and line.
@@ -30,6 +33,7 @@ import marshal
 import os
 import re
 import sys
+import zlib
 from pathlib import Path
 from typing import Collection, Iterable, Iterator
 
@@ -82,13 +86,16 @@ def write_entry(
     notes: Iterable[str] = (),
     comments: Iterable[str] = (),
     occurrences: Iterable[Occurrence] = (),
+    occurrence_lines: Iterable[str] = (),
     flags: Iterable[str] = (),
     previous: str | None = None,
 ) -> str:
-    """One entry: translator comments, extracted comments, occurrences (in the order given), flags, previous msgid."""
+    """One entry: translator comments, extracted comments, occurrences (in the order given; or their lines, as
+    :func:`format_occurrences` writes them), flags, previous msgid."""
     lines = [f"# {n}" if n else "#" for n in notes]
     lines.extend(f"#. {c}" for c in comments)
-    lines.extend(f"#: {_format_occurrence(o)}" for o in occurrences)
+    lines.extend(format_occurrences(occurrences))
+    lines.extend(occurrence_lines)
     flags = tuple(flags)
     if flags:
         lines.append("#, " + ", ".join(flags))
@@ -126,6 +133,21 @@ def _quote(text: str) -> str:
 _FSI, _PDI = "\u2068", "\u2069"
 _OCCURRENCE_RE = re.compile(f"{_FSI}([^{_PDI}]*){_PDI}(?::(\\d+))?|(\\S+)")
 _SPACE_RE = re.compile(r"\s")
+_OTHER_SPACE_RE = re.compile(r"[^\S \n]")  # white space but a space or a line break
+_PLAIN_OCCURRENCE_RE = re.compile(r"#: ([^\n]+):([0-9]+)\n")  # the last colon of the line: as rpartition
+
+
+def format_occurrences(occurrences: Iterable[Occurrence]) -> list[str]:
+    """The ``#:`` lines of occurrences, one each, in the order given."""
+    occurrences = tuple(occurrences)
+    if _SPACE_RE.search("".join([path for path, _ in occurrences])):
+        return [f"#: {_format_occurrence(o)}" for o in occurrences]
+    # No path with white space: as _format_occurrence writes them, without a search each (a common text has thousands).
+    return [f"#: {path}" if line is None else f"#: {path}:{line}" for path, line in occurrences]
+
+
+def occurrence_line(occ: Occurrence) -> str:
+    return f"#: {_format_occurrence(occ)}"
 
 
 def _format_occurrence(occ: Occurrence) -> str:
@@ -158,22 +180,52 @@ def sorted_occurrences(occurrences: Collection[Occurrence]) -> tuple[Occurrence,
     """Occurrences in the order ``#:`` lines list them: by path, then line (no line first)."""
     if len(occurrences) < 2:
         return tuple(occurrences)
-    return tuple(sorted(occurrences, key=_occurrence_order))
+    try:
+        # Tuples compare as occurrence_order does, as long as no path has an occurrence with a
+        # line and one without (None and a number do not compare): a common text has thousands.
+        return tuple(sorted(occurrences))
+    except TypeError:
+        return tuple(sorted(occurrences, key=occurrence_order))
 
 
-def _occurrence_order(occ: Occurrence) -> tuple[str, int]:
+def plain(text: str) -> bool:
+    """Whether ``#:`` lines (each ending with a newline) hold one plain occurrence each (no white space in a path), as most are written."""
+    lines = text.count("\n")
+    return not (
+        not text.startswith("#: ")
+        or text.count("\n#: ") != lines - 1
+        or text.count(" ") != lines  # the one space of each line is its "#: "
+        or not text.endswith("\n")
+        or "#: \n" in text
+        or _FSI in text
+        or _OTHER_SPACE_RE.search(text)
+    )
+
+
+def line_order(line: str) -> tuple[str, int]:
+    """The place of a plain ``#:`` line among others: what :func:`sorted_occurrences` orders its occurrence by."""
+    occ = line[3:]
+    path, sep, number = occ.rpartition(":")
+    return (path, int(number)) if sep and number.isdigit() and path else (occ, -1)
+
+
+def occurrence_order(occ: Occurrence) -> tuple[str, int]:
+    """What :func:`sorted_occurrences` orders occurrences by."""
     return occ[0], -1 if occ[1] is None else occ[1]
 
 
-def plain_occurrences(lines: Iterable[str]) -> list[Occurrence] | None:
-    """The occurrences of ``#: path:line`` lines that hold one plain occurrence each, as most are written; None for any other."""
-    found: list[Occurrence] = []
-    for line in lines:
-        occ = line[3:]
-        if not occ or line[:3] != "#: " or _FSI in occ or _SPACE_RE.search(occ):
-            return None
-        path, sep, number = occ.rpartition(":")
-        found.append((path, int(number)) if sep and number.isdigit() and path else (occ, None))
+def plain_occurrences(text: str) -> list[Occurrence] | None:
+    """The occurrences of ``#:`` lines (each ending with a newline) that hold one plain occurrence each (:func:`plain`); None for any other."""
+    if not plain(text):
+        return None
+    lines = text.count("\n")
+    found = _PLAIN_OCCURRENCE_RE.findall(text)
+    if len(found) == lines:  # every line "path:line": most
+        return list(zip([path for path, _ in found], map(int, [number for _, number in found])))
+    found = []
+    for line in text[3:-1].split("\n#: "):
+        path, sep, number = line.rpartition(":")
+        found.append((path, int(number)) if sep and number.isdigit() and path else (line, None))
     return found
 
 
@@ -213,7 +265,7 @@ def snippet(text: str) -> str:
 
 
 # The cache of read files: marshal, as the header cache, keyed by the file's content.
-_CACHE_FORMAT = 2
+_CACHE_FORMAT = 3
 
 
 def cache_file(cache_dir: str | os.PathLike[str], path: str | os.PathLike[str]) -> Path:
@@ -222,42 +274,111 @@ def cache_file(cache_dir: str | os.PathLike[str], path: str | os.PathLike[str]) 
     return Path(cache_dir) / "memory" / f"{name}-py{sys.version_info[0]}{sys.version_info[1]}.marshal"
 
 
-def _cache_stamp(digest: str) -> tuple:
+def index_file(cache: Path) -> Path:
+    """Where :func:`write_index` keeps the index of the file whose :func:`cache_file` is ``cache``."""
+    return cache.with_name(cache.name[: -len(".marshal")] + ".index.marshal")
+
+
+def _cache_stamp(digest: object) -> tuple:
     from transync import __version__
 
     return (_CACHE_FORMAT, __version__, digest)
 
 
-def _cache_read(file: Path, digest: str) -> tuple[list[tuple[str, str]], list[tuple], object] | None:
-    """What a file with this content was read as (and its layout, or None), or None; anything unexpected counts as no cache."""
+def _cache_read(file: Path, digest: object) -> tuple | None:
+    """The items after the stamp of a cache file made for this content, or None; anything unexpected counts as no cache."""
     try:
-        stamp, header, items, layout = marshal.loads(file.read_bytes())
+        stamp, *items = marshal.loads(file.read_bytes())
     except Exception:
         return None
-    return (header, items, layout) if stamp == _cache_stamp(digest) else None
+    return tuple(items) if stamp == _cache_stamp(digest) else None
 
 
-def _cache_write(file: Path, digest: str, header: list[tuple[str, str]], items: list[tuple], layout: object = None) -> None:
+def _cache_write(file: Path, digest: object, *items: object) -> None:
     try:
-        atomic_write(file, marshal.dumps((_cache_stamp(digest), header, items, layout)))
+        atomic_write(file, marshal.dumps((_cache_stamp(digest), *items)))
     except (OSError, ValueError):
         pass  # a cache that cannot be written only costs time
 
 
-def write_cache(file: Path, data: bytes, header: list[tuple[str, str]], items: list[tuple], layout: object) -> None:
-    """Keep in the cache file what PO bytes read as, so that the next read of the same bytes parses nothing.
+def index_key(chunks: Iterable[bytes | memoryview]) -> tuple[int, int]:
+    """What :func:`write_index` keys an index by: the bytes' length and CRC-32 (compute it beforehand to pass it as ``key``)."""
+    return _index_key(chunks)
 
-    ``items`` are ``(msgctxt, msgid, msgstr, comment lines as bytes)`` in file
-    order, as :func:`read_po` gives them; ``layout`` is whatever the writer of
-    the bytes wants back with them (:func:`read_po_layout`), in marshal's types.
-    """
-    _cache_write(file, hashlib.sha1(data).hexdigest(), header, items, layout)
+
+def _index_key(chunks: Iterable[bytes | memoryview]) -> tuple[int, int]:
+    # The index is read on every load of a large memory, so it is keyed by length and CRC-32 (four
+    # times cheaper than SHA-1): it only ever meets bytes of the same file, and every entry it
+    # finds is checked against the key that was looked up (see Memory).
+    size = crc = 0
+    for chunk in chunks:
+        size += len(chunk)
+        crc = zlib.crc32(chunk, crc)
+    return size, crc
+
+
+def write_index(file: Path, chunks: Iterable[bytes | memoryview], header: list[tuple[str, str]], index: object, *, key: tuple[int, int] | None = None) -> None:
+    """Keep ``index`` (marshal's types) with the header fields of PO bytes (in pieces), for :func:`read_index` of the same bytes."""
+    _cache_write(file, key or _index_key(chunks), header, index)
+
+
+def read_index(file: Path, data: bytes) -> tuple[list[tuple[str, str]], object] | None:
+    """The header fields and the index that :func:`write_index` kept for these bytes, or None."""
+    found = _cache_read(file, _index_key([data]))
+    return None if found is None or len(found) != 2 else (found[0], found[1])
 
 
 def header_of(data: bytes) -> list[tuple[str, str]]:
     """The header fields of PO bytes that begin with a header entry as :func:`write_header` writes it (up to its end)."""
     block = _block(data.rstrip(b"\n"))
     return [] if block is None else _header_fields(block[2])
+
+
+def read_entry(block: bytes, path: str | os.PathLike[str] = "<string>") -> tuple[str | None, str, str, bytes | Comments]:
+    """Context, msgid, msgstr and comment lines (as :func:`read_po` gives them) of one entry's lines, without the final newline."""
+    # As _read_fast takes most entries: keywords one line each, nothing to unescape.
+    i = block.find(b'msgid "')
+    j = block.find(b'\nmsgstr "', i) if i >= 0 else -1
+    c = block.find(b'msgctxt "', 0, i) if j >= 0 else -1
+    start = i if c < 0 else c
+    if (
+        j >= 0
+        and (start == 0 or block[start - 1] == 10)
+        and block.count(b"\n", start) == (1 if c < 0 else 2)
+        and (c < 0 or block[i - 1] == 10)
+        and block.find(b"\\", start) < 0
+        and block.count(b'"', start) == (4 if c < 0 else 6)
+        and block[j - 1] == 34
+        and block[-1] == 34
+        and (c < 0 or block[i - 2] == 34)
+    ):
+        head = block[:start]
+        if not head or (head[0] == 35 and head.count(b"\n") == head.count(b"\n#") + 1):
+            try:
+                if not head.isascii():
+                    head.decode("utf-8")
+                context = None if c < 0 else block[c + 9 : i - 2].decode("utf-8")
+                return context, block[i + 7 : j - 1].decode("utf-8"), block[j + 9 : -1].decode("utf-8"), head
+            except UnicodeDecodeError:
+                pass
+    try:
+        read = _block(block)
+    except (_NotSimple, UnicodeDecodeError):
+        read = None
+    if read is None:
+        records = _read_careful(block + b"\n", path)
+        if len(records[1]) != 1:
+            raise POFileError(path, "not one translated entry where the memory's index says one is")
+        (context, msgid), (msgstr, head) = next(iter(records[1].items()))
+        return context, msgid, msgstr, head
+    return read
+
+
+def entry_key(block: bytes, path: str | os.PathLike[str] = "<string>") -> Key:
+    """The (msgctxt, msgid) of one entry's lines, without reading its comment lines."""
+    cut = 0 if block.startswith(b"msg") else block.find(b"\nmsg") + 1
+    context, msgid, _, _ = read_entry(block[cut:] if cut else block, path)
+    return context, msgid
 
 
 class _NotSimple(Exception):
@@ -432,13 +553,6 @@ def check_lines(text: str, path: str | os.PathLike[str] = "<string>") -> None:
 
 
 def read_po(data: bytes, path: str | os.PathLike[str] = "<string>", *, cache: Path | None = None) -> tuple[list[tuple[str, str]], dict[Key, tuple[str, bytes | Comments]]]:
-    """The header fields and the translated entries of PO bytes: :func:`read_po_layout` without the layout."""
-    return read_po_layout(data, path, cache=cache)[:2]  # type: ignore[return-value]
-
-
-def read_po_layout(
-    data: bytes, path: str | os.PathLike[str] = "<string>", *, cache: Path | None = None
-) -> tuple[list[tuple[str, str]], dict[Key, tuple[str, bytes | Comments]], object]:
     """The header fields and the translated entries of PO bytes; POFileError (with its line) when they are unusable.
 
     Entries map (msgctxt, msgid) to (msgstr, comment lines): the comment lines
@@ -447,19 +561,18 @@ def read_po_layout(
     entries are left out; an empty msgid (other than the header's), a
     duplicate entry or an entry that :func:`storable` refuses is an error.
     With ``cache`` (a file, see :func:`cache_file`), a content read before is
-    taken from there, and what the fast reader read is kept there. The third
-    item is the layout that :func:`write_cache` kept with the same bytes, else None.
+    taken from there, and what the fast reader read is kept there.
     """
     digest = hashlib.sha1(data).hexdigest() if cache is not None else ""
-    if cache is not None and (cached := _cache_read(cache, digest)) is not None:
-        header, items, layout = cached
-        return header, {(context, msgid): (msgstr, head) for context, msgid, msgstr, head in items}, layout
+    if cache is not None and (cached := _cache_read(cache, digest)) is not None and len(cached) == 2:
+        header, items = cached
+        return header, {(context, msgid): (msgstr, head) for context, msgid, msgstr, head in items}
     read = _read_fast(data, path)
     if read is not None:
         if cache is not None:
             _cache_write(cache, digest, read[0], [(k[0], k[1], v[0], v[1]) for k, v in read[1].items()])
-        return read[0], read[1], None
-    return (*_read_careful(data, path), None)
+        return read
+    return _read_careful(data, path)
 
 
 def _read_fast(data: bytes, path: str | os.PathLike[str]) -> tuple[list[tuple[str, str]], dict[Key, tuple[str, bytes | Comments]]] | None:

@@ -394,6 +394,7 @@ class Run:
         # memory all the same, so that a preview shows every translation a person already made.
         self.read_only = getattr(engine, "name", None) == PSEUDO
         self._memories: dict[tuple[str, str], Memory] = {}
+        self._loading: dict[tuple[str, str], Future] = {}  # memories being read in the background (see _prefetch)
         self._dry = False  # during dry_run: nothing is written, so a read-only memory is fine
         self._writable: set[tuple[str, str]] = set()  # memories checked writable
         self.engine = engine
@@ -417,11 +418,28 @@ class Run:
 
     def _memory_of(self, key: tuple[str, str]) -> Memory:
         if key not in self._memories:
-            self._memories[key] = Memory.of_site(self.config, *key)
+            loading = self._loading.pop(key, None)
+            self._memories[key] = loading.result() if loading is not None else Memory.of_site(self.config, *key)
         if not self._dry and not self.read_only and key not in self._writable:
             self._memories[key].ensure_writable()
             self._writable.add(key)
         return self._memories[key]
+
+    def _prefetch(self, jobs: list[Job]) -> None:
+        """Start reading the memories that documents to translate will look their texts up in.
+
+        In a thread, so that a large memory file is read (and checked against
+        its index) while the first document is planned: reading releases the
+        interpreter. Errors are raised where the memory is first needed.
+        """
+        if not self.use_memory:
+            return
+        keys = {(j.collection.source_lang, j.lang) for j in jobs if j.reason != "fields"} - self._memories.keys() - self._loading.keys()
+        if keys:
+            loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="transync-memory")
+            for key in sorted(keys):
+                self._loading[key] = loader.submit(Memory.of_site, self.config, *key)
+            loader.shutdown(wait=False)
 
     def _recall(self, pending: _Pending, summary: Summary) -> list[localize.Request]:
         """Take what the memory knows; return the requests still to send."""
@@ -769,6 +787,7 @@ class Run:
             if sitepaths.write_refusal(self.config.root, j.target_path, base=j.collection.path, new=False) is None
         }:
             remove_stale_temp_files(folder)
+        self._prefetch(jobs)
         summary = Summary()
         docs: list[_Pending] = []
         queues: dict[str, deque[_Text]] = {}  # target language -> texts waiting for a request
