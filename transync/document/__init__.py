@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 from os import PathLike
 from functools import lru_cache
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, NamedTuple
 
 from transync.errors import DocumentError
 
@@ -238,10 +238,8 @@ def _construct(loader, node) -> Any:
 # the value a plain scalar, a quoted string without escapes, or a flow list of such.
 # Whatever is not exactly that (an indented line, a comment, a tag, an anchor, an escape,
 # a character PyYAML refuses or reads as a line break) is left to PyYAML whole.
-_SIMPLE_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*?))? *")
+_SIMPLE_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*))?")  # the value's trailing spaces are cut after
 _PLAIN = re.compile(r"[^-?:,\[\]{}#&*!|>'\"%@`\s](?:[^:#]|:(?! )|(?<! )#)*(?<![ :])")
-_DOUBLE = re.compile(r'"([^"\\]*)"')
-_SINGLE = re.compile(r"'([^']*)'")
 _FLOW_ITEM = re.compile(r"[^-?:,\[\]{}#&*!|>'\"%@`\s][^,\[\]{}:#]*(?<! )|\"[^\"\\]*\"|'[^']*'")
 _FLOW = re.compile(r"\[ *(?:(?:%s) *(?:, *(?:%s) *)*)?\]" % (_FLOW_ITEM.pattern, _FLOW_ITEM.pattern))
 # PyYAML's reader refuses these characters; \r, \x85, \u2028 and \u2029 break lines; tabs are separators.
@@ -250,67 +248,111 @@ _NOT_SIMPLE = re.compile("[^\x0a\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\u
 
 @lru_cache(maxsize=None)
 def _scalars():
-    """A loader whose resolver and constructors type plain scalars exactly as PyYAML does."""
+    """``typed(text) -> (value, canonical JSON)`` of a plain scalar, its type and value exactly as PyYAML's
+    resolver and constructors make them."""
     from yaml.nodes import ScalarNode
 
     loader = _loader()("")
     constructors = loader.yaml_constructors
     resolve = loader.resolve
 
-    def typed(value: str) -> Any:
+    # What each distinct scalar became, with its canonical JSON (all immutable: str, int, float, bool, None, dates).
+    # Keyed by the text: 1, 1.0 and true are equal as dictionary keys, not as values.
+    known: dict[str, tuple[Any, str]] = {}
+
+    def typed(value: str) -> tuple[Any, str]:
+        try:
+            return known[value]
+        except KeyError:
+            pass
         tag = resolve(ScalarNode, value, (True, False))
         if tag == _STR:
-            return value
-        return constructors[tag](loader, ScalarNode(tag, value))
+            made = value, _string(value)
+        else:
+            made = constructors[tag](loader, ScalarNode(tag, value))
+            made = made, _canonical_plain(plain(made))
+        if len(known) < 100_000:
+            known[value] = made
+        return made
 
     return typed
 
 
 def _simple_mapping(text: str) -> dict[str, Any] | None:
     """The mapping a simple front matter stands for, as PyYAML reads it; None: not that simple."""
-    if _NOT_SIMPLE.search(text):
+    lines = _simple_lines(text)
+    if lines is None:
         return None
-    try:
-        return _read_simple(text)
-    except Exception:  # a value PyYAML's constructor refuses (a 13th month): PyYAML says it its way
-        return None
+    # A fresh list for each document: the memo keeps a flow list as a tuple, shared by every file.
+    return {key: list(value) if value.__class__ is tuple else value for _, key, value, _ in lines}
 
 
-def _read_simple(text: str) -> dict[str, Any] | None:
-    typed = _scalars()
-    out: dict[str, Any] = {}
-    for line in text.split("\n"):
+#: Simple front matter repeats the same lines in every file (``layout: product``, ``lang: ja``,
+#: a date, a rating): each distinct line is read once per process (up to this many lines).
+_LINE_MEMO_SIZE = 200_000
+_line_memo: dict[str, tuple[str, Any, str] | None] = {}
+
+
+def _simple_lines(text: str) -> list[tuple[int, str, Any, str]] | None:
+    """``(0-based line, key, value, canonical JSON of the value)`` for each line of a simple
+    front matter, in order; None when it is not that simple (or holds no line at all: PyYAML
+    reads no document). A flow list is a tuple here."""
+    memo = _line_memo
+    out = []
+    for number, line in enumerate(text.split("\n")):
         if not line:
             continue
-        m = _SIMPLE_LINE.fullmatch(line)
-        if m is None:
+        try:
+            read = memo[line]
+        except KeyError:
+            read = _simple_line(line)
+            if len(memo) < _LINE_MEMO_SIZE:
+                memo[line] = read
+        if read is None:
             return None
-        key = typed(m.group(1))
+        out.append((number, *read))
+    return out or None
+
+
+def _simple_line(line: str) -> tuple[str, Any, str] | None:
+    """``(key, value, canonical JSON of the value)`` of one ``key: value`` line, as PyYAML reads it; None: not simple."""
+    if not (line.isascii() and line.isprintable()) and _NOT_SIMPLE.search(line):  # printable ASCII: \x20-\x7e
+        return None
+    m = _SIMPLE_LINE.fullmatch(line)
+    if m is None:
+        return None
+    typed = _scalars()
+    try:
+        key = typed(m.group(1))[0]
         if key.__class__ is not str:
             return None  # yes, no, null...: PyYAML's business
         raw = m.group(2)
+        if raw:
+            raw = raw.rstrip(" ")  # not in the pattern: a lazy (.*?) before " *" is tried at every character
         if not raw:
-            value: Any = None
-        elif raw[0] == '"':
-            q = _DOUBLE.fullmatch(raw)
-            if q is None:
+            return key, None, _canonical_plain(None)
+        if raw[0] == '"':
+            # "([^"\\]*)", tested without a regular expression (the usual title or summary)
+            value = raw[1:-1]
+            if len(raw) < 2 or raw[-1] != '"' or '"' in value or "\\" in value:
                 return None
-            value = q.group(1)
-        elif raw[0] == "'":
-            q = _SINGLE.fullmatch(raw)
-            if q is None:
+            return key, value, _string(value)
+        if raw[0] == "'":
+            value = raw[1:-1]  # '([^']*)'
+            if len(raw) < 2 or raw[-1] != "'" or "'" in value:
                 return None
-            value = q.group(1)
-        elif raw[0] == "[":
+            return key, value, _string(value)
+        if raw[0] == "[":
             if _FLOW.fullmatch(raw) is None:
                 return None
-            value = [item[1:-1] if item[0] in "\"'" else typed(item) for item in _FLOW_ITEM.findall(raw)]
-        elif _PLAIN.fullmatch(raw):
-            value = typed(raw)
-        else:
-            return None
-        out[key] = value
-    return out or None  # no line at all: PyYAML reads no document (None)
+            items = [(item[1:-1], _string(item[1:-1])) if item[0] in "\"'" else typed(item) for item in _FLOW_ITEM.findall(raw)]
+            # A JSON array is its items' JSON, comma-separated (the canonical separators).
+            return key, tuple(v for v, _ in items), "[" + ",".join(t for _, t in items) + "]"
+        if _PLAIN.fullmatch(raw):
+            return key, *typed(raw)
+        return None
+    except Exception:  # a value PyYAML's constructor refuses (a 13th month): PyYAML says it its way
+        return None
 
 
 def load_yaml(text: str, *, aliases: bool = True) -> Any:
@@ -389,6 +431,64 @@ def parse(data: bytes | str, *, syntax: str = "md") -> Document:
     )
 
 
+class SimpleDocument(NamedTuple):
+    """What a scan needs of a document whose front matter is simple (one ``key: value`` line
+    each, see :func:`read_simple`), read without building its text or hashing a value twice."""
+
+    meta: dict[str, Any]
+    canonical: dict[str, str]  # each value as canonical JSON (as the hashes write it)
+    lines: dict[str, int]  # 1-based line of each key (its first line, as Document.line_of_key finds it)
+    body: bytes  # the body, normalized as the hashes take it, in UTF-8
+
+    def line_of_key(self, key: str) -> int:
+        return self.lines.get(key, 1)
+
+
+_OPEN_BYTES = re.compile(_OPEN_RE.pattern.encode())
+_CLOSE_BYTES = re.compile(_CLOSE_RE.pattern.encode(), re.MULTILINE)
+_BOM_BYTES = BOM.encode()
+
+
+def read_simple(data: bytes) -> SimpleDocument | None:
+    """The document in ``data`` when its front matter is simple; None for every other file.
+
+    The usual file of a real site. What :func:`parse` would make of it is exactly
+    this: the same mapping, the same lines, the same body. Anything else (a nested
+    value, a comment, CRLF line ends, bytes that are not UTF-8, no front matter...)
+    is None, for :func:`parse` to read or refuse in its own words. The delimiters are
+    ASCII, so they are found in the bytes as :func:`split_front_matter` finds them in
+    the text; the body is hashed as the bytes it is, never decoded to a string and
+    encoded back.
+    """
+    start = 3 if data.startswith(_BOM_BYTES) else 0
+    opening = _OPEN_BYTES.match(data, start)
+    if opening is None:
+        return None
+    closing = _CLOSE_BYTES.search(data, opening.end())
+    if closing is None:
+        return None
+    try:
+        front = data[opening.end() : closing.start()].decode("utf-8")
+        raw = data[closing.end() :]
+        raw.decode("utf-8")  # the whole file must be UTF-8; both halves end at an ASCII delimiter
+    except UnicodeDecodeError:
+        return None
+    body = _normalize_body_bytes(raw)
+    if body is None:
+        return None
+    lines = _simple_lines(front)
+    if lines is None:
+        return None
+    first = data.count(b"\n", start, opening.end()) + 1  # the line of the first YAML character
+    meta, canonical, where = {}, {}, {}
+    for number, key, value, text in lines:
+        # A fresh list for each document: the memo keeps a flow list as a tuple, shared by every file.
+        meta[key] = list(value) if value.__class__ is tuple else value
+        canonical[key] = text
+        where.setdefault(key, first + number)
+    return SimpleDocument(meta, canonical, where, body)
+
+
 def load(path: str | PathLike[str]) -> Document:
     """Read and parse the document at ``path``, its syntax from its suffix (``.mdx`` is MDX)."""
     from transync.document.mdx import syntax_of
@@ -462,6 +562,21 @@ def _normalize_body(body: str) -> str:
     return body.replace("\r\n", "\n").strip("\n").rstrip()
 
 
+def _normalize_body_bytes(body: bytes) -> bytes | None:
+    """``_normalize_body(body.decode()).encode()`` for a UTF-8 body, or None when only the text can tell.
+
+    ``bytes.rstrip`` strips ASCII white space only; ``str.rstrip`` goes on through
+    U+001C..U+001F and the non-ASCII spaces (U+00A0, U+3000...), so a body that
+    ends in one of those after the ASCII strip is left to the text.
+    """
+    if b"\r" in body:  # a quick look first: replace() searches for the pair, and rarely finds one
+        body = body.replace(b"\r\n", b"\n")
+    out = body.strip(b"\n").rstrip()
+    if out and (out[-1] >= 0x80 or 0x1C <= out[-1] <= 0x1F):
+        return None
+    return out
+
+
 def content_hash(meta: Mapping[str, Any], body: str, fields: Iterable[str]) -> str:
     """Hash of a document's translatable content: the body and the translatable fields.
 
@@ -490,6 +605,11 @@ def output_hash(meta: Mapping[str, Any], body: str, provenance_key: str) -> str:
     return digest.hexdigest()[:16]
 
 
+def simple_hashes(doc: SimpleDocument, fields: Iterable[str], provenance_key: str) -> tuple[str, str]:
+    """:func:`hashes` of a :class:`SimpleDocument`: the same two hashes, from its canonical values and body bytes."""
+    return _hash_pair(doc.canonical, doc.body, fields, provenance_key)
+
+
 def hashes(meta: Mapping[str, Any], body: str, fields: Iterable[str], provenance_key: str) -> tuple[str, str]:
     """``(content_hash(meta, body, fields), output_hash(meta, body, provenance_key))``, computed together.
 
@@ -502,23 +622,27 @@ def hashes(meta: Mapping[str, Any], body: str, fields: Iterable[str], provenance
         return content_hash(meta, body, fields), output_hash(meta, body, provenance_key)
     data = plain(dict(meta))
     canonical = {k: _string(v) if v.__class__ is str else _canonical_plain(v) for k, v in data.items()}
-    body_bytes = _normalize_body(body).encode()
+    return _hash_pair(canonical, _normalize_body(body).encode(), fields, provenance_key)
+
+
+def _hash_pair(canonical: Mapping[str, str], body: bytes, fields: Iterable[str], provenance_key: str) -> tuple[str, str]:
+    """:func:`hashes` from each value's canonical JSON (string keys only) and the normalized body's bytes."""
     content = hashlib.sha256()
     for name in sorted(fields):
-        if name in meta:
+        if name in canonical:
             content.update(f"{name}\0{canonical[name]}\0".encode())
     content.update(b"\0body\0")
-    content.update(body_bytes)
+    content.update(body)
     whole = ",".join(f"{_string(k)}:{canonical[k]}" for k in sorted(canonical) if k != provenance_key)
     output = hashlib.sha256()
     output.update(f"{{{whole}}}".encode())
     output.update(b"\0body\0")
-    output.update(body_bytes)
+    output.update(body)
     return content.hexdigest()[:16], output.hexdigest()[:16]
 
 
 #: A string as the canonical JSON writes it (what the encoder itself calls for a string).
-_string = json.encoder.encode_basestring
+_string = json_string = json.encoder.encode_basestring
 
 #: :func:`_canonical` of a value already made :func:`plain` (one encoder: json.dumps makes one per call).
 _canonical_plain = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str, separators=(",", ":")).encode

@@ -19,13 +19,16 @@ import hashlib
 import os
 import re
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
-from typing import Iterator, NamedTuple
+from functools import lru_cache
+from typing import TYPE_CHECKING, Callable, Iterator, NamedTuple
 
 from transync.site import cache as _cache
 from transync.site import sitepaths
 from transync.site.config import LANG_RE, Collection, SiteConfig
 from transync.errors import DocumentError
+
+if TYPE_CHECKING:
+    from transync.document import Document, SimpleDocument
 
 #: Below this many files to parse, worker processes cost more than they save.
 PARALLEL_THRESHOLD = 400
@@ -154,10 +157,20 @@ class HeaderSettings(NamedTuple):
 
 
 def header_of(data: bytes, settings: HeaderSettings) -> Header:
+    """The header of a file's bytes; raises DocumentError for a file that cannot be used."""
+    from transync import document
+
+    # Most files of a real site have simple front matter: read without PyYAML or building the
+    # text, each distinct line once per process, each value written as JSON once for both the
+    # hashes and the following fields. Everything else is parsed in full.
+    return header_of_document(document.read_simple(data) or document.parse(data), settings)
+
+
+def header_of_document(doc: Document | SimpleDocument, settings: HeaderSettings) -> Header:
+    """The header of a parsed document (:func:`header_of`); the same for either reading of one file."""
     from transync import document
     from transync.document import fields
 
-    doc = document.parse(data)
     meta = doc.meta
 
     ref_field = settings.ref_field
@@ -165,8 +178,7 @@ def header_of(data: bytes, settings: HeaderSettings) -> Header:
     if ref is not None:
         if not isinstance(ref, str) or not ref.strip():
             raise DocumentError(f"'{ref_field}' must be a non-empty string, not {ref!r}", doc.line_of_key(ref_field))
-        parts = PurePosixPath(ref).parts
-        if _REF_BAD.search(ref) or ref.startswith("/") or ".." in parts:
+        if _REF_BAD.search(ref) or ref.startswith("/") or ".." in ref.split("/"):  # ".." as a path part
             raise DocumentError(
                 f"'{ref_field}' {ref!r} must not contain '..', '\\', a leading '/' or control characters",
                 doc.line_of_key(ref_field),
@@ -200,7 +212,13 @@ def header_of(data: bytes, settings: HeaderSettings) -> Header:
             recorded, review_count(raw), engine_of(raw),
         )
 
-    content_hash, output_hash = document.hashes(meta, doc.body, settings.content_fields, key)
+    if isinstance(doc, document.SimpleDocument):
+        content_hash, output_hash = document.simple_hashes(doc, settings.content_fields, key)
+        follows = _following(settings)
+        follow = fields.pack_json([(name, text) for name, text in doc.canonical.items() if follows(name)])
+    else:
+        content_hash, output_hash = document.hashes(meta, doc.body, settings.content_fields, key)
+        follow = fields.pack(fields.follow_values(meta, dict(settings.rules), key))
     return Header(
         ref=ref,
         lang=lang,
@@ -210,10 +228,27 @@ def header_of(data: bytes, settings: HeaderSettings) -> Header:
         provenance=prov,
         missing=tuple(k for k in settings.required_fields if meta.get(k) is None),
         lang_line=doc.line_of_key("lang") if lang is not None else None,
-        follow=fields.pack(fields.follow_values(meta, dict(settings.rules), key)),
+        follow=follow,
         # Only a YAML true counts, as for Lunaria: a missing field or "yes" is not ready.
         ready=settings.localizable is None or meta.get(settings.localizable) is True,
     )
+
+
+@lru_cache(maxsize=None)
+def _following(settings: HeaderSettings) -> Callable[[str], bool]:
+    """fields.following for a collection's settings, each field's answer kept (asked for every field of every file)."""
+    from transync.document import fields
+
+    follows = fields.following(dict(settings.rules), settings.provenance_key)
+    known: dict[str, bool] = {}
+
+    def cached(name: str) -> bool:
+        answer = known.get(name)
+        if answer is None:
+            answer = known[name] = follows(name)
+        return answer
+
+    return cached
 
 
 def _read_headers(jobs: list[tuple[str, HeaderSettings]]) -> list[Header]:
