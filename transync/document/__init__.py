@@ -278,40 +278,52 @@ def _scalars():
     return typed
 
 
+def prepare() -> None:
+    """Make ready what reading front matter needs (PyYAML, its loader): done once before worker
+    processes are forked, each of them has it without importing it again."""
+    _scalars()
+
+
 def _simple_mapping(text: str) -> dict[str, Any] | None:
     """The mapping a simple front matter stands for, as PyYAML reads it; None: not that simple."""
-    lines = _simple_lines(text)
-    if lines is None:
-        return None
-    # A fresh list for each document: the memo keeps a flow list as a tuple, shared by every file.
-    return {key: list(value) if value.__class__ is tuple else value for _, key, value, _ in lines}
+    read = _read_front(text)
+    return read[0] if read is not None else None
 
 
 #: Simple front matter repeats the same lines in every file (``layout: product``, ``lang: ja``,
 #: a date, a rating): each distinct line is read once per process (up to this many lines).
 _LINE_MEMO_SIZE = 200_000
 _line_memo: dict[str, tuple[str, Any, str] | None] = {}
+_UNREAD = object()
 
 
-def _simple_lines(text: str) -> list[tuple[int, str, Any, str]] | None:
-    """``(0-based line, key, value, canonical JSON of the value)`` for each line of a simple
-    front matter, in order; None when it is not that simple (or holds no line at all: PyYAML
-    reads no document). A flow list is a tuple here."""
+def _read_front(text: str) -> tuple[dict[str, Any], dict[str, str], dict[str, int]] | None:
+    """A simple front matter's mapping (as PyYAML reads it), each value's canonical JSON and
+    each key's first line (0-based); None when it is not that simple (or holds no line at all:
+    PyYAML reads no document)."""
     memo = _line_memo
-    out = []
-    for number, line in enumerate(text.split("\n")):
+    meta: dict[str, Any] = {}
+    canonical: dict[str, str] = {}
+    lines: dict[str, int] = {}
+    number = -1
+    for line in text.split("\n"):
+        number += 1
         if not line:
             continue
-        try:
-            read = memo[line]
-        except KeyError:
+        read = memo.get(line, _UNREAD)
+        if read is _UNREAD:
             read = _simple_line(line)
             if len(memo) < _LINE_MEMO_SIZE:
                 memo[line] = read
         if read is None:
             return None
-        out.append((number, *read))
-    return out or None
+        key, value, json_text = read
+        # A fresh list for each document: the memo keeps a flow list as a tuple, shared by every file.
+        meta[key] = list(value) if value.__class__ is tuple else value
+        canonical[key] = json_text
+        if key not in lines:
+            lines[key] = number
+    return (meta, canonical, lines) if meta else None
 
 
 def _simple_line(line: str) -> tuple[str, Any, str] | None:
@@ -437,11 +449,14 @@ class SimpleDocument(NamedTuple):
 
     meta: dict[str, Any]
     canonical: dict[str, str]  # each value as canonical JSON (as the hashes write it)
-    lines: dict[str, int]  # 1-based line of each key (its first line, as Document.line_of_key finds it)
+    lines: dict[str, int]  # each key's first line in the front matter, from 0
+    yaml_line: int  # 1-based line number of the first line of YAML
     body: bytes  # the body, normalized as the hashes take it, in UTF-8
 
     def line_of_key(self, key: str) -> int:
-        return self.lines.get(key, 1)
+        """As :meth:`Document.line_of_key`: the key's first line, or the opening delimiter's."""
+        number = self.lines.get(key)
+        return 1 if number is None else self.yaml_line + number
 
 
 _OPEN_BYTES = re.compile(_OPEN_RE.pattern.encode())
@@ -476,17 +491,11 @@ def read_simple(data: bytes) -> SimpleDocument | None:
     body = _normalize_body_bytes(raw)
     if body is None:
         return None
-    lines = _simple_lines(front)
-    if lines is None:
+    read = _read_front(front)
+    if read is None:
         return None
-    first = data.count(b"\n", start, opening.end()) + 1  # the line of the first YAML character
-    meta, canonical, where = {}, {}, {}
-    for number, key, value, text in lines:
-        # A fresh list for each document: the memo keeps a flow list as a tuple, shared by every file.
-        meta[key] = list(value) if value.__class__ is tuple else value
-        canonical[key] = text
-        where.setdefault(key, first + number)
-    return SimpleDocument(meta, canonical, where, body)
+    meta, canonical, lines = read
+    return SimpleDocument(meta, canonical, lines, data.count(b"\n", start, opening.end()) + 1, body)
 
 
 def load(path: str | PathLike[str]) -> Document:
