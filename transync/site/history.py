@@ -780,21 +780,19 @@ def _analyse_families(families: list[Family]) -> dict[str, tuple | None]:
     return out
 
 
+def _analyse_each(families: list[Family]) -> list[dict[str, tuple | None]]:
+    return [_analyse_families([family]) for family in families]
+
+
 def _analyse_many(families: list[Family]) -> dict[str, tuple | None]:
     """:func:`_analyse_families` over worker processes when there is enough work (parsing Markdown is CPU work)."""
-    workers = min(os.cpu_count() or 1, 4)
-    if workers <= 1 or sum(len(f[0]) for f in families) < PARALLEL_CONTENTS:
-        return _analyse_families(families)
-    from transync.site.workers import parallel_map
+    from transync.site.workers import chunked_map
 
-    # Largest first, dealt round-robin: chunks of about equal work.
-    families = sorted(families, key=lambda f: -sum(len(job[1]) for _, job in f[0]))
-    count = workers * 4
-    parts = parallel_map(_analyse_families, [families[k::count] for k in range(count)], workers)
-    if parts is None:  # no worker processes allowed here
+    if sum(len(f[0]) for f in families) < PARALLEL_CONTENTS:
         return _analyse_families(families)
     out: dict[str, tuple | None] = {}
-    for part in parts:
+    # Dealt largest first: chunks of about equal work.
+    for part in chunked_map(_analyse_each, families, weight=lambda f: sum(len(job[1]) for _, job in f[0])):
         out.update(part)
     return out
 
