@@ -295,18 +295,31 @@ def _simple_mapping(text: str) -> dict[str, Any] | None:
 _LINE_MEMO_SIZE = 200_000
 _line_memo: dict[str, tuple[str, Any, str] | None] = {}
 _UNREAD = object()
+_COMMENT = ("", None, "")  # a whole-line comment
+_FOLDED = object()  # the value of ``key: >-``: a folded block scalar follows, on indented lines
+_EMPTY = object()  # no value at all (``key:``): null, or a mapping on indented lines (``key: ~`` is null alone)
 
 
-def _read_front(text: str) -> tuple[dict[str, Any], dict[str, str], dict[str, int]] | None:
-    """A simple front matter's mapping (as PyYAML reads it), each value's canonical JSON and
-    each key's first line (0-based); None when it is not that simple (or holds no line at all:
-    PyYAML reads no document)."""
+def _read_front(text: str) -> tuple[dict[str, Any], dict[str, str], dict[str, int], dict[str, str]] | None:
+    """A simple front matter's mapping (as PyYAML reads it), each value's canonical JSON, each
+    key's first line (0-based) and, for a mapping value, its JSON in file order (as
+    :func:`transync.document.fields.pack` writes it); None when it is not that simple (or holds
+    no line at all: PyYAML reads no document).
+
+    Simple: ``key: value`` lines (see :func:`_simple_line`) and whole-line comments; a key with
+    no value may own a block of lines indented alike, all ``key: value`` (a mapping), and a
+    key whose value is ``>-`` a block of lines indented alike (a folded scalar, joined by spaces).
+    """
     memo = _line_memo
     meta: dict[str, Any] = {}
     canonical: dict[str, str] = {}
     lines: dict[str, int] = {}
-    number = -1
-    for line in text.split("\n"):
+    in_order: dict[str, str] = {}
+    rows = text.split("\n")
+    count = len(rows)
+    number = 0
+    while number < count:
+        line = rows[number]
         number += 1
         if not line:
             continue
@@ -317,19 +330,78 @@ def _read_front(text: str) -> tuple[dict[str, Any], dict[str, str], dict[str, in
                 memo[line] = read
         if read is None:
             return None
+        if read is _COMMENT:
+            continue
         key, value, json_text = read
+        if key not in lines:
+            lines[key] = number - 1
+        if value is _EMPTY or value is _FOLDED:
+            following = rows[number] if number < count else ""
+            if following[:1] == " ":
+                indent = len(following) - len(following.lstrip(" "))
+                pad = following[:indent]
+                end = number
+                while end < count and rows[end][:indent] == pad and rows[end][indent : indent + 1] not in ("", " ", "\t"):
+                    end += 1
+                block = [row[indent:] for row in rows[number:end]]
+                number = end
+                if value is _FOLDED:
+                    value = _folded(block)
+                    if value is None:
+                        return None
+                    json_text = _string(value)
+                else:
+                    nested = _nested(block)
+                    if nested is None:
+                        return None
+                    value, json_text, in_order[key] = nested
+                    meta[key], canonical[key] = value, json_text
+                    continue
+            elif value is _FOLDED:
+                return None  # an empty block scalar: PyYAML's business
+            else:
+                value = None
+        in_order.pop(key, None)  # a key given twice: the last value counts
         # A fresh list for each document: the memo keeps a flow list as a tuple, shared by every file.
         meta[key] = list(value) if value.__class__ is tuple else value
         canonical[key] = json_text
-        if key not in lines:
-            lines[key] = number
-    return (meta, canonical, lines) if meta else None
+    return (meta, canonical, lines, in_order) if meta else None
+
+
+def _folded(block: list[str]) -> str | None:
+    """A ``>-`` scalar's lines (their indentation cut) as PyYAML folds them; None: not that simple."""
+    for row in block:
+        if "\t" in row or row[-1] == " " or (not (row.isascii() and row.isprintable()) and _NOT_SIMPLE.search(row)):
+            return None
+    return " ".join(block)
+
+
+def _nested(block: list[str]) -> tuple[dict[str, Any], str, str] | None:
+    """A mapping's ``key: value`` lines (their indentation cut): the mapping, its canonical JSON
+    and its JSON in file order; None: not that simple."""
+    values: dict[str, Any] = {}
+    texts: dict[str, str] = {}
+    for row in block:
+        read = _line_memo.get(row, _UNREAD)
+        if read is _UNREAD:
+            read = _simple_line(row)
+        if read is None or read is _COMMENT or read[1] is _FOLDED:
+            return None
+        key, value, json_text = read
+        if value is _EMPTY:
+            value = None  # nothing deeper follows: the block is one indentation
+        values[key] = list(value) if value.__class__ is tuple else value
+        texts[key] = json_text
+    pairs = {key: f"{_string(key)}:{text}" for key, text in texts.items()}
+    return values, "{" + ",".join(pairs[key] for key in sorted(pairs)) + "}", "{" + ",".join(pairs.values()) + "}"
 
 
 def _simple_line(line: str) -> tuple[str, Any, str] | None:
     """``(key, value, canonical JSON of the value)`` of one ``key: value`` line, as PyYAML reads it; None: not simple."""
     if not (line.isascii() and line.isprintable()) and _NOT_SIMPLE.search(line):  # printable ASCII: \x20-\x7e
         return None
+    if line[0] == "#":
+        return _COMMENT
     m = _SIMPLE_LINE.fullmatch(line)
     if m is None:
         return None
@@ -342,7 +414,7 @@ def _simple_line(line: str) -> tuple[str, Any, str] | None:
         if raw:
             raw = raw.rstrip(" ")  # not in the pattern: a lazy (.*?) before " *" is tried at every character
         if not raw:
-            return key, None, _canonical_plain(None)
+            return key, _EMPTY, _canonical_plain(None)
         if raw[0] == '"':
             # "([^"\\]*)", tested without a regular expression (the usual title or summary)
             value = raw[1:-1]
@@ -362,6 +434,8 @@ def _simple_line(line: str) -> tuple[str, Any, str] | None:
             return key, tuple(v for v, _ in items), "[" + ",".join(t for _, t in items) + "]"
         if _PLAIN.fullmatch(raw):
             return key, *typed(raw)
+        if raw == ">-":
+            return key, _FOLDED, ""
         return None
     except Exception:  # a value PyYAML's constructor refuses (a 13th month): PyYAML says it its way
         return None
@@ -452,6 +526,11 @@ class SimpleDocument(NamedTuple):
     lines: dict[str, int]  # each key's first line in the front matter, from 0
     yaml_line: int  # 1-based line number of the first line of YAML
     body: bytes  # the body, normalized as the hashes take it, in UTF-8
+    in_order: dict[str, str]  # a mapping value's JSON with its keys in file order (fields.pack's), by key
+
+    def packed(self, key: str) -> str:
+        """A value's JSON as :func:`transync.document.fields.pack` writes it."""
+        return self.in_order.get(key) or self.canonical[key]
 
     def line_of_key(self, key: str) -> int:
         """As :meth:`Document.line_of_key`: the key's first line, or the opening delimiter's."""
@@ -494,8 +573,8 @@ def read_simple(data: bytes) -> SimpleDocument | None:
     read = _read_front(front)
     if read is None:
         return None
-    meta, canonical, lines = read
-    return SimpleDocument(meta, canonical, lines, data.count(b"\n", start, opening.end()) + 1, body)
+    meta, canonical, lines, in_order = read
+    return SimpleDocument(meta, canonical, lines, data.count(b"\n", start, opening.end()) + 1, body, in_order)
 
 
 def load(path: str | PathLike[str]) -> Document:

@@ -96,8 +96,8 @@ def pack(values: tuple[tuple[str, Any], ...]) -> str:
 
 
 def pack_json(values: Sequence[tuple[str, str]]) -> str:
-    """:func:`pack` of values given as their JSON text, for values that hold no mapping
-    (a mapping's JSON text would have to keep its key order, which a canonical one does not)."""
+    """:func:`pack` of values given as their JSON text (a mapping's with its keys in order, as
+    :func:`pack` keeps them)."""
     from transync.document import json_string
 
     return "[" + ",".join(f"[{json_string(name)},{text}]" for name, text in values) + "]" if values else ""

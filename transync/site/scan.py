@@ -230,7 +230,7 @@ def header_of_document(doc: Document | SimpleDocument, settings: HeaderSettings)
     if isinstance(doc, document.SimpleDocument):
         content_hash, output_hash = document.simple_hashes(doc, settings.content_fields, key)
         follows = _following(settings)
-        follow = fields.pack_json([(name, text) for name, text in doc.canonical.items() if follows(name)])
+        follow = fields.pack_json([(name, doc.packed(name)) for name in doc.canonical if follows(name)])
     else:
         content_hash, output_hash = document.hashes(meta, doc.body, settings.content_fields, key)
         follow = fields.pack(fields.follow_values(meta, dict(settings.rules), key))
