@@ -738,13 +738,13 @@ class _Later(Exception):
 _PENDING = Content((), (), (), (), "pending")  # what _content answers for a content it has noted
 
 
-def _analyse(jobs: list[tuple[str, bytes, tuple[str, ...], str]]) -> list[tuple | None]:
+def _analyse(jobs: list[tuple[str, bytes, tuple[str, ...], str]], bodies: dict | None = None) -> list[tuple | None]:
     """The content of each ``(kind, bytes, fields, syntax)`` as plain data (None: cannot be read).
     ``kind``: ``c`` everything, ``b`` the math and code blocks only (a translation), ``p`` by
-    paragraphs (for a version that cannot be segmented)."""
+    paragraphs (for a version that cannot be segmented). ``bodies``: see changes.content_of."""
     out: list[tuple | None] = []
     for kind, data, fields, syntax in jobs:
-        content = paragraphs_of(data, fields) if kind == "p" else try_content_of(data, fields, prose=kind == "c", syntax=syntax)
+        content = paragraphs_of(data, fields) if kind == "p" else try_content_of(data, fields, prose=kind == "c", syntax=syntax, bodies=bodies)
         out.append(content.as_tuple() if content is not None else None)
     return out
 
@@ -772,7 +772,8 @@ def _analyse_families(families: list[Family]) -> dict[str, tuple | None]:
     when the source's blocks changed from the old version to the new one."""
     out: dict[str, tuple | None] = {}
     for jobs, conditional in families:
-        out.update(zip([k for k, _ in jobs], _analyse([j for _, j in jobs])))
+        # A page's versions often differ in their front matter alone: each body is read once.
+        out.update(zip([k for k, _ in jobs], _analyse([j for _, j in jobs], {})))
         for key, job, old_key, new_key in conditional:
             old, new = out.get(old_key), out.get(new_key)
             if old is not None and new is not None and _blocks_decide(compare(Content(*old), Content(*new), None, Baseline("git"))):
