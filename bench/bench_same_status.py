@@ -34,6 +34,7 @@ def run(python: str, root: Path, env: dict[str, str], extra: list[str]) -> tuple
         proc = subprocess.run(
             [python, "-m", "transync", "status", "--root", str(root), "--format", "json", *extra],
             env=dict(env, TRANSYNC_CACHE_DIR=cache), capture_output=True,
+            cwd=cache,  # not this checkout: `python -m transync` would import it from the current folder
         )
         wall = time.perf_counter() - start
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -56,7 +57,7 @@ def main() -> None:
     extra = ["--no-cache"] if args.no_cache else []
     sides = {"this": sys.executable, "other": args.other}
     for python in sides.values():
-        subprocess.run([python, "-m", "transync", "--version"], env=env, capture_output=True)  # bytecode compiled
+        subprocess.run([python, "-m", "transync", "--version"], env=env, capture_output=True, cwd=tempfile.gettempdir())  # bytecode compiled
     differ = False
     for root in args.sites:
         times: dict[str, list[tuple[float, float]]] = {name: [] for name in sides}
