@@ -276,7 +276,17 @@ def _following(settings: HeaderSettings) -> Callable[[str], bool]:
 
 
 def _read_headers(jobs: list[tuple[str, int, HeaderSettings]], digest: bool = False) -> list[tuple[Header, bytes | None]]:
-    return [read_header(path, settings, size, digest=digest) for path, size, settings in jobs]
+    import gc
+
+    # Reading headers makes many small objects and no reference cycle: the cycle collector,
+    # which runs every few hundred allocations, would only look (6% of a cold scan).
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return [read_header(path, settings, size, digest=digest) for path, size, settings in jobs]
+    finally:
+        if enabled:
+            gc.enable()
 
 
 # --------------------------------------------------------------------------- walking
