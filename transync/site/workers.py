@@ -21,7 +21,7 @@ R = TypeVar("R")
 
 #: Chunks per process: enough that no process waits long for the last one, few enough that
 #: handing them out and sending back their results stays cheap.
-CHUNKS_PER_WORKER = 4
+CHUNKS_PER_WORKER = 8
 
 
 def default_workers() -> int:
