@@ -715,18 +715,27 @@ def hashes(meta: Mapping[str, Any], body: str, fields: Iterable[str], provenance
 
 def _hash_pair(canonical: Mapping[str, str], body: bytes, fields: Iterable[str], provenance_key: str) -> tuple[str, str]:
     """:func:`hashes` from each value's canonical JSON (string keys only) and the normalized body's bytes."""
-    content = hashlib.sha256()
-    for name in sorted(fields):
-        if name in canonical:
-            content.update(f"{name}\0{canonical[name]}\0".encode())
-    content.update(b"\0body\0")
+    # The same bytes as content_hash and output_hash feed their digests, in fewer pieces.
+    head = "".join([f"{name}\0{canonical[name]}\0" for name in sorted(fields) if name in canonical])
+    content = hashlib.sha256(f"{head}\0body\0".encode())
     content.update(body)
-    whole = ",".join(f"{_string(k)}:{canonical[k]}" for k in sorted(canonical) if k != provenance_key)
-    output = hashlib.sha256()
-    output.update(f"{{{whole}}}".encode())
-    output.update(b"\0body\0")
+    whole = ",".join([_key_json(k) + canonical[k] for k in sorted(canonical) if k != provenance_key])
+    output = hashlib.sha256(f"{{{whole}}}\0body\0".encode())
     output.update(body)
     return content.hexdigest()[:16], output.hexdigest()[:16]
+
+
+_keys_json: dict[str, str] = {}
+
+
+def _key_json(key: str) -> str:
+    """``"key":`` as a canonical JSON object writes a key (front matter repeats a few keys)."""
+    text = _keys_json.get(key)
+    if text is None:
+        text = _string(key) + ":"
+        if len(_keys_json) < 10_000:
+            _keys_json[key] = text
+    return text
 
 
 #: A string as the canonical JSON writes it (what the encoder itself calls for a string).
