@@ -291,8 +291,9 @@ def _simple_mapping(text: str) -> dict[str, Any] | None:
 
 
 #: Simple front matter repeats the same lines in every file (``layout: product``, ``lang: ja``,
-#: a date, a rating): each distinct line is read once per process (up to this many lines).
-_LINE_MEMO_SIZE = 200_000
+#: a date, a rating): each distinct line is read once per process. The lines that repeat are
+#: met in the first files; past this many, new lines are read each time (and memory stays small).
+_LINE_MEMO_SIZE = 50_000
 _line_memo: dict[str, tuple[str, Any, str] | None] = {}
 _UNREAD = object()
 _COMMENT = ("", None, "")  # a whole-line comment
