@@ -239,8 +239,9 @@ class Changes:
 def compare(old: Content, new: Content, translation: Content | None, baseline: Baseline) -> Changes:
     """What changed from ``old`` to ``new``; ``translation`` tells which new blocks it already carries."""
     changed = added = removed = characters = 0
-    matcher = difflib.SequenceMatcher(a=old.prose, b=new.prose, autojunk=False)
-    for tag, a0, a1, b0, b1 in matcher.get_opcodes():
+    # The same prose (a change elsewhere, or none) has nothing to diff.
+    opcodes = difflib.SequenceMatcher(a=old.prose, b=new.prose, autojunk=False).get_opcodes() if old.prose != new.prose else ()
+    for tag, a0, a1, b0, b1 in opcodes:
         if tag == "equal":
             continue
         both = min(a1 - a0, b1 - b0)
