@@ -90,6 +90,15 @@ def content_of(
     return Content(prose_, math, code, tuple(values), document.content_hash(doc.meta, body, fields), structure)
 
 
+def prepare() -> None:
+    """Import and build what reading a body takes (the Markdown and MDX parsers): done once
+    before worker processes are forked, each of them has it ready."""
+    from transync.document.mdx import MD, MDX
+
+    for syntax in (MD, MDX):
+        _body_content("", syntax, True)
+
+
 def _body_content(body: str, syntax: str, prose: bool) -> BodyContent:
     from transync.document.mdx import MDX, structure
     from transync.document.segments import blocks_of, segment_with_blocks

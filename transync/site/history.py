@@ -787,10 +787,12 @@ def _analyse_each(families: list[Family]) -> list[dict[str, tuple | None]]:
 
 def _analyse_many(families: list[Family]) -> dict[str, tuple | None]:
     """:func:`_analyse_families` over worker processes when there is enough work (parsing Markdown is CPU work)."""
+    from transync.site import changes
     from transync.site.workers import chunked_map
 
     if sum(len(f[0]) for f in families) < PARALLEL_CONTENTS:
         return _analyse_families(families)
+    changes.prepare()  # before the workers fork: each of them has the parsers ready
     out: dict[str, tuple | None] = {}
     # Dealt largest first: chunks of about equal work.
     for part in chunked_map(_analyse_each, families, weight=lambda f: sum(len(job[1]) for _, job in f[0])):
