@@ -71,8 +71,9 @@ def parallel_map(func: Callable[[T], R], chunks: Iterable[T], workers: int) -> l
     """``[func(c) for c in chunks]`` in ``workers`` processes, this one and ``workers - 1`` more;
     None when no process can be started here.
 
-    ``func`` must be a module-level function (it is pickled). The chunks are handed out one at
-    a time, each to whichever process is free (this one too), heaviest first if they come so.
+    ``func`` must be a module-level function (it is pickled). The chunks are handed out in
+    order, each to a process that is free or about to be (this one too), heaviest first if
+    they come so.
     """
     import multiprocessing
 
@@ -107,48 +108,42 @@ def parallel_map(func: Callable[[T], R], chunks: Iterable[T], workers: int) -> l
 
 
 def _share(pool, func: Callable, chunks: list, results: list, workers: int) -> None:
-    """Fill ``results`` with ``func`` of each chunk: the pool's workers and this process take the
-    next chunk whenever they are free, until none is left."""
+    """Fill ``results`` with ``func`` of each chunk: this process takes the next chunk whenever it
+    is free, after keeping two chunks in hand for each of the pool's workers.
+
+    Only this thread hands chunks to the pool: the pool's result thread just records what
+    comes back (a callback that sent more work could meet a pool being stopped by Ctrl-C, and
+    die, and the pool could then not be stopped).
+    """
     lock = threading.Lock()
     done = threading.Condition(lock)
     state = {"next": 0, "running": 0, "error": None}
-
-    def take() -> int | None:  # with the lock held
-        if state["next"] >= len(chunks) or state["error"] is not None:
-            return None
-        state["next"] += 1
-        return state["next"] - 1
-
-    def send(i: int) -> None:  # with the lock held
-        state["running"] += 1
-        pool.apply_async(func, (chunks[i],), callback=lambda r, i=i: finished(i, r), error_callback=failed)
 
     def finished(i: int, result) -> None:  # in the pool's result thread
         with lock:
             results[i] = result
             state["running"] -= 1
-            nxt = take()
-            if nxt is not None:
-                send(nxt)
             done.notify_all()
 
-    def failed(exc: BaseException) -> None:
+    def failed(exc: BaseException) -> None:  # in the pool's result thread
         with lock:
             state["error"] = exc
             state["running"] -= 1
             done.notify_all()
 
-    with lock:
-        for _ in range(workers):  # one chunk in hand for each worker
-            i = take()
-            if i is None:
-                break
-            send(i)
     while True:
         with lock:
-            i = take()
-        if i is None:
-            break
+            if state["error"] is not None:
+                break
+            while state["running"] < 2 * workers and state["next"] < len(chunks):
+                i = state["next"]
+                state["next"] += 1
+                state["running"] += 1
+                pool.apply_async(func, (chunks[i],), callback=lambda r, i=i: finished(i, r), error_callback=failed)
+            if state["next"] >= len(chunks):
+                break
+            i = state["next"]
+            state["next"] += 1
         results[i] = func(chunks[i])
     with lock:
         while state["running"] and state["error"] is None:
