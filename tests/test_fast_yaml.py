@@ -95,7 +95,7 @@ def test_every_corpus_front_matter_is_read_as_pyyaml_reads_it() -> None:
 
 # --------------------------------------------------------------------------- the simple front-matter reader
 
-from hypothesis import given, strategies as st  # noqa: E402
+from hypothesis import given, settings, strategies as st  # noqa: E402
 
 _KEYS = st.sampled_from(["title", "lang", "ref", "date", "yes", "no", "on", "null", "True", "a-b", "_x", "Key9", "y", "n"])
 _ATOMS = st.sampled_from([
@@ -117,13 +117,62 @@ _LINES = st.one_of(
 )
 
 
-@given(st.lists(_LINES, max_size=8))
-def test_the_simple_reader_agrees_with_pyyaml_or_steps_aside(lines: list[str]) -> None:
+_INDENTS = st.sampled_from([" ", "  ", "    ", "\t", "  \t"])
+_NESTED = st.tuples(_KEYS, st.lists(st.tuples(_INDENTS, _LINES), min_size=1, max_size=4)).map(
+    lambda t: f"{t[0]}:\n" + "\n".join(indent + line for indent, line in t[1])
+)
+_FOLDED_TEXT = st.sampled_from(["plain words", "x: y", "# not a comment", "- not an item", "trailing ", "a\tb", "'q'", "", "  deeper", "é日本"])
+_FOLDED = st.tuples(_KEYS, st.sampled_from([">-", ">", "|", ">- # c", ">+"]), st.lists(st.tuples(_INDENTS, _FOLDED_TEXT), max_size=4)).map(
+    lambda t: f"{t[0]}: {t[1]}" + "".join(f"\n{indent}{text}" for indent, text in t[2])
+)
+# Blocks as pages write them (one indentation throughout), now and then with an odd line.
+_CHILD = st.one_of(st.tuples(_KEYS, _ITEMS).map(lambda t: f"{t[0]}: {t[1]}"), _LINES)
+_WELL_NESTED = st.tuples(_KEYS, st.sampled_from([" ", "  ", "    "]), st.lists(_CHILD, min_size=1, max_size=4)).map(
+    lambda t: f"{t[0]}:\n" + "\n".join(t[1] + line for line in t[2])
+)
+_WELL_FOLDED = st.tuples(_KEYS, st.sampled_from(["  ", "    "]), st.lists(_FOLDED_TEXT, min_size=1, max_size=4)).map(
+    lambda t: f"{t[0]}: >-" + "".join(f"\n{t[1]}{text}" for text in t[2])
+)
+#: Lines and blocks of lines: nested mappings, folded scalars, comments.
+DOC_LINES = st.one_of(_LINES, _NESTED, _FOLDED, _WELL_NESTED, _WELL_FOLDED, st.sampled_from(["# comment", "#", "#: x", "#\u3000"]))
+
+
+def agrees_or_steps_aside(lines: list[str]) -> None:
     text = "\n".join(lines) + "\n"
     simple = document._simple_mapping(text)
-    if simple is None:
-        return  # PyYAML reads it (checked above)
-    assert typed(simple) == typed(reference(text))
+    if simple is not None:  # else PyYAML reads it (checked above)
+        assert typed(simple) == typed(reference(text))
+
+
+@given(st.lists(_LINES, max_size=8))
+def test_the_simple_reader_agrees_with_pyyaml_or_steps_aside(lines: list[str]) -> None:
+    agrees_or_steps_aside(lines)
+
+
+@given(st.lists(DOC_LINES, max_size=6))
+def test_nested_mappings_folded_scalars_and_comments_are_read_as_pyyaml_reads_them(lines: list[str]) -> None:
+    agrees_or_steps_aside(lines)
+
+
+_WELL = st.one_of(_WELL_NESTED, _WELL_FOLDED, st.tuples(_KEYS, _ITEMS).map(lambda t: f"{t[0]}: {t[1]}"), st.just("# c"))
+
+
+@settings(max_examples=500)
+@given(st.lists(_WELL, min_size=1, max_size=5))
+def test_well_formed_blocks_are_read_as_pyyaml_reads_them(lines: list[str]) -> None:
+    agrees_or_steps_aside(lines)
+
+
+@pytest.mark.parametrize("text", [
+    "sidebar:\n  label: Guide\n  order: 2\n  badge: [new, 1]\ntitle: x\n",
+    "description: >-\n  one line\n  and another: with a colon # and a hash\ntitle: x\n",
+    "# a comment first\ntitle: x\n",
+    "transync:\n  source_hash: abc\n  fields:\n    price: x\n",  # two levels: PyYAML's business
+])
+def test_the_blocks_astro_pages_use_are_read_as_pyyaml_reads_them(text: str) -> None:
+    assert typed(document.load_yaml(text)) == typed(reference(text))
+    if "fields:" not in text:
+        assert document._simple_mapping(text) is not None  # read without PyYAML
 
 
 def test_an_impossible_date_is_a_front_matter_error_not_a_crash() -> None:

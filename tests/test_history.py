@@ -540,3 +540,21 @@ def test_an_mdx_version_is_compared_as_mdx_with_its_structure():
     assert compare(old, moved, translation, Baseline("git")).components is False
     same = compare(old, content_of(MDX_PAGE, ("title",), syntax="mdx"), None, Baseline("git"))
     assert (same.stale, same.components) == (False, False)
+
+
+def test_versions_that_differ_in_front_matter_alone_are_segmented_once(monkeypatch):
+    from transync.site import changes
+    from transync.site.changes import Baseline, compare, content_of
+
+    read = []
+    real = changes._body_content
+    monkeypatch.setattr(changes, "_body_content", lambda *args: read.append(args) or real(*args))
+    bodies: dict = {}
+    old = content_of(MDX_PAGE, ("title",), syntax="mdx", bodies=bodies)
+    new = content_of(MDX_PAGE.replace("title: Cards", "title: Decks"), ("title",), syntax="mdx", bodies=bodies)
+    as_markdown = content_of(MDX_PAGE, ("title",), bodies=bodies)  # another syntax: read again
+    assert len(read) == 2
+    assert new == content_of(MDX_PAGE.replace("title: Cards", "title: Decks"), ("title",), syntax="mdx")
+    assert as_markdown.structure is None and old.structure is not None
+    changes_ = compare(old, new, None, Baseline("git"))
+    assert (changes_.changed, changes_.fields, changes_.stale) == (0, ("title",), True)

@@ -131,7 +131,7 @@ def check_terms(
     glossary entries, the configuration nor transync's code changes (like ``check``'s findings);
     the rest are checked in worker processes on a large site.
     """
-    from transync.checks.runner import Pair, _cpus, _identities
+    from transync.checks.runner import Pair, _identities
 
     config = report.config
     by_name = {c.name: c for c in config.collections}
@@ -160,17 +160,12 @@ def check_terms(
         else:
             missing.append((p, lp))
     if missing:
-        chunk = [(p.path, p.source_path, lp) for p, lp in missing]
-        workers = jobs if jobs is not None else _cpus()
-        computed = None
-        if workers > 1 and len(chunk) >= PARALLEL_THRESHOLD:
-            from transync.site.workers import parallel_map
+        from functools import partial
 
-            size = max(20, len(chunk) // (workers * 8))
-            parts = parallel_map(_check_chunk, [(str(config.root), entries, chunk[i : i + size]) for i in range(0, len(chunk), size)], workers)
-            computed = [r for part in parts for r in part] if parts is not None else None
-        if computed is None:
-            computed = _check_chunk((str(config.root), entries, chunk))
+        from transync.site.workers import chunked_map
+
+        chunk = [(p.path, p.source_path, lp) for p, lp in missing]
+        computed = chunked_map(partial(_check_chunk, str(config.root), entries), chunk, jobs=jobs, threshold=PARALLEL_THRESHOLD)
         for (p, lp), result in zip(missing, computed):
             results[p.path] = result
         if store:
@@ -201,8 +196,7 @@ def _entries_stamp(entries: list[Entry]) -> str:
 _compiled: dict[tuple[tuple[str, str], str], _Terms] = {}  # per worker process
 
 
-def _check_chunk(job: tuple[str, dict[tuple[str, str], list[Entry]], list[tuple[str, str, tuple[str, str]]]]) -> list[_Result]:
-    root, entries, chunk = job
+def _check_chunk(root: str, entries: dict[tuple[str, str], list[Entry]], chunk: list[tuple[str, str, tuple[str, str]]]) -> list[_Result]:
     stamps = {pair: _entries_stamp(found) for pair, found in entries.items()}  # once per chunk, not per document
     out = []
     for path, source_path, pair in chunk:

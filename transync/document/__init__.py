@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 from os import PathLike
 from functools import lru_cache
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, NamedTuple
 
 from transync.errors import DocumentError
 
@@ -238,10 +238,8 @@ def _construct(loader, node) -> Any:
 # the value a plain scalar, a quoted string without escapes, or a flow list of such.
 # Whatever is not exactly that (an indented line, a comment, a tag, an anchor, an escape,
 # a character PyYAML refuses or reads as a line break) is left to PyYAML whole.
-_SIMPLE_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*?))? *")
+_SIMPLE_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*))?")  # the value's trailing spaces are cut after
 _PLAIN = re.compile(r"[^-?:,\[\]{}#&*!|>'\"%@`\s](?:[^:#]|:(?! )|(?<! )#)*(?<![ :])")
-_DOUBLE = re.compile(r'"([^"\\]*)"')
-_SINGLE = re.compile(r"'([^']*)'")
 _FLOW_ITEM = re.compile(r"[^-?:,\[\]{}#&*!|>'\"%@`\s][^,\[\]{}:#]*(?<! )|\"[^\"\\]*\"|'[^']*'")
 _FLOW = re.compile(r"\[ *(?:(?:%s) *(?:, *(?:%s) *)*)?\]" % (_FLOW_ITEM.pattern, _FLOW_ITEM.pattern))
 # PyYAML's reader refuses these characters; \r, \x85, \u2028 and \u2029 break lines; tabs are separators.
@@ -252,67 +250,198 @@ _NOT_SIMPLE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\
 
 @lru_cache(maxsize=None)
 def _scalars():
-    """A loader whose resolver and constructors type plain scalars exactly as PyYAML does."""
+    """``typed(text) -> (value, canonical JSON)`` of a plain scalar, its type and value exactly as PyYAML's
+    resolver and constructors make them."""
     from yaml.nodes import ScalarNode
 
     loader = _loader()("")
     constructors = loader.yaml_constructors
     resolve = loader.resolve
 
-    def typed(value: str) -> Any:
+    # What each distinct scalar became, with its canonical JSON (all immutable: str, int, float, bool, None, dates).
+    # Keyed by the text: 1, 1.0 and true are equal as dictionary keys, not as values.
+    known: dict[str, tuple[Any, str]] = {}
+
+    def typed(value: str) -> tuple[Any, str]:
+        try:
+            return known[value]
+        except KeyError:
+            pass
         tag = resolve(ScalarNode, value, (True, False))
         if tag == _STR:
-            return value
-        return constructors[tag](loader, ScalarNode(tag, value))
+            made = value, _string(value)
+        else:
+            made = constructors[tag](loader, ScalarNode(tag, value))
+            made = made, _canonical_plain(plain(made))
+        if len(known) < 100_000:
+            known[value] = made
+        return made
 
     return typed
 
 
+def prepare() -> None:
+    """Make ready what reading front matter needs (PyYAML, its loader): done once before worker
+    processes are forked, each of them has it without importing it again."""
+    _scalars()
+
+
 def _simple_mapping(text: str) -> dict[str, Any] | None:
     """The mapping a simple front matter stands for, as PyYAML reads it; None: not that simple."""
-    if _NOT_SIMPLE.search(text):
-        return None
-    try:
-        return _read_simple(text)
-    except Exception:  # a value PyYAML's constructor refuses (a 13th month): PyYAML says it its way
-        return None
+    read = _read_front(text)
+    return read[0] if read is not None else None
 
 
-def _read_simple(text: str) -> dict[str, Any] | None:
-    typed = _scalars()
-    out: dict[str, Any] = {}
-    for line in text.split("\n"):
+#: Simple front matter repeats the same lines in every file (``layout: product``, ``lang: ja``,
+#: a date, a rating): each distinct line is read once per process. The lines that repeat are
+#: met in the first files; past this many, new lines are read each time (and memory stays small).
+_LINE_MEMO_SIZE = 50_000
+_line_memo: dict[str, tuple[str, Any, str] | None] = {}
+_UNREAD = object()
+_COMMENT = ("", None, "")  # a whole-line comment
+_FOLDED = object()  # the value of ``key: >-``: a folded block scalar follows, on indented lines
+_EMPTY = object()  # no value at all (``key:``): null, or a mapping on indented lines (``key: ~`` is null alone)
+
+
+def _read_front(text: str) -> tuple[dict[str, Any], dict[str, str], dict[str, int], dict[str, str]] | None:
+    """A simple front matter's mapping (as PyYAML reads it), each value's canonical JSON, each
+    key's first line (0-based) and, for a mapping value, its JSON in file order (as
+    :func:`transync.document.fields.pack` writes it); None when it is not that simple (or holds
+    no line at all: PyYAML reads no document).
+
+    Simple: ``key: value`` lines (see :func:`_simple_line`) and whole-line comments; a key with
+    no value may own a block of lines indented alike, all ``key: value`` (a mapping), and a
+    key whose value is ``>-`` a block of lines indented alike (a folded scalar, joined by spaces).
+    """
+    memo = _line_memo
+    meta: dict[str, Any] = {}
+    canonical: dict[str, str] = {}
+    lines: dict[str, int] = {}
+    in_order: dict[str, str] = {}
+    rows = text.split("\n")
+    count = len(rows)
+    number = 0
+    while number < count:
+        line = rows[number]
+        number += 1
         if not line:
             continue
-        m = _SIMPLE_LINE.fullmatch(line)
-        if m is None:
+        read = memo.get(line, _UNREAD)
+        if read is _UNREAD:
+            read = _simple_line(line)
+            if len(memo) < _LINE_MEMO_SIZE:
+                memo[line] = read
+        if read is None:
             return None
-        key = typed(m.group(1))
+        if read is _COMMENT:
+            continue
+        key, value, json_text = read
+        if key not in lines:
+            lines[key] = number - 1
+        if value is _EMPTY or value is _FOLDED:
+            following = rows[number] if number < count else ""
+            if following[:1] == " ":
+                indent = len(following) - len(following.lstrip(" "))
+                pad = following[:indent]
+                end = number
+                while end < count and rows[end][:indent] == pad and rows[end][indent : indent + 1] not in ("", " ", "\t"):
+                    end += 1
+                block = [row[indent:] for row in rows[number:end]]
+                number = end
+                if value is _FOLDED:
+                    value = _folded(block)
+                    if value is None:
+                        return None
+                    json_text = _string(value)
+                else:
+                    nested = _nested(block)
+                    if nested is None:
+                        return None
+                    value, json_text, in_order[key] = nested
+                    meta[key], canonical[key] = value, json_text
+                    continue
+            elif value is _FOLDED:
+                return None  # an empty block scalar: PyYAML's business
+            else:
+                value = None
+        in_order.pop(key, None)  # a key given twice: the last value counts
+        # A fresh list for each document: the memo keeps a flow list as a tuple, shared by every file.
+        meta[key] = list(value) if value.__class__ is tuple else value
+        canonical[key] = json_text
+    return (meta, canonical, lines, in_order) if meta else None
+
+
+def _folded(block: list[str]) -> str | None:
+    """A ``>-`` scalar's lines (their indentation cut) as PyYAML folds them; None: not that simple."""
+    for row in block:
+        if "\t" in row or row[-1] == " " or (not (row.isascii() and row.isprintable()) and _NOT_SIMPLE.search(row)):
+            return None
+    return " ".join(block)
+
+
+def _nested(block: list[str]) -> tuple[dict[str, Any], str, str] | None:
+    """A mapping's ``key: value`` lines (their indentation cut): the mapping, its canonical JSON
+    and its JSON in file order; None: not that simple."""
+    values: dict[str, Any] = {}
+    texts: dict[str, str] = {}
+    for row in block:
+        read = _line_memo.get(row, _UNREAD)
+        if read is _UNREAD:
+            read = _simple_line(row)
+        if read is None or read is _COMMENT or read[1] is _FOLDED:
+            return None
+        key, value, json_text = read
+        if value is _EMPTY:
+            value = None  # nothing deeper follows: the block is one indentation
+        values[key] = list(value) if value.__class__ is tuple else value
+        texts[key] = json_text
+    pairs = {key: f"{_string(key)}:{text}" for key, text in texts.items()}
+    return values, "{" + ",".join(pairs[key] for key in sorted(pairs)) + "}", "{" + ",".join(pairs.values()) + "}"
+
+
+def _simple_line(line: str) -> tuple[str, Any, str] | None:
+    """``(key, value, canonical JSON of the value)`` of one ``key: value`` line, as PyYAML reads it; None: not simple."""
+    if not (line.isascii() and line.isprintable()) and _NOT_SIMPLE.search(line):  # printable ASCII: \x20-\x7e
+        return None
+    if line[0] == "#":
+        return _COMMENT
+    m = _SIMPLE_LINE.fullmatch(line)
+    if m is None:
+        return None
+    typed = _scalars()
+    try:
+        key = typed(m.group(1))[0]
         if key.__class__ is not str:
             return None  # yes, no, null...: PyYAML's business
         raw = m.group(2)
+        if raw:
+            raw = raw.rstrip(" ")  # not in the pattern: a lazy (.*?) before " *" is tried at every character
         if not raw:
-            value: Any = None
-        elif raw[0] == '"':
-            q = _DOUBLE.fullmatch(raw)
-            if q is None:
+            return key, _EMPTY, _canonical_plain(None)
+        if raw[0] == '"':
+            # "([^"\\]*)", tested without a regular expression (the usual title or summary)
+            value = raw[1:-1]
+            if len(raw) < 2 or raw[-1] != '"' or '"' in value or "\\" in value:
                 return None
-            value = q.group(1)
-        elif raw[0] == "'":
-            q = _SINGLE.fullmatch(raw)
-            if q is None:
+            return key, value, _string(value)
+        if raw[0] == "'":
+            value = raw[1:-1]  # '([^']*)'
+            if len(raw) < 2 or raw[-1] != "'" or "'" in value:
                 return None
-            value = q.group(1)
-        elif raw[0] == "[":
+            return key, value, _string(value)
+        if raw[0] == "[":
             if _FLOW.fullmatch(raw) is None:
                 return None
-            value = [item[1:-1] if item[0] in "\"'" else typed(item) for item in _FLOW_ITEM.findall(raw)]
-        elif _PLAIN.fullmatch(raw):
-            value = typed(raw)
-        else:
-            return None
-        out[key] = value
-    return out or None  # no line at all: PyYAML reads no document (None)
+            items = [(item[1:-1], _string(item[1:-1])) if item[0] in "\"'" else typed(item) for item in _FLOW_ITEM.findall(raw)]
+            # A JSON array is its items' JSON, comma-separated (the canonical separators).
+            return key, tuple(v for v, _ in items), "[" + ",".join(t for _, t in items) + "]"
+        if _PLAIN.fullmatch(raw):
+            return key, *typed(raw)
+        if raw == ">-":
+            return key, _FOLDED, ""
+        return None
+    except Exception:  # a value PyYAML's constructor refuses (a 13th month): PyYAML says it its way
+        return None
 
 
 def load_yaml(text: str, *, aliases: bool = True) -> Any:
@@ -391,6 +520,66 @@ def parse(data: bytes | str, *, syntax: str = "md") -> Document:
     )
 
 
+class SimpleDocument(NamedTuple):
+    """What a scan needs of a document whose front matter is simple (one ``key: value`` line
+    each, see :func:`read_simple`), read without building its text or hashing a value twice."""
+
+    meta: dict[str, Any]
+    canonical: dict[str, str]  # each value as canonical JSON (as the hashes write it)
+    lines: dict[str, int]  # each key's first line in the front matter, from 0
+    yaml_line: int  # 1-based line number of the first line of YAML
+    body: bytes  # the body, normalized as the hashes take it, in UTF-8
+    in_order: dict[str, str]  # a mapping value's JSON with its keys in file order (fields.pack's), by key
+
+    def packed(self, key: str) -> str:
+        """A value's JSON as :func:`transync.document.fields.pack` writes it."""
+        return self.in_order.get(key) or self.canonical[key]
+
+    def line_of_key(self, key: str) -> int:
+        """As :meth:`Document.line_of_key`: the key's first line, or the opening delimiter's."""
+        number = self.lines.get(key)
+        return 1 if number is None else self.yaml_line + number
+
+
+_OPEN_BYTES = re.compile(_OPEN_RE.pattern.encode())
+_CLOSE_BYTES = re.compile(_CLOSE_RE.pattern.encode(), re.MULTILINE)
+_BOM_BYTES = BOM.encode()
+
+
+def read_simple(data: bytes) -> SimpleDocument | None:
+    """The document in ``data`` when its front matter is simple; None for every other file.
+
+    The usual file of a real site. What :func:`parse` would make of it is exactly
+    this: the same mapping, the same lines, the same body. Anything else (a nested
+    value, a comment, CRLF line ends, bytes that are not UTF-8, no front matter...)
+    is None, for :func:`parse` to read or refuse in its own words. The delimiters are
+    ASCII, so they are found in the bytes as :func:`split_front_matter` finds them in
+    the text; the body is hashed as the bytes it is, never decoded to a string and
+    encoded back.
+    """
+    start = 3 if data.startswith(_BOM_BYTES) else 0
+    opening = _OPEN_BYTES.match(data, start)
+    if opening is None:
+        return None
+    closing = _CLOSE_BYTES.search(data, opening.end())
+    if closing is None:
+        return None
+    try:
+        front = data[opening.end() : closing.start()].decode("utf-8")
+        raw = data[closing.end() :]
+        raw.decode("utf-8")  # the whole file must be UTF-8; both halves end at an ASCII delimiter
+    except UnicodeDecodeError:
+        return None
+    body = _normalize_body_bytes(raw)
+    if body is None:
+        return None
+    read = _read_front(front)
+    if read is None:
+        return None
+    meta, canonical, lines, in_order = read
+    return SimpleDocument(meta, canonical, lines, data.count(b"\n", start, opening.end()) + 1, body, in_order)
+
+
 def load(path: str | PathLike[str]) -> Document:
     """Read and parse the document at ``path``, its syntax from its suffix (``.mdx`` is MDX)."""
     from transync.document.mdx import syntax_of
@@ -464,6 +653,21 @@ def _normalize_body(body: str) -> str:
     return body.replace("\r\n", "\n").strip("\n").rstrip()
 
 
+def _normalize_body_bytes(body: bytes) -> bytes | None:
+    """``_normalize_body(body.decode()).encode()`` for a UTF-8 body, or None when only the text can tell.
+
+    ``bytes.rstrip`` strips ASCII white space only; ``str.rstrip`` goes on through
+    U+001C..U+001F and the non-ASCII spaces (U+00A0, U+3000...), so a body that
+    ends in one of those after the ASCII strip is left to the text.
+    """
+    if b"\r" in body:  # a quick look first: replace() searches for the pair, and rarely finds one
+        body = body.replace(b"\r\n", b"\n")
+    out = body.strip(b"\n").rstrip()
+    if out and (out[-1] >= 0x80 or 0x1C <= out[-1] <= 0x1F):
+        return None
+    return out
+
+
 def content_hash(meta: Mapping[str, Any], body: str, fields: Iterable[str]) -> str:
     """Hash of a document's translatable content: the body and the translatable fields.
 
@@ -492,6 +696,11 @@ def output_hash(meta: Mapping[str, Any], body: str, provenance_key: str) -> str:
     return digest.hexdigest()[:16]
 
 
+def simple_hashes(doc: SimpleDocument, fields: Iterable[str], provenance_key: str) -> tuple[str, str]:
+    """:func:`hashes` of a :class:`SimpleDocument`: the same two hashes, from its canonical values and body bytes."""
+    return _hash_pair(doc.canonical, doc.body, fields, provenance_key)
+
+
 def hashes(meta: Mapping[str, Any], body: str, fields: Iterable[str], provenance_key: str) -> tuple[str, str]:
     """``(content_hash(meta, body, fields), output_hash(meta, body, provenance_key))``, computed together.
 
@@ -504,23 +713,36 @@ def hashes(meta: Mapping[str, Any], body: str, fields: Iterable[str], provenance
         return content_hash(meta, body, fields), output_hash(meta, body, provenance_key)
     data = plain(dict(meta))
     canonical = {k: _string(v) if v.__class__ is str else _canonical_plain(v) for k, v in data.items()}
-    body_bytes = _normalize_body(body).encode()
-    content = hashlib.sha256()
-    for name in sorted(fields):
-        if name in meta:
-            content.update(f"{name}\0{canonical[name]}\0".encode())
-    content.update(b"\0body\0")
-    content.update(body_bytes)
-    whole = ",".join(f"{_string(k)}:{canonical[k]}" for k in sorted(canonical) if k != provenance_key)
-    output = hashlib.sha256()
-    output.update(f"{{{whole}}}".encode())
-    output.update(b"\0body\0")
-    output.update(body_bytes)
+    return _hash_pair(canonical, _normalize_body(body).encode(), fields, provenance_key)
+
+
+def _hash_pair(canonical: Mapping[str, str], body: bytes, fields: Iterable[str], provenance_key: str) -> tuple[str, str]:
+    """:func:`hashes` from each value's canonical JSON (string keys only) and the normalized body's bytes."""
+    # The same bytes as content_hash and output_hash feed their digests, in fewer pieces.
+    head = "".join([f"{name}\0{canonical[name]}\0" for name in sorted(fields) if name in canonical])
+    content = hashlib.sha256(f"{head}\0body\0".encode())
+    content.update(body)
+    whole = ",".join([_key_json(k) + canonical[k] for k in sorted(canonical) if k != provenance_key])
+    output = hashlib.sha256(f"{{{whole}}}\0body\0".encode())
+    output.update(body)
     return content.hexdigest()[:16], output.hexdigest()[:16]
 
 
+_keys_json: dict[str, str] = {}
+
+
+def _key_json(key: str) -> str:
+    """``"key":`` as a canonical JSON object writes a key (front matter repeats a few keys)."""
+    text = _keys_json.get(key)
+    if text is None:
+        text = _string(key) + ":"
+        if len(_keys_json) < 10_000:
+            _keys_json[key] = text
+    return text
+
+
 #: A string as the canonical JSON writes it (what the encoder itself calls for a string).
-_string = json.encoder.encode_basestring
+_string = json_string = json.encoder.encode_basestring
 
 #: :func:`_canonical` of a value already made :func:`plain` (one encoder: json.dumps makes one per call).
 _canonical_plain = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str, separators=(",", ":")).encode

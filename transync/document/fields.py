@@ -26,7 +26,7 @@ import json
 from functools import lru_cache
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from transync.document import plain
 from transync.document.frontmatter_edit import NumberText
@@ -72,11 +72,18 @@ def follow_values(meta: Mapping[str, Any], rules: Mapping[str, str], provenance_
     Plain data (strings, numbers, lists, dicts; dates as ISO strings) so that
     it can be cached with a document's header.
     """
+    follows = following(rules, provenance_key)
+    return tuple((str(name), plain(value)) for name, value in meta.items() if follows(str(name)))
+
+
+def following(rules: Mapping[str, str], provenance_key: str) -> Callable[[str], bool]:
+    """Whether a front-matter field follows the source (rule ``keep`` or ``currency``)."""
     is_kept = kept(rules, provenance_key)
-    return tuple(
-        (str(name), plain(value)) for name, value in meta.items()
-        if is_kept(str(name)) or rules.get(str(name)) == "currency"
-    )
+
+    def follows(name: str) -> bool:
+        return is_kept(name) or rules.get(name) == "currency"
+
+    return follows
 
 
 def pack(values: tuple[tuple[str, Any], ...]) -> str:
@@ -86,6 +93,14 @@ def pack(values: tuple[tuple[str, Any], ...]) -> str:
     runs never look inside it (see :func:`unpack`).
     """
     return json.dumps(values, ensure_ascii=False, separators=(",", ":"), default=str) if values else ""
+
+
+def pack_json(values: Sequence[tuple[str, str]]) -> str:
+    """:func:`pack` of values given as their JSON text (a mapping's with its keys in order, as
+    :func:`pack` keeps them)."""
+    from transync.document import json_string
+
+    return "[" + ",".join(f"[{json_string(name)},{text}]" for name, text in values) + "]" if values else ""
 
 
 @lru_cache(maxsize=None)

@@ -56,44 +56,74 @@ def _fold_value(value: Any) -> Any:
     return value
 
 
-def content_of(data: bytes | str, fields: tuple[str, ...], *, prose: bool = True, syntax: str = "md") -> Content:
+#: What :func:`content_of` read from a body: (prose, math, code, structure).
+BodyContent = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], "tuple[str, ...] | None"]
+
+
+def content_of(
+    data: bytes | str, fields: tuple[str, ...], *, prose: bool = True, syntax: str = "md",
+    bodies: dict[tuple[str, str, bool], BodyContent] | None = None,
+) -> Content:
     """The content of a document's text, its body written in ``syntax`` (``"mdx"`` for a
     ``.mdx`` file: see :func:`transync.document.mdx.syntax_of`; git's blobs come without a
     name, so the caller says). Raises DocumentError when it cannot be read.
 
     ``prose=False``: the math and code blocks only (what a translation is asked for: whether it
     already carries the source's new blocks), without the cost of segmenting.
+    ``bodies``: what earlier calls read from each body; two versions of a page often differ in
+    their front matter alone, and a body is segmented once.
     """
+    doc = document.parse(data, syntax=syntax)
+    body = doc.body
+    key = (body, syntax, prose)
+    read = bodies.get(key) if bodies is not None else None
+    if read is None:
+        read = _body_content(body, syntax, prose)
+        if bodies is not None:
+            bodies[key] = read
+    prose_, math, code, structure = read
+    values = []
+    for name in sorted(fields):
+        if name in doc.meta:
+            plain = _fold_value(document.plain(doc.meta[name]))
+            values.append((name, json.dumps(plain, ensure_ascii=False, sort_keys=True, default=str)))
+    return Content(prose_, math, code, tuple(values), document.content_hash(doc.meta, body, fields), structure)
+
+
+def prepare() -> None:
+    """Import and build what reading a body takes (the Markdown and MDX parsers): done once
+    before worker processes are forked, each of them has it ready."""
+    from transync.document.mdx import MD, MDX
+
+    for syntax in (MD, MDX):
+        _body_content("", syntax, True)
+
+
+def _body_content(body: str, syntax: str, prose: bool) -> BodyContent:
     from transync.document.mdx import MDX, structure
     from transync.document.segments import blocks_of, segment_with_blocks
 
-    doc = document.parse(data, syntax=syntax)
-    body = doc.body
     # One parse gives the segments and the blocks.
     if prose:
         segmented, blocks = segment_with_blocks(body, syntax)
         prose_ = tuple(_fold(s.text) for s in segmented.translatable())
     else:
         blocks, prose_ = blocks_of(body, syntax), ()
-    values = []
-    for name in sorted(fields):
-        if name in doc.meta:
-            plain = _fold_value(document.plain(doc.meta[name]))
-            values.append((name, json.dumps(plain, ensure_ascii=False, sort_keys=True, default=str)))
-    return Content(
-        prose=prose_,
-        math=tuple(_fold(b) for b in blocks.math),
-        code=tuple(_fold(b) for b in blocks.code),
-        fields=tuple(values),
-        hash=document.content_hash(doc.meta, body, fields),
-        structure=tuple(_fold(part) for part in structure(body)) if syntax == MDX else None,
+    return (
+        prose_,
+        tuple(_fold(b) for b in blocks.math),
+        tuple(_fold(b) for b in blocks.code),
+        tuple(_fold(part) for part in structure(body)) if syntax == MDX else None,
     )
 
 
-def try_content_of(data: bytes | str, fields: tuple[str, ...], *, prose: bool = True, syntax: str = "md") -> Content | None:
+def try_content_of(
+    data: bytes | str, fields: tuple[str, ...], *, prose: bool = True, syntax: str = "md",
+    bodies: dict[tuple[str, str, bool], BodyContent] | None = None,
+) -> Content | None:
     """Like :func:`content_of`, None for a version that cannot be read (an old broken commit)."""
     try:
-        return content_of(data, fields, prose=prose, syntax=syntax)
+        return content_of(data, fields, prose=prose, syntax=syntax, bodies=bodies)
     except (DocumentError, RecursionError, ValueError):
         return None
 
@@ -218,8 +248,9 @@ class Changes:
 def compare(old: Content, new: Content, translation: Content | None, baseline: Baseline) -> Changes:
     """What changed from ``old`` to ``new``; ``translation`` tells which new blocks it already carries."""
     changed = added = removed = characters = 0
-    matcher = difflib.SequenceMatcher(a=old.prose, b=new.prose, autojunk=False)
-    for tag, a0, a1, b0, b1 in matcher.get_opcodes():
+    # The same prose (a change elsewhere, or none) has nothing to diff.
+    opcodes = difflib.SequenceMatcher(a=old.prose, b=new.prose, autojunk=False).get_opcodes() if old.prose != new.prose else ()
+    for tag, a0, a1, b0, b1 in opcodes:
         if tag == "equal":
             continue
         both = min(a1 - a0, b1 - b0)

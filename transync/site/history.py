@@ -738,13 +738,13 @@ class _Later(Exception):
 _PENDING = Content((), (), (), (), "pending")  # what _content answers for a content it has noted
 
 
-def _analyse(jobs: list[tuple[str, bytes, tuple[str, ...], str]]) -> list[tuple | None]:
+def _analyse(jobs: list[tuple[str, bytes, tuple[str, ...], str]], bodies: dict | None = None) -> list[tuple | None]:
     """The content of each ``(kind, bytes, fields, syntax)`` as plain data (None: cannot be read).
     ``kind``: ``c`` everything, ``b`` the math and code blocks only (a translation), ``p`` by
-    paragraphs (for a version that cannot be segmented)."""
+    paragraphs (for a version that cannot be segmented). ``bodies``: see changes.content_of."""
     out: list[tuple | None] = []
     for kind, data, fields, syntax in jobs:
-        content = paragraphs_of(data, fields) if kind == "p" else try_content_of(data, fields, prose=kind == "c", syntax=syntax)
+        content = paragraphs_of(data, fields) if kind == "p" else try_content_of(data, fields, prose=kind == "c", syntax=syntax, bodies=bodies)
         out.append(content.as_tuple() if content is not None else None)
     return out
 
@@ -772,7 +772,8 @@ def _analyse_families(families: list[Family]) -> dict[str, tuple | None]:
     when the source's blocks changed from the old version to the new one."""
     out: dict[str, tuple | None] = {}
     for jobs, conditional in families:
-        out.update(zip([k for k, _ in jobs], _analyse([j for _, j in jobs])))
+        # A page's versions often differ in their front matter alone: each body is read once.
+        out.update(zip([k for k, _ in jobs], _analyse([j for _, j in jobs], {})))
         for key, job, old_key, new_key in conditional:
             old, new = out.get(old_key), out.get(new_key)
             if old is not None and new is not None and _blocks_decide(compare(Content(*old), Content(*new), None, Baseline("git"))):
@@ -780,21 +781,21 @@ def _analyse_families(families: list[Family]) -> dict[str, tuple | None]:
     return out
 
 
+def _analyse_each(families: list[Family]) -> list[dict[str, tuple | None]]:
+    return [_analyse_families([family]) for family in families]
+
+
 def _analyse_many(families: list[Family]) -> dict[str, tuple | None]:
     """:func:`_analyse_families` over worker processes when there is enough work (parsing Markdown is CPU work)."""
-    workers = min(os.cpu_count() or 1, 4)
-    if workers <= 1 or sum(len(f[0]) for f in families) < PARALLEL_CONTENTS:
-        return _analyse_families(families)
-    from transync.site.workers import parallel_map
+    from transync.site import changes
+    from transync.site.workers import chunked_map
 
-    # Largest first, dealt round-robin: chunks of about equal work.
-    families = sorted(families, key=lambda f: -sum(len(job[1]) for _, job in f[0]))
-    count = workers * 4
-    parts = parallel_map(_analyse_families, [families[k::count] for k in range(count)], workers)
-    if parts is None:  # no worker processes allowed here
+    if sum(len(f[0]) for f in families) < PARALLEL_CONTENTS:
         return _analyse_families(families)
+    changes.prepare()  # before the workers fork: each of them has the parsers ready
     out: dict[str, tuple | None] = {}
-    for part in parts:
+    # Dealt largest first: chunks of about equal work.
+    for part in chunked_map(_analyse_each, families, weight=lambda f: sum(len(job[1]) for _, job in f[0])):
         out.update(part)
     return out
 

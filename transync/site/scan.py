@@ -19,13 +19,16 @@ import hashlib
 import os
 import re
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
-from typing import Iterator, NamedTuple
+from functools import lru_cache
+from typing import TYPE_CHECKING, Callable, Iterator, NamedTuple
 
 from transync.site import cache as _cache
 from transync.site import sitepaths
 from transync.site.config import LANG_RE, Collection, SiteConfig
 from transync.errors import DocumentError
+
+if TYPE_CHECKING:
+    from transync.document import Document, SimpleDocument
 
 #: Below this many files to parse, worker processes cost more than they save.
 PARALLEL_THRESHOLD = 400
@@ -124,17 +127,34 @@ class Header(NamedTuple):
     ready: bool = True  # the localizable property is true, or the site names none
 
 
-def read_header(path: str, settings: HeaderSettings) -> Header:
-    """Reduce one file to the facts status needs. Never raises for a bad file."""
+def read_header(path: str, settings: HeaderSettings, size: int = 0, *, digest: bool = False) -> tuple[Header, bytes | None]:
+    """Reduce one file to the facts status needs, with the hash of the bytes they come from
+    when ``digest`` (the cache's second key; None when the file cannot be read). Never raises
+    for a bad file. ``size``: the size the walk saw (what to read in one go)."""
     try:
-        with open(path, "rb") as fh:
-            data = fh.read()
+        data = _read_bytes(path, size)
     except OSError as exc:
-        return Header(error=f"cannot be read: {exc.strerror or exc}")
+        return Header(error=f"cannot be read: {exc.strerror or exc}"), None
+    # Hashed from the very bytes parsed: a file that changes meanwhile is cached with facts and
+    # hash that agree, and the next scan sees that its bytes changed again.
+    hashed = _blake(data) if digest else None
     try:
-        return header_of(data, settings)
+        return header_of(data, settings), hashed
     except DocumentError as exc:
-        return Header(error=exc.reason, line=exc.line)
+        return Header(error=exc.reason, line=exc.line), hashed
+
+
+def _read_bytes(path: str, size: int) -> bytes:
+    """A whole file's bytes; one read when it still has ``size`` bytes (without a file object:
+    they cost as much as the read for a small file)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        parts = [os.read(fd, size + 1)]
+        while parts[-1]:  # it grew (or the size is unknown): read on to the end
+            parts.append(os.read(fd, 1 << 20))
+    finally:
+        os.close(fd)
+    return b"".join(parts)
 
 
 class HeaderSettings(NamedTuple):
@@ -154,10 +174,18 @@ class HeaderSettings(NamedTuple):
 
 
 def header_of(data: bytes, settings: HeaderSettings) -> Header:
-    from transync import document
-    from transync.document import fields
+    """The header of a file's bytes; raises DocumentError for a file that cannot be used."""
+    document, _ = _document_layer()
 
-    doc = document.parse(data)
+    # Most files of a real site have simple front matter: read without PyYAML or building the
+    # text, each distinct line once per process, each value written as JSON once for both the
+    # hashes and the following fields. Everything else is parsed in full.
+    return header_of_document(document.read_simple(data) or document.parse(data), settings)
+
+
+def header_of_document(doc: Document | SimpleDocument, settings: HeaderSettings) -> Header:
+    """The header of a parsed document (:func:`header_of`); the same for either reading of one file."""
+    document, fields = _document_layer()
     meta = doc.meta
 
     ref_field = settings.ref_field
@@ -165,8 +193,7 @@ def header_of(data: bytes, settings: HeaderSettings) -> Header:
     if ref is not None:
         if not isinstance(ref, str) or not ref.strip():
             raise DocumentError(f"'{ref_field}' must be a non-empty string, not {ref!r}", doc.line_of_key(ref_field))
-        parts = PurePosixPath(ref).parts
-        if _REF_BAD.search(ref) or ref.startswith("/") or ".." in parts:
+        if _REF_BAD.search(ref) or ref.startswith("/") or ".." in ref.split("/"):  # ".." as a path part
             raise DocumentError(
                 f"'{ref_field}' {ref!r} must not contain '..', '\\', a leading '/' or control characters",
                 doc.line_of_key(ref_field),
@@ -200,7 +227,13 @@ def header_of(data: bytes, settings: HeaderSettings) -> Header:
             recorded, review_count(raw), engine_of(raw),
         )
 
-    content_hash, output_hash = document.hashes(meta, doc.body, settings.content_fields, key)
+    if isinstance(doc, document.SimpleDocument):
+        content_hash, output_hash = document.simple_hashes(doc, settings.content_fields, key)
+        follows = _following(settings)
+        follow = fields.pack_json([(name, doc.packed(name)) for name in doc.canonical if follows(name)])
+    else:
+        content_hash, output_hash = document.hashes(meta, doc.body, settings.content_fields, key)
+        follow = fields.pack(fields.follow_values(meta, dict(settings.rules), key))
     return Header(
         ref=ref,
         lang=lang,
@@ -210,14 +243,50 @@ def header_of(data: bytes, settings: HeaderSettings) -> Header:
         provenance=prov,
         missing=tuple(k for k in settings.required_fields if meta.get(k) is None),
         lang_line=doc.line_of_key("lang") if lang is not None else None,
-        follow=fields.pack(fields.follow_values(meta, dict(settings.rules), key)),
+        follow=follow,
         # Only a YAML true counts, as for Lunaria: a missing field or "yes" is not ready.
         ready=settings.localizable is None or meta.get(settings.localizable) is True,
     )
 
 
-def _read_headers(jobs: list[tuple[str, HeaderSettings]]) -> list[Header]:
-    return [read_header(path, settings) for path, settings in jobs]
+@lru_cache(maxsize=None)
+def _document_layer():
+    """``transync.document`` and its ``fields``, imported when a file is first read (a warm scan reads none)."""
+    from transync import document
+    from transync.document import fields
+
+    return document, fields
+
+
+@lru_cache(maxsize=None)
+def _following(settings: HeaderSettings) -> Callable[[str], bool]:
+    """fields.following for a collection's settings, each field's answer kept (asked for every field of every file)."""
+    from transync.document import fields
+
+    follows = fields.following(dict(settings.rules), settings.provenance_key)
+    known: dict[str, bool] = {}
+
+    def cached(name: str) -> bool:
+        answer = known.get(name)
+        if answer is None:
+            answer = known[name] = follows(name)
+        return answer
+
+    return cached
+
+
+def _read_headers(jobs: list[tuple[str, int, HeaderSettings]], digest: bool = False) -> list[tuple[Header, bytes | None]]:
+    import gc
+
+    # Reading headers makes many small objects and no reference cycle: the cycle collector,
+    # which runs every few hundred allocations, would only look (6% of a cold scan).
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return [read_header(path, settings, size, digest=digest) for path, size, settings in jobs]
+    finally:
+        if enabled:
+            gc.enable()
 
 
 # --------------------------------------------------------------------------- walking
@@ -391,13 +460,11 @@ def scan(config: SiteConfig, *, use_cache: bool | None = None, jobs: int | None 
         todo.append(f)
 
     if todo:
-        if store:
-            # Hashed before parsing: a file that changes in between keeps the old hash, so the next
-            # scan parses it again instead of trusting facts of other bytes.
-            for f in todo:
-                digests[f.rel] = _digest(f.abs)
-        for f, header in zip(todo, _parse_all([(f.abs, settings[f.collection.name]) for f in todo], jobs)):
+        work = [(f.abs, f.identity[0], settings[f.collection.name]) for f in todo]
+        for f, (header, digest) in zip(todo, _parse_all(work, jobs, digest=store is not None)):
             headers[f.rel] = header
+            if store:
+                digests[f.rel] = digest
         result.parsed = len(todo)
     rows: dict[str, tuple | None] = {}
     for f in files:
@@ -462,22 +529,23 @@ def _digest(path: str) -> bytes | None:
     """A hash of a file's bytes, the cache's second key; None when it cannot be read."""
     try:
         with open(path, "rb") as fh:
-            return hashlib.blake2b(fh.read(), digest_size=16).digest()
+            return _blake(fh.read())
     except OSError:
         return None
 
 
-def _parse_all(work: list[tuple[str, HeaderSettings]], jobs: int | None) -> list[Header]:
-    workers = jobs if jobs is not None else min(os.cpu_count() or 1, 4)
-    if workers <= 1 or len(work) < PARALLEL_THRESHOLD:
-        return _read_headers(work)
-    from transync.site.workers import parallel_map
+def _blake(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
 
-    size = max(50, len(work) // (workers * 4))
-    parts = parallel_map(_read_headers, [work[i : i + size] for i in range(0, len(work), size)], workers)
-    if parts is None:  # no worker processes allowed here: do it in this one
-        return _read_headers(work)
-    return [h for part in parts for h in part]
+
+def _parse_all(work: list[tuple[str, int, HeaderSettings]], jobs: int | None, *, digest: bool) -> list[tuple[Header, bytes | None]]:
+    from functools import partial
+
+    from transync.site.workers import chunked_map
+
+    document, _ = _document_layer()
+    document.prepare()  # before the workers fork: each of them has it ready
+    return chunked_map(partial(_read_headers, digest=digest), work, jobs=jobs, threshold=PARALLEL_THRESHOLD)
 
 
 def _validate(f: _File, header: Header, config: SiteConfig) -> DocEntry | InvalidEntry:
