@@ -222,6 +222,31 @@ def test_check_leaves_out_what_a_comment_silences_and_says_how_many(make_site):
     assert json.loads(run(root, "check", "--format", "json").stdout)["baseline"]["suppressed"] == 1
 
 
+def test_files_without_comments_are_remembered_by_identity_and_read_again_once_edited(make_site, tmp_path, monkeypatch):
+    """A warm run does not read again the files it found without comments; an edit (new times)
+    that adds one is seen, in the source as in the translation, and --no-cache reads everything."""
+    import os
+    import time
+
+    monkeypatch.setenv("TRANSYNC_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(suppress, "RACY_NS", 0)  # files written a moment ago count as settled (their ctime cannot be set back)
+    root = site(make_site)
+    old = time.time() - 3600
+    for rel in ("_products/en/x.md", "_products/ja/x.md"):
+        os.utime(root / rel, (old, old))
+    assert messages(run(root, "check", "--format", "json")) == ["URL not in the source: https://www.amazon.co.jp/dp/1"]
+    [cache] = list((tmp_path / "cache").glob("*/quiet-files.marshal"))
+    remembered = cache.read_bytes()
+    assert b"_products/ja/x.md" in remembered and b"_products/en/x.md" in remembered
+    assert messages(run(root, "check", "--format", "json")) == ["URL not in the source: https://www.amazon.co.jp/dp/1"]
+    assert cache.read_bytes() == remembered  # nothing new to remember: not written again
+    source = root / "_products/en/x.md"
+    source.write_text(doc("x", "en", body="<!-- transync-ignore-file urls -->\n" + SOURCE), encoding="utf-8")
+    os.utime(source, (old + 60, old + 60))
+    assert messages(run(root, "check", "--format", "json")) == []
+    assert json.loads(run(root, "check", "--format", "json", "--no-cache").stdout)["baseline"]["suppressed"] == 1
+
+
 def test_a_comment_with_an_unknown_check_is_told_and_silences_nothing(make_site):
     body = "## 概要\n\n<!-- transync-ignore url -->\n詳しくは https://example.com/a と https://www.amazon.co.jp/dp/1 を参照。\n\nもっと。\n"
     result = run(site(make_site, ja_body=body), "check")

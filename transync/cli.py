@@ -535,7 +535,7 @@ def check(
         result, selection, langs or None, checks=names, use_cache=False if no_cache else None, git=not no_git, collections=collections,
     )
     _adopted(adopt.adopt_check(report, langs=langs or None, paths=selection, update=update_baseline, use_baseline=not no_baseline,
-                               files=_collection_files(result, collections)))
+                               files=_collection_files(result, collections), use_cache=False if no_cache else None))
 
     output.diagnostics(((bad.path, bad.line, bad.reason) for bad in report.unreadable), config.root)
     output.render_check(report, fmt.value, fail_on=fail, limit=limit, summary=summary)

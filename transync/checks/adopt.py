@@ -62,10 +62,14 @@ def _where_term(f: "TermFinding") -> suppress.Where:
     return suppress.Where(GLOSSARY, f.path, f.line, (f.path, f.source_path))
 
 
-def _run(config: "SiteConfig", section: str, command: str, findings: list, entry, where, in_scope, *, update: bool, use_baseline: bool) -> tuple[list, Adoption]:
+def _run(
+    config: "SiteConfig", section: str, command: str, findings: list, entry, where, in_scope, *, update: bool, use_baseline: bool,
+    use_cache: bool | None = None,
+) -> tuple[list, Adoption]:
     path = config.root / config.baseline
     adoption = Adoption(config.baseline, command)
-    applied = suppress.apply(config.root, findings, where)
+    cached = config.cache if use_cache is None else use_cache
+    applied = suppress.apply(config.root, findings, where, config.cache_dir if cached else None)
     adoption.suppressed, adoption.comment_problems = applied.suppressed, applied.problems
     if not (update or use_baseline):
         return applied.kept, adoption
@@ -84,14 +88,15 @@ def _run(config: "SiteConfig", section: str, command: str, findings: list, entry
 
 def adopt_check(
     report: "CheckReport", *, langs: Iterable[str] | None, paths: Iterable[str] | None, update: bool = False, use_baseline: bool = True,
-    files: Iterable[str] | None = None,
+    files: Iterable[str] | None = None, use_cache: bool | None = None,
 ) -> Adoption:
     """Apply the comments and the baseline to a ``check`` report (its findings become the new ones);
-    ``files``: the run looked only at these files (its collections'), so only their accepted findings are in scope."""
+    ``files``: the run looked only at these files (its collections'), so only their accepted findings are in scope;
+    ``use_cache`` False: every file a finding points at is read for its comments (``check --no-cache``)."""
     in_scope = scope(report.checks, langs, paths, files)
     report.findings, adoption = _run(
         report.config, "check", "transync check", report.findings, check_entry, _where_check, in_scope,
-        update=update, use_baseline=use_baseline,
+        update=update, use_baseline=use_baseline, use_cache=use_cache,
     )
     report.adoption = adoption
     return adoption

@@ -19,6 +19,8 @@ ones; what a message quotes is the form of the file's syntax.
 
 from __future__ import annotations
 
+import marshal
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +28,8 @@ from typing import Callable, Iterable, NamedTuple, TypeVar
 
 from transync.document.mdx import MD, MDX, syntax_of
 from transync.document.patterns import FENCE_OPEN, closes_fence
+from transync.fsutil import atomic_write
+from transync.site.cache import RACY_NS
 from transync.site.config import CHECKS
 
 #: The names a comment may use: every check of ``check``, and ``glossary`` for ``glossary check``.
@@ -134,26 +138,89 @@ class Applied:
     problems: list[tuple[str, int, str]] = field(default_factory=list)
 
 
-def apply(root: Path, findings: Iterable[T], where: Callable[[T], Where]) -> Applied:
-    """Leave out the findings that a comment silences; read only the files findings point at."""
+def apply(root: Path, findings: Iterable[T], where: Callable[[T], Where], cache_dir: Path | None = None) -> Applied:
+    """Leave out the findings that a comment silences; read only the files findings point at.
+
+    With ``cache_dir``, the files found without any comment are remembered by their identity
+    (size, times, inode, as the header cache trusts them): a warm run reads only the files
+    that changed and those that do have comments.
+    """
     parsed: dict[str, Suppressions] = {}
     result = Applied([])
+    quiet = _Quiet(root, cache_dir)
+    none = Suppressions()
 
     def of(rel: str) -> Suppressions:
-        if rel not in parsed:
-            try:
-                data = (root / rel).read_bytes()
-            except OSError:
-                data = b""
-            # Most files have no comment: decode and parse only those that do.
-            parsed[rel] = s = parse(data.decode("utf-8", errors="replace"), syntax_of(rel)) if b"transync-ignore" in data else Suppressions()
-            result.problems.extend((rel, line, message) for line, message in s.problems)
-        return parsed[rel]
+        found = parsed.get(rel)
+        if found is None:
+            identity = quiet.identity(rel)
+            if identity is not None and quiet.known.get(rel) == identity:
+                found = none
+            else:
+                try:
+                    with open(os.path.join(quiet.root, rel), "rb") as fh:
+                        data = fh.read()
+                except OSError:
+                    data = b""
+                # Most files have no comment: decode and parse only those that do.
+                if b"transync-ignore" in data:
+                    found = parse(data.decode("utf-8", errors="replace"), syntax_of(rel))
+                    result.problems.extend((rel, line, message) for line, message in found.problems)
+                else:
+                    found = none
+                    quiet.note(rel, identity)
+            parsed[rel] = found
+        return found
 
     for finding in findings:
         w = where(finding)
-        if of(w.file).covers(w.check, w.line) or any(w.check in of(f).file_wide or ALL in of(f).file_wide for f in w.files):
+        if of(w.file).covers(w.check, w.line) or any(w.check in (fw := of(f).file_wide) or ALL in fw for f in w.files):
             result.suppressed += 1
         else:
             result.kept.append(finding)
+    quiet.save()
     return result
+
+
+class _Quiet:
+    """The files known to hold no transync-ignore comment, by identity (a cache outside the site)."""
+
+    def __init__(self, root: Path, cache_dir: Path | None) -> None:
+        import time
+
+        self.root, self.path = str(root), (cache_dir / "quiet-files.marshal" if cache_dir is not None else None)
+        self.known: dict[str, tuple] = {}
+        self.changed = False
+        self.horizon = time.time_ns() - RACY_NS  # as the header cache: a file edited just now may not look edited
+        if self.path is not None:
+            try:
+                with open(self.path, "rb") as fh:
+                    stamp, known = marshal.loads(fh.read())
+                if stamp == _STAMP and isinstance(known, dict):
+                    self.known = known
+            except (OSError, ValueError, EOFError, TypeError):
+                pass
+
+    def identity(self, rel: str) -> tuple | None:
+        if self.path is None:
+            return None
+        try:
+            st = os.stat(os.path.join(self.root, rel))  # strings: pathlib's / costs as much as the stat
+        except OSError:
+            return None
+        return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+    def note(self, rel: str, identity: tuple | None) -> None:
+        if identity is not None and identity[1] < self.horizon and identity[2] < self.horizon and self.known.get(rel) != identity:
+            self.known[rel] = identity
+            self.changed = True
+
+    def save(self) -> None:
+        if self.path is not None and self.changed:
+            try:
+                atomic_write(self.path, marshal.dumps((_STAMP, self.known)))
+            except (OSError, ValueError):
+                pass  # a read-only cache folder only makes the next run slower
+
+
+_STAMP = ("quiet-files", 1, b"transync-ignore")
