@@ -635,7 +635,8 @@ def test_seeding_from_the_real_corpus(tmp_path):
     report = status.report(scan.scan(load_config(CORPUS)))
     items = [i for i in report.items if i.lang == "ja" and i.state == "current"][:300]
     report = dataclasses.replace(report, items=items)
-    m = Memory.load(tmp_path / "en-ja.po", "en", "ja")
+    cache = tmp_path / "cache"  # a save then writes the index a later load reads entries from
+    m = Memory.load(tmp_path / "en-ja.po", "en", "ja", cache_dir=cache)
     result = seed(m, report)
     assert result.documents == 300 and not result.unreadable
     assert result.aligned >= 0.85 * result.documents
@@ -650,6 +651,15 @@ def test_seeding_from_the_real_corpus(tmp_path):
     m.save()
     loaded = Memory.load(tmp_path / "en-ja.po", "en", "ja")
     assert entries(loaded) == entries(m)
+    # Seeding again, from a memory read entry by entry (as a run after a save reads it), changes nothing.
+    written = (tmp_path / "en-ja.po").read_bytes()
+    again = Memory.load(tmp_path / "en-ja.po", "en", "ja", cache_dir=cache)
+    assert again._lazy
+    rerun = seed(again, report)
+    assert (rerun.added, rerun.replaced, rerun.aligned) == (0, 0, result.aligned)
+    again.save()
+    assert (tmp_path / "en-ja.po").read_bytes() == written
+    assert entries(Memory.load(tmp_path / "en-ja.po", "en", "ja")) == entries(m)
     if MSGFMT:
         check = msgfmt(tmp_path / "en-ja.po", "--check-format")
         assert check.returncode == 0, check.stderr

@@ -665,6 +665,18 @@ class Memory:
         index[path] = held
         return recorded
 
+    def index_occurrences(self) -> None:
+        """Index every entry's occurrences by document now, for a run about to replace those of
+        most documents (``memory seed``): one pass instead of a look through every entry for
+        each of the first documents."""
+        if self._indexed_all:
+            return
+        index = self._by_path
+        for key, rec in self._all().items():
+            for p, line in rec.occurrences:
+                index.setdefault(p, {}).setdefault(key, set()).add(line)
+        self._indexed_all = True
+
     def _held(self, path: str) -> dict[_Key, set[int | None]]:
         """The entries with occurrences of document ``path``, and their lines.
 
@@ -679,10 +691,7 @@ class Memory:
         if self._indexed_all:
             return index.setdefault(path, {})
         if len(index) >= _INDEX_ALL_AFTER:
-            for key, rec in self._all().items():
-                for p, line in rec.occurrences:
-                    index.setdefault(p, {}).setdefault(key, set()).add(line)
-            self._indexed_all = True
+            self.index_occurrences()
             return index.setdefault(path, {})
         needle = path.encode("utf-8")  # as "#:" lines hold it (between isolates when it has white space)
         held: dict[_Key, set[int | None]] = {}

@@ -144,6 +144,8 @@ def seed(memory: Memory, report: StatusReport, on_document: Callable[[], None] |
             result.replaced += 1
         else:
             result.unchanged += 1
+    if len(uses) > 1:
+        memory.index_occurrences()
     for path, doc_uses in uses.items():
         memory.replace_occurrences(path, doc_uses)
     return result
