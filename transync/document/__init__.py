@@ -719,13 +719,34 @@ def hashes(meta: Mapping[str, Any], body: str, fields: Iterable[str], provenance
 def _hash_pair(canonical: Mapping[str, str], body: bytes, fields: Iterable[str], provenance_key: str) -> tuple[str, str]:
     """:func:`hashes` from each value's canonical JSON (string keys only) and the normalized body's bytes."""
     # The same bytes as content_hash and output_hash feed their digests, in fewer pieces.
-    head = "".join([f"{name}\0{canonical[name]}\0" for name in sorted(fields) if name in canonical])
+    names, keys = _hash_plan(tuple(canonical), fields if fields.__class__ is tuple else tuple(fields), provenance_key)
+    head = "".join([f"{name}\0{canonical[name]}\0" for name in names])
     content = hashlib.sha256(f"{head}\0body\0".encode())
     content.update(body)
-    whole = ",".join([_key_json(k) + canonical[k] for k in sorted(canonical) if k != provenance_key])
+    whole = ",".join([text + canonical[k] for k, text in keys])
     output = hashlib.sha256(f"{{{whole}}}\0body\0".encode())
     output.update(body)
     return content.hexdigest()[:16], output.hexdigest()[:16]
+
+
+#: The plan of each front matter's keys (files of a collection share a few, in the same order).
+_plans: dict[tuple, tuple[tuple[str, ...], tuple[tuple[str, str], ...]]] = {}
+
+
+def _hash_plan(keys: tuple[str, ...], fields: tuple[str, ...], provenance_key: str) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """What :func:`_hash_pair` writes of a front matter with these keys: the content fields it
+    holds (sorted) and its keys but the provenance, sorted, each with its ``"key":``."""
+    plan_key = (keys, fields, provenance_key)
+    plan = _plans.get(plan_key)
+    if plan is None:
+        present = set(keys)
+        plan = (
+            tuple(name for name in sorted(fields) if name in present),
+            tuple((k, _key_json(k)) for k in sorted(keys) if k != provenance_key),
+        )
+        if len(_plans) < 10_000:
+            _plans[plan_key] = plan
+    return plan
 
 
 _keys_json: dict[str, str] = {}

@@ -263,10 +263,29 @@ def write_json(data: dict[str, Any], stream: TextIO, list_key: str = "items") ->
     """
     items = data.pop(list_key)
     head = json.dumps(data, ensure_ascii=False, indent=2)
-    encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder: json.dumps makes one per call
-    body = ",\n    ".join(map(encode, items))
+    body = ",\n    ".join(map(_item_encoder(), items))
     tail = f'"{list_key}": [\n    {body}\n  ]' if items else f'"{list_key}": []'
     stream.write(head[:-2] + f",\n  {tail}\n}}\n" if data else f"{{\n  {tail}\n}}\n")
+
+
+def _item_encoder() -> Callable[[Any], str]:
+    """``json.JSONEncoder(ensure_ascii=False).encode``, for one list item after another.
+
+    The encoder's C part is made once here: ``encode`` makes it again for every call, which
+    cost as much as writing the item itself (a site's report writes thousands of items).
+    """
+    base = json.JSONEncoder(ensure_ascii=False)
+    make = json.encoder.c_make_encoder
+    if make is None:  # no C accelerator: the encoder as it comes
+        return base.encode
+    # The very arguments encode() passes it (its markers catch a value that holds itself).
+    c_encode = make({}, base.default, json.encoder.encode_basestring, None, base.key_separator, base.item_separator,
+                    base.sort_keys, base.skipkeys, base.allow_nan)
+
+    def encode(item: Any) -> str:
+        return "".join(c_encode(item, 0)) if item.__class__ is dict else base.encode(item)
+
+    return encode
 
 
 def _item_json(item: StatusItem) -> dict[str, Any]:

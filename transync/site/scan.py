@@ -149,7 +149,10 @@ def _read_bytes(path: str, size: int) -> bytes:
     they cost as much as the read for a small file)."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
     try:
-        parts = [os.read(fd, size + 1)]
+        data = os.read(fd, size + 1)
+        if len(data) <= size:  # the end came first (a read from a file stops short only at its end)
+            return data
+        parts = [data]
         while parts[-1]:  # it grew (or the size is unknown): read on to the end
             parts.append(os.read(fd, 1 << 20))
     finally:
@@ -220,17 +223,15 @@ def header_of_document(doc: Document | SimpleDocument, settings: HeaderSettings)
             recorded = tuple(sorted((str(k), v) for k, v in recorded.items()))
         else:
             recorded = None
-        from transync.document.provenance import engine_of, review_count
-
+        provenance = _provenance_layer()
         prov = (
             raw["source_hash"], document.normalize_date(raw.get("source_date")), out if isinstance(out, str) else None,
-            recorded, review_count(raw), engine_of(raw),
+            recorded, provenance.review_count(raw), provenance.engine_of(raw),
         )
 
     if isinstance(doc, document.SimpleDocument):
         content_hash, output_hash = document.simple_hashes(doc, settings.content_fields, key)
-        follows = _following(settings)
-        follow = fields.pack_json([(name, doc.packed(name)) for name in doc.canonical if follows(name)])
+        follow = fields.pack_json([(name, doc.packed(name)) for name in _following_names(tuple(doc.canonical), settings)])
     else:
         content_hash, output_hash = document.hashes(meta, doc.body, settings.content_fields, key)
         follow = fields.pack(fields.follow_values(meta, dict(settings.rules), key))
@@ -256,6 +257,30 @@ def _document_layer():
     from transync.document import fields
 
     return document, fields
+
+
+@lru_cache(maxsize=None)
+def _provenance_layer():
+    """``transync.document.provenance``, imported when a translation is first read."""
+    from transync.document import provenance
+
+    return provenance
+
+
+#: The following fields among a front matter's keys, by keys and settings (files of a collection share a few key lists).
+_follow_names: dict[tuple, tuple[str, ...]] = {}
+
+
+def _following_names(keys: tuple[str, ...], settings: HeaderSettings) -> tuple[str, ...]:
+    """The keys that follow the source under ``settings``, in order."""
+    memo_key = (keys, settings)
+    names = _follow_names.get(memo_key)
+    if names is None:
+        follows = _following(settings)
+        names = tuple(name for name in keys if follows(name))
+        if len(_follow_names) < 10_000:
+            _follow_names[memo_key] = names
+    return names
 
 
 @lru_cache(maxsize=None)
@@ -550,13 +575,13 @@ def _parse_all(work: list[tuple[str, int, HeaderSettings]], jobs: int | None, *,
 
 def _validate(f: _File, header: Header, config: SiteConfig) -> DocEntry | InvalidEntry:
     collection = f.collection
-    folder = config.layout.folder_language(f.rel, collection)
+    layout = config.layout
     if header.error is not None:
-        return InvalidEntry(f.rel, collection.name, header.error, header.line, lang=folder)
-    ref, lang = config.layout.ref_and_lang(f.rel, collection, header.ref, header.lang)
+        return InvalidEntry(f.rel, collection.name, header.error, header.line, lang=layout.folder_language(f.rel, collection))
+    ref, lang = layout.ref_and_lang(f.rel, collection, header.ref, header.lang)
 
     def bad(reason: str, line: int | None = 1) -> InvalidEntry:
-        return InvalidEntry(f.rel, collection.name, reason, line, lang=lang or folder, ref=ref)
+        return InvalidEntry(f.rel, collection.name, reason, line, lang=lang or layout.folder_language(f.rel, collection), ref=ref)
 
     if header.missing:
         names = ", ".join(f"'{k}'" for k in header.missing)
@@ -564,18 +589,12 @@ def _validate(f: _File, header: Header, config: SiteConfig) -> DocEntry | Invali
     if lang not in collection.languages:
         declared = ", ".join(collection.languages)
         return bad(f"lang '{lang}' is not one of the site's languages ({declared})", header.lang_line)
-    misplaced = config.layout.language_problem(f.rel, collection, lang)
+    misplaced = layout.language_problem(f.rel, collection, lang)
     if misplaced is not None:
         return bad(misplaced, header.lang_line)
-    return DocEntry(
-        path=f.rel,
-        collection=collection.name,
-        ref=ref,
-        lang=lang,
-        date=header.date,
-        content_hash=header.content_hash,
-        output_hash=header.output_hash,
-        provenance=Provenance(*header.provenance) if header.provenance else None,
-        follow_packed=header.follow,
-        ready=header.ready,
-    )
+    prov = header.provenance
+    # Made as the cache's rows are (_entry): a named tuple's keywords cost more than the rest here.
+    return tuple.__new__(DocEntry, (
+        f.rel, collection.name, ref, lang, header.date, header.content_hash, header.output_hash,
+        Provenance(*prov) if prov else None, header.follow, header.ready,
+    ))
