@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
+from transync.document import json_string  # the package is whole before its modules (it imports none of them)
+
 from transync.document import plain
 from transync.document.frontmatter_edit import NumberText
 from transync.errors import DocumentError
@@ -98,8 +100,6 @@ def pack(values: tuple[tuple[str, Any], ...]) -> str:
 def pack_json(values: Sequence[tuple[str, str]]) -> str:
     """:func:`pack` of values given as their JSON text (a mapping's with its keys in order, as
     :func:`pack` keeps them)."""
-    from transync.document import json_string
-
     return "[" + ",".join(f"[{json_string(name)},{text}]" for name, text in values) + "]" if values else ""
 
 

@@ -300,7 +300,9 @@ def _following(settings: HeaderSettings) -> Callable[[str], bool]:
     return cached
 
 
-def _read_headers(jobs: list[tuple[str, int, HeaderSettings]], digest: bool = False) -> list[tuple[Header, bytes | None]]:
+def _read_headers(jobs: list[tuple[str, int, HeaderSettings]], digest: bool = False) -> list[tuple[tuple, bytes | None]]:
+    """Each file's :func:`read_header`, the header as a plain tuple (:class:`Header`'s fields):
+    a worker process sends them back pickled, and a named tuple pickles through Python code."""
     import gc
 
     # Reading headers makes many small objects and no reference cycle: the cycle collector,
@@ -308,7 +310,7 @@ def _read_headers(jobs: list[tuple[str, int, HeaderSettings]], digest: bool = Fa
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return [read_header(path, settings, size, digest=digest) for path, size, settings in jobs]
+        return [(tuple(header), hashed) for header, hashed in (read_header(path, settings, size, digest=digest) for path, size, settings in jobs)]
     finally:
         if enabled:
             gc.enable()
@@ -487,7 +489,7 @@ def scan(config: SiteConfig, *, use_cache: bool | None = None, jobs: int | None 
     if todo:
         work = [(f.abs, f.identity[0], settings[f.collection.name]) for f in todo]
         for f, (header, digest) in zip(todo, _parse_all(work, jobs, digest=store is not None)):
-            headers[f.rel] = header
+            headers[f.rel] = tuple.__new__(Header, header)
             if store:
                 digests[f.rel] = digest
         result.parsed = len(todo)
@@ -563,7 +565,7 @@ def _blake(data: bytes) -> bytes:
     return hashlib.blake2b(data, digest_size=16).digest()
 
 
-def _parse_all(work: list[tuple[str, int, HeaderSettings]], jobs: int | None, *, digest: bool) -> list[tuple[Header, bytes | None]]:
+def _parse_all(work: list[tuple[str, int, HeaderSettings]], jobs: int | None, *, digest: bool) -> list[tuple[tuple, bytes | None]]:
     from functools import partial
 
     from transync.site.workers import chunked_map
