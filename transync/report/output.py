@@ -648,9 +648,12 @@ def render_status(report: StatusReport, fmt: str, *, shown_states: Iterable[str]
     shown_states = list(shown_states)
     fail_on = list(fail_on)
     if fmt == "json":
-        data = status_json(report, fail_on)
-        data["items"] = [] if summary else [i for i, item in zip(data["items"], report.items) if item.state in shown_states]
-        write_json(data, stream)
+        from transync.site.scan import no_cycle_collector
+
+        with no_cycle_collector():  # thousands of item dicts, no cycle among them
+            data = status_json(report, fail_on)
+            data["items"] = [] if summary else [i for i, item in zip(data["items"], report.items) if item.state in shown_states]
+            write_json(data, stream)
     elif fmt == "github":
         status_github(report, shown_states, fail_on, stream, per_state=limit, summary=summary)
     elif fmt == "markdown":

@@ -304,15 +304,16 @@ def _following(settings: HeaderSettings) -> Callable[[str], bool]:
 def _read_headers(jobs: list[tuple[str, int, HeaderSettings]], digest: bool = False) -> list[tuple[tuple, bytes | None]]:
     """Each file's :func:`read_header`, the header as a plain tuple (:class:`Header`'s fields):
     a worker process sends them back pickled, and a named tuple pickles through Python code."""
-    with _no_cycle_collector():
+    with no_cycle_collector():
         return [(tuple(header), hashed) for header, hashed in (read_header(path, settings, size, digest=digest) for path, size, settings in jobs)]
 
 
 @contextmanager
-def _no_cycle_collector() -> Iterator[None]:
+def no_cycle_collector() -> Iterator[None]:
     """The cycle collector off meanwhile (as it was after).
 
-    Reading headers and making entries makes many small objects and no reference cycle:
+    Reading headers and making entries (or status items, or their JSON) makes many small
+    objects and no reference cycle:
     the collector, which runs every few hundred allocations and now and then goes through
     every object, would only look (6% of a cold scan's reading; in this process, a full
     collection of the whole heap while the entries are made).
@@ -463,7 +464,7 @@ def scan(config: SiteConfig, *, use_cache: bool | None = None, jobs: int | None 
 
     ``walked``: the site's :func:`walk`, when the caller has made it already.
     """
-    with _no_cycle_collector():
+    with no_cycle_collector():
         return _scan(config, use_cache, jobs, walked or walk(config))
 
 

@@ -35,7 +35,7 @@ from transync.site import sitepaths
 from transync.site.changes import Baseline, Changes
 from transync.site.config import STATES, Collection, SiteConfig
 from transync.site.layouts import Layout
-from transync.site.scan import DocEntry, ScanResult
+from transync.site.scan import DocEntry, ScanResult, no_cycle_collector
 
 if TYPE_CHECKING:
     from transync.site.history import History
@@ -372,6 +372,13 @@ def report(
     ``git=False`` judges translations without provenance by date even inside a git work tree;
     a :class:`~transync.site.history.History` opened before the scan is used as it is.
     """
+    with no_cycle_collector():
+        return _report(scan, langs, paths, git, collections)
+
+
+def _report(
+    scan: ScanResult, langs: Iterable[str] | None, paths: Iterable[str] | None, git: bool | History, collections: Iterable[str] | None,
+) -> StatusReport:
     config = scan.config
     history = None
     if git is True:
