@@ -112,6 +112,18 @@ def test_any_document_gets_the_same_header_either_way(lines: list[str], body: st
         assert quick == full
 
 
+@hsettings(max_examples=500)
+@given(st.text(alphabet="ab :#-?,[]{}&*!|>'\"%@`/.1\u3000\x85\xa0\x1cé", max_size=12))
+def test_a_plain_value_or_a_flow_list_is_read_as_pyyaml_reads_it(value: str) -> None:
+    """The plain scalars and flow lists that the quick reading tells from other YAML by hand."""
+    for line in (f"key: {value}", f"key: [{value}]", f"key: [{value}, {value}]"):
+        data = f"---\nref: x\nlang: en\n{line}\n---\nbody\n".encode()
+        quick = document.read_simple(data)
+        if quick is not None:
+            assert quick.meta == document.parse(data).meta
+        assert both(data, JEKYLL)[0] == both(data, JEKYLL)[1]
+
+
 def _corpus_files() -> list[str]:
     return [os.path.join(folder, name) for folder, _, names in os.walk(CORPUS) for name in names if name.endswith(".md")]
 

@@ -412,7 +412,7 @@ def _walk(config: SiteConfig, collection: Collection, invalid: list[InvalidEntry
                 except OSError as exc:
                     invalid.append(InvalidEntry(rel, collection.name, f"cannot be read: {exc.strerror}"))
                     continue
-                yield _File(rel, entry.path, collection, (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
+                yield tuple.__new__(_File, (rel, entry.path, collection, (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)))
         stack.extend(subfolders)
 
 

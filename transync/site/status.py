@@ -117,11 +117,18 @@ def compute(scan: ScanResult, history: History | None = None) -> list[StatusItem
     """Every status item of a scanned site, current ones included; ``history`` is git's evidence."""
     config = scan.config
     by_name = {c.name: c for c in config.collections}
-    groups: dict[tuple[str, str], dict[str, list[DocEntry]]] = defaultdict(lambda: defaultdict(list))
+    groups: dict[tuple[str, str], dict[str, list[DocEntry]]] = {}
     by_path: dict[str, DocEntry] = {}
     layout = config.layout
-    for doc in scan.documents:
-        groups[layout.identity(doc)][doc.lang].append(doc)
+    identity = layout.identity
+    for doc in scan.documents:  # plain dictionaries: nested defaultdicts cost a call per document
+        langs = groups.get(key := identity(doc))
+        if langs is None:
+            groups[key] = {doc.lang: [doc]}
+        elif (same := langs.get(doc.lang)) is None:
+            langs[doc.lang] = [doc]
+        else:
+            same.append(doc)
         by_path[doc.path] = doc
 
     items: list[StatusItem] = []
