@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Mapping
 
@@ -231,7 +231,7 @@ def _checked_mdx(seg: Segment) -> Segment:
     tag; one that does not close would reach an engine as prose, and MDX
     itself refuses the file.
     """
-    seg = replace(seg, syntax=MDX)
+    seg = Segment(seg.id, seg.kind, seg.line, seg.spans, seg.text, MDX)  # dataclasses.replace, at a fraction of its cost
     # Text is all that is left in the template's XML ("<" escaped), and the
     # template is needed anyway to know whether the segment is translatable.
     if "{" not in seg.template.xml and not _UNCLOSED_XML.search(seg.template.xml):
