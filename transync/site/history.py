@@ -565,6 +565,12 @@ class History:
 
     def _judge_all(self, pairs: list[Pair], todo: list[Pair], pathspecs: Sequence[str], stamp: tuple) -> dict[str, Changes | None]:
         if todo:
+            if self._log is None and self._log_job is not None and len(pairs) >= PARALLEL_PAIRS:
+                # Planning waits for git's log, and the old versions it finds are then read in
+                # worker processes: their parsers are built meanwhile, in the time that waiting costs.
+                from transync.site import changes
+
+                changes.prepare()
             self._plan_pairs(todo, pathspecs)
         # Old sources to read: those that differ from HEAD or from the disk, and are not cached yet.
         need = []
