@@ -79,6 +79,7 @@ _ESCAPABLE = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 _DELIMS = ("**", "__", "~~", "*", "_")
 #: Where a piece other than plain text may start; text between these is copied in bulk.
 _SPECIAL = re.compile(r"[\\`$<{!\[\]*_~［]|" + URL_START.pattern)
+_TICKS = re.compile(r"`+")
 _BACKSLASH = re.compile(r"\\")
 _BACKSLASH_OR_TICK = re.compile(r"[\\`]")
 # Where a scan over brackets (over parentheses; to a blank line) may not just go on to the next position.
@@ -128,21 +129,13 @@ class _Scan:
         """End of the code span opening at ``pos`` (a backtick, maybe inside a run):
         the end of the next run of exactly as many backticks as follow ``pos``."""
         if self._code is None:
-            text, n = self.text, len(self.text)
-            code: list[int | None] = [None] * (n + 1)
+            code: list[int | None] = [None] * (len(self.text) + 1)
             next_run: dict[int, int] = {}  # run length -> end of the nearest such run to the right
-            end = n
-            while end > 0:
-                if text[end - 1] != "`":
-                    end -= 1
-                    continue
-                start = end
-                while start > 0 and text[start - 1] == "`":
-                    start -= 1
+            for run in reversed(list(_TICKS.finditer(self.text))):
+                start, end = run.span()
                 for p in range(start, end):
                     code[p] = next_run.get(end - p)
                 next_run[end - start] = end
-                end = start
             self._code = code
         return self._code[pos]
 
