@@ -295,6 +295,8 @@ def matching_bracket(text: str, pos: int) -> int | None:
 def split(text: str, syntax: str = MD) -> list[Piece]:
     """Split a segment's Markdown (MDX when ``syntax`` is ``"mdx"``) into pieces;
     ``"".join(source of pieces) == text``."""
+    if _SPECIAL.search(text) is None:  # plain text, as the loop below would find it (many segments are)
+        return [Text(text)] if text else []
     pieces: list[Piece] = []
     buf: list[str] = []
     links: list[int] = []  # indexes in pieces of open "[" not yet closed
