@@ -412,6 +412,27 @@ def test_results_are_cached_outside_the_site_and_follow_new_commits(repo):
     assert item(status(repo.site))["state"] == "stale"  # from the cache
 
 
+def test_the_log_read_as_git_writes_it_is_the_log_read_at_once(repo):
+    """git's log is parsed in whatever pieces the pipe gives: a commit, a UTF-8 character or a
+    rename cut anywhere reads as it does in one piece."""
+    from transync.site.history import Log, _LogReader, _git, find_repo
+
+    repo.git("mv", f"site/{EN}", f"site/{EN.replace('ie-5', 'ie-6')}")
+    repo.commit("Rename — déplacé", "2025-01-11T10:00:00+00:00")
+    repo.commit("Edit [i18nIgnore] ünïcode", "2025-01-12T10:00:00+00:00", {JA: doc("ie-5", "ja", body=JA_BODY + "\n追加。\n")})
+    found = find_repo(repo.site)
+    out = _git(Log.args(()), repo.site)
+    whole = Log.read(found, repo.site, (), ["i18nIgnore"], out)
+    assert len(whole.commits) == 3 and any(e.kind == "R" for events in whole.events.values() for e in events)
+    for size in (1, 2, 3, 7, len(out)):
+        reader = _LogReader(found.prefix, ["i18nIgnore"])
+        for at in range(0, len(out), size):
+            reader.feed(out[at : at + size])
+        reader.feed(b"", True)
+        log = reader.log()
+        assert (log.commits, log.events, log.directives) == (whole.commits, whole.events, whole.directives), size
+
+
 def test_the_log_is_read_while_the_site_is_scanned_only_when_the_cache_has_no_plan_at_head(repo):
     from transync.site.config import load_config
     from transync.site.history import History
@@ -422,7 +443,7 @@ def test_the_log_is_read_while_the_site_is_scanned_only_when_the_cache_has_no_pl
         return history
 
     cold = opened()
-    assert cold._log_job is not None and cold._log_job.result().count(b"\x1e") == 1  # one commit
+    assert cold._log_job is not None and len(cold._log_job.result().commits) == 1  # one commit
     assert item(status(repo.site))["state"] == "current"
     assert opened()._log_job is None  # the plan at HEAD is cached: no log is needed
     repo.commit("Edit", "2025-01-20T10:00:00+00:00", {EN: doc("ie-5", "en", body=BODY + "\nMore.\n")})

@@ -379,6 +379,9 @@ def structure(body: str) -> list[str]:
                 parts.append(line.rstrip("\r\n"))
             prose.append("\n")
             continue
+        if ":::" not in line:  # neither an aside's marker nor its closing colons
+            prose.append(line)
+            continue
         aside = ASIDE.match(line)
         if aside:
             parts.append(aside.group(1) + aside.group(2))
@@ -386,7 +389,7 @@ def structure(body: str) -> list[str]:
                 prose.append(aside.group(3))
             prose.append("\n")
             continue
-        if re.fullmatch(r"[ \t]*:{3,}[ \t]*\r?\n?", line):
+        if _COLON_LINE.fullmatch(line):
             parts.append(":::")
             prose.append("\n")
             continue
@@ -395,6 +398,7 @@ def structure(body: str) -> list[str]:
     return parts
 
 
+_COLON_LINE = re.compile(r"[ \t]*:{3,}[ \t]*\r?\n?")
 _INLINE_SPECIAL = re.compile(r"[\\`<{]")
 
 

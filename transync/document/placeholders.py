@@ -79,6 +79,13 @@ _ESCAPABLE = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 _DELIMS = ("**", "__", "~~", "*", "_")
 #: Where a piece other than plain text may start; text between these is copied in bulk.
 _SPECIAL = re.compile(r"[\\`$<{!\[\]*_~［]|" + URL_START.pattern)
+_TICKS = re.compile(r"`+")
+_BACKSLASH = re.compile(r"\\")
+_BACKSLASH_OR_TICK = re.compile(r"[\\`]")
+# Where a scan over brackets (over parentheses; to a blank line) may not just go on to the next position.
+_BRACKET_MARKS = re.compile(r"[\\`\[\]]")
+_PAREN_MARKS = re.compile(r"[\\()]")
+_BLANK_MARKS = re.compile(r"\\|(?=\n\n)")
 _TAG_OF = {"**": "b", "__": "b", "*": "i", "_": "i", "~~": "s"}
 
 
@@ -122,39 +129,34 @@ class _Scan:
         """End of the code span opening at ``pos`` (a backtick, maybe inside a run):
         the end of the next run of exactly as many backticks as follow ``pos``."""
         if self._code is None:
-            text, n = self.text, len(self.text)
-            code: list[int | None] = [None] * (n + 1)
+            code: list[int | None] = [None] * (len(self.text) + 1)
             next_run: dict[int, int] = {}  # run length -> end of the nearest such run to the right
-            end = n
-            while end > 0:
-                if text[end - 1] != "`":
-                    end -= 1
-                    continue
-                start = end
-                while start > 0 and text[start - 1] == "`":
-                    start -= 1
+            for run in reversed(list(_TICKS.finditer(self.text))):
+                start, end = run.span()
                 for p in range(start, end):
                     code[p] = next_run.get(end - p)
                 next_run[end - start] = end
-                end = start
             self._code = code
         return self._code[pos]
 
-    def _step(self, i: int, spans: bool) -> int:
-        """Where a forward scan goes from ``i``: over an escaped character, and
-        (``spans``) over a code span."""
+    def _steps(self, spans: bool) -> list[int]:
+        """Where a forward scan goes from each position (and stays at the end): over an
+        escaped character, and (``spans``) over a code span; else to the next position."""
         text = self.text
-        ch = text[i]
-        if ch == "\\":
-            return min(i + 2, len(text))
-        if spans and ch == "`":
-            end = self.code_span(i)
-            if end is not None:
-                return end
-        return i + 1
+        n = len(text)
+        steps = list(range(1, n + 2))
+        steps[n] = n
+        # Only a backslash or a backtick steps further than the next position.
+        for m in (_BACKSLASH_OR_TICK if spans else _BACKSLASH).finditer(text):
+            i = m.start()
+            if text[i] == "\\":
+                steps[i] = min(i + 2, n)
+            elif (end := self.code_span(i)) is not None:
+                steps[i] = end
+        return steps
 
     @staticmethod
-    def _first_rise(steps: list[int], delta: list[int]) -> list[int | None]:
+    def _first_rise(steps: list[int], delta: dict[int, int], marks: list[int]) -> list[int | None]:
         """For every position x, the first position y on the scan path from x
         where the count of closers minus openers seen since x (x included,
         y excluded) reaches 1.
@@ -162,29 +164,55 @@ class _Scan:
         The scans from different positions share their paths (each position
         has one next step), so one pass from the right answers all of them:
         from x with next step s, a closer at x gives s, plain text gives the
-        answer of s, and an opener needs two rises from s.
+        answer of s, and an opener needs two rises from s. ``delta``: +1 at an
+        opener, -1 at a closer; ``marks``: in order, every position that is an
+        opener or a closer or steps further than the next one. Between marks a
+        position is plain and answers as the next one: runs are filled at once.
         """
         n = len(steps) - 1
         up: list[int | None] = [None] * (n + 1)
-        for x in range(n - 1, -1, -1):
+        above = n  # every position above ``above`` is answered
+        for x in reversed(marks):
+            if x + 1 < above:
+                up[x + 1 : above] = [up[above]] * (above - x - 1)
             s = steps[x]
-            if delta[x] < 0:
+            d = delta.get(x, 0)
+            if d < 0:
                 up[x] = s
-            elif delta[x] == 0:
+            elif d == 0:
                 up[x] = up[s]
             else:
                 first = up[s]
                 up[x] = up[first] if first is not None else None
+            above = x
+        if above:
+            up[:above] = [up[above]] * above
         return up
+
+    def _blanks(self, steps: list[int]) -> list[int]:
+        """For every position, the first blank line (its "\\n\\n") on the scan path from it, or the end."""
+        text = self.text
+        n = len(text)
+        blank = [n] * (n + 1)
+        above = n  # as in _first_rise: between marks a position answers as the next one
+        for m in reversed(list(_BLANK_MARKS.finditer(text))):
+            x = m.start()
+            if x + 1 < above:
+                blank[x + 1 : above] = [blank[above]] * (above - x - 1)
+            blank[x] = x if text.startswith("\n\n", x) else blank[steps[x]]
+            above = x
+        if above:
+            blank[:above] = [blank[above]] * above
+        return blank
 
     def matching_bracket(self, pos: int) -> int | None:
         """The ``]`` that closes the ``[`` at ``pos``, skipping escapes and code spans."""
         if self._bracket_up is None:
-            text, n = self.text, len(self.text)
-            steps = [self._step(i, True) for i in range(n)] + [n]
-            delta = [1 if ch == "[" else -1 if ch == "]" else 0 for ch in text] + [0]
+            steps = self._steps(True)
+            marks = [m.start() for m in _BRACKET_MARKS.finditer(self.text)]
+            delta = {x: 1 if self.text[x] == "[" else -1 for x in marks if self.text[x] in "[]"}
             self._bracket_steps = steps
-            self._bracket_up = self._first_rise(steps, delta)
+            self._bracket_up = self._first_rise(steps, delta, marks)
         after = self._bracket_up[self._bracket_steps[pos]]
         return None if after is None else after - 1
 
@@ -202,14 +230,11 @@ class _Scan:
         tail = None
         if text.startswith("](", pos):
             if self._paren_up is None:
-                n = len(text)
-                steps = [self._step(i, False) for i in range(n)] + [n]
-                delta = [1 if ch == "(" else -1 if ch == ")" else 0 for ch in text] + [0]
-                blank = [n] * (n + 1)  # the first blank line on the path from each position
-                for x in range(n - 1, -1, -1):
-                    blank[x] = x if text.startswith("\n\n", x) else blank[steps[x]]
-                self._paren_steps, self._blank = steps, blank
-                self._paren_up = self._first_rise(steps, delta)
+                steps = self._steps(False)
+                marks = [m.start() for m in _PAREN_MARKS.finditer(text)]
+                delta = {x: 1 if text[x] == "(" else -1 for x in marks if text[x] in "()"}
+                self._paren_steps, self._blank = steps, self._blanks(steps)
+                self._paren_up = self._first_rise(steps, delta, marks)
             after = self._paren_up[pos + 2] if pos + 2 <= len(text) else None
             if after is not None and self._blank[pos + 2] > after - 1:
                 tail = after
@@ -270,6 +295,8 @@ def matching_bracket(text: str, pos: int) -> int | None:
 def split(text: str, syntax: str = MD) -> list[Piece]:
     """Split a segment's Markdown (MDX when ``syntax`` is ``"mdx"``) into pieces;
     ``"".join(source of pieces) == text``."""
+    if _SPECIAL.search(text) is None:  # plain text, as the loop below would find it (many segments are)
+        return [Text(text)] if text else []
     pieces: list[Piece] = []
     buf: list[str] = []
     links: list[int] = []  # indexes in pieces of open "[" not yet closed

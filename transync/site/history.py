@@ -139,40 +139,9 @@ class Log:
         """The log of the site's collections; ``out``: git's answer to :meth:`args`, when already read."""
         if out is None:
             out = _git(cls.args(pathspecs), root)
-        prefix = repo.prefix
-        lowered = [m.lower() for m in markers]
-        commits: list[tuple[str, int, bool]] = []
-        events: dict[str, list[Event]] = {}
-        directives: dict[int, Directive] = {}
-        for record in out.decode("utf-8", "surrogateescape").split("\x1e")[1:]:
-            header, _, changes = record.partition("\0")
-            sha, ctime, message = header.split("\x1f", 2)
-            idx = len(commits)
-            # Keywords are looked for in the subject only: a squash merge's body lists every commit
-            # of its branch ("* fix typo"), and would make a whole rewrite count for nothing.
-            subject, _, body = message.partition("\n")
-            subject = subject.lower()
-            commits.append((sha, int(ctime), any(m in subject for m in lowered)))
-            if "@" in body and (found := directive(body)) is not None:
-                directives[idx] = found
-            parts = changes.lstrip("\n").split("\0")
-            k = 0
-            while k < len(parts) and parts[k]:
-                status = parts[k].lstrip("\n")
-                kind = status[:1]
-                if kind in "RC":
-                    old, new = _rel(parts[k + 1], prefix), _rel(parts[k + 2], prefix)
-                    k += 3
-                    similarity = int(status[1:] or 0)
-                    if kind == "C":
-                        events.setdefault(new, []).append(Event(idx, "A", None, 0))
-                        continue
-                    events.setdefault(new, []).append(Event(idx, "R", old, similarity))
-                    events.setdefault(old, []).append(Event(idx, "r", new, similarity))
-                else:
-                    events.setdefault(_rel(parts[k + 1], prefix), []).append(Event(idx, kind, None, 0))
-                    k += 2
-        return cls(commits, events, directives, prefix)
+        reader = _LogReader(repo.prefix, markers)
+        reader.feed(out, True)
+        return reader.log()
 
     def chain(self, path: str) -> list[tuple[Event, str]]:
         """The events of one file, newest first, with its name after each; renames followed back to its creation."""
@@ -233,6 +202,66 @@ class Log:
                 break
             base, name = event.idx, after
         return base, name
+
+
+
+class _LogReader:
+    """The parse of git's log (:meth:`Log.args`) into a :class:`Log`, fed as git writes it."""
+
+    def __init__(self, prefix: str, markers: Sequence[str]) -> None:
+        self.prefix = prefix
+        self.lowered = [m.lower() for m in markers]
+        self.commits: list[tuple[str, int, bool]] = []
+        self.events: dict[str, list[Event]] = {}
+        self.directives: dict[int, Directive] = {}
+        self._pending = bytearray()  # what is not read yet: before the first record, or a record maybe cut short
+
+    def feed(self, data: bytes, last: bool = False) -> None:
+        """Read the commits that ``data`` completes; ``last``: nothing follows it."""
+        pending = self._pending
+        pending += data
+        # Each commit starts with \x1e: the last one may go on in the next data, unless none comes.
+        cut = len(pending) if last else pending.rfind(b"\x1e")
+        if cut <= 0:
+            return
+        records = bytes(pending[:cut]).split(b"\x1e")[1:]  # what precedes the first \x1e is no commit
+        del pending[:cut]
+        for record in records:
+            # \x1e is no part of any UTF-8 sequence: commit by commit, the text is the same as all at once.
+            self._commit(record.decode("utf-8", "surrogateescape"))
+
+    def _commit(self, record: str) -> None:
+        prefix, commits, events = self.prefix, self.commits, self.events
+        header, _, changes = record.partition("\0")
+        sha, ctime, message = header.split("\x1f", 2)
+        idx = len(commits)
+        # Keywords are looked for in the subject only: a squash merge's body lists every commit
+        # of its branch ("* fix typo"), and would make a whole rewrite count for nothing.
+        subject, _, body = message.partition("\n")
+        subject = subject.lower()
+        commits.append((sha, int(ctime), any(m in subject for m in self.lowered)))
+        if "@" in body and (found := directive(body)) is not None:
+            self.directives[idx] = found
+        parts = changes.lstrip("\n").split("\0")
+        k = 0
+        while k < len(parts) and parts[k]:
+            status = parts[k].lstrip("\n")
+            kind = status[:1]
+            if kind in "RC":
+                old, new = _rel(parts[k + 1], prefix), _rel(parts[k + 2], prefix)
+                k += 3
+                similarity = int(status[1:] or 0)
+                if kind == "C":
+                    events.setdefault(new, []).append(Event(idx, "A", None, 0))
+                    continue
+                events.setdefault(new, []).append(Event(idx, "R", old, similarity))
+                events.setdefault(old, []).append(Event(idx, "r", new, similarity))
+            else:
+                events.setdefault(_rel(parts[k + 1], prefix), []).append(Event(idx, kind, None, 0))
+                k += 2
+
+    def log(self) -> Log:
+        return Log(self.commits, self.events, self.directives, self.prefix)
 
 
 def _rel(path: str, prefix: str) -> str:
@@ -382,8 +411,10 @@ class History:
         assert repo is not None
         if self._log is None:
             job, self._log_job = self._log_job, None
-            out = job.result() if job is not None and job.pathspecs == tuple(pathspecs) else None
-            self._log = Log.read(repo, self.root, pathspecs, self.markers, out)
+            if job is not None and job.pathspecs == tuple(pathspecs):
+                self._log = job.result()
+            else:
+                self._log = Log.read(repo, self.root, pathspecs, self.markers)
         log = self._log
         tree = self._tree(pathspecs)
         queries: list[tuple[str, str]] = []  # (translation, "sha:path")
@@ -565,6 +596,12 @@ class History:
 
     def _judge_all(self, pairs: list[Pair], todo: list[Pair], pathspecs: Sequence[str], stamp: tuple) -> dict[str, Changes | None]:
         if todo:
+            if self._log is None and self._log_job is not None and len(pairs) >= PARALLEL_PAIRS:
+                # Planning waits for git's log, and the old versions it finds are then read in
+                # worker processes: their parsers are built meanwhile, in the time that waiting costs.
+                from transync.site import changes
+
+                changes.prepare()
             self._plan_pairs(todo, pathspecs)
         # Old sources to read: those that differ from HEAD or from the disk, and are not cached yet.
         need = []
@@ -827,19 +864,20 @@ def open_history(root: Path, *, cache_dir: Path | None = None, markers: Sequence
     # Without a plan made at this HEAD, judging starts with the log: git writes it meanwhile.
     history._saved = saved = history._read(history._cache_path("plan"))
     if saved is None or not isinstance(saved[0], tuple) or saved[0][:3] != (FORMAT, __version__, repo.head):
-        history._log_job = _Background(tuple(pathspecs), Log.args(pathspecs), root)
+        history._log_job = _Background(tuple(pathspecs), Log.args(pathspecs), root, _LogReader(repo.prefix, history.markers))
     return history
 
 
 class _Background:
-    """A git command whose output is read by a thread (a pipe left unread would stop git)."""
+    """``git log`` (:meth:`Log.args`) run while the site is scanned, its output read by a thread
+    (a pipe left unread would stop git) and parsed as it comes: when git is done, so is the parse."""
 
-    def __init__(self, pathspecs: tuple[str, ...], args: list[str], cwd: Path) -> None:
+    def __init__(self, pathspecs: tuple[str, ...], args: list[str], cwd: Path, reader: _LogReader) -> None:
         import threading
 
         self.pathspecs = pathspecs
-        self._out: bytes | None = None
-        self._error: GitError | None = None
+        self._reader = reader
+        self._error: Exception | None = None
         try:
             proc = _start(args, cwd, subprocess.DEVNULL)
         except GitError as exc:
@@ -849,18 +887,40 @@ class _Background:
         self._thread.start()
 
     def _run(self, proc: subprocess.Popen) -> None:
-        try:
-            self._out = _finish(proc)
-        except GitError as exc:
-            self._error = exc
+        import threading
 
-    def result(self) -> bytes:
+        err: list[bytes] = []
+        # git's errors are read meanwhile: a pipe left full would stop git.
+        drain = threading.Thread(target=lambda: err.append(proc.stderr.read()), daemon=True)  # type: ignore[union-attr]
+        drain.start()
+        failed: Exception | None = None  # raised when the result is asked for, as Log.read would
+        try:
+            while chunk := proc.stdout.read1(1 << 16):  # type: ignore[union-attr]
+                if failed is None:
+                    try:
+                        self._reader.feed(chunk)
+                    except Exception as exc:  # noqa: BLE001  # git is still read to its end
+                        failed = exc
+            if failed is None:
+                try:
+                    self._reader.feed(b"", True)
+                except Exception as exc:  # noqa: BLE001
+                    failed = exc
+        finally:
+            proc.stdout.close()  # type: ignore[union-attr]
+            drain.join()
+            proc.wait()
+        if proc.returncode != 0:
+            self._error = GitError(b"".join(err).decode("utf-8", "replace").strip() or "git failed")
+        else:
+            self._error = failed
+
+    def result(self) -> Log:
         if self._thread is not None:
             self._thread.join()
         if self._error is not None:
             raise self._error
-        assert self._out is not None
-        return self._out
+        return self._reader.log()
 
 
 # --------------------------------------------------------------------------- what a branch touches

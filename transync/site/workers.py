@@ -23,6 +23,12 @@ R = TypeVar("R")
 #: handing them out and sending back their results stays cheap.
 CHUNKS_PER_WORKER = 8
 
+#: How long (seconds) this process's working thread keeps the GIL while the pool's threads wait
+#: for it, as the chunks are shared out: Python's default (5 ms) makes the thread that writes a
+#: chunk to a worker's pipe wait that long for every 64 KiB the pipe takes, and the worker idle
+#: meanwhile (tens of ms for each chunk of a history's old versions).
+SWITCH_INTERVAL = 0.0005
+
 
 def default_workers() -> int:
     """How many processes work when the caller does not say: the CPUs this process may use, at most 4."""
@@ -95,7 +101,12 @@ def parallel_map(func: Callable[[T], R], chunks: Iterable[T], workers: int) -> l
             mask = None
         if pool is None:
             return None
-        _share(pool, func, chunks, results, max(1, workers - 1))
+        switch = sys.getswitchinterval()
+        sys.setswitchinterval(SWITCH_INTERVAL)
+        try:
+            _share(pool, func, chunks, results, max(1, workers - 1))
+        finally:
+            sys.setswitchinterval(switch)
         return results
     finally:
         if mask is not None:
