@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from conftest import CORPUS, doc, requires_corpus
 from transync.checks import suppress
+from transync.site import cache
 from transync.checks.baseline import Baseline, Entry, Key, content
 from transync.cli import app
 from transync.errors import ConfigError
@@ -229,17 +230,17 @@ def test_files_without_comments_are_remembered_by_identity_and_read_again_once_e
     import time
 
     monkeypatch.setenv("TRANSYNC_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr(suppress, "RACY_NS", 0)  # files written a moment ago count as settled (their ctime cannot be set back)
+    monkeypatch.setattr(cache, "RACY_NS", 0)  # files written a moment ago count as settled (their ctime cannot be set back)
     root = site(make_site)
     old = time.time() - 3600
     for rel in ("_products/en/x.md", "_products/ja/x.md"):
         os.utime(root / rel, (old, old))
     assert messages(run(root, "check", "--format", "json")) == ["URL not in the source: https://www.amazon.co.jp/dp/1"]
-    [cache] = list((tmp_path / "cache").glob("*/quiet-files.marshal"))
-    remembered = cache.read_bytes()
+    [quiet] = list((tmp_path / "cache").glob("*/quiet-files.marshal"))
+    remembered = quiet.read_bytes()
     assert b"_products/ja/x.md" in remembered and b"_products/en/x.md" in remembered
     assert messages(run(root, "check", "--format", "json")) == ["URL not in the source: https://www.amazon.co.jp/dp/1"]
-    assert cache.read_bytes() == remembered  # nothing new to remember: not written again
+    assert quiet.read_bytes() == remembered  # nothing new to remember: not written again
     source = root / "_products/en/x.md"
     source.write_text(doc("x", "en", body="<!-- transync-ignore-file urls -->\n" + SOURCE), encoding="utf-8")
     os.utime(source, (old + 60, old + 60))

@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Iterable, NamedTuple
 
-from transync.site.cache import HeaderCache
+from transync.site.cache import HeaderCache, identity as file_identity
 from transync.checks.invariants import REGISTRY, Context
 from transync.checks.page import Page
 from transync.site.config import CHECKS, Collection, SiteConfig
@@ -295,7 +295,7 @@ def _identities(config: SiteConfig, pairs: list[Pair]) -> dict[str, tuple]:
                 st = os.stat(os.path.join(root, rel))
             except OSError:
                 return None
-            stats[rel] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+            stats[rel] = file_identity(st)
         return stats[rel]
 
     result = {}

@@ -29,7 +29,7 @@ from typing import Callable, Iterable, NamedTuple, TypeVar
 from transync.document.mdx import MD, MDX, syntax_of
 from transync.document.patterns import FENCE_OPEN, closes_fence
 from transync.fsutil import atomic_write
-from transync.site.cache import RACY_NS
+from transync.site import cache
 from transync.site.config import CHECKS
 
 #: The names a comment may use: every check of ``check``, and ``glossary`` for ``glossary check``.
@@ -191,12 +191,14 @@ class _Quiet:
         self.root, self.path = str(root), (cache_dir / "quiet-files.marshal" if cache_dir is not None else None)
         self.known: dict[str, tuple] = {}
         self.changed = False
-        self.horizon = time.time_ns() - RACY_NS  # as the header cache: a file edited just now may not look edited
+        self.started = time.time_ns()
+        # transync's code is in the stamp: a version that reads other comments reads every file again.
+        self.stamp = (_STAMP, cache.code_digest()) if self.path is not None else None
         if self.path is not None:
             try:
                 with open(self.path, "rb") as fh:
                     stamp, known = marshal.loads(fh.read())
-                if stamp == _STAMP and isinstance(known, dict):
+                if stamp == self.stamp and isinstance(known, dict):
                     self.known = known
             except (OSError, ValueError, EOFError, TypeError):
                 pass
@@ -208,17 +210,18 @@ class _Quiet:
             st = os.stat(os.path.join(self.root, rel))  # strings: pathlib's / costs as much as the stat
         except OSError:
             return None
-        return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+        return cache.identity(st)
 
     def note(self, rel: str, identity: tuple | None) -> None:
-        if identity is not None and identity[1] < self.horizon and identity[2] < self.horizon and self.known.get(rel) != identity:
+        # As the header cache: a file changed just now may change again without looking changed.
+        if identity is not None and cache.settled(identity, self.started) and self.known.get(rel) != identity:
             self.known[rel] = identity
             self.changed = True
 
     def save(self) -> None:
         if self.path is not None and self.changed:
             try:
-                atomic_write(self.path, marshal.dumps((_STAMP, self.known)))
+                atomic_write(self.path, marshal.dumps((self.stamp, self.known)))
             except (OSError, ValueError):
                 pass  # a read-only cache folder only makes the next run slower
 

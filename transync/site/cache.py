@@ -34,6 +34,19 @@ RACY_NS = 3_000_000_000
 PACKAGE = Path(__file__).resolve().parents[1]  # the transync package: every layer
 
 Identity = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
+
+
+def identity(st: os.stat_result) -> Identity:
+    """A file's identity as transync's caches trust it: size, mtime, ctime, inode."""
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+def settled(ident: Identity, started_ns: int) -> bool:
+    """Whether a file was last changed more than RACY_NS before ``started_ns`` (a run's start): only
+    then may its identity stand for its content (an edit within the file system's timestamp
+    granularity could otherwise leave it unchanged)."""
+    horizon = started_ns - RACY_NS
+    return ident[1] < horizon and ident[2] < horizon
 Entry = tuple[Any, ...]  # identity, header facts, hash of the bytes (, the ready-to-judge row)
 
 
@@ -67,8 +80,8 @@ class HeaderCache:
 
     def save(self, entries: dict[str, Entry]) -> None:
         """Store entries, leaving out those too recent to be trusted. Failures are harmless."""
-        horizon = self.started_ns - RACY_NS
-        kept = {rel: entry for rel, entry in entries.items() if entry[0][1] < horizon and entry[0][2] < horizon}
+        started = self.started_ns
+        kept = {rel: entry for rel, entry in entries.items() if settled(entry[0], started)}
         try:
             atomic_write(self.path, marshal.dumps((self.stamp, kept, self.rows)))
         except (OSError, ValueError):

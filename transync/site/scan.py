@@ -412,7 +412,7 @@ def _walk(config: SiteConfig, collection: Collection, invalid: list[InvalidEntry
                 except OSError as exc:
                     invalid.append(InvalidEntry(rel, collection.name, f"cannot be read: {exc.strerror}"))
                     continue
-                yield tuple.__new__(_File, (rel, entry.path, collection, (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)))
+                yield tuple.__new__(_File, (rel, entry.path, collection, _cache.identity(st)))
         stack.extend(subfolders)
 
 
@@ -451,9 +451,8 @@ def walk(config: SiteConfig) -> Walk:
     files: list[_File] = []
     for collection in config.collections:  # the layout's folders (transync.site.layouts, at load_config)
         files.extend(_walk(config, collection, invalid))
-    horizon = started - _cache.RACY_NS
     token = None
-    if all(f.identity[1] < horizon and f.identity[2] < horizon for f in files):
+    if all(_cache.settled(f.identity, started) for f in files):
         seen = marshal.dumps(([(f.rel, f.identity) for f in files], [repr(i) for i in invalid]))
         token = hashlib.blake2b(seen, digest_size=16).digest()
     return Walk(files, invalid, token)

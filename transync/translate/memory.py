@@ -1284,8 +1284,9 @@ def _check_occurrence(occ: Occurrence) -> Occurrence:
 
 
 def _identity(path: Path) -> tuple[int, int, int, int]:
-    st = os.stat(path)
-    return st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino
+    from transync.site.cache import identity
+
+    return identity(os.stat(path))
 
 
 def _norm_lang(code: str) -> str:
